@@ -1,0 +1,122 @@
+import type { Readable } from 'node:stream'
+import type {
+  DeleteResult,
+  NotModified,
+  ObjectAttributes,
+  ObjectInfo,
+  ObjectStream,
+  ObjectSummary,
+  PresignOptions,
+  RangeSpec,
+  Visibility,
+} from './types.ts'
+
+/** Size and checksums of a body, computed while it streamed. */
+export interface Digest {
+  size: number
+  /** Lower-case hex. */
+  sha256: string
+  /** Lower-case hex; the etag of a single-part write. */
+  md5: string
+}
+
+/**
+ * The body a driver receives: a stream that the service has already checked (size limit, type) and
+ * that hashes itself as it flows. `digest()` is valid once the stream has ended.
+ */
+export interface PutBody extends Readable {
+  digest(): Digest
+}
+
+/** What a driver writes besides the bytes. Keys reaching a driver are already normalised. */
+export interface DriverPutOptions extends ObjectAttributes {
+  contentType: string
+  metadata: Record<string, string>
+  visibility: Visibility
+  contentLength?: number
+  ifNoneMatch?: '*'
+  signal?: AbortSignal
+}
+
+export interface DriverGetOptions {
+  range?: RangeSpec
+  ifNoneMatch?: string
+  signal?: AbortSignal
+}
+
+/** Where a listing source starts: after a key, or after every key that starts with a prefix. */
+export interface ListStart {
+  prefix: string
+  after?: string
+  /** When true, skip every key that starts with `after` (the previous page ended on a folder). */
+  afterIsPrefix?: boolean
+}
+
+/** A hint the paginator updates while it reads: keys starting with `skipPrefix` are not wanted. */
+export interface ListHint {
+  skipPrefix?: string
+}
+
+/** Optional abilities; `core` provides the fallback where one is missing. */
+export interface DriverCapabilities {
+  /** `ifNoneMatch: '*'` is an atomic create-only write (otherwise the service checks, then writes). */
+  conditionalWrite: boolean
+  /** Longest key segment the backend can store, in UTF-8 bytes; unbounded when absent. */
+  maxSegmentBytes?: number
+}
+
+/** Multipart uploads: for large and resumable uploads (S3 multipart, part files on disk). */
+export interface MultipartDriver {
+  createUpload(key: string, opts: DriverPutOptions): Promise<{ uploadId: string }>
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: PutBody,
+    opts?: { contentLength?: number; signal?: AbortSignal },
+  ): Promise<{ etag: string }>
+  completeUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<ObjectInfo>
+  abortUpload(key: string, uploadId: string): Promise<void>
+  listParts(key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[]>
+}
+
+/**
+ * The contract every backend implements with the same semantics (S3's). The conformance suite in
+ * `@coffer/core/testing` checks them; a driver is done when it passes it.
+ */
+export interface Driver {
+  /** Short name for logs and errors: `fs`, `memory`, `s3`. */
+  readonly name: string
+  readonly capabilities: DriverCapabilities
+
+  /** Atomic write: readers see the old object or the whole new one. Nothing is left on failure. */
+  put(key: string, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo>
+  /** Throws `NotFound`, `InvalidRange`. */
+  get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified>
+  /** Throws `NotFound`. */
+  head(key: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
+  /** Idempotent: deleting a missing key succeeds. */
+  delete(key: string, opts?: { signal?: AbortSignal }): Promise<void>
+  /** Keys in ascending UTF-8 byte order starting at `start`, all with `start.prefix`. */
+  list(start: ListStart, hint: ListHint, opts?: { signal?: AbortSignal }): AsyncIterable<ObjectSummary>
+
+  /** Batched delete; per-key failures are reported, not thrown. Fallback: one `delete` per key. */
+  deleteMany?(keys: string[], opts?: { signal?: AbortSignal }): Promise<DeleteResult>
+  /** Server-side copy. Fallback: get + put. `attributes` replace the source's when given. */
+  copy?(
+    from: string,
+    to: string,
+    opts: { attributes?: DriverPutOptions; signal?: AbortSignal },
+  ): Promise<ObjectInfo>
+  /** Server-side move. Fallback: copy + delete. */
+  move?(from: string, to: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
+  /** The backend's own presigned URLs (S3 SigV4). Fallback: Coffer's HMAC URLs. */
+  presign?(key: string, opts: PresignOptions): Promise<string>
+  multipart?: MultipartDriver
+  /** Releases sockets and handles. */
+  close?(): Promise<void>
+}

@@ -1,0 +1,104 @@
+import { constants } from 'node:fs'
+import { copyFile, type FileHandle, link, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StorageError } from '../../errors.ts'
+import { isErrno } from './fs-errors.ts'
+import type { Layout, Location } from './layout.ts'
+
+/** How often to redo a step that raced with the pruning of an empty directory. */
+const RACE_RETRIES = 5
+
+/**
+ * Runs `step` in `dir`, creating the directory first. An empty directory may be pruned by a delete
+ * between our mkdir and our step (ENOENT): then we make it again.
+ */
+async function inDirectory<T>(dir: string, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    await mkdir(dir, { recursive: true })
+    try {
+      return await step()
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT') || attempt >= RACE_RETRIES) throw error
+    }
+  }
+}
+
+/** A temp file beside its final place, so the commit is a rename within one directory. */
+export interface TempFile {
+  path: string
+  handle: FileHandle
+}
+
+export async function createTemp(layout: Layout, location: Location): Promise<TempFile> {
+  return inDirectory(location.dir, async () => {
+    const path = join(location.dir, layout.tempName())
+    return { path, handle: await open(path, 'wx') }
+  })
+}
+
+/** A temp file holding a copy of `source` (a reflink where the file system can). */
+export async function copyToTemp(layout: Layout, source: string, location: Location): Promise<TempFile> {
+  return inDirectory(location.dir, async () => {
+    const path = join(location.dir, layout.tempName())
+    await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE)
+    return { path, handle: await open(path, 'r+') }
+  })
+}
+
+/** Makes a rename durable: the directory entry is on disk when this resolves. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Puts a finished temp file in its place atomically. With `createOnly`, `link` fails when the target
+ * exists, which makes create-only writes atomic too (rename would replace silently).
+ */
+export async function commit(
+  temp: string,
+  location: Location,
+  opts: { createOnly: boolean; fsync: boolean },
+) {
+  if (opts.createOnly) {
+    try {
+      await link(temp, location.file)
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) {
+        throw new StorageError('PreconditionFailed', 'an object already exists at this key', { cause: error })
+      }
+      throw error
+    }
+    await unlink(temp)
+  } else {
+    await rename(temp, location.file)
+  }
+  if (opts.fsync) await syncDirectory(location.dir)
+}
+
+/** Moves an object file to another place, creating the target's directories. */
+export async function moveFile(from: string, to: Location): Promise<void> {
+  await inDirectory(to.dir, () => rename(from, to.file))
+}
+
+/** Best-effort removal of a temp file after a failure; the failure itself is what gets reported. */
+export async function discard(temp: TempFile | undefined): Promise<void> {
+  if (!temp) return
+  await temp.handle.close().catch(() => undefined)
+  await unlink(temp.path).catch(() => undefined)
+}
+
+/** Removes the now-empty directories above a deleted object, deepest first, up to the root. */
+export async function pruneEmpty(parents: readonly string[]): Promise<void> {
+  for (const dir of [...parents].reverse()) {
+    try {
+      await rmdir(dir)
+    } catch {
+      return // not empty (or gone, or in use): the directories above are not empty either
+    }
+  }
+}

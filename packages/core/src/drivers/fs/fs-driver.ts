@@ -1,0 +1,180 @@
+import { open, unlink } from 'node:fs/promises'
+import { addAbortSignal, Readable } from 'node:stream'
+import { ifNoneMatchMatches } from '../../conditional.ts'
+import type {
+  Driver,
+  DriverGetOptions,
+  DriverPutOptions,
+  ListHint,
+  ListStart,
+  PutBody,
+} from '../../driver.ts'
+import { resolveRange } from '../../range.ts'
+import type { NotModified, ObjectInfo, ObjectStream, ObjectSummary } from '../../types.ts'
+import { objectInfo } from '../object-info.ts'
+import {
+  commit,
+  copyToTemp,
+  createTemp,
+  discard,
+  moveFile,
+  pruneEmpty,
+  type TempFile,
+} from './atomic-file.ts'
+import { fsError, isErrno } from './fs-errors.ts'
+import { Layout, MAX_NAME_BYTES } from './layout.ts'
+import { encodeRecord, readRecord } from './record.ts'
+import { walk } from './walk.ts'
+
+export interface FsDriverOptions {
+  /** Directory that holds the objects (created when missing). */
+  root: string
+  /**
+   * fsync each object and its directory before a write is acknowledged. Default true: turn it off
+   * only for scratch data, where losing the last writes on a power cut is acceptable.
+   */
+  fsync?: boolean
+}
+
+/**
+ * The local file system: Coffer's embedded default. One file per object (bytes, then a record
+ * trailer), written to a temp file beside its place and renamed over it, so readers never see a part.
+ * See `layout.ts` for how keys map to paths.
+ */
+export function fsDriver(options: FsDriverOptions): Driver {
+  const layout = new Layout(options.root)
+  const root = layout.objects.slice(0, -'/objects'.length)
+  const fsync = options.fsync ?? true
+
+  async function finish(temp: TempFile, position: number, info: ObjectInfo): Promise<void> {
+    const record = encodeRecord(info)
+    await temp.handle.write(record, 0, record.length, position)
+    if (fsync) await temp.handle.sync()
+    await temp.handle.close()
+  }
+
+  async function headOf(key: string): Promise<ObjectInfo> {
+    const handle = await open(layout.locate(key).file, 'r')
+    try {
+      return await readRecord(handle, key)
+    } finally {
+      await handle.close()
+    }
+  }
+
+  return {
+    name: 'fs',
+    capabilities: { conditionalWrite: true, maxSegmentBytes: MAX_NAME_BYTES - 1 },
+
+    async put(key: string, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
+      let temp: TempFile | undefined
+      try {
+        const location = layout.locate(key)
+        temp = await createTemp(layout, location)
+        let position = 0
+        for await (const chunk of body) {
+          opts.signal?.throwIfAborted()
+          const bytes = chunk as Buffer
+          await temp.handle.write(bytes, 0, bytes.length, position)
+          position += bytes.length
+        }
+        const info = objectInfo(key, body.digest(), opts)
+        await finish(temp, position, info)
+        await commit(temp.path, location, { createOnly: opts.ifNoneMatch === '*', fsync })
+        return info
+      } catch (error) {
+        await discard(temp)
+        throw fsError(error, root, 'writing the object', key)
+      }
+    },
+
+    async get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
+      let handle: import('node:fs/promises').FileHandle | undefined
+      try {
+        handle = await open(layout.locate(key).file, 'r')
+        const info = await readRecord(handle, key)
+        if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
+          await handle.close()
+          return { notModified: true, info }
+        }
+        const range = opts.range ? resolveRange(opts.range, info.size) : undefined
+        if (info.size === 0) {
+          await handle.close()
+          return { notModified: false, body: Readable.from([]), info }
+        }
+        const start = range?.start ?? 0
+        const end = range?.end ?? info.size - 1
+        const stream = handle.createReadStream({ start, end, highWaterMark: 256 * 1024 })
+        handle = undefined // the stream owns it now and closes it
+        const body = opts.signal ? addAbortSignal(opts.signal, stream) : stream
+        return range ? { notModified: false, body, info, range } : { notModified: false, body, info }
+      } catch (error) {
+        await handle?.close()
+        throw fsError(error, root, 'reading the object', key)
+      }
+    },
+
+    async head(key: string): Promise<ObjectInfo> {
+      try {
+        return await headOf(key)
+      } catch (error) {
+        throw fsError(error, root, 'reading the object', key)
+      }
+    },
+
+    async delete(key: string): Promise<void> {
+      try {
+        const location = layout.locate(key)
+        await unlink(location.file).catch((error: unknown) => {
+          if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error
+        })
+        await pruneEmpty(location.parents)
+      } catch (error) {
+        throw fsError(error, root, 'deleting the object', key)
+      }
+    },
+
+    async *list(start: ListStart, hint: ListHint): AsyncIterable<ObjectSummary> {
+      for await (const entry of walk(layout, start, hint)) {
+        try {
+          const { key, size, etag, lastModified } = await headOf(entry.fragment)
+          yield { key, size, etag, lastModified }
+        } catch (error) {
+          if (isErrno(error, 'ENOENT')) continue // deleted since the directory was read
+          throw fsError(error, root, 'listing objects', entry.fragment)
+        }
+      }
+    },
+
+    async copy(from: string, to: string, opts: { attributes?: DriverPutOptions }): Promise<ObjectInfo> {
+      let temp: TempFile | undefined
+      try {
+        const location = layout.locate(to)
+        temp = await copyToTemp(layout, layout.locate(from).file, location)
+        // Objects are replaced by rename, never changed in place, so the copy is a consistent snapshot.
+        const source = await readRecord(temp.handle, from)
+        const attributes = opts.attributes ?? source
+        const digest = { size: source.size, sha256: source.checksum.sha256 ?? '', md5: '' }
+        const info = { ...objectInfo(to, digest, attributes), etag: source.etag }
+        await temp.handle.truncate(source.size)
+        await finish(temp, source.size, info)
+        await commit(temp.path, location, { createOnly: opts.attributes?.ifNoneMatch === '*', fsync })
+        return info
+      } catch (error) {
+        await discard(temp)
+        throw fsError(error, root, 'copying the object', isErrno(error, 'ENOENT') ? from : to)
+      }
+    },
+
+    async move(from: string, to: string): Promise<ObjectInfo> {
+      try {
+        const source = layout.locate(from)
+        await moveFile(source.file, layout.locate(to))
+        await pruneEmpty(source.parents)
+        return await headOf(to)
+      } catch (error) {
+        throw fsError(error, root, 'moving the object', from)
+      }
+    },
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The closed set of error codes every layer of Coffer speaks. The server maps them to HTTP statuses
+ * in one table, the CLI to exit codes; drivers translate their backend's errors into them.
+ */
+export const ERROR_CODES = [
+  'NotFound',
+  'AlreadyExists',
+  'PreconditionFailed',
+  'InvalidKey',
+  'InvalidArgument',
+  'InvalidRange',
+  'TooLarge',
+  'QuotaExceeded',
+  'UnsupportedMediaType',
+  'AccessDenied',
+  'MissingCredentials',
+  'Unavailable',
+  'Timeout',
+  'Aborted',
+  'Internal',
+] as const
+
+export type StorageErrorCode = (typeof ERROR_CODES)[number]
+
+/** Codes whose failures may succeed when the same call is made again. */
+const RETRYABLE: ReadonlySet<StorageErrorCode> = new Set(['Unavailable', 'Timeout'])
+
+export interface StorageErrorOptions {
+  /** The backend's original error. Never shown to end users by the server. */
+  cause?: unknown
+  /** Overrides the code's default (only `Unavailable` and `Timeout` are retryable by default). */
+  retryable?: boolean
+  /** The object key the failure is about, when there is one. */
+  key?: string
+}
+
+/**
+ * The one error type of Coffer. Messages are written for the person using the API: they never contain
+ * a secret, a signature or a host path outside the data root.
+ */
+export class StorageError extends Error {
+  override readonly name = 'StorageError'
+  readonly code: StorageErrorCode
+  readonly retryable: boolean
+  readonly key: string | undefined
+
+  constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.retryable = options.retryable ?? RETRYABLE.has(code)
+    this.key = options.key
+  }
+}
+
+/** True when `error` is a `StorageError`, optionally with one of the given codes. */
+export function isStorageError(error: unknown, ...codes: StorageErrorCode[]): error is StorageError {
+  return error instanceof StorageError && (codes.length === 0 || codes.includes(error.code))
+}
+
+/**
+ * Turns whatever an operation threw into a `StorageError`: StorageErrors pass through, an abort becomes
+ * `Aborted`, anything else `Internal` with the original as `cause`.
+ */
+export function toStorageError(error: unknown, what: string, key?: string): StorageError {
+  if (error instanceof StorageError) return error
+  const opts = key === undefined ? { cause: error } : { cause: error, key }
+  if (isAbortError(error)) return new StorageError('Aborted', `${what} was aborted`, opts)
+  return new StorageError('Internal', `${what} failed`, opts)
+}
+
+/** Node and the web platform name aborts differently; both mean the caller gave up. */
+export function isAbortError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  return error.name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ABORT_ERR'
+}
+
+/**
+ * A stand-in for a system error that names its syscall and code but not its path: for causes of
+ * errors about the caller's local files, which must not carry host paths either.
+ */
+export function withoutPath(error: unknown): Error {
+  const errno = error as NodeJS.ErrnoException
+  const summary = new Error(`${errno?.syscall ?? 'operation'} failed: ${errno?.code ?? 'unknown error'}`)
+  Object.assign(summary, { code: errno?.code, syscall: errno?.syscall })
+  return summary
+}

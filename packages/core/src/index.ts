@@ -1,0 +1,43 @@
+/**
+ * `@coffer/core`: one StorageService over drivers that keep S3's semantics (fs, memory, and S3 in
+ * `@coffer/driver-s3`).
+ */
+export { ifNoneMatchMatches } from './conditional.ts'
+export { detectContentType, essence, isActiveType, matchesType, SNIFF_BYTES } from './content-type.ts'
+export type {
+  Digest,
+  Driver,
+  DriverCapabilities,
+  DriverGetOptions,
+  DriverPutOptions,
+  ListHint,
+  ListStart,
+  MultipartDriver,
+  PutBody,
+} from './driver.ts'
+export { type FsDriverOptions, fsDriver } from './drivers/fs/fs-driver.ts'
+export { type MemoryDriverOptions, memoryDriver } from './drivers/memory/memory-driver.ts'
+export { objectInfo } from './drivers/object-info.ts'
+export {
+  ERROR_CODES,
+  isAbortError,
+  isStorageError,
+  StorageError,
+  type StorageErrorCode,
+  toStorageError,
+} from './errors.ts'
+export { driverFromEnv, storageFromEnv } from './from-env.ts'
+export { IngestStream, peek, toReadable } from './ingest.ts'
+export { compareKeys, encodeKeyPath, MAX_KEY_BYTES, normalizeKey, normalizePrefix } from './keys.ts'
+export { MAX_LIST_LIMIT } from './listing.ts'
+export { contentRange, parseRange, resolveRange } from './range.ts'
+export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
+export {
+  type CopyOptions,
+  createStorage,
+  type StorageOptions,
+  StorageService,
+} from './service/storage-service.ts'
+export { MAX_EXPIRES_IN, type SignedGrant, UrlSigner } from './signer.ts'
+export type * from './types.ts'
+export { generateUniqueObjectName } from './unique-name.ts'

@@ -1,0 +1,47 @@
+import type { Driver, DriverPutOptions } from '../driver.ts'
+import { isStorageError } from '../errors.ts'
+import type { DeleteResult, ObjectInfo } from '../types.ts'
+import { upload } from './upload.ts'
+
+/** How many deletes a fallback batch runs at once. */
+const DELETE_CONCURRENCY = 8
+
+/** `deleteMany` for drivers without batches: a bounded number of single deletes at a time. */
+export async function deleteEach(
+  driver: Driver,
+  keys: string[],
+  signal?: AbortSignal,
+): Promise<DeleteResult> {
+  const result: DeleteResult = { deleted: [], errors: [] }
+  let next = 0
+  async function worker(): Promise<void> {
+    while (next < keys.length) {
+      signal?.throwIfAborted()
+      const key = keys[next++] as string
+      try {
+        await driver.delete(key, signal ? { signal } : {})
+        result.deleted.push(key)
+      } catch (error) {
+        const code = isStorageError(error) ? error.code : 'Internal'
+        result.errors.push({ key, code, message: error instanceof Error ? error.message : String(error) })
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker))
+  return result
+}
+
+/** `copy` for drivers without server-side copy: stream the object through the upload path. */
+export async function copyThrough(
+  driver: Driver,
+  from: string,
+  to: string,
+  attributes: DriverPutOptions | undefined,
+  signal?: AbortSignal,
+): Promise<ObjectInfo> {
+  const source = await driver.get(from, signal ? { signal } : {})
+  if (source.notModified) throw new Error('unreachable: no condition was given')
+  const { info } = source
+  const opts = attributes ?? { ...info, contentType: info.contentType }
+  return upload(driver, to, source.body, { ...opts, contentLength: info.size, ...(signal ? { signal } : {}) })
+}

@@ -1,0 +1,256 @@
+import { createReadStream } from 'node:fs'
+import { stat as statFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type { Driver, DriverPutOptions } from '../driver.ts'
+import { isStorageError, StorageError, toStorageError, withoutPath } from '../errors.ts'
+import { normalizeKey, normalizePrefix } from '../keys.ts'
+import { listPage } from '../listing.ts'
+import { parseRange } from '../range.ts'
+import { checkPresignOptions, type SignedGrant, UrlSigner } from '../signer.ts'
+import type {
+  DeleteResult,
+  GetObjectOptions,
+  ListOptions,
+  ListResult,
+  NotModified,
+  ObjectAttributes,
+  ObjectInfo,
+  ObjectStream,
+  PresignOptions,
+  UploadBody,
+  UploadOptions,
+} from '../types.ts'
+import { generateUniqueObjectName } from '../unique-name.ts'
+import { writeAttributes } from './attributes.ts'
+import { writeFileAtomically } from './download-file.ts'
+import { copyThrough, deleteEach } from './fallbacks.ts'
+import { upload } from './upload.ts'
+
+export interface StorageOptions {
+  driver: Driver
+  /** Secret for Coffer's own signed URLs (fs, memory); at least 16 bytes. */
+  signingSecret?: string | Uint8Array
+  /** Where Coffer serves signed URLs, e.g. `https://files.example.com/signed`. */
+  baseUrl?: string
+}
+
+export interface CopyOptions extends ObjectAttributes {
+  /** New content type; with any attribute given, the copy's attributes replace the source's. */
+  contentType?: string
+  signal?: AbortSignal
+}
+
+const signalOf = (signal: AbortSignal | undefined) => (signal ? { signal } : {})
+
+/**
+ * One API over every driver: uploads, downloads, ranges, listing, metadata, copies, signed URLs and
+ * unique names, with keys, limits, content types and checksums handled the same way everywhere.
+ */
+export class StorageService {
+  readonly driver: Driver
+  readonly #signer: UrlSigner | undefined
+
+  constructor(options: StorageOptions) {
+    this.driver = options.driver
+    if (options.signingSecret !== undefined) {
+      this.#signer = new UrlSigner(options.signingSecret, options.baseUrl ?? 'http://127.0.0.1:7373/signed')
+    }
+  }
+
+  /** Uploads a local file, streaming it; the key defaults to a unique name made from the file's name. */
+  async uploadFile(path: string, opts: UploadOptions = {}): Promise<ObjectInfo> {
+    const size = await statFile(path).then(
+      (s) => (s.isFile() ? s.size : undefined),
+      (error: unknown) => {
+        throw new StorageError('NotFound', 'the local file to upload does not exist or cannot be read', {
+          cause: withoutPath(error),
+        })
+      },
+    )
+    if (size === undefined) throw new StorageError('InvalidArgument', 'the path to upload is not a file')
+    const key = normalizeKey(opts.key ?? generateUniqueObjectName(basename(path)))
+    const body = createReadStream(path, { highWaterMark: 256 * 1024 })
+    return upload(this.driver, key, body, { ...opts, contentLength: size, name: basename(path) })
+  }
+
+  /** Uploads a stream, web stream, bytes or string to `opts.key`. The body is consumed or destroyed. */
+  async upload(body: UploadBody, opts: UploadOptions & { key: string }): Promise<ObjectInfo> {
+    if (opts?.key === undefined) throw new StorageError('InvalidArgument', 'upload needs opts.key')
+    return upload(this.driver, normalizeKey(opts.key), body, opts)
+  }
+
+  /** Downloads an object to a local file, atomically: no partial file is left on failure. */
+  async downloadFile(key: string, path: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    const { body, info } = await this.getObject(key, signalOf(opts.signal))
+    await writeFileAtomically(body, path, opts.signal)
+    return info
+  }
+
+  /** Streams an object, or a range of it. With `ifNoneMatch`, a match gives `{ notModified: true }`. */
+  getObject(key: string, opts?: GetObjectOptions & { ifNoneMatch?: undefined }): Promise<ObjectStream>
+  getObject(key: string, opts: GetObjectOptions): Promise<ObjectStream | NotModified>
+  async getObject(key: string, opts: GetObjectOptions = {}): Promise<ObjectStream | NotModified> {
+    const normalized = normalizeKey(key)
+    const range = typeof opts.range === 'string' ? parseRange(opts.range) : opts.range
+    const driverOptions = { ...signalOf(opts.signal), ...(range ? { range } : {}) }
+    if (opts.ifNoneMatch !== undefined) Object.assign(driverOptions, { ifNoneMatch: opts.ifNoneMatch })
+    return this.#call('reading the object', normalized, () => this.driver.get(normalized, driverOptions))
+  }
+
+  /** Deletes an object; deleting a missing key succeeds. */
+  async deleteObject(key: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const normalized = normalizeKey(key)
+    await this.#call('deleting the object', normalized, () =>
+      this.driver.delete(normalized, signalOf(opts.signal)),
+    )
+  }
+
+  /** Deletes many keys, or every key under a (non-empty) prefix. Failures are reported per key. */
+  async deleteObjects(
+    target: string[] | { prefix: string },
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<DeleteResult> {
+    if (Array.isArray(target)) return this.#deleteKeys(target, opts.signal)
+    const prefix = normalizePrefix(target.prefix)
+    if (prefix === '')
+      throw new StorageError('InvalidArgument', 'deleting by prefix needs a non-empty prefix')
+    const total: DeleteResult = { deleted: [], errors: [] }
+    let cursor: string | undefined
+    do {
+      const page = await this.listObjects({ prefix, ...signalOf(opts.signal), ...(cursor ? { cursor } : {}) })
+      const result = await this.#deleteKeys(
+        page.objects.map((o) => o.key),
+        opts.signal,
+      )
+      total.deleted.push(...result.deleted)
+      total.errors.push(...result.errors)
+      cursor = page.cursor
+    } while (cursor !== undefined)
+    return total
+  }
+
+  async #deleteKeys(keys: string[], signal?: AbortSignal): Promise<DeleteResult> {
+    const result: DeleteResult = { deleted: [], errors: [] }
+    const valid: string[] = []
+    for (const key of keys) {
+      try {
+        valid.push(normalizeKey(key))
+      } catch (error) {
+        result.errors.push({ key: String(key), code: 'InvalidKey', message: (error as Error).message })
+      }
+    }
+    if (valid.length === 0) return result
+    const done = this.driver.deleteMany
+      ? await this.driver.deleteMany(valid, signalOf(signal))
+      : await deleteEach(this.driver, valid, signal)
+    return { deleted: done.deleted, errors: [...result.errors, ...done.errors] }
+  }
+
+  /** One page of keys in UTF-8 byte order, with common prefixes when a delimiter is given. */
+  async listObjects(opts: ListOptions = {}): Promise<ListResult> {
+    return this.#call('listing objects', undefined, () => listPage(this.driver, opts))
+  }
+
+  /** The object's size, etag, type, dates, metadata and visibility. Throws `NotFound`. */
+  async stat(key: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    const normalized = normalizeKey(key)
+    return this.#call('reading the object', normalized, () =>
+      this.driver.head(normalized, signalOf(opts.signal)),
+    )
+  }
+
+  async exists(key: string, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    try {
+      await this.stat(key, opts)
+      return true
+    } catch (error) {
+      if (isStorageError(error, 'NotFound')) return false
+      throw error
+    }
+  }
+
+  /** Copies an object (server-side where the driver can). Attributes given replace the source's. */
+  async copy(from: string, to: string, opts: CopyOptions = {}): Promise<ObjectInfo> {
+    const source = normalizeKey(from)
+    const target = normalizeKey(to)
+    const attributes = await this.#copyAttributes(source, opts)
+    return this.#call('copying the object', source, () =>
+      this.driver.copy
+        ? this.driver.copy(source, target, {
+            ...(attributes ? { attributes } : {}),
+            ...signalOf(opts.signal),
+          })
+        : copyThrough(this.driver, source, target, attributes, opts.signal),
+    )
+  }
+
+  /** Moves an object: a rename where the driver can, else copy then delete. */
+  async move(from: string, to: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    const source = normalizeKey(from)
+    const target = normalizeKey(to)
+    if (source === target) return this.stat(source, opts)
+    if (this.driver.move) {
+      const move = this.driver.move.bind(this.driver)
+      return this.#call('moving the object', source, () => move(source, target, signalOf(opts.signal)))
+    }
+    const info = await this.copy(source, target, opts)
+    await this.deleteObject(source, opts)
+    return info
+  }
+
+  async #copyAttributes(source: string, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
+    const { signal: _signal, contentType, ...attributes } = opts
+    if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
+    const current = await this.stat(source)
+    return writeAttributes({ ...current, ...attributes }, contentType ?? current.contentType)
+  }
+
+  /**
+   * A URL that grants one method on one key until it expires: the driver's own (S3 SigV4) when it
+   * has one, else Coffer's HMAC-signed URL under `baseUrl`. Expiry: 1 s to 7 days.
+   */
+  async generatePresignedUrl(key: string, opts: PresignOptions): Promise<string> {
+    const normalized = normalizeKey(key)
+    checkPresignOptions(opts)
+    if (this.driver.presign) {
+      const presign = this.driver.presign.bind(this.driver)
+      return this.#call('signing the URL', normalized, () => presign(normalized, opts))
+    }
+    if (!this.#signer) {
+      throw new StorageError(
+        'MissingCredentials',
+        'signed URLs need a signing secret (COFFER_SIGNING_SECRET)',
+      )
+    }
+    return this.#signer.sign(normalized, opts)
+  }
+
+  /** Checks a request made with one of Coffer's signed URLs; throws `AccessDenied` when it is not valid. */
+  verifyPresignedUrl(url: string | URL, method: string): SignedGrant {
+    if (!this.#signer) throw new StorageError('MissingCredentials', 'no signing secret is configured')
+    const { key, query } = this.#signer.parse(url)
+    return this.#signer.verify(key, method, query)
+  }
+
+  /** A new key for a file name: `prefix/<time-sortable id>-<slug>.<ext>`. */
+  generateUniqueObjectName(filename: string, opts: { prefix?: string } = {}): string {
+    return generateUniqueObjectName(filename, opts)
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close?.()
+  }
+
+  async #call<T>(what: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation()
+    } catch (error) {
+      throw toStorageError(error, what, key)
+    }
+  }
+}
+
+/** Creates a `StorageService` over a driver. */
+export function createStorage(options: StorageOptions): StorageService {
+  return new StorageService(options)
+}

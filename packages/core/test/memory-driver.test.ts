@@ -1,0 +1,4 @@
+import { memoryDriver } from '../src/index.ts'
+import { testDriver } from './driver-suite.ts'
+
+testDriver('memory', async () => ({ driver: memoryDriver() }))
