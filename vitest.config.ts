@@ -1,11 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  resolve: {
+    // Tests run against the packages' sources, not their build output, so no build step can go stale.
+    alias: [{ find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') }],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Driver suites start real servers; files run in parallel workers, which is fine on 2 cores.
     pool: 'forks',
   },
 })

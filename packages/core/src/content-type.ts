@@ -116,7 +116,7 @@ export interface DetectInput {
  * a container format the bytes show (an `.xlsx` is a zip) and is not itself an active type.
  */
 export async function detectContentType(input: DetectInput): Promise<string> {
-  const sniffed = (await fileTypeFromBuffer(input.head))?.mime ?? sniffMarkup(input.head)
+  const sniffed = sniffMarkup(input.head) ?? (await fileTypeFromBuffer(input.head))?.mime
   const declared = normalizeDeclaredType(input.declared)
   const claimed = declared ?? (input.name === undefined ? undefined : (mime.getType(input.name) ?? undefined))
   if (sniffed === undefined) return claimed ?? FALLBACK

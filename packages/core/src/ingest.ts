@@ -62,11 +62,11 @@ export async function peek(source: Readable, bytes: number): Promise<{ head: Buf
     await readable(source)
   }
   const head = Buffer.concat(chunks, total)
-  async function* all() {
-    if (head.length > 0) yield head
-    for await (const chunk of source) yield toBuffer(chunk)
-  }
-  return { head: head.subarray(0, bytes), body: Readable.from(all(), { objectMode: false }) }
+  if (source.readableEnded)
+    return { head: head.subarray(0, bytes), body: Readable.from([head], { objectMode: false }) }
+  // Put the head back in front of the rest: the caller reads one intact stream, chunk by chunk.
+  if (head.length > 0) source.unshift(head)
+  return { head: head.subarray(0, bytes), body: source }
 }
 
 export interface IngestOptions {

@@ -120,7 +120,9 @@ export const cases: Record<string, Case> = {
     await storage.upload('a,b\n1,2\n', { key: `${prefix}report.csv`, ...attributes })
     const info = await storage.stat(`${prefix}report.csv`)
     expect(info).toMatchObject({ ...attributes, contentType: expect.stringMatching(/^text\/csv/) })
-    expect((await storage.getObject(`${prefix}report.csv`)).info.metadata).toEqual(attributes.metadata)
+    const got = await storage.getObject(`${prefix}report.csv`)
+    got.body.destroy() // a body that is not read must be destroyed, or its file stays open
+    expect(got.info.metadata).toEqual(attributes.metadata)
     expect((await storage.upload('x', { key: `${prefix}private` })).visibility).toBe('private')
   },
 
@@ -289,7 +291,7 @@ export const cases: Record<string, Case> = {
 
   async 'serves byte ranges as RFC 9110 defines them'({ storage, prefix }) {
     await storage.upload('0123456789', { key: `${prefix}r` })
-    const read = async (range: string) => {
+    const read = async (range: string | { start: number; end: number }) => {
       const got = await storage.getObject(`${prefix}r`, { range })
       return [await text(got.body), got.range]
     }
@@ -298,11 +300,7 @@ export const cases: Record<string, Case> = {
     expect(await read('bytes=-3')).toEqual(['789', { start: 7, end: 9, size: 10 }])
     expect(await read('bytes=8-100')).toEqual(['89', { start: 8, end: 9, size: 10 }])
     expect(await read('bytes=-100')).toEqual(['0123456789', { start: 0, end: 9, size: 10 }])
-    expect((await storage.getObject(`${prefix}r`, { range: { start: 1, end: 1 } })).range).toEqual({
-      start: 1,
-      end: 1,
-      size: 10,
-    })
+    expect(await read({ start: 1, end: 1 })).toEqual(['1', { start: 1, end: 1, size: 10 }])
     for (const bad of ['bytes=10-', 'bytes=10-12', 'bytes=5-2', 'items=1-2', 'bytes=1-2,4-5', 'bytes=-0']) {
       await expectCode(storage.getObject(`${prefix}r`, { range: bad }), 'InvalidRange')
     }

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
 import { copyFile, type FileHandle, link, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { StorageError } from '../../errors.ts'
 import { isErrno } from './fs-errors.ts'
 import type { Layout, Location } from './layout.ts'
@@ -21,6 +22,31 @@ async function inDirectory<T>(dir: string, step: () => Promise<T>): Promise<T> {
       if (!isErrno(error, 'ENOENT') || attempt >= RACE_RETRIES) throw error
     }
   }
+}
+
+/**
+ * A Writable over a file handle that writes each chunk at its offset (writev for queued ones). It
+ * leaves the handle open, so the record can be appended and the file synced before it is closed.
+ */
+export function handleWriter(handle: FileHandle): { stream: Writable; written: () => number } {
+  let position = 0
+  const stream = new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, done) {
+      handle.write(chunk, 0, chunk.length, position).then(({ bytesWritten }) => {
+        position += bytesWritten
+        done()
+      }, done)
+    },
+    writev(chunks, done) {
+      const buffers = chunks.map((c) => c.chunk as Buffer)
+      handle.writev(buffers, position).then(({ bytesWritten }) => {
+        position += bytesWritten
+        done()
+      }, done)
+    },
+  })
+  return { stream, written: () => position }
 }
 
 /** A temp file beside its final place, so the commit is a rename within one directory. */

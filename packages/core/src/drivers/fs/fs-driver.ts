@@ -1,5 +1,6 @@
 import { open, unlink } from 'node:fs/promises'
 import { addAbortSignal, Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { ifNoneMatchMatches } from '../../conditional.ts'
 import type {
   Driver,
@@ -17,6 +18,7 @@ import {
   copyToTemp,
   createTemp,
   discard,
+  handleWriter,
   moveFile,
   pruneEmpty,
   type TempFile,
@@ -71,15 +73,10 @@ export function fsDriver(options: FsDriverOptions): Driver {
       try {
         const location = layout.locate(key)
         temp = await createTemp(layout, location)
-        let position = 0
-        for await (const chunk of body) {
-          opts.signal?.throwIfAborted()
-          const bytes = chunk as Buffer
-          await temp.handle.write(bytes, 0, bytes.length, position)
-          position += bytes.length
-        }
+        const writer = handleWriter(temp.handle)
+        await pipeline(body, writer.stream, opts.signal ? { signal: opts.signal } : {})
         const info = objectInfo(key, body.digest(), opts)
-        await finish(temp, position, info)
+        await finish(temp, writer.written(), info)
         await commit(temp.path, location, { createOnly: opts.ifNoneMatch === '*', fsync })
         return info
       } catch (error) {
