@@ -6,12 +6,18 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   resolve: {
     // Tests run against the packages' sources, not their build output, so no build step can go stale.
-    alias: [{ find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') }],
+    alias: [
+      { find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/test/driver-suite.ts') },
+      { find: /^@coffer\/driver-s3$/, replacement: source('./packages/driver-s3/src/index.ts') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Memory tests collect garbage before they measure, so that they see live memory only.
+    execArgv: ['--expose-gc'],
   },
 })

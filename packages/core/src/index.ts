@@ -17,7 +17,7 @@ export type {
 } from './driver.ts'
 export { type FsDriverOptions, fsDriver } from './drivers/fs/fs-driver.ts'
 export { type MemoryDriverOptions, memoryDriver } from './drivers/memory/memory-driver.ts'
-export { objectInfo } from './drivers/object-info.ts'
+export { objectInfo, optionalAttributes } from './drivers/object-info.ts'
 export {
   ERROR_CODES,
   isAbortError,
@@ -28,7 +28,14 @@ export {
 } from './errors.ts'
 export { driverFromEnv, storageFromEnv } from './from-env.ts'
 export { IngestStream, peek, toReadable } from './ingest.ts'
-export { compareKeys, encodeKeyPath, MAX_KEY_BYTES, normalizeKey, normalizePrefix } from './keys.ts'
+export {
+  checkSegmentLength,
+  compareKeys,
+  encodeKeyPath,
+  MAX_KEY_BYTES,
+  normalizeKey,
+  normalizePrefix,
+} from './keys.ts'
 export { MAX_LIST_LIMIT } from './listing.ts'
 export { contentRange, parseRange, resolveRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'

@@ -82,3 +82,16 @@ export function compareKeys(a: string, b: string): number {
 export function encodeKeyPath(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/')
 }
+
+/**
+ * Refuses a key with a segment longer than a backend can store (file-system based stores limit a
+ * file name to 255 bytes). Drivers declare their limit as `capabilities.maxSegmentBytes`.
+ */
+export function checkSegmentLength(key: string, maxSegmentBytes: number | undefined): void {
+  if (maxSegmentBytes === undefined) return
+  for (const segment of key.split('/')) {
+    if (Buffer.byteLength(segment) > maxSegmentBytes) {
+      reject(key, `a segment is longer than the ${maxSegmentBytes} bytes this storage allows per segment`)
+    }
+  }
+}

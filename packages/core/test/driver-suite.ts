@@ -28,9 +28,28 @@ export interface SuiteContext {
 
 type Case = (ctx: SuiteContext) => Promise<void>
 
+/**
+ * Known departures of a backend from S3's semantics, each with its reason. A quirk never skips a
+ * case: it only relaxes the one assertion the backend cannot meet, and is printed with the case.
+ */
+export interface Quirks {
+  /** Listings come in another order than UTF-8 byte order: the suite compares sets of keys. */
+  unorderedListing?: string
+  /** An overwrite is not atomic across bytes and metadata: readers still get whole bodies. */
+  nonAtomicOverwrite?: string
+}
+
 export interface SuiteOptions {
-  /** Cases this driver cannot run, each with the reason (printed with the skip). */
+  /** Cases this driver cannot run, each with the reason (printed with the skip; refused in CI). */
   skip?: Record<string, string>
+  quirks?: Quirks
+}
+
+const quirksOf = new WeakMap<StorageService, Quirks>()
+
+/** A listing as the suite compares it: in the order given, or sorted for unordered backends. */
+function listed(storage: StorageService, keys: string[]): string[] {
+  return quirksOf.get(storage)?.unorderedListing ? utf8Order(keys) : keys
 }
 
 export async function text(body: Readable): Promise<string> {
@@ -58,7 +77,7 @@ async function allKeys(storage: StorageService, prefix: string): Promise<string[
     keys.push(...page.objects.map((o) => o.key))
     cursor = page.cursor
   } while (cursor)
-  return keys
+  return listed(storage, keys)
 }
 
 /** A stream of `total` bytes of `fill` in 64 KiB chunks, made lazily (never in memory at once). */
@@ -80,7 +99,9 @@ const PNG = Buffer.from(
   'base64',
 )
 
-const utf8Order = (keys: string[]) => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+function utf8Order(keys: string[]): string[] {
+  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+}
 
 export const cases: Record<string, Case> = {
   async 'round-trips bytes with size, etag and sha256'({ storage, prefix }) {
@@ -139,6 +160,8 @@ export const cases: Record<string, Case> = {
       storage.upload('x', { key: `${prefix}m`, metadata: { big: 'x'.repeat(3000) } }),
       'InvalidArgument',
     )
+    const reserved = { 'coffer-sha256': 'forged' }
+    await expectCode(storage.upload('x', { key: `${prefix}m`, metadata: reserved }), 'InvalidArgument')
     expect(await storage.exists(`${prefix}m`)).toBe(false)
   },
 
@@ -228,15 +251,30 @@ export const cases: Record<string, Case> = {
     for (const name of ['a/1', 'a/2', 'a/b/3', 'b', 'c/4', 'c-5', 'd/'])
       await storage.upload('x', { key: prefix + name })
     const page = await storage.listObjects({ prefix, delimiter: '/' })
-    expect(page.objects.map((o) => o.key)).toEqual([`${prefix}b`, `${prefix}c-5`])
-    expect(page.prefixes).toEqual([`${prefix}a/`, `${prefix}c/`, `${prefix}d/`])
+    expect(
+      listed(
+        storage,
+        page.objects.map((o) => o.key),
+      ),
+    ).toEqual([`${prefix}b`, `${prefix}c-5`])
+    expect(listed(storage, page.prefixes)).toEqual([`${prefix}a/`, `${prefix}c/`, `${prefix}d/`])
     const inner = await storage.listObjects({ prefix: `${prefix}a/`, delimiter: '/' })
-    expect(inner.objects.map((o) => o.key)).toEqual([`${prefix}a/1`, `${prefix}a/2`])
-    expect(inner.prefixes).toEqual([`${prefix}a/b/`])
+    expect(
+      listed(
+        storage,
+        inner.objects.map((o) => o.key),
+      ),
+    ).toEqual([`${prefix}a/1`, `${prefix}a/2`])
+    expect(listed(storage, inner.prefixes)).toEqual([`${prefix}a/b/`])
     const partial = await storage.listObjects({ prefix: `${prefix}c` })
-    expect(partial.objects.map((o) => o.key)).toEqual([`${prefix}c-5`, `${prefix}c/4`])
+    expect(
+      listed(
+        storage,
+        partial.objects.map((o) => o.key),
+      ),
+    ).toEqual([`${prefix}c-5`, `${prefix}c/4`])
     const dash = await storage.listObjects({ prefix, delimiter: '-' })
-    expect(dash.prefixes).toEqual([`${prefix}c-`])
+    expect(listed(storage, dash.prefixes)).toEqual([`${prefix}c-`])
   },
 
   async 'paginates with a cursor, prefixes counting towards the limit'({ storage, prefix }) {
@@ -326,9 +364,11 @@ export const cases: Record<string, Case> = {
     const size = 512 * 1024
     await storage.upload(bytes(size, 0x30), { key })
     const writers = [0x31, 0x32, 0x33, 0x34].map((fill) => storage.upload(bytes(size, fill), { key }))
+    const atomic = !quirksOf.get(storage)?.nonAtomicOverwrite
     const readers = Array.from({ length: 8 }, async () => {
       const got = await storage.getObject(key)
       const data = Buffer.concat(await got.body.toArray())
+      if (!atomic) return
       expect(data.length).toBe(size)
       expect(data.every((b) => b === data[0])).toBe(true)
       expect(sha256(data)).toBe(got.info.checksum.sha256)
@@ -336,8 +376,11 @@ export const cases: Record<string, Case> = {
     const infos = await Promise.all(writers)
     await Promise.all(readers)
     const final = Buffer.concat(await (await storage.getObject(key)).body.toArray())
-    expect(final.every((b) => b === final[0])).toBe(true)
-    expect(infos.map((i) => i.checksum.sha256)).toContain(sha256(final))
+    expect(final.length).toBe(size)
+    if (atomic) {
+      expect(final.every((b) => b === final[0])).toBe(true)
+      expect(infos.map((i) => i.checksum.sha256)).toContain(sha256(final))
+    }
     expect(await allKeys(storage, prefix)).toEqual([key])
   },
 
@@ -429,13 +472,15 @@ export const cases: Record<string, Case> = {
     expect(await type(zip, 'sheet.xlsx', xlsx)).toBe(xlsx)
   },
 
-  async 'creates only when asked to (ifNoneMatch "*"), atomically'({ storage, prefix }) {
+  async 'creates only when asked to (ifNoneMatch "*"), atomically'({ storage, prefix, driver }) {
     await storage.upload('first', { key: `${prefix}once`, ifNoneMatch: '*' })
     await expectCode(
       storage.upload('second', { key: `${prefix}once`, ifNoneMatch: '*' }),
       'PreconditionFailed',
     )
     expect(await text((await storage.getObject(`${prefix}once`)).body)).toBe('first')
+    // Without conditional writes in the backend, the service checks then writes: not atomic (declared).
+    if (!driver.capabilities.conditionalWrite) return
     const racers = Array.from({ length: 6 }, (_, i) =>
       storage.upload(`racer ${i}`, { key: `${prefix}race`, ifNoneMatch: '*' }),
     )
@@ -556,6 +601,9 @@ export function testDriver(
     beforeAll(async () => {
       fixture = await setup()
       storage = createStorage({ driver: fixture.driver, signingSecret: randomBytes(32) })
+      quirksOf.set(storage, options.quirks ?? {})
+      for (const [quirk, reason] of Object.entries(options.quirks ?? {}))
+        console.warn(`${name}: quirk ${quirk}: ${reason}`)
     })
     afterAll(async () => {
       await storage?.close()

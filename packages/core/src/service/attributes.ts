@@ -24,6 +24,7 @@ export function normalizeMetadata(metadata: Record<string, string> | undefined):
     const name = rawName.toLowerCase()
     if (!NAME.test(name))
       invalid(`metadata name "${rawName.slice(0, 64)}" must be letters, digits, "-" or "_"`)
+    if (name.startsWith('coffer-')) invalid(`metadata names starting with "coffer-" are reserved`)
     if (typeof value !== 'string') invalid(`metadata "${name}" must be a string`)
     if (CONTROL.test(value)) invalid(`metadata "${name}" contains control characters`)
     if (Object.hasOwn(out, name)) invalid(`metadata "${name}" is given twice`)

@@ -3,7 +3,7 @@ import { stat as statFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError, StorageError, toStorageError, withoutPath } from '../errors.ts'
-import { normalizeKey, normalizePrefix } from '../keys.ts'
+import { checkSegmentLength, normalizeKey, normalizePrefix } from '../keys.ts'
 import { listPage } from '../listing.ts'
 import { parseRange } from '../range.ts'
 import { checkPresignOptions, type SignedGrant, UrlSigner } from '../signer.ts'
@@ -57,6 +57,13 @@ export class StorageService {
     }
   }
 
+  /** A key that will be written: the key rules, plus the driver's limit on segment length. */
+  #target(key: string): string {
+    const normalized = normalizeKey(key)
+    checkSegmentLength(normalized, this.driver.capabilities.maxSegmentBytes)
+    return normalized
+  }
+
   /** Uploads a local file, streaming it; the key defaults to a unique name made from the file's name. */
   async uploadFile(path: string, opts: UploadOptions = {}): Promise<ObjectInfo> {
     const size = await statFile(path).then(
@@ -68,7 +75,7 @@ export class StorageService {
       },
     )
     if (size === undefined) throw new StorageError('InvalidArgument', 'the path to upload is not a file')
-    const key = normalizeKey(opts.key ?? generateUniqueObjectName(basename(path)))
+    const key = this.#target(opts.key ?? generateUniqueObjectName(basename(path)))
     const body = createReadStream(path, { highWaterMark: 256 * 1024 })
     return upload(this.driver, key, body, { ...opts, contentLength: size, name: basename(path) })
   }
@@ -76,7 +83,7 @@ export class StorageService {
   /** Uploads a stream, web stream, bytes or string to `opts.key`. The body is consumed or destroyed. */
   async upload(body: UploadBody, opts: UploadOptions & { key: string }): Promise<ObjectInfo> {
     if (opts?.key === undefined) throw new StorageError('InvalidArgument', 'upload needs opts.key')
-    return upload(this.driver, normalizeKey(opts.key), body, opts)
+    return upload(this.driver, this.#target(opts.key), body, opts)
   }
 
   /** Downloads an object to a local file, atomically: no partial file is left on failure. */
@@ -172,7 +179,7 @@ export class StorageService {
   /** Copies an object (server-side where the driver can). Attributes given replace the source's. */
   async copy(from: string, to: string, opts: CopyOptions = {}): Promise<ObjectInfo> {
     const source = normalizeKey(from)
-    const target = normalizeKey(to)
+    const target = this.#target(to)
     const attributes = await this.#copyAttributes(source, opts)
     return this.#call('copying the object', source, () =>
       this.driver.copy
@@ -187,7 +194,7 @@ export class StorageService {
   /** Moves an object: a rename where the driver can, else copy then delete. */
   async move(from: string, to: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
     const source = normalizeKey(from)
-    const target = normalizeKey(to)
+    const target = this.#target(to)
     if (source === target) return this.stat(source, opts)
     if (this.driver.move) {
       const move = this.driver.move.bind(this.driver)

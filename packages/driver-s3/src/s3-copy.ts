@@ -1,0 +1,101 @@
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3'
+import { type DriverPutOptions, encodeKeyPath, type ObjectInfo } from '@coffer/core'
+import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
+import { MiB } from './s3-options.ts'
+
+/** CopyObject's limit; larger objects are copied part by part (UploadPartCopy). */
+const MAX_SINGLE_COPY = 5 * 1024 * MiB
+const COPY_PART = 512 * MiB
+
+export interface CopyContext {
+  client: S3Client
+  bucket: string
+  acl: boolean
+  head(key: string, signal?: AbortSignal): Promise<ObjectInfo>
+}
+
+/** The fields that describe an object, from new attributes or from its source. */
+function describe(ctx: CopyContext, source: ObjectInfo, attributes: DriverPutOptions | undefined) {
+  const from = attributes ?? source
+  return {
+    ContentType: from.contentType,
+    Metadata: toS3Metadata(from.metadata, from.visibility, source.checksum.sha256),
+    ...headerFields(from),
+    ...(ctx.acl
+      ? { ACL: from.visibility === 'public' ? ('public-read' as const) : ('private' as const) }
+      : {}),
+  }
+}
+
+/**
+ * Server-side copy: CopyObject up to 5 GiB (replacing the metadata when new attributes are given),
+ * UploadPartCopy in 512 MiB parts above. The sha256 travels with the metadata or the tags.
+ */
+export async function copyObject(
+  ctx: CopyContext,
+  from: string,
+  to: string,
+  opts: { attributes?: DriverPutOptions; signal?: AbortSignal },
+): Promise<ObjectInfo> {
+  const signal = opts.signal ? { abortSignal: opts.signal } : {}
+  const source = await ctx.head(from, opts.signal)
+  const CopySource = `${ctx.bucket}/${encodeKeyPath(from)}`
+  if (source.size <= MAX_SINGLE_COPY) {
+    const replace = opts.attributes !== undefined
+    const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: source.etag }
+    const fields = replace
+      ? { MetadataDirective: 'REPLACE' as const, ...describe(ctx, source, opts.attributes) }
+      : {}
+    await ctx.client.send(new CopyObjectCommand({ ...input, ...fields }), signal)
+  } else {
+    await copyInParts(ctx, source, to, CopySource, opts.attributes, signal)
+  }
+  return ctx.head(to, opts.signal)
+}
+
+async function copyInParts(
+  ctx: CopyContext,
+  source: ObjectInfo,
+  to: string,
+  CopySource: string,
+  attributes: DriverPutOptions | undefined,
+  signal: { abortSignal?: AbortSignal },
+): Promise<void> {
+  const target = { Bucket: ctx.bucket, Key: to }
+  const created = await ctx.client.send(
+    new CreateMultipartUploadCommand({ ...target, ...describe(ctx, source, attributes) }),
+    signal,
+  )
+  const UploadId = created.UploadId
+  const parts: { PartNumber: number; ETag: string }[] = []
+  for (let start = 0, n = 1; start < source.size; start += COPY_PART, n++) {
+    const end = Math.min(start + COPY_PART, source.size) - 1
+    const part = await ctx.client.send(
+      new UploadPartCopyCommand({
+        ...target,
+        UploadId,
+        PartNumber: n,
+        CopySource,
+        CopySourceIfMatch: source.etag,
+        CopySourceRange: `bytes=${start}-${end}`,
+      }),
+      signal,
+    )
+    parts.push({ PartNumber: n, ETag: part.CopyPartResult?.ETag ?? '' })
+  }
+  await ctx.client.send(
+    new CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: parts } }),
+    signal,
+  )
+  if (source.checksum.sha256 !== undefined) {
+    const Tagging = { TagSet: [{ Key: SHA256_TAG, Value: source.checksum.sha256 }] }
+    await ctx.client.send(new PutObjectTaggingCommand({ ...target, Tagging }), signal)
+  }
+}

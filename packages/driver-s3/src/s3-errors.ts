@@ -1,0 +1,95 @@
+import { StorageError, type StorageErrorCode } from '@coffer/core'
+
+interface SdkError {
+  name?: string
+  code?: string
+  message?: string
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }
+}
+
+const BY_NAME: Record<string, StorageErrorCode> = {
+  NoSuchKey: 'NotFound',
+  NotFound: 'NotFound',
+  NoSuchUpload: 'NotFound',
+  AccessDenied: 'AccessDenied',
+  InvalidAccessKeyId: 'AccessDenied',
+  SignatureDoesNotMatch: 'AccessDenied',
+  RequestTimeTooSkewed: 'AccessDenied',
+  PreconditionFailed: 'PreconditionFailed',
+  InvalidRange: 'InvalidRange',
+  EntityTooLarge: 'TooLarge',
+  SlowDown: 'Unavailable',
+  ServiceUnavailable: 'Unavailable',
+  Throttling: 'Unavailable',
+  ThrottlingException: 'Unavailable',
+  InternalError: 'Unavailable',
+  RequestTimeout: 'Timeout',
+  TimeoutError: 'Timeout',
+  RequestTimeoutException: 'Timeout',
+  CredentialsProviderError: 'MissingCredentials',
+  AbortError: 'Aborted',
+  AccessControlListNotSupported: 'InvalidArgument',
+}
+
+const BY_STATUS: Record<number, StorageErrorCode> = {
+  403: 'AccessDenied',
+  404: 'NotFound',
+  412: 'PreconditionFailed',
+  416: 'InvalidRange',
+  429: 'Unavailable',
+  500: 'Unavailable',
+  502: 'Unavailable',
+  503: 'Unavailable',
+  504: 'Timeout',
+}
+
+const NETWORK: Record<string, StorageErrorCode> = {
+  ECONNRESET: 'Unavailable',
+  ECONNREFUSED: 'Unavailable',
+  EPIPE: 'Unavailable',
+  ENOTFOUND: 'Unavailable',
+  EAI_AGAIN: 'Unavailable',
+  ETIMEDOUT: 'Timeout',
+}
+
+const MESSAGES: Partial<Record<StorageErrorCode, string>> = {
+  NotFound: 'not found',
+  AccessDenied: 'the S3 server refused the credentials or the request',
+  PreconditionFailed: 'a precondition failed (the object exists or changed)',
+  InvalidRange: 'the range cannot be satisfied',
+  TooLarge: 'the object is too large for the S3 server',
+  Unavailable: 'the S3 server is unavailable or throttling',
+  Timeout: 'the S3 server did not answer in time',
+  MissingCredentials: 'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  Aborted: 'the operation was aborted',
+  InvalidArgument: 'the bucket has ACLs disabled (BucketOwnerEnforced): configure the driver without acl',
+}
+
+/**
+ * The SDK's error reduced to what is safe to keep: name, status and request id. The SDK copies every
+ * field of S3's error document onto the exception (for SignatureDoesNotMatch these include
+ * `SignatureProvided` and `StringToSign`), so the original must never travel as the cause.
+ */
+function sanitize(error: SdkError): Error {
+  const status = error.$metadata?.httpStatusCode
+  const clean = new Error(`${error.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`)
+  clean.name = error.name ?? 'Error'
+  Object.assign(clean, { status, requestId: error.$metadata?.requestId, code: error.code })
+  return clean
+}
+
+/** Maps any failure of an S3 call to a `StorageError` whose message and cause hold no secret. */
+export function s3Error(error: unknown, what: string, key?: string): StorageError {
+  if (error instanceof StorageError) return error
+  const sdk = (error ?? {}) as SdkError
+  const status = sdk.$metadata?.httpStatusCode
+  const code =
+    BY_NAME[sdk.name ?? ''] ??
+    NETWORK[sdk.code ?? ''] ??
+    (status === undefined ? undefined : BY_STATUS[status]) ??
+    (status !== undefined && status >= 500 ? 'Unavailable' : 'Internal')
+  const detail =
+    code === 'NotFound' && key !== undefined ? `no object at "${key}"` : (MESSAGES[code] ?? 'failed')
+  const options = key === undefined ? { cause: sanitize(sdk) } : { cause: sanitize(sdk), key }
+  return new StorageError(code, `${what}: ${detail}`, options)
+}

@@ -1,0 +1,49 @@
+import { StorageError } from '@coffer/core'
+import { type S3Driver, s3Driver } from './s3-driver.ts'
+import type { S3DriverOptions } from './s3-options.ts'
+
+type Env = Record<string, string | undefined>
+
+/** Warnings go once per process: a missing credential is a configuration fact, not an event. */
+let warned = false
+
+function parseBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined
+  if (/^(1|true|yes)$/i.test(value)) return true
+  if (/^(0|false|no)$/i.test(value)) return false
+  throw new StorageError('InvalidArgument', `${name} must be true or false`)
+}
+
+/**
+ * The S3 driver from the environment: `AWS_S3_BUCKET` (required), `AWS_REGION` (default us-east-1),
+ * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (absent: the SDK's default chain, with one warning),
+ * `COFFER_S3_ENDPOINT`, `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`.
+ */
+export function s3DriverFromEnv(
+  env: Env = process.env,
+  warn: (message: string) => void = console.warn,
+): S3Driver {
+  const bucket = env.AWS_S3_BUCKET
+  if (!bucket) throw new StorageError('InvalidArgument', 'COFFER_DRIVER=s3 needs AWS_S3_BUCKET')
+  const options: S3DriverOptions = { bucket, region: env.AWS_REGION || 'us-east-1' }
+  if (env.COFFER_S3_ENDPOINT) options.endpoint = env.COFFER_S3_ENDPOINT
+  const pathStyle = parseBoolean('COFFER_S3_FORCE_PATH_STYLE', env.COFFER_S3_FORCE_PATH_STYLE)
+  if (pathStyle !== undefined) options.forcePathStyle = pathStyle
+  const acl = parseBoolean('COFFER_S3_ACL', env.COFFER_S3_ACL)
+  if (acl !== undefined) options.acl = acl
+  const accessKeyId = env.AWS_ACCESS_KEY_ID
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY
+  if (accessKeyId && secretAccessKey) {
+    options.credentials = {
+      accessKeyId,
+      secretAccessKey,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    }
+  } else if (!warned) {
+    warned = true
+    warn(
+      'coffer: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; using the AWS SDK default credential chain',
+    )
+  }
+  return s3Driver(options)
+}

@@ -1,0 +1,90 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListPartsCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3'
+import type { MultipartDriver, ObjectInfo } from '@coffer/core'
+import { headerFields, toS3Metadata } from './s3-metadata.ts'
+
+type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>
+
+/**
+ * S3's multipart API behind the driver contract, for resumable uploads in the service: parts of at
+ * least 5 MiB (but the last), completed in order of part number.
+ */
+export function multipartOf(
+  client: S3Client,
+  bucket: string,
+  head: (key: string) => Promise<ObjectInfo>,
+  call: Call,
+): MultipartDriver {
+  return {
+    createUpload: (key, opts) =>
+      call('starting the upload', key, async () => {
+        const output = await client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            ContentType: opts.contentType,
+            Metadata: toS3Metadata(opts.metadata, opts.visibility),
+            ...headerFields(opts),
+          }),
+        )
+        return { uploadId: output.UploadId ?? '' }
+      }),
+
+    uploadPart: (key, uploadId, partNumber, body, opts) =>
+      call('uploading a part', key, async () => {
+        const input = { Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }
+        const length = opts?.contentLength === undefined ? {} : { ContentLength: opts.contentLength }
+        const signal = opts?.signal ? { abortSignal: opts.signal } : {}
+        const output = await client.send(new UploadPartCommand({ ...input, ...length }), signal)
+        return { etag: output.ETag ?? '' }
+      }),
+
+    completeUpload: (key, uploadId, parts) =>
+      call('completing the upload', key, async () => {
+        const Parts = [...parts]
+          .sort((a, b) => a.partNumber - b.partNumber)
+          .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }))
+        await client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts },
+          }),
+        )
+        // radosgw answers CompleteMultipartUpload with an empty ETag: read the object back.
+        return head(key)
+      }),
+
+    abortUpload: (key, uploadId) =>
+      call('aborting the upload', key, async () => {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      }),
+
+    listParts: (key, uploadId) =>
+      call('listing parts', key, async () => {
+        const parts: { partNumber: number; etag: string; size: number }[] = []
+        let marker: string | undefined
+        do {
+          const output = await client.send(
+            new ListPartsCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              ...(marker ? { PartNumberMarker: marker } : {}),
+            }),
+          )
+          for (const p of output.Parts ?? [])
+            parts.push({ partNumber: p.PartNumber ?? 0, etag: p.ETag ?? '', size: p.Size ?? 0 })
+          marker = output.IsTruncated ? output.NextPartNumberMarker : undefined
+        } while (marker)
+        return parts
+      }),
+  }
+}

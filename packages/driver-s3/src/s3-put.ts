@@ -1,0 +1,131 @@
+import { Readable } from 'node:stream'
+import {
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { type DriverPutOptions, type ObjectInfo, optionalAttributes, type PutBody } from '@coffer/core'
+import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
+
+export interface PutContext {
+  client: S3Client
+  bucket: string
+  partSize: number
+  queueSize: number
+  acl: boolean
+  conditionalWrites: boolean
+  /** Reads the object back: radosgw answers an empty etag to CompleteMultipartUpload. */
+  head(key: string, signal?: AbortSignal): Promise<ObjectInfo>
+}
+
+/** Reads up to `limit` bytes from the body's iterator; `done` when the body ended within them. */
+async function readUpTo(chunks: AsyncIterator<Buffer>, limit: number) {
+  const buffered: Buffer[] = []
+  let size = 0
+  while (size <= limit) {
+    const next = await chunks.next()
+    if (next.done) return { buffered, size, done: true }
+    buffered.push(next.value)
+    size += next.value.length
+  }
+  return { buffered, size, done: false }
+}
+
+function baseInput(ctx: PutContext, key: string, opts: DriverPutOptions) {
+  const input = {
+    Bucket: ctx.bucket,
+    Key: key,
+    ContentType: opts.contentType,
+    ...headerFields(opts),
+    ...(ctx.acl
+      ? { ACL: opts.visibility === 'public' ? ('public-read' as const) : ('private' as const) }
+      : {}),
+  }
+  return input
+}
+
+/**
+ * Writes an object. A body that fits in one part is buffered (bounded by `partSize`), hashed, and
+ * sent in one PutObject with its sha256 in the metadata and its MD5 checked by the server. A larger
+ * body, or one of unknown length, streams as a multipart upload (`lib-storage`: bounded memory,
+ * parallel parts, the upload aborted on failure); its sha256 is known only at the end, so it is
+ * stored as an object tag.
+ */
+export async function putObject(
+  ctx: PutContext,
+  key: string,
+  body: PutBody,
+  opts: DriverPutOptions,
+): Promise<ObjectInfo> {
+  try {
+    return await write(ctx, key, body, opts)
+  } catch (error) {
+    body.destroy() // stop the feeding side too: nothing more will be read
+    throw error
+  }
+}
+
+async function write(
+  ctx: PutContext,
+  key: string,
+  body: PutBody,
+  opts: DriverPutOptions,
+): Promise<ObjectInfo> {
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const first = await readUpTo(chunks, ctx.partSize)
+  const signal = opts.signal ? { abortSignal: opts.signal } : {}
+  if (first.done) {
+    const digest = body.digest()
+    const input: PutObjectCommandInput = {
+      ...baseInput(ctx, key, opts),
+      Body: Buffer.concat(first.buffered, first.size),
+      ContentLength: first.size,
+      ContentMD5: Buffer.from(digest.md5, 'hex').toString('base64'),
+      Metadata: toS3Metadata(opts.metadata, opts.visibility, digest.sha256),
+    }
+    if (opts.ifNoneMatch === '*' && ctx.conditionalWrites) input.IfNoneMatch = '*'
+    const sent = await ctx.client.send(new PutObjectCommand(input), signal)
+    return {
+      key,
+      size: first.size,
+      etag: sent.ETag || `"${digest.md5}"`,
+      contentType: opts.contentType,
+      lastModified: new Date(),
+      metadata: { ...opts.metadata },
+      visibility: opts.visibility,
+      checksum: { sha256: digest.sha256 },
+      ...optionalAttributes(opts),
+    }
+  }
+  async function* rest() {
+    yield* first.buffered
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
+  }
+  const upload = new Upload({
+    client: ctx.client,
+    params: {
+      ...baseInput(ctx, key, opts),
+      Body: Readable.from(rest()),
+      Metadata: toS3Metadata(opts.metadata, opts.visibility),
+    },
+    partSize: ctx.partSize,
+    queueSize: ctx.queueSize,
+    leavePartsOnError: false,
+  })
+  const abort = () => void upload.abort()
+  opts.signal?.addEventListener('abort', abort, { once: true })
+  try {
+    await upload.done()
+  } finally {
+    opts.signal?.removeEventListener('abort', abort)
+  }
+  const { sha256 } = body.digest()
+  const tagging = { TagSet: [{ Key: SHA256_TAG, Value: sha256 }] }
+  await ctx.client.send(
+    new PutObjectTaggingCommand({ Bucket: ctx.bucket, Key: key, Tagging: tagging }),
+    signal,
+  )
+  return { ...(await ctx.head(key, opts.signal)), checksum: { sha256 } }
+}
