@@ -16,8 +16,8 @@ export interface Digest {
   size: number
   /** Lower-case hex. */
   sha256: string
-  /** Lower-case hex; the etag of a single-part write. */
-  md5: string
+  /** Lower-case hex; the etag of a single-part write. Absent when the driver declares `computesEtag`. */
+  md5?: string
 }
 
 /**
@@ -61,6 +61,8 @@ export interface ListHint {
 export interface DriverCapabilities {
   /** `ifNoneMatch: '*'` is an atomic create-only write (otherwise the service checks, then writes). */
   conditionalWrite: boolean
+  /** The backend makes etags itself (S3): the service then spends no time on an md5 of every body. */
+  computesEtag?: boolean
   /** Longest key segment the backend can store, in UTF-8 bytes; unbounded when absent. */
   maxSegmentBytes?: number
 }

@@ -74,6 +74,8 @@ export interface IngestOptions {
   maxSize?: number
   /** The length the uploader declared; a body of another length fails. */
   contentLength?: number
+  /** Compute the md5 too (the etag of fs and memory objects); default true. */
+  md5?: boolean
 }
 
 /**
@@ -82,7 +84,7 @@ export interface IngestOptions {
  */
 export class IngestStream extends Transform implements PutBody {
   readonly #sha256: Hash = createHash('sha256')
-  readonly #md5: Hash = createHash('md5')
+  readonly #md5: Hash | undefined
   readonly #limit: number
   readonly #expected: number | undefined
   #size = 0
@@ -95,6 +97,7 @@ export class IngestStream extends Transform implements PutBody {
       options.contentLength ?? Number.POSITIVE_INFINITY,
     )
     this.#expected = options.contentLength
+    this.#md5 = options.md5 === false ? undefined : createHash('md5')
   }
 
   override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -105,7 +108,7 @@ export class IngestStream extends Transform implements PutBody {
       return
     }
     this.#sha256.update(buffer)
-    this.#md5.update(buffer)
+    this.#md5?.update(buffer)
     callback(null, buffer)
   }
 
@@ -116,7 +119,9 @@ export class IngestStream extends Transform implements PutBody {
       )
       return
     }
-    this.#digest = { size: this.#size, sha256: this.#sha256.digest('hex'), md5: this.#md5.digest('hex') }
+    const digest: Digest = { size: this.#size, sha256: this.#sha256.digest('hex') }
+    if (this.#md5) digest.md5 = this.#md5.digest('hex')
+    this.#digest = digest
     callback()
   }
 

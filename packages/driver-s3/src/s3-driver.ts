@@ -74,6 +74,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
     bucket,
     capabilities: {
       conditionalWrite: conditionalWrites,
+      computesEtag: true,
       ...(options.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: options.maxSegmentBytes }),
     },
 

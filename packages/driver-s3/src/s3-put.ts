@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import {
   PutObjectCommand,
@@ -6,7 +7,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { type DriverPutOptions, type ObjectInfo, optionalAttributes, type PutBody } from '@coffer/core'
+import {
+  type DriverPutOptions,
+  type ObjectInfo,
+  optionalAttributes,
+  type PutBody,
+  StorageError,
+} from '@coffer/core'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 
 export interface PutContext {
@@ -78,11 +85,14 @@ async function write(
   const signal = opts.signal ? { abortSignal: opts.signal } : {}
   if (first.done) {
     const digest = body.digest()
+    const bytes = Buffer.concat(first.buffered, first.size)
+    // One small buffer: its MD5 costs little and lets the server check the bytes it received.
+    const md5 = createHash('md5').update(bytes).digest()
     const input: PutObjectCommandInput = {
       ...baseInput(ctx, key, opts),
-      Body: Buffer.concat(first.buffered, first.size),
+      Body: bytes,
       ContentLength: first.size,
-      ContentMD5: Buffer.from(digest.md5, 'hex').toString('base64'),
+      ContentMD5: md5.toString('base64'),
       Metadata: toS3Metadata(opts.metadata, opts.visibility, digest.sha256),
     }
     if (opts.ifNoneMatch === '*' && ctx.conditionalWrites) input.IfNoneMatch = '*'
@@ -90,7 +100,7 @@ async function write(
     return {
       key,
       size: first.size,
-      etag: sent.ETag || `"${digest.md5}"`,
+      etag: sent.ETag || `"${md5.toString('hex')}"`,
       contentType: opts.contentType,
       lastModified: new Date(),
       metadata: { ...opts.metadata },
@@ -98,6 +108,14 @@ async function write(
       checksum: { sha256: digest.sha256 },
       ...optionalAttributes(opts),
     }
+  }
+  if (opts.ifNoneMatch === '*' && ctx.conditionalWrites) {
+    // lib-storage cannot make CompleteMultipartUpload conditional: check first (not atomic).
+    const exists = await ctx.head(key, opts.signal).then(
+      () => true,
+      () => false,
+    )
+    if (exists) throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
   }
   async function* rest() {
     yield* first.buffered

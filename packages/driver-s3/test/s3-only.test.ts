@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
-import { createStorage, isStorageError, type StorageService } from '@coffer/core'
+import { createStorage, isStorageError, type StorageService, storageFromEnv } from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type S3Driver, s3Driver, s3DriverFromEnv } from '../src/index.ts'
@@ -140,6 +140,21 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       expect(text).not.toContain(secret)
       expect(text).not.toMatch(/Signature=|SignatureProvided|StringToSign/)
       await wrong.close?.()
+    })
+
+    it('is what storageFromEnv builds with COFFER_DRIVER=s3', async ({ skip }) => {
+      if (skipped) return skip(skipped)
+      const fromEnv = await storageFromEnv({
+        COFFER_DRIVER: 's3',
+        AWS_S3_BUCKET: driver.bucket,
+        AWS_ACCESS_KEY_ID: server.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+        COFFER_S3_ENDPOINT: server.endpoint,
+      })
+      expect(fromEnv.driver.name).toBe('s3')
+      await fromEnv.upload('from env', { key: 'env/k.txt' })
+      expect((await storage.stat('env/k.txt')).size).toBe(8)
+      await fromEnv.close()
     })
 
     it('refuses a presigned POST over its size range', async ({ skip }) => {

@@ -21,7 +21,7 @@ export function objectInfo(
   return {
     key,
     size: digest.size,
-    etag: `"${digest.md5}"`,
+    etag: `"${digest.md5 ?? ''}"`,
     contentType: opts.contentType,
     lastModified: new Date(),
     metadata: { ...opts.metadata },

@@ -80,7 +80,8 @@ export async function upload(
     if (length !== undefined) putOptions.contentLength = length
     if (opts.ifNoneMatch !== undefined) putOptions.ifNoneMatch = opts.ifNoneMatch
     if (opts.signal !== undefined) putOptions.signal = opts.signal
-    const ingestOptions = length === undefined ? {} : { contentLength: length }
+    const md5 = { md5: driver.capabilities.computesEtag !== true }
+    const ingestOptions = length === undefined ? md5 : { ...md5, contentLength: length }
     const ingest = new IngestStream(
       opts.maxSize === undefined ? ingestOptions : { ...ingestOptions, maxSize: opts.maxSize },
     )

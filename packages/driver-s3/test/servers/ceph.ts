@@ -43,16 +43,8 @@ export async function startCeph(opts: { dir?: string; port?: number } = {}): Pro
     const conf = ['-c', join(dir, 'ceph.conf')]
     const monmap = join(dir, 'monmap')
     await run('monmaptool', ['--create', '--addv', 'a', monAddr, '--fsid', fsid, monmap])
-    await run('ceph-mon', [
-      ...conf,
-      '--mkfs',
-      '-i',
-      'a',
-      '--monmap',
-      monmap,
-      '--keyring',
-      join(dir, 'mon.keyring'),
-    ])
+    const monKeyring = join(dir, 'mon.keyring')
+    await run('ceph-mon', [...conf, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', monKeyring])
     procs.push(daemon(dir, 'mon.a', 'ceph-mon', [...conf, '-i', 'a', '-f']))
 
     // The rest overlaps the mon's start: `ceph` commands retry until the mon answers, and the
@@ -90,16 +82,8 @@ export async function startCeph(opts: { dir?: string; port?: number } = {}): Pro
     const accessKeyId = randomBytes(10).toString('hex').toUpperCase()
     const secretAccessKey = randomBytes(20).toString('hex')
     const keys = [`--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`]
-    await run('radosgw-admin', [
-      ...conf,
-      '-n',
-      'client.admin',
-      'user',
-      'create',
-      '--uid=tester',
-      '--display-name=tester',
-      ...keys,
-    ])
+    const user = ['user', 'create', '--uid=tester', '--display-name=tester']
+    await run('radosgw-admin', [...conf, '-n', 'client.admin', ...user, ...keys])
     const region = 'us-east-1'
     return { name: 'ceph', endpoint, region, accessKeyId, secretAccessKey, verifiesSignatures: true, stop }
   } catch (err) {
@@ -143,8 +127,12 @@ mon_data = ${dir}/mon/$id
 keyring = ${dir}/$name.keyring
 osd_data = ${dir}/osd/$id
 osd_objectstore = memstore
-memstore_device_bytes = 4294967296
+# Objects live in the OSD's memory: room for benchmarks of several 1 GiB objects.
+memstore_device_bytes = 8589934592
 [client.rgw.a]
+# Free deleted objects' data at once (the default waits 2 hours), so repeated runs don't fill memstore.
+rgw_gc_obj_min_wait = 0
+rgw_gc_processor_period = 5
 # Without tcp_nodelay every GetObject waits ~48 ms on delayed ACKs.
 rgw_frontends = beast endpoint=${rgwAddr} tcp_nodelay=1
 rgw_data = ${dir}/rgw

@@ -151,7 +151,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
         // Objects are replaced by rename, never changed in place, so the copy is a consistent snapshot.
         const source = await readRecord(temp.handle, from)
         const attributes = opts.attributes ?? source
-        const digest = { size: source.size, sha256: source.checksum.sha256 ?? '', md5: '' }
+        const digest = { size: source.size, sha256: source.checksum.sha256 ?? '' }
         const info = { ...objectInfo(to, digest, attributes), etag: source.etag }
         await temp.handle.truncate(source.size)
         await finish(temp, source.size, info)

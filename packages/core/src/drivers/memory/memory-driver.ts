@@ -120,7 +120,7 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
     async copy(from: string, to: string, opts: { attributes?: DriverPutOptions }): Promise<ObjectInfo> {
       const { info, chunks } = read(from)
       const attributes = opts.attributes ?? { ...info }
-      const digest = { size: info.size, sha256: info.checksum.sha256 ?? '', md5: '' }
+      const digest = { size: info.size, sha256: info.checksum.sha256 ?? '' }
       const copied = { ...objectInfo(to, digest, attributes), etag: info.etag }
       return commit(to, { info: copied, chunks }, opts.attributes?.ifNoneMatch)
     },
