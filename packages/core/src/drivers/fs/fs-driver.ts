@@ -55,8 +55,8 @@ export function fsDriver(options: FsDriverOptions): Driver {
     await temp.handle.close()
   }
 
-  async function headOf(key: string): Promise<ObjectInfo> {
-    const handle = await open(layout.locate(key).file, 'r')
+  async function headOf(key: string, file = layout.locate(key).file): Promise<ObjectInfo> {
+    const handle = await open(file, 'r')
     try {
       return await readRecord(handle, key)
     } finally {
@@ -134,7 +134,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
     async *list(start: ListStart, hint: ListHint): AsyncIterable<ObjectSummary> {
       for await (const entry of walk(layout, start, hint)) {
         try {
-          const { key, size, etag, lastModified } = await headOf(entry.fragment)
+          const { key, size, etag, lastModified } = await headOf(entry.fragment, entry.path)
           yield { key, size, etag, lastModified }
         } catch (error) {
           if (isErrno(error, 'ENOENT')) continue // deleted since the directory was read
