@@ -82,6 +82,11 @@ function sanitize(error: SdkError): Error {
 export function s3Error(error: unknown, what: string, key?: string): StorageError {
   if (error instanceof StorageError) return error
   const sdk = (error ?? {}) as SdkError
+  if (sdk.name === 'NoSuchBucket') {
+    // A configuration error, not a missing object: the service cannot work until it is fixed.
+    const message = `${what}: the configured bucket does not exist`
+    return new StorageError('Unavailable', message, { cause: sanitize(sdk), retryable: false })
+  }
   const status = sdk.$metadata?.httpStatusCode
   const code =
     BY_NAME[sdk.name ?? ''] ??

@@ -142,6 +142,21 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       await wrong.close?.()
     })
 
+    it('reports a missing bucket as a configuration error', async ({ skip }) => {
+      if (skipped) return skip(skipped)
+      const lost = s3Driver({
+        bucket: 'no-such-bucket-here',
+        endpoint: server.endpoint,
+        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      })
+      const error = await createStorage({ driver: lost })
+        .upload('x', { key: 'k' })
+        .catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'Unavailable', retryable: false })
+      expect((error as Error).message).toMatch(/bucket does not exist/)
+      await lost.close?.()
+    })
+
     it('is what storageFromEnv builds with COFFER_DRIVER=s3', async ({ skip }) => {
       if (skipped) return skip(skipped)
       const fromEnv = await storageFromEnv({
