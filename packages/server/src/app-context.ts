@@ -1,0 +1,69 @@
+import { StorageError, type StorageService, type UrlSigner } from '@coffer/core'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify'
+import type { Kysely } from 'kysely'
+import type { ApiKeyStore } from './auth/api-key-store.ts'
+import type { Authenticator } from './auth/authenticator.ts'
+import { allows, denied, type Permission, type Principal } from './auth/scopes.ts'
+import { BucketObjects } from './buckets/bucket-objects.ts'
+import type { BucketStore } from './buckets/bucket-store.ts'
+import type { Database } from './db/schema.ts'
+
+/** What the routes share: the storage, the index and its stores, and the credential checks. */
+export interface AppContext {
+  storage: StorageService
+  db: Kysely<Database>
+  buckets: BucketStore
+  keys: ApiKeyStore
+  auth: Authenticator
+  /** Coffer's own URL signer (fs, memory), created once the service's public URL is known. */
+  signer: () => UrlSigner
+}
+
+/** The caller of a request; throws `MissingCredentials` (401) when there is none. */
+export function principalOf(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+  return ctx.auth.require(request.headers.authorization)
+}
+
+/** A permission the request needs on a key or prefix of the bucket (`''` for the bucket itself). */
+export type Access = readonly [path: string, permission: Permission]
+
+/**
+ * Checks that the request may do every one of `checks` in a bucket and returns the bucket's objects.
+ * Credentials are checked before the bucket is looked up, so a caller cannot learn which buckets exist
+ * outside its scopes. Anyone may read a public bucket, with or without credentials.
+ */
+export async function authorize(
+  ctx: AppContext,
+  request: FastifyRequest,
+  bucketName: string,
+  ...checks: Access[]
+): Promise<BucketObjects> {
+  const principal = await ctx.auth.identify(request.headers.authorization)
+  const scopes = principal?.scopes ?? []
+  let unmet = checks.filter(([path, permission]) => !allows(scopes, bucketName, path, permission))
+  if (unmet.length === 0) return new BucketObjects(ctx.storage, await ctx.buckets.get(bucketName))
+  const bucket = await ctx.buckets.find(bucketName)
+  if (bucket?.public) unmet = unmet.filter(([, permission]) => permission !== 'read')
+  if (bucket !== undefined && unmet.length === 0) return new BucketObjects(ctx.storage, bucket)
+  if (!principal)
+    throw new StorageError('MissingCredentials', 'this needs an Authorization: Bearer <token> header')
+  const [path, permission] = unmet[0] ?? checks[0] ?? ['', 'admin']
+  throw denied(bucketName, path, permission)
+}
+
+/** The Fastify instance, typed for TypeBox schemas. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>

@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net'
+import { type StorageService, UrlSigner } from '@coffer/core'
+import multipart from '@fastify/multipart'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { App, AppContext } from './app-context.ts'
+import { ApiKeyStore } from './auth/api-key-store.ts'
+import { Authenticator } from './auth/authenticator.ts'
+import { createJwtVerifier } from './auth/jwt-verifier.ts'
+import { BucketStore } from './buckets/bucket-store.ts'
+import type { JwtConfig } from './config.ts'
+import type { Database } from './db/schema.ts'
+import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
+import { logRequest } from './http/request-log.ts'
+import { accessRoutes } from './routes/access-routes.ts'
+import { bucketRoutes } from './routes/bucket-routes.ts'
+import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
+import { healthRoutes } from './routes/health-routes.ts'
+import { keyRoutes } from './routes/key-routes.ts'
+import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
+import { objectRoutes } from './routes/object-routes.ts'
+
+/** What `createApp` needs; the caller owns the storage and the index. */
+export interface AppOptions {
+  /** The one configured storage; buckets live in it under `<bucket>/`. */
+  storage: StorageService
+  /** The migrated index (see `openDatabase`). */
+  db: Kysely<Database>
+  /** Secret of Coffer's own signed URLs (at least 32 bytes). */
+  signingSecret: string
+  /** Where clients reach the service; default: the address it listens on. */
+  publicUrl?: string
+  jwt?: JwtConfig
+  /** Fastify's logger option: pino options, or false. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** The service's own URL when none is configured: the address it listens on. */
+function listeningUrl(app: App): string | undefined {
+  const address = app.server.address() as AddressInfo | string | null
+  if (address === null || typeof address === 'string') return undefined
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
+}
+
+/**
+ * What the routes share. Coffer's signer is made once the service's public URL is known: configured,
+ * or the address it listens on (an ephemeral port is known only after `listen`).
+ */
+function createContext(app: App, options: AppOptions): AppContext {
+  let signer: UrlSigner | undefined
+  const keys = new ApiKeyStore(options.db)
+  return {
+    storage: options.storage,
+    db: options.db,
+    buckets: new BucketStore(options.db),
+    keys,
+    auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
+    signer() {
+      if (signer) return signer
+      const base = options.publicUrl ?? listeningUrl(app) ?? 'http://127.0.0.1:7373'
+      const created = new UrlSigner(options.signingSecret, `${base}/signed`)
+      if (options.publicUrl !== undefined || app.server.listening) signer = created
+      return created
+    },
+  }
+}
+
+/**
+ * The HTTP service on a storage and an index. The caller listens, and closes the storage and the
+ * index after `app.close()`. Request bodies of object routes are streams, never buffered; JSON bodies
+ * are limited to 1 MiB.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const app: App = Fastify({
+    logger: options.logger ?? false,
+    // One line per request, written by the onResponse hook (logRequest), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 4096 },
+    clientErrorHandler,
+    // Unknown fields are refused (400), not silently dropped: a misspelt policy field must not pass.
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ctx = createContext(app, options)
+
+  await app.register(swagger, {
+    openapi: {
+      // 3.1: JSON Schema's `type: [t, 'null']` is valid there as it is (3.0 has `nullable`).
+      openapi: '3.1.0',
+      info: { title: 'Coffer', version: '0.1.0', description: 'File storage for applications' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerErrorHandling(app)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Per the Fetch standard, nosniff stops browsers from running a response as another type.
+    reply.header('x-content-type-options', 'nosniff')
+    // While shutting down, in-flight responses end their connection, so `close` needn't wait for
+    // keep-alive connections to time out.
+    if (closing) reply.header('connection', 'close')
+    return payload
+  })
+  app.addHook('onResponse', async (request, reply) => logRequest(request, reply))
+
+  await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
+  healthRoutes(app, ctx)
+  bucketRoutes(app, ctx)
+  keyRoutes(app, ctx)
+  objectCollectionRoutes(app, ctx)
+  formUploadRoutes(app, ctx)
+  await app.register(async (scope) => {
+    // Object bodies are the objects: no parser reads them, the routes stream them to the storage.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
+    objectRoutes(raw, ctx)
+    accessRoutes(raw, ctx)
+  })
+  return app
+}

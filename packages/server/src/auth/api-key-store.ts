@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { StorageError } from '@coffer/core'
+import type { Kysely, Selectable } from 'kysely'
+import type { ApiKeyTable, Database } from '../db/schema.ts'
+import { parseScopes, type Scope } from './scopes.ts'
+
+/** Every token starts with this, so that a leaked one is easy to recognise (and to scan for). */
+export const TOKEN_PREFIX = 'cfr_'
+/** The id of the key that `COFFER_ADMIN_KEY` configures. */
+export const ENV_ADMIN_KEY_ID = 'env-admin'
+const ADMIN_SCOPES: Scope[] = [{ bucket: '*', prefix: '', permissions: ['admin'] }]
+
+/** An API key as the API shows it: never with its token or hash. */
+export interface ApiKey {
+  id: string
+  name: string
+  scopes: Scope[]
+  createdAt: string
+  expiresAt?: string
+  revokedAt?: string
+}
+
+/** sha256 of a token, hex: what the index keeps instead of the token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
+  const key: ApiKey = {
+    id: row.id,
+    name: row.name,
+    scopes: parseScopes(JSON.parse(row.scopes)),
+    createdAt: row.created_at,
+  }
+  if (row.expires_at !== null) key.expiresAt = row.expires_at
+  if (row.revoked_at !== null) key.revokedAt = row.revoked_at
+  return key
+}
+
+/**
+ * API keys: random 32-byte tokens, shown once at creation and stored only as their sha256. A key is
+ * active until it is revoked or expires.
+ */
+export class ApiKeyStore {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  /** Creates a key; the returned token is the only copy there will ever be. */
+  async create(input: {
+    name: string
+    scopes: Scope[]
+    expiresAt?: Date
+  }): Promise<{ key: ApiKey; token: string }> {
+    if (input.expiresAt !== undefined && !(input.expiresAt.getTime() > Date.now())) {
+      throw new StorageError('InvalidArgument', 'expiresAt must be in the future')
+    }
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url')
+    const id = `key_${randomBytes(12).toString('base64url')}`
+    return { key: await this.#insert(id, input, token), token }
+  }
+
+  async #insert(id: string, input: { name: string; scopes: Scope[]; expiresAt?: Date }, token: string) {
+    const row = {
+      id,
+      name: input.name,
+      token_hash: hashToken(token),
+      scopes: JSON.stringify(input.scopes),
+      created_at: new Date().toISOString(),
+      expires_at: input.expiresAt?.toISOString() ?? null,
+      revoked_at: null,
+    }
+    await this.#db.insertInto('api_keys').values(row).execute()
+    return toApiKey(row)
+  }
+
+  /** Every key, revoked and expired ones included, oldest first. */
+  async list(): Promise<ApiKey[]> {
+    const rows = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toApiKey)
+  }
+
+  /** Revokes a key for good. Throws `NotFound` for an unknown id; revoking twice is a no-op. */
+  async revoke(id: string): Promise<void> {
+    const result = await this.#db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (result.numUpdatedRows > 0n) return
+    const exists = await this.#db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()
+    if (!exists) throw new StorageError('NotFound', `no API key "${id}"`)
+  }
+
+  /** The active key a token belongs to, or undefined (unknown, revoked or expired). */
+  async findActive(token: string): Promise<ApiKey | undefined> {
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!row || (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now())) return undefined
+    return toApiKey(row)
+  }
+
+  /**
+   * Makes the admin key the operator configured (`COFFER_ADMIN_KEY`) the one with id `env-admin`, or
+   * removes that key when none is configured. Returns a newly generated admin token when the index has
+   * no key at all (the first start): the caller shows it once.
+   */
+  async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
+    await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
+    if (adminToken !== undefined) {
+      await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
+      return undefined
+    }
+    const any = await this.#db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()
+    if (any) return undefined
+    const { token } = await this.create({ name: 'first admin key', scopes: ADMIN_SCOPES })
+    return token
+  }
+}

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path'
+import { StorageError } from '@coffer/core'
+
+type Env = Record<string, string | undefined>
+
+/** How the service authenticates JWTs signed by the application's backend. */
+export interface JwtConfig {
+  /** HS256 shared secret (at least 32 bytes). */
+  secret?: string
+  /** URL of a JSON Web Key Set, for asymmetric keys. */
+  jwksUrl?: string
+  /** Required `iss` claim, when set. */
+  issuer?: string
+  /** Required `aud` claim, when set. */
+  audience?: string
+}
+
+/** The service's configuration, read from the environment and validated at start. */
+export interface Config {
+  /** `PORT`, default 7373. */
+  port: number
+  /** `HOST`, default 127.0.0.1. */
+  host: string
+  /** `COFFER_DATA_DIR`, default `./data`, made absolute: files, the SQLite index, the signing secret. */
+  dataDir: string
+  /** `COFFER_DRIVER`: fs (default), memory or s3. */
+  driver: 'fs' | 'memory' | 's3'
+  /** `COFFER_ADMIN_KEY`: an admin API key the operator chooses; else one is generated on first start. */
+  adminKey?: string
+  /** `COFFER_SIGNING_SECRET`; generated and kept in the data dir when unset. */
+  signingSecret?: string
+  /** `COFFER_PUBLIC_URL`: where clients reach the service; default http://HOST:PORT. */
+  publicUrl?: string
+  /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
+  databaseUrl?: string
+  /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`. */
+  jwt?: JwtConfig
+  /** `COFFER_LOG_LEVEL`, default info. */
+  logLevel: string
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const DRIVERS = ['fs', 'memory', 's3'] as const
+
+/** Reads a URL; returns a problem description, or the URL without trailing slashes. */
+function checkUrl(name: string, value: string, protocols: string[]): string | { problem: string } {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return { problem: `${name} must be an absolute URL` }
+  }
+  if (!protocols.includes(url.protocol)) {
+    return { problem: `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}` }
+  }
+  if (name === 'COFFER_PUBLIC_URL' && (url.search !== '' || url.hash !== '')) {
+    return { problem: `${name} must not have a query or fragment` }
+  }
+  return value.replace(/\/+$/, '')
+}
+
+/**
+ * Reads the configuration from the environment. Every bad value is named in one `InvalidArgument`
+ * error, one line each, so an operator fixes them all at once. Values of secrets are never echoed.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = []
+  const text = (name: string) => {
+    const value = env[name]?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+
+  const portText = text('PORT') ?? '7373'
+  const port = Number(portText)
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push('PORT must be a whole number from 0 to 65535')
+
+  const driver = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
+  if (!(DRIVERS as readonly string[]).includes(driver))
+    problems.push('COFFER_DRIVER must be fs, memory or s3')
+
+  const logLevel = (text('COFFER_LOG_LEVEL') ?? 'info').toLowerCase()
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`COFFER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+
+  const config: Config = {
+    port,
+    host: text('HOST') ?? '127.0.0.1',
+    dataDir: resolve(text('COFFER_DATA_DIR') ?? './data'),
+    driver: driver as Config['driver'],
+    logLevel,
+  }
+
+  const adminKey = text('COFFER_ADMIN_KEY')
+  if (adminKey !== undefined) {
+    if (adminKey.length < 32 || !/^[\x21-\x7e]+$/.test(adminKey)) {
+      problems.push('COFFER_ADMIN_KEY must be at least 32 printable characters without spaces')
+    } else config.adminKey = adminKey
+  }
+  const signingSecret = text('COFFER_SIGNING_SECRET')
+  if (signingSecret !== undefined) {
+    if (Buffer.byteLength(signingSecret) < 32)
+      problems.push('COFFER_SIGNING_SECRET must be at least 32 bytes')
+    else config.signingSecret = signingSecret
+  }
+
+  const urls = [
+    ['COFFER_PUBLIC_URL', ['http:', 'https:']],
+    ['DATABASE_URL', ['postgres:', 'postgresql:']],
+    ['COFFER_JWKS_URL', ['http:', 'https:']],
+  ] as const
+  const parsed: Partial<Record<(typeof urls)[number][0], string>> = {}
+  for (const [name, protocols] of urls) {
+    const value = text(name)
+    if (value === undefined) continue
+    const checked = checkUrl(name, value, [...protocols])
+    if (typeof checked === 'string') parsed[name] = checked
+    else problems.push(checked.problem)
+  }
+  if (parsed.COFFER_PUBLIC_URL !== undefined) config.publicUrl = parsed.COFFER_PUBLIC_URL
+  if (parsed.DATABASE_URL !== undefined) config.databaseUrl = text('DATABASE_URL') as string
+
+  const jwt: JwtConfig = {}
+  const jwtSecret = text('COFFER_JWT_SECRET')
+  if (jwtSecret !== undefined) {
+    if (Buffer.byteLength(jwtSecret) < 32)
+      problems.push('COFFER_JWT_SECRET must be at least 32 bytes (HS256)')
+    else jwt.secret = jwtSecret
+  }
+  if (parsed.COFFER_JWKS_URL !== undefined) jwt.jwksUrl = parsed.COFFER_JWKS_URL
+  if (jwt.secret !== undefined && jwt.jwksUrl !== undefined) {
+    problems.push('set COFFER_JWT_SECRET or COFFER_JWKS_URL, not both')
+  }
+  const issuer = text('COFFER_JWT_ISSUER')
+  const audience = text('COFFER_JWT_AUDIENCE')
+  if (issuer !== undefined) jwt.issuer = issuer
+  if (audience !== undefined) jwt.audience = audience
+  if ((issuer ?? audience) !== undefined && jwt.secret === undefined && jwt.jwksUrl === undefined) {
+    problems.push('COFFER_JWT_ISSUER and COFFER_JWT_AUDIENCE need COFFER_JWT_SECRET or COFFER_JWKS_URL')
+  }
+  if (Object.keys(jwt).length > 0) config.jwt = jwt
+
+  if (problems.length > 0) {
+    throw new StorageError('InvalidArgument', `invalid configuration:\n  - ${problems.join('\n  - ')}`)
+  }
+  return config
+}

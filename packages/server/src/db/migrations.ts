@@ -1,0 +1,75 @@
+import { StorageError } from '@coffer/core'
+import type { Kysely } from 'kysely'
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
+import type { Database } from './schema.ts'
+
+/**
+ * The buckets a new installation starts with, for the app builder's uses: per-project documents,
+ * generated prototypes, exports, and public profile pictures (images only, 5 MiB at most).
+ */
+const PRESET_BUCKETS = [
+  { name: 'documents', public: 0, max_file_size: null, allowed_types: null },
+  { name: 'prototypes', public: 0, max_file_size: null, allowed_types: null },
+  { name: 'exports', public: 0, max_file_size: null, allowed_types: null },
+  { name: 'avatars', public: 1, max_file_size: 5 * 1024 * 1024, allowed_types: '["image/*"]' },
+]
+
+/**
+ * The one migration set, for SQLite and Postgres alike: only types both understand (`text`,
+ * `integer`, `bigint`), dates as ISO text. Append new migrations; never edit a released one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-buckets-and-keys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('buckets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('public', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_file_size', 'bigint')
+        .addColumn('allowed_types', 'text')
+        .addColumn('quota_bytes', 'bigint')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('api_keys').execute()
+      await db.schema.dropTable('buckets').execute()
+    },
+  },
+  // A migration runs once per database, so deleted presets do not come back at the next start.
+  '0002-preset-buckets': {
+    async up(db: Kysely<unknown>) {
+      const now = new Date().toISOString()
+      const rows = PRESET_BUCKETS.map((b) => ({ ...b, quota_bytes: null, created_at: now, updated_at: now }))
+      await (db as Kysely<Database>).insertInto('buckets').values(rows).execute()
+    },
+    async down(db: Kysely<unknown>) {
+      const names = PRESET_BUCKETS.map((b) => b.name)
+      await (db as Kysely<Database>).deleteFrom('buckets').where('name', 'in', names).execute()
+    },
+  },
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
+
+/** Brings the schema to the latest migration; Kysely's lock keeps concurrent starts from racing. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateToLatest()
+  if (error !== undefined) {
+    throw new StorageError('Unavailable', 'the database schema could not be migrated', {
+      cause: error,
+      retryable: false,
+    })
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { migrateToLatest } from './migrations.ts'
+import { nodeSqliteDialect } from './node-sqlite-dialect.ts'
+import type { Database } from './schema.ts'
+
+/** Where the index lives. */
+export interface DatabaseOptions {
+  /** Postgres connection string; when absent, SQLite at `<dataDir>/coffer.db`. */
+  databaseUrl?: string
+  dataDir: string
+}
+
+/**
+ * Opens the index (Postgres when a URL is given, else SQLite in the data dir) and migrates it to the
+ * latest schema. The caller destroys it (`db.destroy()`) on shutdown.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Database>> {
+  let db: Kysely<Database>
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  } else {
+    await mkdir(options.dataDir, { recursive: true })
+    const sqlite = new DatabaseSync(join(options.dataDir, 'coffer.db'), { timeout: 5000 })
+    // WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
+    sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;')
+    db = new Kysely<Database>({ dialect: nodeSqliteDialect(sqlite) })
+  }
+  try {
+    await migrateToLatest(db as Kysely<unknown>)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return db
+}

@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net'
+import type { StorageError } from '@coffer/core'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
+
+const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
+const failures = new WeakMap<FastifyRequest, StorageError>()
+
+/** The error a request failed with, for its log line. */
+export function failureOf(request: FastifyRequest): StorageError | undefined {
+  return failures.get(request)
+}
+
+/**
+ * Every error becomes an `application/problem+json` response (RFC 9457) with Coffer's error code;
+ * 401s say how to authenticate (RFC 9110 §11.6.1), 416s give the object's size when it is known.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((raw, request, reply) => {
+    const error = toPublicError(raw)
+    failures.set(request, error)
+    const problem = problemOf(error)
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer')
+    // An upload refused before its end: close the connection instead of reading the rest of the body.
+    if (!request.raw.complete) reply.header('connection', 'close')
+    // Headers of a half-prepared object response must not describe the problem document.
+    for (const name of STALE_HEADERS) reply.removeHeader(name)
+    if (problem.status !== 416) reply.removeHeader('content-range')
+    return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .code(404)
+      .type(PROBLEM_TYPE)
+      .send({
+        type: 'urn:coffer:error:NotFound',
+        title: 'Not Found',
+        status: 404,
+        detail: `no route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+        code: 'NotFound',
+      })
+  })
+}
+
+/** Malformed HTTP (bad header bytes, CR/LF in a value): a problem document on the raw socket. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return
+  const body = JSON.stringify({
+    type: 'urn:coffer:error:InvalidArgument',
+    title: 'Bad Request',
+    status: 400,
+    detail: 'the request is not valid HTTP',
+    code: 'InvalidArgument',
+  })
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+}

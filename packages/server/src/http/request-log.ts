@@ -1,0 +1,79 @@
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import { failureOf } from './error-handling.ts'
+
+/** Query parameters whose values are credentials: signatures, tokens, keys. */
+const SECRET_PARAM = /signature|token|credential|secret|key|auth|password|session/i
+
+/**
+ * A request URL fit for a log line: the values of credential-like query parameters (Coffer's and
+ * S3's signatures, `access_token`, …) are replaced by `[redacted]`.
+ */
+export function redactUrl(url: string): string {
+  const mark = url.indexOf('?')
+  if (mark === -1) return url
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const name = eq === -1 ? pair : pair.slice(0, eq)
+      let decoded = name
+      try {
+        decoded = decodeURIComponent(name)
+      } catch {
+        // keep the raw name
+      }
+      return eq !== -1 && SECRET_PARAM.test(decoded) ? `${name}=[redacted]` : pair
+    })
+  return `${url.slice(0, mark)}?${query.join('&')}`
+}
+
+/**
+ * Logger options: Fastify's two lines per request are replaced by one (see `logRequest`), and the
+ * header paths that carry credentials are redacted should anything log a request's headers.
+ */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-coffer-signature"]',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'headers.cookie',
+      ],
+      censor: '[redacted]',
+    },
+  }
+}
+
+/** The one log line of a request: method, redacted URL, status, time, caller, and the error code if any. */
+export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const line: Record<string, unknown> = {
+    method: request.method,
+    url: redactUrl(request.url),
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 10) / 10,
+    remote: request.ip,
+  }
+  const error = failureOf(request)
+  if (error !== undefined) {
+    line.code = error.code
+    // The cause of a server failure helps the operator; it is a redacted copy for fs errors.
+    if (reply.statusCode >= 500 && error.cause instanceof Error) line.cause = describe(error.cause)
+  }
+  if (reply.statusCode >= 500) request.log.error(line, 'request failed')
+  else request.log.info(line, 'request')
+}
+
+/** Name, code and message of a cause chain, without stacks (they name the install's paths). */
+function describe(error: Error, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: error.name, message: error.message }
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') out.code = code
+  if (depth >= 4) return out
+  if (error.cause instanceof Error) out.cause = describe(error.cause, depth + 1)
+  return out
+}

@@ -1,0 +1,86 @@
+import { contentRange, isStorageError, parseRange, type RangeSpec } from '@coffer/core'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { type ServeHeaderOptions, setObjectHeaders } from './object-headers.ts'
+
+/**
+ * The request's single byte range, or undefined. Per RFC 9110 §14.2 a server may ignore a Range
+ * header it does not support (several ranges, other units): the whole object is sent instead.
+ */
+function rangeOf(request: FastifyRequest): RangeSpec | undefined {
+  const header = request.headers.range
+  if (header === undefined) return undefined
+  try {
+    return parseRange(header)
+  } catch {
+    return undefined
+  }
+}
+
+/** An AbortSignal that fires when the client goes away before the response is complete. */
+export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort()
+  })
+  request.raw.once('error', () => controller.abort())
+  return controller.signal
+}
+
+/**
+ * Streams an object: 200 with the whole body, 206 with one range (416 with `Content-Range: bytes
+ * *\/size` when it is unsatisfiable), or 304 when `If-None-Match` matches. Nothing is buffered.
+ */
+export async function serveObject(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  objects: BucketObjects,
+  key: string,
+  opts: ServeHeaderOptions = {},
+): Promise<FastifyReply> {
+  const range = rangeOf(request)
+  const ifNoneMatch = request.headers['if-none-match']
+  const signal = clientGone(request, reply)
+  let result: Awaited<ReturnType<BucketObjects['get']>>
+  try {
+    result = await objects.get(key, {
+      signal,
+      ...(range === undefined ? {} : { range }),
+      ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
+    })
+  } catch (error) {
+    if (isStorageError(error, 'InvalidRange')) {
+      const info = await objects.stat(key)
+      reply.header('content-range', `bytes */${info.size}`)
+    }
+    throw error
+  }
+  if (result.notModified) {
+    reply.header('etag', result.info.etag)
+    reply.header('last-modified', result.info.lastModified.toUTCString())
+    if (result.info.cacheControl !== undefined) reply.header('cache-control', result.info.cacheControl)
+    return reply.code(304).send()
+  }
+  setObjectHeaders(reply, result.info, opts)
+  if (result.range !== undefined) {
+    reply.code(206)
+    reply.header('content-range', contentRange(result.range))
+    reply.header('content-length', result.range.end - result.range.start + 1)
+  } else {
+    reply.header('content-length', result.info.size)
+  }
+  return reply.send(result.body)
+}
+
+/** The headers of `serveObject`'s 200 response, without the body. */
+export async function serveHead(
+  reply: FastifyReply,
+  objects: BucketObjects,
+  key: string,
+  opts: ServeHeaderOptions = {},
+): Promise<FastifyReply> {
+  const info = await objects.stat(key)
+  setObjectHeaders(reply, info, opts)
+  reply.header('content-length', info.size)
+  return reply.code(200).send()
+}

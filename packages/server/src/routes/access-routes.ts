@@ -1,0 +1,106 @@
+import { type SignedGrant, StorageError } from '@coffer/core'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { App, AppContext } from '../app-context.ts'
+import { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { ServeHeaderOptions } from '../http/object-headers.ts'
+import { receiveObject } from '../http/receive-object.ts'
+import { serveHead, serveObject } from '../http/serve-object.ts'
+import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
+
+const tags = ['access without credentials']
+
+/** The query string of a request, as the signer reads it. */
+function queryOf(request: FastifyRequest): URLSearchParams {
+  const mark = request.url.indexOf('?')
+  return new URLSearchParams(mark === -1 ? '' : request.url.slice(mark + 1))
+}
+
+/** The response headers a signed GET URL pins. */
+function pinnedHeaders(grant: SignedGrant): ServeHeaderOptions {
+  const opts: ServeHeaderOptions = {}
+  if (grant.contentType !== undefined) opts.contentType = grant.contentType
+  if (grant.contentDisposition !== undefined) opts.contentDisposition = grant.contentDisposition
+  return opts
+}
+
+/**
+ * Routes that need no credentials: reads of public buckets (`/public/<bucket>/<key>`), and Coffer's
+ * own signed URLs (`/signed/<bucket>/<key>?X-Coffer-…`), which grant one method on one key until
+ * they expire. Register in a raw-body scope: a signed PUT streams its body.
+ */
+export function accessRoutes(app: App, ctx: AppContext): void {
+  /** The bucket a signed request is for, once its signature holds. */
+  async function signedObjects(request: FastifyRequest<{ Params: { bucket: string; '*': string } }>) {
+    const { bucket, '*': key } = request.params
+    const grant = ctx.signer().verify(`${bucket}/${key}`, request.method, queryOf(request))
+    const objects = new BucketObjects(ctx.storage, await ctx.buckets.get(bucket))
+    return { objects, grant, key: grant.key.slice(bucket.length + 1) }
+  }
+
+  async function publicObjects(bucketName: string): Promise<BucketObjects> {
+    const bucket = await ctx.buckets.find(bucketName)
+    // A private bucket answers as a missing one: anonymous callers learn nothing about it.
+    if (!bucket?.public) throw new StorageError('NotFound', `no public bucket "${bucketName}"`)
+    return new BucketObjects(ctx.storage, bucket)
+  }
+
+  const Download = Type.Object({ download: Type.Optional(Type.String()) })
+
+  app.get(
+    '/public/:bucket/*',
+    {
+      schema: {
+        tags,
+        summary: 'Read an object of a public bucket',
+        params: ObjectParams,
+        querystring: Download,
+      },
+    },
+    async (request, reply) => {
+      const objects = await publicObjects(request.params.bucket)
+      const download = request.query.download !== undefined
+      return serveObject(request, reply, objects, request.params['*'], { download })
+    },
+  )
+  app.head(
+    '/public/:bucket/*',
+    { schema: { tags, summary: 'Headers of an object of a public bucket', params: ObjectParams } },
+    async (request, reply) =>
+      serveHead(reply, await publicObjects(request.params.bucket), request.params['*']),
+  )
+
+  const signedSchema = { tags, params: ObjectParams, querystring: Type.Record(Type.String(), Type.String()) }
+  app.get(
+    '/signed/:bucket/*',
+    { schema: { ...signedSchema, summary: 'Download with a signed URL' } },
+    async (request, reply) => {
+      const { objects, grant, key } = await signedObjects(request)
+      return serveObject(request, reply, objects, key, pinnedHeaders(grant))
+    },
+  )
+  app.head(
+    '/signed/:bucket/*',
+    { schema: { ...signedSchema, summary: 'Headers with a signed URL' } },
+    async (request, reply) => {
+      const { objects, grant, key } = await signedObjects(request)
+      return serveHead(reply, objects, key, pinnedHeaders(grant))
+    },
+  )
+  app.put(
+    '/signed/:bucket/*',
+    {
+      schema: {
+        ...signedSchema,
+        summary: 'Upload with a signed URL',
+        response: { 200: ObjectJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { objects, grant, key } = await signedObjects(request)
+      const info = await receiveObject(request, reply, objects, key, grant.contentType)
+      reply.header('etag', info.etag)
+      return objectJson(info)
+    },
+  )
+}

@@ -1,0 +1,127 @@
+import { StorageError } from '@coffer/core'
+import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
+import { type App, type AppContext, authorize, principalOf } from '../app-context.ts'
+import { requireServiceAdmin, seesBucket } from '../auth/scopes.ts'
+import { BUCKET_NAME } from '../buckets/bucket-store.ts'
+import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
+
+const tags = ['buckets']
+/**
+ * A schema that also takes null, as `type: [t, 'null']`: Ajv's type coercion (on in Fastify) turns
+ * null into 0 in an `anyOf` that tries a number first, but leaves it alone when the type list has null.
+ */
+function Nullable<T extends TSchema & { type: string }>(schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] })
+}
+
+/** Buckets and their policies. Reading needs a scope on the bucket; changing it needs admin. */
+export function bucketRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/v1/buckets',
+    {
+      schema: {
+        tags,
+        summary: 'The buckets this credential can see',
+        response: { 200: Type.Object({ buckets: Type.Array(BucketJson) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const principal = await principalOf(ctx, request)
+      const buckets = await ctx.buckets.list()
+      return { buckets: buckets.filter((bucket) => seesBucket(principal, bucket.name)) }
+    },
+  )
+
+  app.post(
+    '/v1/buckets',
+    {
+      schema: {
+        tags,
+        summary: 'Create a bucket (admin)',
+        body: Type.Object(
+          {
+            name: Type.String({ pattern: BUCKET_NAME.source }),
+            public: Type.Optional(PolicyFields.public),
+            maxFileSize: Type.Optional(PolicyFields.maxFileSize),
+            allowedTypes: Type.Optional(PolicyFields.allowedTypes),
+            quotaBytes: Type.Optional(PolicyFields.quotaBytes),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: BucketJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      requireServiceAdmin(await principalOf(ctx, request))
+      const { name, ...policy } = request.body
+      const bucket = await ctx.buckets.create(name, { ...policy, public: policy.public ?? false })
+      return reply.code(201).send(bucket)
+    },
+  )
+
+  app.get(
+    '/v1/buckets/:bucket',
+    {
+      schema: {
+        tags,
+        summary: 'A bucket and its policy',
+        params: BucketParams,
+        response: { 200: BucketJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const principal = await principalOf(ctx, request)
+      const { bucket } = request.params
+      if (!seesBucket(principal, bucket)) {
+        throw new StorageError('AccessDenied', `this credential has no scope on bucket "${bucket}"`)
+      }
+      return ctx.buckets.get(bucket)
+    },
+  )
+
+  app.patch(
+    '/v1/buckets/:bucket',
+    {
+      schema: {
+        tags,
+        summary: "Change a bucket's policy (admin); null clears a limit",
+        params: BucketParams,
+        body: Type.Object(
+          {
+            public: Type.Optional(PolicyFields.public),
+            maxFileSize: Type.Optional(Nullable(PolicyFields.maxFileSize)),
+            allowedTypes: Type.Optional(Nullable(PolicyFields.allowedTypes)),
+            quotaBytes: Type.Optional(Nullable(PolicyFields.quotaBytes)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: BucketJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { bucket } = request.params
+      await authorize(ctx, request, bucket, ['', 'admin'])
+      return ctx.buckets.update(bucket, request.body)
+    },
+  )
+
+  app.delete(
+    '/v1/buckets/:bucket',
+    {
+      schema: {
+        tags,
+        summary: 'Delete an empty bucket (admin)',
+        params: BucketParams,
+        response: { 204: Type.Null({ description: 'Done' }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const objects = await authorize(ctx, request, request.params.bucket, ['', 'admin'])
+      if (!(await objects.isEmpty())) {
+        throw new StorageError('PreconditionFailed', `bucket "${objects.bucket.name}" is not empty`)
+      }
+      await ctx.buckets.delete(objects.bucket.name)
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,109 @@
+import {
+  generateUniqueObjectName,
+  normalizeKey,
+  normalizePrefix,
+  type ObjectInfo,
+  StorageError,
+} from '@coffer/core'
+import type { MultipartFile } from '@fastify/multipart'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { type App, type AppContext, authorize } from '../app-context.ts'
+import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { clientGone } from '../http/serve-object.ts'
+import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
+
+/** Limits of the form parser; object sizes are the bucket's (enforced by the core while streaming). */
+export const FORM_LIMITS = {
+  fileSize: Number.MAX_SAFE_INTEGER,
+  files: 100,
+  fields: 10,
+  fieldSize: 2048,
+  parts: 110,
+}
+
+interface FormState {
+  key?: string
+  prefix?: string
+  /** The bucket, once a file was authorised. */
+  objects?: BucketObjects
+  stored: ObjectInfo[]
+}
+
+function invalid(message: string): StorageError {
+  return new StorageError('InvalidArgument', message)
+}
+
+/** The key of the next file: the form's `key` (one file only), else a unique name under `prefix`. */
+function keyFor(part: MultipartFile, state: FormState): string {
+  if (state.key !== undefined) {
+    if (state.stored.length > 0) throw invalid('a form with a "key" field takes one file')
+    return state.key
+  }
+  const opts = state.prefix === undefined ? {} : { prefix: state.prefix }
+  return generateUniqueObjectName(part.filename || 'file', opts)
+}
+
+/** Reads a form's parts in order: `key`/`prefix` fields, then `file` parts streamed one by one. */
+async function storeParts(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bucket: string,
+  state: FormState,
+): Promise<void> {
+  const signal = clientGone(request, reply)
+  for await (const part of request.parts()) {
+    if (part.type === 'field') {
+      if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
+      if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
+      else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
+      else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
+      continue
+    }
+    if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
+    const key = keyFor(part, state)
+    state.objects = await authorize(ctx, request, bucket, [key, 'write'])
+    const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
+    state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
+  }
+}
+
+/**
+ * `POST /v1/buckets/:bucket/objects`: a multipart/form-data upload of one or more `file` parts, as
+ * browsers send them. A `key` field names the (single) object; otherwise each file gets a unique
+ * name from its file name, under the `prefix` field if given. Fields must precede the files, which
+ * stream to the storage one after the other. When a file fails, the files this form stored under
+ * unique names are removed again, so a refused form leaves nothing.
+ */
+export function formUploadRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/v1/buckets/:bucket/objects',
+    {
+      schema: {
+        tags: ['objects'],
+        summary: 'Upload files from a multipart/form-data form',
+        description: 'Fields: key (one file) or prefix, then one or more "file" parts.',
+        consumes: ['multipart/form-data'],
+        params: BucketParams,
+        response: { 201: Type.Object({ objects: Type.Array(ObjectJson) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new StorageError('UnsupportedMediaType', 'send multipart/form-data')
+      const { bucket } = request.params
+      const state: FormState = { stored: [] }
+      try {
+        await storeParts(ctx, request, reply, bucket, state)
+      } catch (error) {
+        // Unique names are new objects: removing them restores the bucket as it was.
+        if (state.key === undefined && state.stored.length > 0) {
+          await state.objects?.deleteMany(state.stored.map((o) => o.key))
+        }
+        throw error
+      }
+      if (state.stored.length === 0) throw invalid('the form has no "file" part')
+      return reply.code(201).send({ objects: state.stored.map(objectJson) })
+    },
+  )
+}

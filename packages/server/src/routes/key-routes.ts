@@ -1,0 +1,81 @@
+import { StorageError } from '@coffer/core'
+import { Type } from 'typebox'
+import { type App, type AppContext, principalOf } from '../app-context.ts'
+import { parseScopes, requireServiceAdmin } from '../auth/scopes.ts'
+import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
+
+const tags = ['API keys']
+
+const ApiKeyJson = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(ScopeSchema),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+})
+
+/** API keys, for admins of the whole service: create (the token is shown once), list, revoke. */
+export function keyRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/v1/keys',
+    {
+      schema: {
+        tags,
+        summary: 'Create an API key; its token is in this response only',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: 100 }),
+            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ key: ApiKeyJson, token: Type.String() }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      requireServiceAdmin(await principalOf(ctx, request))
+      const { name, scopes, expiresAt } = request.body
+      const input = { name, scopes: parseScopes(scopes) }
+      if (expiresAt !== undefined) {
+        const date = new Date(expiresAt)
+        if (Number.isNaN(date.getTime())) throw new StorageError('InvalidArgument', 'expiresAt is not a date')
+        Object.assign(input, { expiresAt: date })
+      }
+      return reply.code(201).send(await ctx.keys.create(input))
+    },
+  )
+
+  app.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags,
+        summary: 'Every API key, without tokens',
+        response: { 200: Type.Object({ keys: Type.Array(ApiKeyJson) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      requireServiceAdmin(await principalOf(ctx, request))
+      return { keys: await ctx.keys.list() }
+    },
+  )
+
+  app.delete(
+    '/v1/keys/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API key',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        response: { 204: Type.Null({ description: 'Done' }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      requireServiceAdmin(await principalOf(ctx, request))
+      await ctx.keys.revoke(request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,156 @@
+import { MAX_EXPIRES_IN, MAX_LIST_LIMIT, normalizeKey, normalizePrefix } from '@coffer/core'
+import { Type } from 'typebox'
+import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
+import { presign } from '../http/presign.ts'
+import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
+
+const tags = ['objects']
+const Key = Type.String({ minLength: 1, maxLength: 1024 })
+const FromTo = Type.Object({ from: Key, to: Key }, { additionalProperties: false })
+
+/** Operations on many objects of a bucket: list, batch delete, copy, move, and signed URLs. */
+export function objectCollectionRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/v1/buckets/:bucket/objects',
+    {
+      schema: {
+        tags,
+        summary: 'List objects',
+        description: 'Keys in UTF-8 byte order; with a delimiter, keys fold into common prefixes.',
+        params: BucketParams,
+        querystring: Type.Object({
+          prefix: Type.Optional(Type.String()),
+          delimiter: Type.Optional(Type.String({ maxLength: 16 })),
+          cursor: Type.Optional(Type.String({ maxLength: 4096 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIST_LIMIT })),
+        }),
+        response: {
+          200: Type.Object({
+            objects: Type.Array(SummaryJson),
+            prefixes: Type.Array(Type.String()),
+            cursor: Type.Optional(Type.String()),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { prefix, delimiter, cursor, limit } = request.query
+      const normalized = normalizePrefix(prefix)
+      const objects = await authorize(ctx, request, request.params.bucket, [normalized, 'list'])
+      const page = await objects.list({
+        prefix: normalized,
+        ...(delimiter === undefined ? {} : { delimiter }),
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(limit === undefined ? {} : { limit }),
+      })
+      return { ...page, objects: page.objects.map(summaryJson) }
+    },
+  )
+
+  app.post(
+    '/v1/buckets/:bucket/delete',
+    {
+      schema: {
+        tags,
+        summary: 'Delete many objects: a list of keys, or every key under a prefix',
+        params: BucketParams,
+        body: Type.Union([
+          Type.Object(
+            { keys: Type.Array(Key, { minItems: 1, maxItems: 1000 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object({ prefix: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        ]),
+        response: {
+          200: Type.Object({
+            deleted: Type.Array(Type.String()),
+            errors: Type.Array(
+              Type.Object({ key: Type.String(), code: Type.String(), message: Type.String() }),
+            ),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { bucket } = request.params
+      const body = request.body
+      if ('prefix' in body) {
+        const prefix = normalizePrefix(body.prefix)
+        const objects = await authorize(ctx, request, bucket, [prefix, 'delete'])
+        return objects.deleteMany({ prefix })
+      }
+      const keys = body.keys.map(normalizeKey)
+      // Every key is checked first: a batch is done whole or refused whole, never half-authorised.
+      const objects = await authorize(ctx, request, bucket, ...keys.map((key) => [key, 'delete'] as const))
+      return objects.deleteMany(keys)
+    },
+  )
+
+  for (const operation of ['copy', 'move'] as const) {
+    app.post(
+      `/v1/buckets/:bucket/${operation}`,
+      {
+        schema: {
+          tags,
+          summary: operation === 'copy' ? 'Copy an object within the bucket' : 'Move (rename) an object',
+          params: BucketParams,
+          body: FromTo,
+          response: { 200: ObjectJson, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { bucket } = request.params
+        const from = normalizeKey(request.body.from)
+        const to = normalizeKey(request.body.to)
+        const checks: Access[] = [
+          [from, 'read'],
+          [to, 'write'],
+        ]
+        if (operation === 'move') checks.push([from, 'delete'])
+        const objects = await authorize(ctx, request, bucket, ...checks)
+        return objectJson(operation === 'copy' ? await objects.copy(from, to) : await objects.move(from, to))
+      },
+    )
+  }
+
+  app.post(
+    '/v1/buckets/:bucket/sign',
+    {
+      schema: {
+        tags,
+        summary: 'A signed URL: one key, one method, no credentials, until it expires',
+        description: 'Needs the sign permission and read (GET) or write (PUT) on the key.',
+        params: BucketParams,
+        body: Type.Object(
+          {
+            key: Key,
+            method: Type.Union([Type.Literal('GET'), Type.Literal('PUT')]),
+            expiresIn: Type.Integer({ minimum: 1, maximum: MAX_EXPIRES_IN, default: 3600 }),
+            contentType: Type.Optional(Type.String({ maxLength: 255 })),
+            contentDisposition: Type.Optional(Type.String({ maxLength: 1024 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { bucket } = request.params
+      const { key: rawKey, method, ...rest } = request.body
+      const key = normalizeKey(rawKey)
+      const objects = await authorize(
+        ctx,
+        request,
+        bucket,
+        [key, 'sign'],
+        [key, method === 'GET' ? 'read' : 'write'],
+      )
+      return presign(ctx, objects, key, { method, ...rest })
+    },
+  )
+}

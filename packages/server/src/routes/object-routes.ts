@@ -1,0 +1,83 @@
+import { normalizeKey } from '@coffer/core'
+import { Type } from 'typebox'
+import { type App, type AppContext, authorize } from '../app-context.ts'
+import { receiveObject } from '../http/receive-object.ts'
+import { serveHead, serveObject } from '../http/serve-object.ts'
+import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
+
+const PATH = '/v1/buckets/:bucket/objects/*'
+const tags = ['objects']
+
+/**
+ * One object: PUT (raw body), GET (Range, If-None-Match, ?download), HEAD and DELETE. Register in a
+ * scope whose content-type parser leaves bodies unread (see `rawBodyScope`).
+ */
+export function objectRoutes(app: App, ctx: AppContext): void {
+  app.put(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Upload an object (raw body)',
+        description:
+          'The body is the object. Content-Type, Cache-Control, Content-Disposition and x-coffer-meta-* headers ' +
+          'are kept; If-None-Match: * creates only (412 when the key exists).',
+        params: ObjectParams,
+        response: { 200: ObjectJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const key = normalizeKey(request.params['*'])
+      const objects = await authorize(ctx, request, request.params.bucket, [key, 'write'])
+      const info = await receiveObject(request, reply, objects, key)
+      reply.header('etag', info.etag)
+      return objectJson(info)
+    },
+  )
+
+  app.get(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Download an object',
+        description: 'Range gives 206; If-None-Match gives 304; ?download answers as an attachment.',
+        params: ObjectParams,
+        querystring: Type.Object({ download: Type.Optional(Type.String()) }),
+      },
+    },
+    async (request, reply) => {
+      const key = normalizeKey(request.params['*'])
+      const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
+      return serveObject(request, reply, objects, key, { download: request.query.download !== undefined })
+    },
+  )
+
+  app.head(
+    PATH,
+    { schema: { tags, summary: "An object's headers", params: ObjectParams } },
+    async (request, reply) => {
+      const key = normalizeKey(request.params['*'])
+      const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
+      return serveHead(reply, objects, key)
+    },
+  )
+
+  app.delete(
+    PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Delete an object (idempotent)',
+        params: ObjectParams,
+        response: { 204: Type.Null({ description: 'Done' }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const key = normalizeKey(request.params['*'])
+      const objects = await authorize(ctx, request, request.params.bucket, [key, 'delete'])
+      await objects.delete(key)
+      return reply.code(204).send(null)
+    },
+  )
+}

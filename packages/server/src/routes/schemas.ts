@@ -1,0 +1,101 @@
+import type { ObjectInfo, ObjectSummary } from '@coffer/core'
+import { type Static, Type } from 'typebox'
+import { PERMISSIONS } from '../auth/scopes.ts'
+
+// JSON schemas of the API's bodies: they validate requests and document the API at /docs.
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+  },
+  { description: "An RFC 9457 problem document with Coffer's error code" },
+)
+
+/** Path parameters of bucket routes. */
+export const BucketParams = Type.Object({ bucket: Type.String({ description: 'Bucket name' }) })
+/** Path parameters of object routes: the bucket and the key (the wildcard). */
+export const ObjectParams = Type.Object({
+  bucket: Type.String({ description: 'Bucket name' }),
+  '*': Type.String({ description: 'Object key, each segment percent-encoded' }),
+})
+
+/** An object's description in JSON responses. */
+export const ObjectJson = Type.Object({
+  key: Type.String(),
+  size: Type.Integer(),
+  etag: Type.String(),
+  contentType: Type.String(),
+  lastModified: Type.String({ format: 'date-time' }),
+  metadata: Type.Record(Type.String(), Type.String()),
+  visibility: Type.String(),
+  sha256: Type.Optional(Type.String()),
+})
+/** An object's description, as JSON. */
+export type ObjectJson = Static<typeof ObjectJson>
+
+/** One listed object. */
+export const SummaryJson = Type.Object({
+  key: Type.String(),
+  size: Type.Integer(),
+  etag: Type.String(),
+  lastModified: Type.String({ format: 'date-time' }),
+})
+
+/** An `ObjectInfo` as JSON. */
+export function objectJson(info: ObjectInfo): ObjectJson {
+  const json: ObjectJson = {
+    key: info.key,
+    size: info.size,
+    etag: info.etag,
+    contentType: info.contentType,
+    lastModified: info.lastModified.toISOString(),
+    metadata: info.metadata,
+    visibility: info.visibility,
+  }
+  if (info.checksum.sha256 !== undefined) json.sha256 = info.checksum.sha256
+  return json
+}
+
+/** A listed object as JSON. */
+export function summaryJson(summary: ObjectSummary): Static<typeof SummaryJson> {
+  return { ...summary, lastModified: summary.lastModified.toISOString() }
+}
+
+/** A scope of an API key or JWT. */
+export const ScopeSchema = Type.Object(
+  {
+    bucket: Type.String({ description: 'A bucket name, or "*" for every bucket' }),
+    prefix: Type.Optional(Type.String({ description: 'Key prefix; the whole bucket when empty' })),
+    permissions: Type.Array(Type.Enum(PERMISSIONS), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+)
+
+/** The fields of a bucket policy, for the create and patch bodies. */
+export const PolicyFields = {
+  public: Type.Boolean(),
+  maxFileSize: Type.Integer({ minimum: 0, description: 'Largest object in bytes' }),
+  allowedTypes: Type.Array(Type.String({ pattern: '^[\\w.+*-]+(/[\\w.+*-]+)?$' }), {
+    maxItems: 100,
+    description: 'Allowed content types, with wildcards (image/*)',
+  }),
+  quotaBytes: Type.Integer({ minimum: 0, description: 'Stored; not enforced yet' }),
+}
+
+/** A bucket and its policy, as JSON. */
+export const BucketJson = Type.Object({
+  name: Type.String(),
+  public: Type.Boolean(),
+  maxFileSize: Type.Optional(Type.Integer()),
+  allowedTypes: Type.Optional(Type.Array(Type.String())),
+  quotaBytes: Type.Optional(Type.Integer()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+
+/** Error responses every route may give, for the OpenAPI document. */
+export const ERROR_RESPONSES = { '4xx': ProblemSchema, '5xx': ProblemSchema } as const

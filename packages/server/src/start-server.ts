@@ -1,0 +1,69 @@
+import { createStorage, driverFromEnv } from '@coffer/core'
+import type { AppOptions } from './app.ts'
+import { createApp } from './app.ts'
+import type { App } from './app-context.ts'
+import { ApiKeyStore } from './auth/api-key-store.ts'
+import type { Config } from './config.ts'
+import { openDatabase } from './db/open-database.ts'
+import { loggerOptions } from './http/request-log.ts'
+import { loadOrCreateSigningSecret } from './signing-secret.ts'
+
+/** A listening service. */
+export interface RunningServer {
+  app: App
+  /** The address it listens on, e.g. http://127.0.0.1:7373. */
+  url: string
+  /** The admin token generated on the first start, to be shown once; absent otherwise. */
+  adminToken?: string
+  /** Stops accepting requests, lets running ones finish, then closes the index and the storage. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts the service from a configuration: the driver (fs under `<dataDir>/files` by default), the
+ * index (SQLite in the data dir, or Postgres), the admin key bootstrap, then the HTTP listener.
+ */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const signingSecret = config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))
+  const driver = await driverFromEnv({
+    ...process.env,
+    COFFER_DRIVER: config.driver,
+    COFFER_DATA_DIR: config.dataDir,
+  })
+  const storage = createStorage({ driver })
+  const db = await openDatabase(
+    config.databaseUrl === undefined
+      ? { dataDir: config.dataDir }
+      : { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
+  )
+  const closeBackends = async () => {
+    await db.destroy()
+    await storage.close()
+  }
+  try {
+    const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
+    const options: AppOptions = { storage, db, signingSecret, logger: loggerOptions(config.logLevel) }
+    if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
+    if (config.jwt !== undefined) options.jwt = config.jwt
+    const app = await createApp(options)
+    const url = await app.listen({ port: config.port, host: config.host })
+    if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {
+      app.log.warn(
+        'COFFER_PUBLIC_URL is not set: signed URLs will name the wildcard address the service binds',
+      )
+    }
+    const server: RunningServer = {
+      app,
+      url,
+      async close() {
+        await app.close()
+        await closeBackends()
+      },
+    }
+    if (adminToken !== undefined) server.adminToken = adminToken
+    return server
+  } catch (error) {
+    await closeBackends()
+    throw error
+  }
+}

@@ -1,0 +1,159 @@
+import { SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashToken } from '../src/index.ts'
+import { type Harness, json, PERSISTENCES, startHarness } from './harness.ts'
+
+const JWT_SECRET = 'a-test-secret-of-at-least-32-bytes!!'
+
+function jwt(
+  claims: Record<string, unknown>,
+  opts: { exp?: number | null; secret?: string } = {},
+): Promise<string> {
+  const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-7').setIssuedAt()
+  if (opts.exp !== null) token.setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 300)
+  return token.sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET))
+}
+
+describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence) => {
+  let h: Harness
+  const obj = (bucket: string, key: string) => `/v1/buckets/${bucket}/objects/${key}`
+
+  beforeAll(async () => {
+    h = await startHarness(persistence, { jwt: { secret: JWT_SECRET } })
+    for (const key of ['p1/a.txt', 'p2/b.txt']) {
+      await h.fetch(obj('documents', key), { method: 'PUT', token: h.admin, body: key })
+    }
+  })
+  afterAll(() => h?.close())
+
+  it('denies by default: no token and malformed or unknown tokens get 401 with WWW-Authenticate', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'this needs an Authorization'],
+      [{ authorization: 'Basic dXNlcjpwYXNz' }, 'must be "Bearer <token>"'],
+      [{ authorization: 'Bearer cfr_unknown' }, 'not valid, revoked or expired'],
+      [{ authorization: 'Bearer nonsense' }, 'not an API key or an accepted JWT'],
+    ]
+    for (const [headers, detail] of cases) {
+      const response = await h.fetch(obj('documents', 'p1/a.txt'), { headers })
+      expect(response.status).toBe(401)
+      expect(response.headers.get('www-authenticate')).toBe('Bearer')
+      const problem = (await response.json()) as { code: string; detail: string }
+      expect(problem.code).toBe('MissingCredentials')
+      expect(problem.detail).toContain(detail)
+    }
+    expect((await h.fetch('/v1/buckets')).status).toBe(401)
+    expect((await h.fetch('/v1/keys')).status).toBe(401)
+  })
+
+  it('creates keys whose token is shown once and only their hash is stored', async () => {
+    const created = await h.fetch(
+      '/v1/keys',
+      json({ name: 'ci', scopes: [{ bucket: 'documents', permissions: ['read'] }] }, { token: h.admin }),
+    )
+    expect(created.status).toBe(201)
+    const { key, token } = (await created.json()) as { key: { id: string }; token: string }
+    expect(token).toMatch(/^cfr_[\w-]{43}$/)
+    const listed = await (await h.fetch('/v1/keys', { token: h.admin })).text()
+    expect(listed).toContain(key.id)
+    expect(listed).not.toContain(token)
+    const rows = await h.db.selectFrom('api_keys').selectAll().execute()
+    expect(JSON.stringify(rows)).not.toContain(token)
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(200)
+  })
+
+  it('refuses revoked and expired keys', async () => {
+    const token = await h.key([{ bucket: '*', permissions: ['read'] }])
+    const id = (
+      (await (await h.fetch('/v1/keys', { token: h.admin })).json()) as { keys: { id: string }[] }
+    ).keys.at(-1)?.id
+    expect((await h.fetch(`/v1/keys/${id}`, { method: 'DELETE', token: h.admin })).status).toBe(204)
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(401)
+    expect((await h.fetch('/v1/keys/key_unknown', { method: 'DELETE', token: h.admin })).status).toBe(404)
+
+    const expiring = await h.key([{ bucket: '*', permissions: ['read'] }])
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: expiring })).status).toBe(200)
+    const past = new Date(Date.now() - 1000).toISOString()
+    await h.db
+      .updateTable('api_keys')
+      .set({ expires_at: past })
+      .where('token_hash', '=', hashToken(expiring))
+      .execute()
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: expiring })).status).toBe(401)
+  })
+
+  it('keeps a scoped key inside its bucket and prefix: 403 elsewhere for read, list, write and delete', async () => {
+    const token = await h.key([
+      { bucket: 'documents', prefix: 'p1/', permissions: ['read', 'list', 'write', 'delete'] },
+    ])
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(200)
+    expect((await h.fetch('/v1/buckets/documents/objects?prefix=p1/', { token })).status).toBe(200)
+    const denied: [string, RequestInit][] = [
+      [obj('documents', 'p2/b.txt'), {}],
+      [obj('exports', 'p1/a.txt'), {}],
+      ['/v1/buckets/documents/objects', {}],
+      ['/v1/buckets/documents/objects?prefix=p2/', {}],
+      ['/v1/buckets/exports/objects?prefix=p1/', {}],
+      [obj('documents', 'p2/new.txt'), { method: 'PUT', body: 'x' }],
+      [obj('exports', 'p1/new.txt'), { method: 'PUT', body: 'x' }],
+      [obj('documents', 'p2/b.txt'), { method: 'DELETE' }],
+      ['/v1/buckets/documents/delete', json({ keys: ['p1/a.txt', 'p2/b.txt'] })],
+      ['/v1/buckets/documents/delete', json({ prefix: 'p' })],
+      ['/v1/buckets/documents/copy', json({ from: 'p2/b.txt', to: 'p1/stolen.txt' })],
+      ['/v1/buckets/documents/move', json({ from: 'p1/a.txt', to: 'p2/moved.txt' })],
+      ['/v1/buckets/documents/sign', json({ key: 'p1/a.txt', method: 'GET', expiresIn: 60 })],
+      ['/v1/buckets', json({ name: 'mine' })],
+      ['/v1/buckets/documents', json({ public: true }, { method: 'PATCH' })],
+      ['/v1/keys', {}],
+    ]
+    for (const [path, init] of denied) {
+      const response = await h.fetch(path, { ...init, token })
+      expect(response.status, `${init.method ?? 'GET'} ${path}`).toBe(403)
+      expect(((await response.json()) as { code: string }).code).toBe('AccessDenied')
+    }
+    expect(await (await h.fetch(obj('documents', 'p2/b.txt'), { token: h.admin })).text()).toBe('p2/b.txt')
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: h.admin })).status).toBe(200)
+  })
+
+  it('answers 403, not 404, for buckets outside the scope, so their existence does not leak', async () => {
+    const token = await h.key([{ bucket: 'documents', permissions: ['read'] }])
+    expect((await h.fetch(obj('nosuch', 'x'), { token })).status).toBe(403)
+    expect((await h.fetch(obj('exports', 'x'), { token })).status).toBe(403)
+    expect((await h.fetch('/v1/buckets/nosuch', { token })).status).toBe(403)
+  })
+
+  it('accepts HS256 JWTs with scopes and refuses expired, unsigned-exp and forged ones', async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'p1/', permissions: ['read'] }]
+    const good = await jwt({ scopes })
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: good })).status).toBe(200)
+    expect((await h.fetch(obj('documents', 'p2/b.txt'), { token: good })).status).toBe(403)
+    const refused = [
+      [await jwt({ scopes }, { exp: Math.floor(Date.now() / 1000) - 10 }), 'expired'],
+      [await jwt({ scopes }, { exp: null }), '"exp" claim'],
+      [await jwt({ scopes }, { secret: 'another-secret-of-at-least-32-bytes!' }), 'signature'],
+      [await jwt({ scopes: [{ bucket: 'documents', permissions: ['root'] }] }), '"scopes" claim'],
+      [await jwt({}), '"scopes" claim'],
+    ]
+    for (const [token, why] of refused as [string, string][]) {
+      const response = await h.fetch(obj('documents', 'p1/a.txt'), { token })
+      expect(response.status, why).toBe(401)
+      expect(((await response.json()) as { detail: string }).detail, why).toContain(why)
+    }
+  })
+
+  it('lets anyone read a public bucket, but not list, write or read private ones', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
+    await h.fetch(obj('avatars', 'u7.png'), { method: 'PUT', token: h.admin, body: png })
+    const viaApi = await h.fetch(obj('avatars', 'u7.png'))
+    expect(viaApi.status).toBe(200)
+    expect(viaApi.headers.get('content-type')).toBe('image/png')
+    const viaPublic = await h.fetch('/public/avatars/u7.png')
+    expect(Buffer.from(await viaPublic.arrayBuffer())).toEqual(png)
+    expect((await h.fetch('/public/avatars/u7.png', { method: 'HEAD' })).headers.get('content-length')).toBe(
+      '16',
+    )
+    expect((await h.fetch('/public/documents/p1/a.txt')).status).toBe(404)
+    expect((await h.fetch('/public/nosuch/x')).status).toBe(404)
+    expect((await h.fetch('/v1/buckets/avatars/objects')).status).toBe(401)
+    expect((await h.fetch(obj('avatars', 'x.png'), { method: 'PUT', body: png })).status).toBe(401)
+  })
+})

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/index.ts'
+
+describe('configuration from the environment', () => {
+  it('has working defaults: fs under ./data, SQLite, 127.0.0.1:7373', () => {
+    expect(loadConfig({})).toEqual({
+      port: 7373,
+      host: '127.0.0.1',
+      dataDir: resolve('data'),
+      driver: 'fs',
+      logLevel: 'info',
+    })
+  })
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      COFFER_DATA_DIR: '/srv/coffer',
+      COFFER_DRIVER: 'S3',
+      COFFER_ADMIN_KEY: 'k'.repeat(40),
+      COFFER_SIGNING_SECRET: 's'.repeat(32),
+      COFFER_PUBLIC_URL: 'https://files.example.com/',
+      DATABASE_URL: 'postgres://coffer@db:5432/coffer',
+      COFFER_JWT_SECRET: 'j'.repeat(32),
+      COFFER_JWT_ISSUER: 'app',
+      COFFER_LOG_LEVEL: 'warn',
+    })
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/coffer',
+      driver: 's3',
+      publicUrl: 'https://files.example.com',
+      databaseUrl: 'postgres://coffer@db:5432/coffer',
+      jwt: { secret: 'j'.repeat(32), issuer: 'app' },
+      logLevel: 'warn',
+    })
+  })
+
+  it('names every bad value at once, one line each, without echoing secrets', () => {
+    const secret = 'short-secret-value'
+    let message = ''
+    try {
+      loadConfig({
+        PORT: '70000',
+        COFFER_DRIVER: 'ftp',
+        COFFER_ADMIN_KEY: secret,
+        COFFER_SIGNING_SECRET: secret,
+        COFFER_PUBLIC_URL: 'files.example.com',
+        DATABASE_URL: 'mysql://db/coffer',
+        COFFER_JWT_SECRET: 'j'.repeat(32),
+        COFFER_JWKS_URL: 'https://idp.example.com/jwks.json',
+        COFFER_LOG_LEVEL: 'loud',
+      })
+    } catch (error) {
+      expect(error).toMatchObject({ name: 'StorageError', code: 'InvalidArgument' })
+      message = (error as Error).message
+    }
+    const lines = message.split('\n').slice(1)
+    expect(lines).toEqual([
+      '  - PORT must be a whole number from 0 to 65535',
+      '  - COFFER_DRIVER must be fs, memory or s3',
+      '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      '  - COFFER_ADMIN_KEY must be at least 32 printable characters without spaces',
+      '  - COFFER_SIGNING_SECRET must be at least 32 bytes',
+      '  - COFFER_PUBLIC_URL must be an absolute URL',
+      '  - DATABASE_URL must start with postgres:// or postgresql://',
+      '  - set COFFER_JWT_SECRET or COFFER_JWKS_URL, not both',
+    ])
+    expect(message).not.toContain(secret)
+  })
+
+  it('refuses issuer or audience without a key to check tokens with', () => {
+    expect(() => loadConfig({ COFFER_JWT_AUDIENCE: 'coffer' })).toThrow(
+      /need COFFER_JWT_SECRET or COFFER_JWKS_URL/,
+    )
+  })
+})

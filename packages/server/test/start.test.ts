@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAIN, startProcess } from './spawned-service.ts'
+
+describe('the service started like `npm start`', () => {
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'coffer-start-'))
+  })
+  afterAll(() => rm(dataDir, { recursive: true, force: true }))
+
+  it('exits with status 1 and one line per bad setting', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'x', COFFER_DRIVER: 'ftp' },
+    })
+    let err = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString()
+    })
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(1)
+    expect(err).toContain('PORT must be a whole number')
+    expect(err).toContain('COFFER_DRIVER must be fs, memory or s3')
+  })
+
+  it('on first start makes the data dir, prints an admin key once, and stops cleanly on SIGTERM', async () => {
+    const first = await startProcess({ COFFER_DATA_DIR: dataDir })
+    const token = /\n {2}(cfr_[\w-]{43})\n/.exec(first.stdout())?.[1] as string
+    expect(token).toBeDefined()
+    const buckets = await fetch(`${first.url}/v1/buckets`, { headers: { authorization: `Bearer ${token}` } })
+    expect(buckets.status).toBe(200)
+    expect(first.stdout().split(token).length - 1).toBe(1)
+    expect((await stat(join(dataDir, 'signing-secret'))).mode & 0o777).toBe(0o600)
+    await stat(join(dataDir, 'coffer.db'))
+
+    // SIGTERM while an upload is in flight: the upload completes, then the process exits 0.
+    const { hostname, port } = new URL(first.url)
+    const upload = httpRequest({
+      hostname,
+      port,
+      method: 'PUT',
+      path: '/v1/buckets/documents/objects/late.txt',
+      headers: { authorization: `Bearer ${token}`, 'content-length': '10' },
+    })
+    const answered = once(upload, 'response')
+    upload.write('hello')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    first.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    upload.end('world')
+    const [response] = (await answered) as [import('node:http').IncomingMessage]
+    expect(response.statusCode).toBe(200)
+    expect(await first.exited).toBe(0)
+
+    const second = await startProcess({ COFFER_DATA_DIR: dataDir })
+    expect(second.stdout()).not.toContain('cfr_')
+    const object = await fetch(`${second.url}/v1/buckets/documents/objects/late.txt`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(await object.text()).toBe('helloworld')
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+
+  it('takes the admin key from COFFER_ADMIN_KEY', async () => {
+    const adminKey = `cfr_${'operator-chosen-key-'.repeat(2)}`
+    const started = await startProcess({ COFFER_DATA_DIR: dataDir, COFFER_ADMIN_KEY: adminKey })
+    const response = await fetch(`${started.url}/v1/keys`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    expect(response.status).toBe(200)
+    started.child.kill('SIGTERM')
+    expect(await started.exited).toBe(0)
+  })
+})
