@@ -31,7 +31,7 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
       [{}, 'this needs an Authorization'],
       [{ authorization: 'Basic dXNlcjpwYXNz' }, 'must be "Bearer <token>"'],
       [{ authorization: 'Bearer cfr_unknown' }, 'not valid, revoked or expired'],
-      [{ authorization: 'Bearer nonsense' }, 'not an API key or an accepted JWT'],
+      [{ authorization: 'Bearer nonsense' }, 'not valid, revoked or expired'],
     ]
     for (const [headers, detail] of cases) {
       const response = await h.fetch(obj('documents', 'p1/a.txt'), { headers })

@@ -12,7 +12,7 @@ function refused(why: string): StorageError {
 }
 
 /**
- * Turns an `Authorization: Bearer <token>` header into a principal: an API key (`cfr_…`, looked up by
+ * Turns an `Authorization: Bearer <token>` header into a principal: an API key (looked up by
  * its hash) or a JWT. Deny by default: anything else is refused with `MissingCredentials` (HTTP 401).
  */
 export class Authenticator {
@@ -29,13 +29,12 @@ export class Authenticator {
     if (authorization === undefined) return undefined
     const token = BEARER.exec(authorization)?.[1]
     if (token === undefined) throw refused('the Authorization header must be "Bearer <token>"')
-    if (token.startsWith(TOKEN_PREFIX)) {
-      const key = await this.#keys.findActive(token)
-      if (!key) throw refused('the API key is not valid, revoked or expired')
-      return { kind: 'key', id: key.id, scopes: key.scopes }
-    }
-    if (this.#jwt !== undefined && JWT_SHAPE.test(token)) return this.#jwt(token)
-    throw refused('the bearer token is not an API key or an accepted JWT')
+    if (this.#jwt !== undefined && JWT_SHAPE.test(token) && !token.startsWith(TOKEN_PREFIX))
+      return this.#jwt(token)
+    // Generated keys start with `cfr_`; an operator's COFFER_ADMIN_KEY may be any long token.
+    const key = await this.#keys.findActive(token)
+    if (!key) throw refused('the API key is not valid, revoked or expired')
+    return { kind: 'key', id: key.id, scopes: key.scopes }
   }
 
   /** The principal of a request; throws `MissingCredentials` when it has none. */
