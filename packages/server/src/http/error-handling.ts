@@ -42,18 +42,38 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 }
 
-/** Malformed HTTP (bad header bytes, CR/LF in a value): a problem document on the raw socket. */
+/** Parser failures that have a status of their own; every other malformed request is a 400. */
+const CLIENT_ERRORS: Record<string, { status: number; title: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    title: 'Request Header Fields Too Large',
+    detail: 'the request headers are larger than the service accepts',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request Timeout',
+    detail: 'the request took too long to arrive',
+  },
+}
+
+/** Malformed HTTP (bad header bytes, CR/LF in a value, oversized headers): a problem document on the raw socket. */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return
+  const known = CLIENT_ERRORS[error.code ?? '']
+  const { status, title, detail } = known ?? {
+    status: 400,
+    title: 'Bad Request',
+    detail: 'the request is not valid HTTP',
+  }
   const body = JSON.stringify({
     type: 'urn:coffer:error:InvalidArgument',
-    title: 'Bad Request',
-    status: 400,
-    detail: 'the request is not valid HTTP',
+    title,
+    status,
+    detail,
     code: 'InvalidArgument',
   })
   socket.end(
-    `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
       `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   )
 }

@@ -1,5 +1,6 @@
 import {
   generateUniqueObjectName,
+  isStorageError,
   normalizeKey,
   normalizePrefix,
   type ObjectInfo,
@@ -44,6 +45,17 @@ function keyFor(part: MultipartFile, state: FormState): string {
   return generateUniqueObjectName(part.filename || 'file', opts)
 }
 
+/** The next part of a form; a body the parser cannot read is the client's fault (400), not ours. */
+async function nextPart<T>(parts: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  try {
+    return await parts.next()
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode
+    if (isStorageError(error) || (status !== undefined && status < 500)) throw error
+    throw new StorageError('InvalidArgument', 'the multipart body is malformed', { cause: error })
+  }
+}
+
 /** Reads a form's parts in order: `key`/`prefix` fields, then `file` parts streamed one by one. */
 async function storeParts(
   ctx: AppContext,
@@ -53,7 +65,9 @@ async function storeParts(
   state: FormState,
 ): Promise<void> {
   const signal = clientGone(request, reply)
-  for await (const part of request.parts()) {
+  const parts = request.parts()[Symbol.asyncIterator]()
+  for (let next = await nextPart(parts); !next.done; next = await nextPart(parts)) {
+    const part = next.value
     if (part.type === 'field') {
       if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
       if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
@@ -65,7 +79,20 @@ async function storeParts(
     const key = keyFor(part, state)
     state.objects = await authorize(ctx, request, bucket, [key, 'write'])
     const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
-    state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
+    // A part's stream fails when the body is malformed or cut short: the client's fault, not ours.
+    let broken: Error | undefined
+    part.file.once('error', (error: Error) => {
+      broken = error
+    })
+    try {
+      state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
+    } catch (error) {
+      const typed = isStorageError(error) && error.code !== 'Internal'
+      if (broken === undefined || signal.aborted || typed) throw error
+      throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {
+        cause: broken,
+      })
+    }
   }
 }
 
