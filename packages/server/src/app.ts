@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type StorageService, UrlSigner } from '@coffer/core'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
@@ -22,6 +25,8 @@ import { healthRoutes } from './routes/health-routes.ts'
 import { keyRoutes } from './routes/key-routes.ts'
 import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
 import { objectRoutes } from './routes/object-routes.ts'
+import { tusRoutes } from './routes/tus-routes.ts'
+import { TusUploads } from './uploads/tus-uploads.ts'
 
 /** What `createApp` needs; the caller owns the storage and the index. */
 export interface AppOptions {
@@ -34,6 +39,11 @@ export interface AppOptions {
   /** Where clients reach the service; default: the address it listens on. */
   publicUrl?: string
   jwt?: JwtConfig
+  /**
+   * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
+   * directory removed at close, so unfinished uploads do not survive a restart.
+   */
+  uploadsDir?: string
   /** Fastify's logger option: pino options, or false. */
   logger?: FastifyServerOptions['logger']
 }
@@ -127,6 +137,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
     objectRoutes(raw, ctx)
     accessRoutes(raw, ctx)
+  })
+  let uploadsDir = options.uploadsDir
+  if (uploadsDir === undefined) {
+    const temp = await mkdtemp(join(tmpdir(), 'coffer-uploads-'))
+    app.addHook('onClose', () => rm(temp, { recursive: true, force: true }))
+    uploadsDir = temp
+  }
+  const uploads = new TusUploads(ctx, uploadsDir)
+  await app.register(async (scope) => {
+    // tus reads the bodies (application/offset+octet-stream) from the raw request.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    tusRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), uploads)
   })
   return app
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { createStorage, driverFromEnv } from '@coffer/core'
 import type { AppOptions } from './app.ts'
 import { createApp } from './app.ts'
@@ -42,7 +43,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   try {
     const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
-    const options: AppOptions = { storage, db, signingSecret, logger: loggerOptions(config.logLevel) }
+    const options: AppOptions = {
+      storage,
+      db,
+      signingSecret,
+      logger: loggerOptions(config.logLevel),
+      uploadsDir: join(config.dataDir, 'uploads'),
+    }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.jwt !== undefined) options.jwt = config.jwt
     const app = await createApp(options)

@@ -59,6 +59,24 @@ const MIGRATIONS: Record<string, Migration> = {
       await (db as Kysely<Database>).deleteFrom('buckets').where('name', 'in', names).execute()
     },
   },
+  // Resumable uploads outlive a restart: their staged bytes are on disk, their owner and target here.
+  '0003-upload-sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('upload_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('length', 'bigint')
+        .addColumn('content_type', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('upload_sessions').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

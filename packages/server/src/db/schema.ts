@@ -28,8 +28,24 @@ export interface ApiKeyTable {
   revoked_at: string | null
 }
 
+/** Resumable (tus) uploads in progress; see `UploadSessionStore`. */
+export interface UploadSessionTable {
+  /** The tus upload id (also the staged file's name). */
+  id: string
+  bucket: string
+  key: string
+  /** `<kind>:<id>` of the credential that created the upload; only it may continue it. */
+  owner: string
+  /** The declared Upload-Length, or null while it is deferred. */
+  length: number | string | null
+  /** The content type the client declared in Upload-Metadata, if any. */
+  content_type: string | null
+  created_at: string
+}
+
 /** The whole schema. */
 export interface Database {
   buckets: BucketTable
   api_keys: ApiKeyTable
+  upload_sessions: UploadSessionTable
 }

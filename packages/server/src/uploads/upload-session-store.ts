@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely'
+import type { Principal } from '../auth/scopes.ts'
+import type { Database } from '../db/schema.ts'
+
+/** A resumable upload in progress: where its bytes go once complete, and who may send them. */
+export interface UploadSession {
+  id: string
+  bucket: string
+  key: string
+  /** `ownerOf(principal)` of the credential that created it. */
+  owner: string
+  /** Upload-Length, or undefined while deferred. */
+  length?: number
+  contentType?: string
+  createdAt: string
+}
+
+/** The owner string of a credential: an API key's id or a JWT's subject, with its kind. */
+export function ownerOf(principal: Principal): string {
+  return `${principal.kind}:${principal.id}`
+}
+
+/** Upload sessions in the index (table `upload_sessions`), so uploads survive a restart. */
+export class UploadSessionStore {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  async create(session: UploadSession): Promise<void> {
+    await this.#db
+      .insertInto('upload_sessions')
+      .values({
+        id: session.id,
+        bucket: session.bucket,
+        key: session.key,
+        owner: session.owner,
+        length: session.length ?? null,
+        content_type: session.contentType ?? null,
+        created_at: session.createdAt,
+      })
+      .execute()
+  }
+
+  /** The session of an upload id, or undefined. */
+  async find(id: string): Promise<UploadSession | undefined> {
+    const row = await this.#db
+      .selectFrom('upload_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    const session: UploadSession = {
+      id: row.id,
+      bucket: row.bucket,
+      key: row.key,
+      owner: row.owner,
+      createdAt: row.created_at,
+    }
+    if (row.length !== null) session.length = Number(row.length)
+    if (row.content_type !== null) session.contentType = row.content_type
+    return session
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#db.deleteFrom('upload_sessions').where('id', '=', id).execute()
+  }
+}
