@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { createStorage, type Driver, fsDriver } from '@coffer/core'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
+import { afterAll } from 'vitest'
+import { driverOn, startServer } from '../../driver-s3/test/s3-fixture.ts'
+import { type S3TestServer, testClient } from '../../driver-s3/test/servers/types.ts'
 import { loggerOptions } from '../src/http/request-log.ts'
 import {
   ApiKeyStore,
@@ -42,22 +46,35 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
   return { url: url.toString(), drop }
 }
 
+/** The storage drivers the service runs on in tests: fs in the harness's temp dir, S3 on Ceph RGW. */
+export const DRIVERS = ['fs', 's3'] as const
+export type DriverName = (typeof DRIVERS)[number]
+
 export interface HarnessOptions {
   jwt?: JwtConfig
   publicUrl?: string
   /** Gives the fs driver presigned URLs of its own, as the S3 driver has. */
   presign?: Driver['presign']
+  /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
+  s3?: S3TestServer
 }
 
-/** A real service on an ephemeral port: fs driver in a temp dir, and SQLite or Postgres. */
+/** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
 export interface Harness {
+  driver: DriverName
   url: string
   /** An admin API key (every bucket, every permission). */
   admin: string
   app: App
   db: Kysely<Database>
-  /** Where the fs driver keeps the objects. */
+  /** Where the fs driver keeps the objects (fs only). */
   filesDir: string
+  /**
+   * Everything the storage holds for a bucket, leftovers included, to prove that a refused upload
+   * stored nothing: on fs the files under the bucket's directory (temp files too); on S3 the keys
+   * under `<bucket>/` and, as `(unfinished upload) <key>`, its multipart uploads not completed.
+   */
+  stored(bucket: string): Promise<string[]>
   /** Every log line the service wrote, as JSON text. */
   logs: string[]
   /** `fetch` against the service; `token` becomes `Authorization: Bearer <token>`. */
@@ -72,7 +89,8 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
   const postgres = persistence === 'postgres' ? await createPostgresDatabase() : undefined
   const db = await openDatabase(postgres ? { dataDir, databaseUrl: postgres.url } : { dataDir })
   const filesDir = join(dataDir, 'files')
-  const driver = fsDriver({ root: filesDir, fsync: false })
+  const s3 = options.s3 === undefined ? undefined : { server: options.s3, driver: await driverOn(options.s3) }
+  const driver = s3?.driver ?? fsDriver({ root: filesDir, fsync: false })
   const storage = createStorage({
     driver: options.presign ? { ...driver, presign: options.presign } : driver,
   })
@@ -92,11 +110,14 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
+    driver: s3 ? 's3' : 'fs',
     url,
     admin,
     app,
     db,
     filesDir,
+    stored: (bucket) =>
+      s3 ? storedOnS3(s3.server, s3.driver.bucket, bucket) : filesUnder(join(filesDir, 'objects', bucket)),
     logs,
     fetch(path, init = {}) {
       const { token, ...rest } = init
@@ -116,12 +137,71 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     },
     async close() {
       await app.close()
+      await storage.close()
       await db.destroy()
       await postgres?.drop()
       await rm(dataDir, { recursive: true, force: true })
     },
   }
   return harness
+}
+
+/** The keys under `<bucket>/` of an S3 bucket, then its unfinished multipart uploads under it. */
+async function storedOnS3(server: S3TestServer, s3Bucket: string, bucket: string): Promise<string[]> {
+  const client = testClient(server)
+  try {
+    const Prefix = `${bucket}/`
+    const objects = await client.send(new ListObjectsV2Command({ Bucket: s3Bucket, Prefix }))
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: s3Bucket, Prefix }))
+    return [
+      ...(objects.Contents ?? []).map((o) => o.Key ?? ''),
+      ...(uploads.Uploads ?? []).map((u) => `(unfinished upload) ${u.Key}`),
+    ]
+  } finally {
+    client.destroy()
+  }
+}
+
+/**
+ * The storages of one test file, to run its harnesses on each driver. Call at the file's top level:
+ * the first `ready('s3')` starts a Ceph RGW (about 2 s), which the file's S3 harnesses then share,
+ * each on a fresh bucket, and which stops after the file's last test. If Ceph cannot start, with
+ * CI=true `ready` throws, so the S3 tests fail; outside CI it warns loudly and returns false, and
+ * `skipUnavailable` skips them.
+ */
+export function testStorages() {
+  let ceph: Promise<S3TestServer | string> | undefined
+  const started = () => {
+    ceph ??= startServer('ceph')
+    return ceph
+  }
+  afterAll(async () => {
+    const server = await ceph?.catch(() => undefined)
+    if (typeof server === 'object') await server.stop()
+  })
+  return {
+    /** Whether harnesses can run on `driver` here (starts Ceph for `s3`, once). */
+    async ready(driver: DriverName): Promise<boolean> {
+      return driver === 'fs' || typeof (await started()) === 'object'
+    },
+    /** A harness on `driver`; call after `ready(driver)` answered true. */
+    async start(
+      driver: DriverName,
+      persistence: Persistence,
+      options: HarnessOptions = {},
+    ): Promise<Harness> {
+      if (driver === 'fs') return startHarness(persistence, options)
+      const server = await started()
+      if (typeof server === 'string') throw new Error(server)
+      return startHarness(persistence, { ...options, s3: server })
+    },
+    /** For `beforeEach`: skips the test, with the reason, when `driver` could not run here. */
+    async skipUnavailable(driver: DriverName, skip: (note: string) => void): Promise<void> {
+      if (driver === 'fs') return
+      const server = await started()
+      if (typeof server === 'string') skip(server)
+    },
+  }
 }
 
 /** Every file under a directory, relative paths (to prove that nothing, not even a temp file, is left). */

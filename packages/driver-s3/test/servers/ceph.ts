@@ -14,8 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /**
  * Starts a throwaway single-node Ceph (one mon, one memstore osd, radosgw) on 127.0.0.1 inside
  * a fresh temp directory (created under `opts.dir`, default the OS temp dir), with a test user.
- * Needs the Ceph packages (`scripts/install-ceph.sh`). RGW listens on `opts.port` (default 7480)
- * if free, otherwise on an ephemeral port; the mon always gets ephemeral ports so that another
+ * Needs the Ceph packages (`scripts/install-ceph.sh`). RGW listens on `opts.port` if given and
+ * free, otherwise on an ephemeral port; the mon always gets ephemeral ports so that another
  * Ceph on the machine doesn't clash. Takes 1-2 s.
  */
 export async function startCeph(opts: { dir?: string; port?: number } = {}): Promise<S3TestServer> {
@@ -34,7 +34,9 @@ export async function startCeph(opts: { dir?: string; port?: number } = {}): Pro
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    const [rgwPort, monV2, monV1] = await freePorts([opts.port ?? 7480, 0, 0])
+    // Ephemeral by default: test files start Cephs in parallel, and a preferred port that is free when
+    // probed can be taken by a sibling before radosgw binds it (beast reuses addresses, so both bind).
+    const [rgwPort, monV2, monV1] = await freePorts([opts.port ?? 0, 0, 0])
     const monAddr = `[v2:127.0.0.1:${monV2},v1:127.0.0.1:${monV1}]`
     const [fsid, osdUuid] = [randomUUID(), randomUUID()]
     for (const sub of ['run', 'log', 'mon/a', 'osd/0', 'rgw']) mkdirSync(join(dir, sub), { recursive: true })
