@@ -50,6 +50,16 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
 export const DRIVERS = ['fs', 's3'] as const
 export type DriverName = (typeof DRIVERS)[number]
 
+/**
+ * The runs of a suite that stores objects: fs on both index databases, and S3 (a fresh bucket on a
+ * Ceph RGW started once per test file) on SQLite only. The index layer does not depend on the
+ * driver, and the fs runs already cover it on SQLite and on Postgres; S3 x Postgres would add time only.
+ */
+export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
+  ...PERSISTENCES.map((persistence) => ({ driver: 'fs' as const, persistence })),
+  { driver: 's3', persistence: 'sqlite' },
+]
+
 export interface HarnessOptions {
   jwt?: JwtConfig
   publicUrl?: string

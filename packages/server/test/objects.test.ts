@@ -1,25 +1,9 @@
 import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  type DriverName,
-  type Harness,
-  json,
-  PERSISTENCES,
-  type Persistence,
-  rawRequest,
-  testStorages,
-} from './harness.ts'
+import { type Harness, json, rawRequest, testStorages, VARIANTS } from './harness.ts'
 
-/**
- * The object routes on every driver: fs on both index databases, and S3 (a fresh bucket on a Ceph RGW
- * started once for this file) on SQLite only. The index layer does not depend on the driver, and the
- * fs runs already cover it on SQLite and on Postgres; a third S3 x Postgres run would add time only.
- */
-const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
-  ...PERSISTENCES.map((persistence) => ({ driver: 'fs' as const, persistence })),
-  { driver: 's3', persistence: 'sqlite' },
-]
+// The object routes on every driver (see VARIANTS).
 const storages = testStorages()
 
 const MiB = 1024 * 1024
