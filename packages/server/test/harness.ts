@@ -255,3 +255,20 @@ export async function rawRequest(
     })
   })
 }
+
+/** A PNG signature, enough for the core to recognise image/png from the first bytes. */
+export const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
+
+/** A body that streams `total` bytes in 64 KiB chunks, with no Content-Length (chunked). */
+export function streamOf(head: Buffer, total: number): ReadableStream<Uint8Array> {
+  let sent = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= total) return controller.close()
+      const chunk =
+        sent === 0 ? Buffer.concat([head, Buffer.alloc(64 * 1024 - head.length)]) : Buffer.alloc(64 * 1024)
+      sent += chunk.length
+      controller.enqueue(chunk)
+    },
+  })
+}

@@ -1,29 +1,12 @@
 import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Harness, json, rawRequest, testStorages, VARIANTS } from './harness.ts'
+import { type Harness, json, PNG_HEAD, rawRequest, streamOf, testStorages, VARIANTS } from './harness.ts'
 
 // The object routes on every driver (see VARIANTS).
 const storages = testStorages()
 
 const MiB = 1024 * 1024
-/** A PNG signature, enough for the core to recognise image/png from the first bytes. */
-const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
-
-/** A body that streams `total` bytes in 64 KiB chunks, with no Content-Length (chunked). */
-function streamOf(head: Buffer, total: number): ReadableStream<Uint8Array> {
-  let sent = 0
-  return new ReadableStream({
-    pull(controller) {
-      if (sent >= total) return controller.close()
-      const chunk =
-        sent === 0 ? Buffer.concat([head, Buffer.alloc(64 * 1024 - head.length)]) : Buffer.alloc(64 * 1024)
-      sent += chunk.length
-      controller.enqueue(chunk)
-    },
-  })
-}
-
 describe.each(VARIANTS)(
   'objects over HTTP ($driver driver, $persistence index)',
   ({ driver, persistence }) => {

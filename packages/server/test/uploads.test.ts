@@ -1,24 +1,16 @@
 import { request as httpRequest } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { filesUnder, type Harness, json, PERSISTENCES, rawRequest, startHarness } from './harness.ts'
-
-/** A PNG signature, enough for the core to recognise image/png from the first bytes. */
-const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
-
-/** A body that streams `total` bytes in 64 KiB chunks, with no Content-Length (chunked). */
-function streamOf(head: Buffer, total: number): ReadableStream<Uint8Array> {
-  let sent = 0
-  return new ReadableStream({
-    pull(controller) {
-      if (sent >= total) return controller.close()
-      const chunk =
-        sent === 0 ? Buffer.concat([head, Buffer.alloc(64 * 1024 - head.length)]) : Buffer.alloc(64 * 1024)
-      sent += chunk.length
-      controller.enqueue(chunk)
-    },
-  })
-}
+import {
+  filesUnder,
+  type Harness,
+  json,
+  PERSISTENCES,
+  PNG_HEAD,
+  rawRequest,
+  startHarness,
+  streamOf,
+} from './harness.ts'
 
 describe.each(PERSISTENCES)('uploads and safe serving (%s index)', (persistence) => {
   let h: Harness
