@@ -1,0 +1,100 @@
+/** Exit codes of `coffer`, by error family. */
+export const EXIT = {
+  ok: 0,
+  usage: 1,
+  notFound: 2,
+  denied: 3,
+  tooLarge: 4,
+  unavailable: 5,
+  invalid: 6,
+} as const
+
+const EXIT_OF_CODE: Readonly<Record<string, number>> = {
+  NotFound: EXIT.notFound,
+  AccessDenied: EXIT.denied,
+  MissingCredentials: EXIT.denied,
+  TooLarge: EXIT.tooLarge,
+  QuotaExceeded: EXIT.tooLarge,
+  UnsupportedMediaType: EXIT.tooLarge,
+  Unavailable: EXIT.unavailable,
+  Timeout: EXIT.unavailable,
+  Internal: EXIT.unavailable,
+}
+
+/** An error the service answered (problem+json) or a failure to reach it, with the exit code to use. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  readonly code: string
+  readonly status: number
+  readonly exitCode: number
+  constructor(code: string, status: number, message: string) {
+    super(message)
+    this.code = code
+    this.status = status
+    this.exitCode = EXIT_OF_CODE[code] ?? EXIT.invalid
+  }
+}
+
+/** Where the service is and the key to use. */
+export interface ClientOptions {
+  url: string
+  key?: string | undefined
+}
+
+/** A thin `fetch` wrapper over Coffer's REST API. */
+export class Client {
+  readonly #base: string
+  readonly #key: string | undefined
+  constructor(options: ClientOptions) {
+    this.#base = options.url.replace(/\/+$/, '')
+    this.#key = options.key
+  }
+
+  /** Sends a request to `path` (under the base URL); answers other than 2xx/304 throw an `ApiError`. */
+  async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (this.#key !== undefined && this.#key !== '') headers.set('authorization', `Bearer ${this.#key}`)
+    let response: Response
+    try {
+      response = await fetch(`${this.#base}${path}`, { ...init, headers })
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
+      throw new ApiError('Unavailable', 0, `cannot reach ${this.#base}: ${cause}`)
+    }
+    if (response.ok) return response
+    throw await problemOf(response)
+  }
+
+  /** Sends JSON (when `body` is given) and parses the JSON answer. */
+  async json<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+    const init: RequestInit = { method }
+    if (body !== undefined) {
+      init.body = JSON.stringify(body)
+      init.headers = { 'content-type': 'application/json' }
+    }
+    const response = await this.request(path, init)
+    return (await response.json()) as T
+  }
+}
+
+/** Reads a problem+json answer into an `ApiError`; other bodies get a code from the status. */
+async function problemOf(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '')
+  try {
+    const problem = JSON.parse(text) as { code?: string; detail?: string; title?: string }
+    if (typeof problem.code === 'string') {
+      return new ApiError(problem.code, response.status, problem.detail ?? problem.title ?? problem.code)
+    }
+  } catch {}
+  const code =
+    response.status === 404
+      ? 'NotFound'
+      : response.status === 401
+        ? 'MissingCredentials'
+        : response.status === 403
+          ? 'AccessDenied'
+          : response.status >= 500
+            ? 'Internal'
+            : 'InvalidArgument'
+  return new ApiError(code, response.status, `${response.status} ${response.statusText}`)
+}
