@@ -2,14 +2,13 @@
  * Streams one large object through @coffer/core's fs driver and back, reporting throughput and the
  * process's peak RSS. Usage: npm run bench:core [-- --size-mib 1024] [--no-fsync]
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { createStorage, fsDriver } from '@coffer/core'
+import { sink, source } from './streams.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -21,21 +20,6 @@ const sizeMiB = Number(values['size-mib'])
 const total = sizeMiB * 1024 * 1024
 const MiB = 1024 * 1024
 
-/** A stream of `total` bytes that reuses one random 1 MiB block: nothing big is ever allocated. */
-function source() {
-  const block = randomBytes(MiB)
-  let sent = 0
-  return new Readable({
-    highWaterMark: MiB,
-    read() {
-      if (sent >= total) return void this.push(null)
-      const n = Math.min(MiB, total - sent)
-      sent += n
-      this.push(n === MiB ? block : block.subarray(0, n))
-    },
-  })
-}
-
 let peakRss = process.memoryUsage.rss()
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss())
@@ -45,21 +29,15 @@ const root = await mkdtemp(join(tmpdir(), 'coffer-bench-'))
 const storage = createStorage({ driver: fsDriver({ root, fsync: !values['no-fsync'] }) })
 try {
   const t0 = performance.now()
-  const info = await storage.upload(source(), { key: 'bench/large.bin' })
+  const info = await storage.upload(source(total), { key: 'bench/large.bin' })
   const t1 = performance.now()
-  let received = 0
   const { body } = await storage.getObject('bench/large.bin')
-  await pipeline(
-    body,
-    new Writable({
-      write(chunk, _encoding, done) {
-        received += chunk.length
-        done()
-      },
-    }),
-  )
+  const counter = sink()
+  await pipeline(body, counter)
   const t2 = performance.now()
-  if (info.size !== total || received !== total) throw new Error(`size mismatch: ${info.size} / ${received}`)
+  if (info.size !== total || counter.received !== total) {
+    throw new Error(`size mismatch: ${info.size} / ${counter.received}`)
+  }
   clearInterval(sampler)
   peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024)
   const rate = (ms) => (total / MiB / (ms / 1000)).toFixed(0)

@@ -4,13 +4,12 @@
  * directly (lib-storage Upload + GetObject), and prints one JSON line.
  * Usage: node bench/s3-worker.mjs coffer|sdk SIZE_MIB ENDPOINT BUCKET ACCESS_KEY SECRET_KEY
  */
-import { randomBytes } from 'node:crypto'
-import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { createStorage } from '@coffer/core'
 import { s3Driver } from '@coffer/driver-s3'
+import { sink, source } from './streams.mjs'
 
 const [mode, sizeMiB, endpoint, bucket, accessKeyId, secretAccessKey] = process.argv.slice(2)
 const MiB = 1024 * 1024
@@ -18,26 +17,6 @@ const total = Number(sizeMiB) * MiB
 const partSize = 8 * MiB
 const queueSize = 4
 const credentials = { accessKeyId, secretAccessKey }
-
-function source() {
-  const block = randomBytes(MiB)
-  let sent = 0
-  return new Readable({
-    highWaterMark: MiB,
-    read() {
-      if (sent >= total) return void this.push(null)
-      sent += MiB
-      this.push(block)
-    },
-  })
-}
-
-const sink = () =>
-  new Writable({
-    write(_chunk, _encoding, done) {
-      done()
-    },
-  })
 
 let peak = process.memoryUsage.rss()
 const sampler = setInterval(() => {
@@ -50,7 +29,7 @@ let down
 if (mode === 'coffer') {
   const storage = createStorage({ driver: s3Driver({ bucket, endpoint, credentials, partSize, queueSize }) })
   const t0 = performance.now()
-  await storage.upload(source(), { key, contentType: 'application/octet-stream' })
+  await storage.upload(source(total), { key, contentType: 'application/octet-stream' })
   const t1 = performance.now()
   await pipeline((await storage.getObject(key)).body, sink())
   const t2 = performance.now()
@@ -69,7 +48,7 @@ if (mode === 'coffer') {
   const t0 = performance.now()
   await new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: source() },
+    params: { Bucket: bucket, Key: key, Body: source(total) },
     partSize,
     queueSize,
   }).done()
