@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { S3TestServer } from '../../packages/driver-s3/test/servers/types.ts'
+import { freePort, stopChild, waitForHttp } from './processes.ts'
+import type { Peer } from './target.ts'
+
+/** The repository's build of the service (`npm run build`). */
+export const DEFAULT_MAIN = new URL('../../packages/server/dist/main.js', import.meta.url).pathname
+/** The Coffer bucket every case uses. */
+export const BUCKET = 'bench'
+
+export interface CofferOptions {
+  /** fs (a temp data dir) or s3 (an S3 server and a bucket of its own). */
+  driver: 'fs' | 's3'
+  s3?: { server: S3TestServer; bucket: string }
+  /** Write a V8 CPU profile of the service into this directory when it stops. */
+  cpuProfDir?: string
+  /** The service's entry point; default this repository's `packages/server/dist/main.js`. */
+  main?: string
+}
+
+/** The S3 driver's environment for a test server. */
+function s3Env(s3: CofferOptions['s3']): Record<string, string> {
+  if (!s3) throw new Error('COFFER_DRIVER=s3 needs an S3 server')
+  return {
+    AWS_S3_BUCKET: s3.bucket,
+    AWS_REGION: s3.server.region,
+    AWS_ACCESS_KEY_ID: s3.server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.server.secretAccessKey,
+    COFFER_S3_ENDPOINT: s3.server.endpoint,
+  }
+}
+
+async function call(url: string, token: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`)
+  return res.json()
+}
+
+/**
+ * Starts the built service (`npm run build`) as a user runs it, on a free port with default logging
+ * (to /dev/null), auth on; creates the bucket `bench` and an API key scoped to it (read, write,
+ * delete) with the operator's admin key, and sends every request with that scoped key.
+ */
+export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-bench-data-'))
+  const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`
+  const port = await freePort()
+  const flags = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
+  const devNull = openSync('/dev/null', 'w')
+  const child = spawn(process.execPath, [...flags, opts.main ?? DEFAULT_MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COFFER_DATA_DIR: dataDir,
+      COFFER_ADMIN_KEY: adminKey,
+      COFFER_DRIVER: opts.driver,
+      ...(opts.driver === 's3' ? s3Env(opts.s3) : {}),
+    },
+    stdio: ['ignore', devNull, 'pipe'],
+  })
+  closeSync(devNull)
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
+  const killOnExit = () => child.kill('SIGKILL')
+  process.on('exit', killOnExit)
+  const stop = async () => {
+    process.off('exit', killOnExit)
+    // SIGTERM: a graceful stop, so that --cpu-prof writes its profile.
+    await stopChild(child, 'SIGTERM', 30_000)
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  const origin = `http://127.0.0.1:${port}`
+  try {
+    await waitForHttp(`${origin}/healthz`, child)
+    await call(`${origin}/v1/buckets`, adminKey, { name: BUCKET })
+    const scopes = [{ bucket: BUCKET, prefix: '', permissions: ['read', 'write', 'delete'] }]
+    const { token } = (await call(`${origin}/v1/keys`, adminKey, { name: 'bench', scopes })) as {
+      token: string
+    }
+    const spec = async (key: string) => ({
+      url: `${origin}/v1/buckets/${BUCKET}/objects/${key}`,
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const name = opts.driver === 'fs' ? 'Coffer/fs' : 'Coffer/S3→Ceph'
+    return { name, pid: child.pid as number, get: spec, put: spec, stop }
+  } catch (error) {
+    await stop()
+    throw new Error(`Coffer (${opts.driver}) did not start: ${(error as Error).message}\n${stderr}`)
+  }
+}

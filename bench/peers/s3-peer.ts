@@ -1,0 +1,52 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { startCeph } from '../../packages/driver-s3/test/servers/ceph.ts'
+import { startS3rver } from '../../packages/driver-s3/test/servers/s3rver.ts'
+import { createBucket, type S3TestServer, testClient } from '../../packages/driver-s3/test/servers/types.ts'
+import type { Peer } from './target.ts'
+
+/** An S3 server peer: the test server itself, a bucket on it, and its requests presigned (SigV4). */
+export interface S3Peer extends Peer {
+  server: S3TestServer
+  bucket: string
+}
+
+/**
+ * Starts Ceph RGW (memstore) or s3rver with the test harness's own start functions and makes a
+ * bucket. The load generators reach it with SigV4 presigned URLs made by the AWS SDK here, before the
+ * load starts, so the server checks a signature on every request as it does for an SDK's.
+ */
+export async function startS3Peer(kind: 'ceph' | 's3rver'): Promise<S3Peer> {
+  const server = kind === 'ceph' ? await startCeph() : await startS3rver()
+  const bucket = 'bench'
+  try {
+    await createBucket(server, bucket)
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  const client = testClient(server)
+  // A week: the longest SigV4 allows, so no URL expires during a long run.
+  const expiresIn = 7 * 24 * 3600
+  return {
+    name: kind === 'ceph' ? 'Ceph RGW' : 's3rver',
+    server,
+    bucket,
+    async get(key) {
+      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn,
+      })
+      return { url, headers: {} }
+    },
+    async put(key) {
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn,
+      })
+      return { url, headers: {} }
+    },
+    async stop() {
+      client.destroy()
+      await server.stop()
+    },
+  }
+}
