@@ -1,13 +1,4 @@
-/** Exit codes of `coffer`, by error family. */
-export const EXIT = {
-  ok: 0,
-  usage: 1,
-  notFound: 2,
-  denied: 3,
-  tooLarge: 4,
-  unavailable: 5,
-  invalid: 6,
-} as const
+import { EXIT } from './exit-codes.ts'
 
 const EXIT_OF_CODE: Readonly<Record<string, number>> = {
   NotFound: EXIT.notFound,
@@ -50,13 +41,22 @@ export class Client {
     this.#key = options.key
   }
 
-  /** Sends a request to `path` (under the base URL); answers other than 2xx/304 throw an `ApiError`. */
+  /** The service's address, without a trailing slash. */
+  get base(): string {
+    return this.#base
+  }
+
+  /**
+   * Sends a request to `path` (under the base URL, or an absolute URL on the service such as a tus
+   * upload's); answers other than 2xx/304 throw an `ApiError`.
+   */
   async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
     const headers = new Headers(init.headers)
     if (this.#key !== undefined && this.#key !== '') headers.set('authorization', `Bearer ${this.#key}`)
+    const url = path.startsWith('/') ? `${this.#base}${path}` : path
     let response: Response
     try {
-      response = await fetch(`${this.#base}${path}`, { ...init, headers })
+      response = await fetch(url, { ...init, headers })
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
       throw new ApiError('Unavailable', 0, `cannot reach ${this.#base}: ${cause}`)

@@ -29,3 +29,13 @@ export function encodeKey(key: string): string {
 export class UsageError extends Error {
   override name = 'UsageError'
 }
+
+/** The API path of an object: `/v1/buckets/BUCKET/objects/KEY`, each part percent-encoded. */
+export function objectApiPath(ref: CofferUrl): string {
+  return `/v1/buckets/${encodeURIComponent(ref.bucket)}/objects/${encodeKey(ref.key)}`
+}
+
+/** The `coffer://` address of an object, for messages. */
+export function formatCofferUrl(ref: CofferUrl): string {
+  return `coffer://${ref.bucket}/${ref.key}`
+}

@@ -1,87 +1,48 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, startHarness } from '../../server/test/harness.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { json } from '../../server/test/harness.ts'
+import { useCli } from './cli-fixture.ts'
 
-const MAIN = join(import.meta.dirname, '../src/main.ts')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-  bytes: Buffer
-}
-
-let harness: Harness
-let dir: string
-
-/** Runs the real CLI as a child process against the harness's service, stdin closed (no TTY). */
-function coffer(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, COFFER_URL: harness.url, COFFER_KEY: harness.admin, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const bytes = Buffer.concat(out)
-      resolve({ code, stdout: bytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), bytes })
-    })
-  })
-}
-
-async function put(bucket: string, key: string, body: string): Promise<void> {
-  const path = `/v1/buckets/${bucket}/objects/${key.split('/').map(encodeURIComponent).join('/')}`
-  const response = await harness.fetch(path, { method: 'PUT', body, token: harness.admin })
-  expect(response.status).toBeLessThan(300)
-}
+const cli = useCli()
 
 beforeAll(async () => {
-  harness = await startHarness('sqlite')
-  dir = await mkdtemp(join(tmpdir(), 'coffer-cli-'))
-  await put('documents', 'docs/a.txt', 'alpha')
-  await put('documents', 'docs/sub/b.txt', 'beta')
+  await cli.put('documents', 'docs/a.txt', 'alpha')
+  await cli.put('documents', 'docs/sub/b.txt', 'beta')
 })
-afterAll(() => harness?.close())
 
 describe('coffer', () => {
   it('lists buckets and prefixes, as text and JSON', async () => {
-    const buckets = await coffer(['ls'])
+    const buckets = await cli.coffer(['ls'])
     expect(buckets.code).toBe(0)
     expect(buckets.stdout).toContain('documents')
-    const level = await coffer(['ls', 'coffer://documents/docs/'])
+    const level = await cli.coffer(['ls', 'coffer://documents/docs/'])
     expect(level.code).toBe(0)
     expect(level.stdout).toContain('docs/a.txt')
     expect(level.stdout).toContain('docs/sub/')
     expect(level.stdout).not.toContain('docs/sub/b.txt')
-    const all = JSON.parse((await coffer(['ls', '-r', '--json', 'coffer://documents/docs/'])).stdout)
+    const all = JSON.parse((await cli.coffer(['ls', '-r', '--json', 'coffer://documents/docs/'])).stdout)
     expect(all.objects.map((o: { key: string }) => o.key)).toEqual(['docs/a.txt', 'docs/sub/b.txt'])
   })
 
   it('copies a file up and down with a unicode name and exact bytes, and within a bucket', async () => {
     const bytes = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0x80])
-    const local = join(dir, 'résumé ✓.bin')
+    const local = join(cli.dir, 'résumé ✓.bin')
     await writeFile(local, bytes)
-    expect((await coffer(['cp', local, 'coffer://documents/up/'])).code).toBe(0)
-    const back = join(dir, 'back.bin')
-    const down = await coffer(['cp', 'coffer://documents/up/résumé ✓.bin', back])
+    expect((await cli.coffer(['cp', local, 'coffer://documents/up/'])).code).toBe(0)
+    const back = join(cli.dir, 'back.bin')
+    const down = await cli.coffer(['cp', 'coffer://documents/up/résumé ✓.bin', back])
     expect(down.code).toBe(0)
     expect(await readFile(back)).toEqual(bytes)
-    expect(
-      (await coffer(['cp', 'coffer://documents/up/résumé ✓.bin', 'coffer://documents/copy.bin'])).code,
-    ).toBe(0)
-    expect((await coffer(['cat', 'coffer://documents/copy.bin'])).bytes).toEqual(bytes)
+    const copy = await cli.coffer(['cp', 'coffer://documents/up/résumé ✓.bin', 'coffer://documents/copy.bin'])
+    expect(copy.code).toBe(0)
+    expect((await cli.coffer(['cat', 'coffer://documents/copy.bin'])).bytes).toEqual(bytes)
+    expect(await cli.get('documents', 'up/résumé ✓.bin')).toEqual(bytes)
   })
 
   it('cats and stats an object', async () => {
-    expect((await coffer(['cat', 'coffer://documents/docs/a.txt'])).stdout).toBe('alpha')
-    const stat = await coffer(['stat', '--json', 'coffer://documents/docs/a.txt'])
+    expect((await cli.coffer(['cat', 'coffer://documents/docs/a.txt'])).stdout).toBe('alpha')
+    const stat = await cli.coffer(['stat', '--json', 'coffer://documents/docs/a.txt'])
     expect(stat.code).toBe(0)
     expect(JSON.parse(stat.stdout)).toMatchObject({
       key: 'docs/a.txt',
@@ -91,45 +52,89 @@ describe('coffer', () => {
   })
 
   it('removes one object, and a prefix only with --force when stdin is not a TTY', async () => {
-    await put('documents', 'gone/x.txt', 'x')
-    await put('documents', 'gone/y/z.txt', 'z')
-    await put('documents', 'one.txt', '1')
-    expect((await coffer(['rm', 'coffer://documents/one.txt'])).code).toBe(0)
-    expect((await coffer(['stat', 'coffer://documents/one.txt'])).code).toBe(2)
-    const refused = await coffer(['rm', '-r', 'coffer://documents/gone/'])
+    await cli.put('documents', 'gone/x.txt', 'x')
+    await cli.put('documents', 'gone/y/z.txt', 'z')
+    await cli.put('documents', 'one.txt', '1')
+    expect((await cli.coffer(['rm', 'coffer://documents/one.txt'])).code).toBe(0)
+    expect((await cli.coffer(['stat', 'coffer://documents/one.txt'])).code).toBe(2)
+    const refused = await cli.coffer(['rm', '-r', 'coffer://documents/gone/'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/^coffer: .*--force/)
-    expect((await coffer(['rm', '-r', '--force', 'coffer://documents/gone/'])).code).toBe(0)
-    expect(
-      JSON.parse((await coffer(['ls', '-r', '--json', 'coffer://documents/gone/'])).stdout).objects,
-    ).toEqual([])
+    expect(await cli.keys('documents', 'gone/')).toEqual(['gone/x.txt', 'gone/y/z.txt'])
+    expect((await cli.coffer(['rm', '-r', '--force', 'coffer://documents/gone/'])).code).toBe(0)
+    expect(await cli.keys('documents', 'gone/')).toEqual([])
   })
 
   it('presigns a URL that fetches the object', async () => {
-    const run = await coffer(['presign', '--expires', '15m', 'coffer://documents/docs/a.txt'])
+    const run = await cli.coffer(['presign', '--expires', '15m', 'coffer://documents/docs/a.txt'])
     expect(run.code).toBe(0)
     const response = await fetch(run.stdout.trim())
     expect(await response.text()).toBe('alpha')
   })
+})
 
-  it('exits with a code per error family, one line on stderr', async () => {
-    const missing = await coffer(['cat', 'coffer://documents/nope.txt'])
-    expect(missing.code).toBe(2)
-    expect(missing.stderr.trim().split('\n')).toHaveLength(1)
-    expect(missing.stderr).toMatch(/^coffer: /)
-    expect((await coffer(['ls'], { COFFER_KEY: 'cfr_bad' })).code).toBe(3)
-    const created = await harness.fetch('/v1/buckets', {
-      method: 'POST',
-      token: harness.admin,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'tiny', maxFileSize: 4 }),
-    })
-    expect(created.status).toBeLessThan(300)
-    const big = join(dir, 'big.txt')
-    await writeFile(big, 'more than four bytes')
-    expect((await coffer(['cp', big, 'coffer://tiny/big.txt'])).code).toBe(4)
-    expect((await coffer(['cp', 'only-one-arg'])).code).toBe(1)
-    expect((await coffer(['frobnicate'])).code).toBe(1)
-    expect((await coffer(['--help'])).stdout).toContain('Exit codes')
+describe('errors', () => {
+  /** Runs the CLI expecting failure: the exit code and the one line on stderr. */
+  async function fails(args: string[], env: Record<string, string> = {}) {
+    const run = await cli.coffer(args, { env })
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/^coffer: /)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    return run.code
+  }
+
+  it('exit 1 for usage mistakes, and --help documents every code', async () => {
+    expect((await cli.coffer(['cp', 'only-one-arg'])).code).toBe(1)
+    expect((await cli.coffer(['frobnicate'])).code).toBe(1)
+    expect(await fails(['cp', cli.dir, 'coffer://documents/tree/'])).toBe(1)
+    expect(await fails(['sync', cli.dir, cli.dir])).toBe(1)
+    const help = (await cli.coffer(['--help'])).stdout
+    for (const code of ['0', '1', '2', '3', '4', '5', '6'])
+      expect(help).toMatch(new RegExp(`^ {2}${code} {2}\\w`, 'm'))
+    expect(help).toContain('XDG_CONFIG_HOME')
+  })
+
+  it('exit 2 when an object, a prefix or a local file does not exist', async () => {
+    expect(await fails(['cat', 'coffer://documents/nope.txt'])).toBe(2)
+    expect(await fails(['cp', '-r', 'coffer://documents/no-such-folder/', join(cli.dir, 'x')])).toBe(2)
+    expect(await fails(['cp', join(cli.dir, 'missing.txt'), 'coffer://documents/m.txt'])).toBe(2)
+  })
+
+  it('exit 3 without a valid credential or outside its scopes', async () => {
+    expect(await fails(['ls'], { COFFER_KEY: 'cfr_bad' })).toBe(3)
+    const reader = await cli.harness.key([{ bucket: 'documents', permissions: ['read', 'list'] }])
+    const local = join(cli.dir, 'denied.txt')
+    await writeFile(local, 'no')
+    expect(await fails(['cp', local, 'coffer://documents/denied.txt'], { COFFER_KEY: reader })).toBe(3)
+    expect(await cli.get('documents', 'denied.txt')).toBeUndefined()
+  })
+
+  it('exit 4 for a file over the size limit or of a type the bucket refuses', async () => {
+    const tiny = { name: 'tiny', maxFileSize: 64, allowedTypes: ['image/*'] }
+    expect((await cli.harness.fetch('/v1/buckets', json(tiny, { token: cli.harness.admin }))).status).toBe(
+      201,
+    )
+    const big = join(cli.dir, 'big.png')
+    await writeFile(big, Buffer.alloc(65))
+    expect(await fails(['cp', big, 'coffer://tiny/big.png'])).toBe(4)
+    const text = join(cli.dir, 'note.txt')
+    await writeFile(text, 'plain text')
+    expect(await fails(['cp', text, 'coffer://tiny/note.txt'])).toBe(4)
+    expect(await cli.keys('tiny', '')).toEqual([])
+  })
+
+  it('exit 5 when the service cannot be reached', async () => {
+    expect(await fails(['ls'], { COFFER_URL: 'http://127.0.0.1:1' })).toBe(5)
+  })
+
+  it('exit 6 for other invalid requests: a bad key, a bucket that is not empty', async () => {
+    expect(await fails(['cat', 'coffer://documents/a//b'])).toBe(6)
+    expect(await fails(['buckets', 'rm', 'documents'])).toBe(6)
+  })
+
+  it('prints the stack with --debug only', async () => {
+    const run = await cli.coffer(['--debug', 'cat', 'coffer://documents/nope.txt'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/\n\s+at /)
   })
 })

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Client } from '../client.ts'
-import { encodeKey, parseCofferUrl, UsageError } from '../coffer-url.ts'
+import { objectApiPath, parseCofferUrl, UsageError } from '../coffer-url.ts'
 
 /** The object path of a `coffer://BUCKET/KEY` address; refuses an address without a key. */
 export function objectPath(target: string): string {
-  const { bucket, key } = parseCofferUrl(target)
-  if (key === '') throw new UsageError(`no object key in ${target}`)
-  return `/v1/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`
+  const ref = parseCofferUrl(target)
+  if (ref.key === '') throw new UsageError(`no object key in ${target}`)
+  return objectApiPath(ref)
 }
 
 /** `coffer cat URL`: streams the object to stdout. */

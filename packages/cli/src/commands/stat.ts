@@ -1,5 +1,6 @@
 import type { Client } from '../client.ts'
-import { encodeKey, parseCofferUrl, UsageError } from '../coffer-url.ts'
+import { parseCofferUrl } from '../coffer-url.ts'
+import { objectPath } from './cat.ts'
 
 /** An object's description as the service gives it. */
 export interface ObjectJson {
@@ -15,14 +16,8 @@ export interface ObjectJson {
 
 /** `coffer stat URL`: size, type, etag, dates and metadata (HEAD; sha256 when the service sends it). */
 export async function stat(client: Client, target: string, options: { json?: boolean }): Promise<void> {
-  const { bucket, key } = parseCofferUrl(target)
-  if (key === '') throw new UsageError(`no object key in ${target}`)
-  const response = await client.request(
-    `/v1/buckets/${encodeURIComponent(bucket)}/objects/${encodeKey(key)}`,
-    {
-      method: 'HEAD',
-    },
-  )
+  const { key } = parseCofferUrl(target)
+  const response = await client.request(objectPath(target), { method: 'HEAD' })
   const h = response.headers
   const metadata: Record<string, string> = {}
   for (const [name, value] of h) {

@@ -1,0 +1,99 @@
+import type { Client } from '../client.ts'
+import { UsageError } from '../coffer-url.ts'
+import { printJson, printTable } from '../output.ts'
+import { formatBytes, parseSize } from '../units.ts'
+
+/** A bucket and its policy, as the service describes it. */
+interface Bucket {
+  name: string
+  public: boolean
+  maxFileSize?: number
+  allowedTypes?: string[]
+  quotaBytes?: number
+  quotaObjects?: number
+}
+
+/** Options of `buckets create` and `buckets update`: the policy fields given on the command line. */
+export interface PolicyOptions {
+  public?: boolean
+  maxFileSize?: string
+  allowedTypes?: string
+  quotaBytes?: string
+  quotaObjects?: string
+  json?: boolean
+}
+
+const path = (name: string) => `/v1/buckets/${encodeURIComponent(name)}`
+
+/** `coffer buckets ls [--json]`: the buckets this credential sees, with their policies. */
+export async function bucketsLs(client: Client, options: { json?: boolean }): Promise<void> {
+  const { buckets } = await client.json<{ buckets: Bucket[] }>('/v1/buckets')
+  if (options.json) return printJson(buckets)
+  printTable([
+    ['NAME', 'ACCESS', 'MAX FILE', 'TYPES', 'QUOTA'],
+    ...buckets.map((b) => [
+      b.name,
+      b.public ? 'public' : 'private',
+      b.maxFileSize === undefined ? '-' : formatBytes(b.maxFileSize),
+      b.allowedTypes?.join(',') ?? '*',
+      quotaText(b),
+    ]),
+  ])
+}
+
+function quotaText(bucket: Bucket): string {
+  const parts = []
+  if (bucket.quotaBytes !== undefined) parts.push(formatBytes(bucket.quotaBytes))
+  if (bucket.quotaObjects !== undefined) parts.push(`${bucket.quotaObjects} objects`)
+  return parts.join(', ') || '-'
+}
+
+/** `coffer buckets create NAME [policy]`: a new bucket (admin). */
+export async function bucketsCreate(client: Client, name: string, options: PolicyOptions): Promise<void> {
+  const bucket = await client.json<Bucket>('/v1/buckets', 'POST', { name, ...policyOf(options, false) })
+  report(bucket, 'created', options)
+}
+
+/** `coffer buckets update NAME [policy]`: changes the given fields; `none` clears a limit (admin). */
+export async function bucketsUpdate(client: Client, name: string, options: PolicyOptions): Promise<void> {
+  const patch = policyOf(options, true)
+  if (Object.keys(patch).length === 0)
+    throw new UsageError('nothing to update: give at least one policy option')
+  report(await client.json<Bucket>(path(name), 'PATCH', patch), 'updated', options)
+}
+
+/** `coffer buckets rm NAME`: deletes an empty bucket (a bucket with objects: exit code 6). */
+export async function bucketsRm(client: Client, name: string): Promise<void> {
+  await client.request(path(name), { method: 'DELETE' })
+  process.stderr.write(`deleted bucket ${name}\n`)
+}
+
+function report(bucket: Bucket, verb: string, options: { json?: boolean }): void {
+  if (options.json) printJson(bucket)
+  else process.stderr.write(`${verb} bucket ${bucket.name}\n`)
+}
+
+/**
+ * The policy fields given, as the API takes them. Sizes take units (`5MiB`); `none` clears a limit
+ * (null), on update only. `quotaObjects` is sent only when given, for services that do not know it.
+ */
+function policyOf(options: PolicyOptions, clearable: boolean): Record<string, unknown> {
+  const policy: Record<string, unknown> = {}
+  const limit = <T>(text: string, parse: (t: string) => T): T | null => {
+    if (text !== 'none') return parse(text)
+    if (!clearable) throw new UsageError('"none" clears a limit with buckets update only')
+    return null
+  }
+  if (options.public !== undefined) policy.public = options.public
+  if (options.maxFileSize !== undefined) policy.maxFileSize = limit(options.maxFileSize, parseSize)
+  if (options.quotaBytes !== undefined) policy.quotaBytes = limit(options.quotaBytes, parseSize)
+  if (options.quotaObjects !== undefined) policy.quotaObjects = limit(options.quotaObjects, parseCount)
+  if (options.allowedTypes !== undefined)
+    policy.allowedTypes = limit(options.allowedTypes, (t) => t.split(','))
+  return policy
+}
+
+function parseCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`bad count: ${text}`)
+  return Number(text)
+}

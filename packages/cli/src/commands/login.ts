@@ -1,0 +1,41 @@
+import { createInterface } from 'node:readline/promises'
+import { Client } from '../client.ts'
+import { UsageError } from '../coffer-url.ts'
+import { DEFAULT_PROFILE, writeProfile } from '../config/profile.ts'
+import { DEFAULT_URL } from '../config/settings.ts'
+
+/** Options of `coffer login`: the global connection options. */
+export interface LoginOptions {
+  url?: string
+  key?: string
+  profile?: string
+}
+
+/** Reads the key from stdin: asked for on a terminal, else the first line piped in. */
+async function readKey(): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+  try {
+    if (process.stdin.isTTY) process.stderr.write('API key: ')
+    for await (const line of rl) return line.trim()
+    return ''
+  } finally {
+    rl.close()
+  }
+}
+
+/**
+ * `coffer login [--url URL] [--key KEY] [--profile NAME]`: checks the key against the service (it must
+ * be able to list buckets), then saves URL and key as a profile (0600) in the config directory. The
+ * key comes from `--key`, `COFFER_KEY` or stdin, so that it need not be on the command line.
+ */
+export async function login(options: LoginOptions): Promise<void> {
+  const url = options.url ?? process.env.COFFER_URL ?? DEFAULT_URL
+  const key = options.key ?? process.env.COFFER_KEY ?? (await readKey())
+  if (key === '') throw new UsageError('no key: give --key, set COFFER_KEY or type it on stdin')
+  await new Client({ url, key }).json('/v1/buckets')
+  const path = await writeProfile(options.profile ?? process.env.COFFER_PROFILE ?? DEFAULT_PROFILE, {
+    url,
+    key,
+  })
+  process.stderr.write(`logged in to ${url}; saved ${path}\n`)
+}

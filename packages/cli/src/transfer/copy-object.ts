@@ -1,0 +1,48 @@
+import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
+import { countBytes, fromWeb, toWeb } from './count-bytes.ts'
+import { track } from './progress.ts'
+import type { TransferContext } from './transfer-context.ts'
+
+/**
+ * Copies (or moves) an object to another key: within a bucket on the service (`POST …/copy` or
+ * `…/move`, no bytes through the client); between buckets by streaming the GET's body into the PUT,
+ * never held whole, then for a move deleting the source.
+ */
+export async function copyObject(
+  ctx: TransferContext,
+  from: CofferUrl,
+  to: CofferUrl,
+  line: string,
+  operation: 'copy' | 'move' = 'copy',
+): Promise<void> {
+  await track(ctx.progress, line, async (begin) => {
+    if (from.bucket === to.bucket) {
+      const info = await ctx.client.json<{ size: number }>(
+        `/v1/buckets/${encodeURIComponent(to.bucket)}/${operation}`,
+        'POST',
+        { from: from.key, to: to.key },
+      )
+      begin(info.size).update(info.size)
+      return
+    }
+    const source = await ctx.client.request(objectApiPath(from))
+    const length = source.headers.get('content-length')
+    const progress = begin(Number(length ?? 0))
+    const headers: Record<string, string> = {}
+    for (const name of ['content-type', 'cache-control', 'content-disposition']) {
+      const value = source.headers.get(name)
+      if (value !== null) headers[name] = value
+    }
+    if (length !== null) headers['content-length'] = length
+    for (const [name, value] of source.headers) if (name.startsWith('x-coffer-meta-')) headers[name] = value
+    const body = countBytes(fromWeb(source.body), (sent) => progress.update(sent))
+    const response = await ctx.client.request(objectApiPath(to), {
+      method: 'PUT',
+      headers,
+      body: toWeb(body),
+      duplex: 'half',
+    })
+    await response.body?.cancel()
+    if (operation === 'move') await ctx.client.request(objectApiPath(from), { method: 'DELETE' })
+  })
+}

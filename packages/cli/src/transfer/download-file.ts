@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, utimes } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
+import { countBytes, fromWeb } from './count-bytes.ts'
+import { track } from './progress.ts'
+import type { TransferContext } from './transfer-context.ts'
+
+/**
+ * Downloads an object to a local file, streamed to disk. The bytes go to a temporary file beside the
+ * target, renamed over it once complete, so the target is never half written; missing folders are
+ * made. The file takes the object's modification time, so that a later `sync` can compare times
+ * when it cannot compare checksums.
+ */
+export async function downloadFile(
+  ctx: TransferContext,
+  source: CofferUrl,
+  path: string,
+  line: string,
+): Promise<void> {
+  await track(ctx.progress, line, async (begin) => {
+    const response = await ctx.client.request(objectApiPath(source))
+    const progress = begin(Number(response.headers.get('content-length') ?? 0))
+    await mkdir(dirname(path), { recursive: true })
+    const temp = join(dirname(path), `.${basename(path)}.coffer-${randomBytes(6).toString('hex')}`)
+    try {
+      const body = countBytes(fromWeb(response.body), (received) => progress.update(received))
+      await pipeline(body, createWriteStream(temp, { flags: 'wx' }))
+      const modified = response.headers.get('last-modified')
+      if (modified !== null) await utimes(temp, new Date(), new Date(modified))
+      await rename(temp, path)
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw error
+    }
+  })
+}

@@ -1,0 +1,50 @@
+import type { Client } from '../client.ts'
+import { UsageError } from '../coffer-url.ts'
+import { stateDir } from '../config/paths.ts'
+import { parseSize } from '../units.ts'
+import { createProgress, type Progress, progressMode } from './progress.ts'
+import { ResumeStore } from './resume-store.ts'
+
+/** What every transfer of one command shares. */
+export interface TransferContext {
+  client: Client
+  progress: Progress
+  /** Files of at least this many bytes are uploaded over tus, resumably (default 64 MiB). */
+  resumeThreshold: number
+  /** Where resumable uploads remember their upload URLs. */
+  resumes: ResumeStore
+}
+
+/** The default of `--resume-threshold`: below it a file goes in one streamed PUT. */
+export const DEFAULT_RESUME_THRESHOLD = 64 * 1024 * 1024
+
+/** The options every transferring command takes. */
+export interface TransferOptions {
+  /** `--resume-threshold`: a size such as `64MiB`. */
+  resumeThreshold?: string
+  /** `--concurrency`: transfers at a time. */
+  concurrency?: string
+  /** `--json`: no progress on stdout, a JSON report at the end. */
+  json?: boolean
+}
+
+/** The context for a command's transfers. */
+export function transferContext(client: Client, options: TransferOptions): TransferContext {
+  const threshold =
+    options.resumeThreshold === undefined ? DEFAULT_RESUME_THRESHOLD : parseSize(options.resumeThreshold)
+  return {
+    client,
+    progress: createProgress(progressMode(options.json === true)),
+    resumeThreshold: Math.max(1, threshold),
+    resumes: new ResumeStore(stateDir()),
+  }
+}
+
+/** `--concurrency` as a number (default 4, at least 1). */
+export function concurrencyOf(options: TransferOptions): number {
+  const value = Number(options.concurrency ?? 4)
+  if (!Number.isInteger(value) || value < 1 || value > 64) {
+    throw new UsageError(`bad --concurrency: ${options.concurrency} (1 to 64)`)
+  }
+  return value
+}
