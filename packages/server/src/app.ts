@@ -26,6 +26,7 @@ import { keyRoutes } from './routes/key-routes.ts'
 import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
 import { objectRoutes } from './routes/object-routes.ts'
 import { tusRoutes } from './routes/tus-routes.ts'
+import { webRoutes } from './routes/web-routes.ts'
 import { TusUploads } from './uploads/tus-uploads.ts'
 
 /** What `createApp` needs; the caller owns the storage and the index. */
@@ -130,6 +131,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   keyRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
+  await webRoutes(app)
   await app.register(async (scope) => {
     // Object bodies are the objects: no parser reads them, the routes stream them to the storage.
     scope.removeAllContentTypeParsers()

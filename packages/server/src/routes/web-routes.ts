@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { App } from '../app-context.ts'
+
+/** Where `vite build` puts the UI: `packages/web/dist`, the same three levels up from src/ and dist/. */
+export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
+
+/** Paths the API and the service own: the UI never answers them, not even with its index page. */
+const RESERVED = ['/v1', '/signed', '/public', '/docs', '/healthz', '/readyz', '/metrics']
+
+/**
+ * The UI's Content Security Policy: its own scripts and styles only, no inline script; previews load
+ * from blob: URLs (fetched with the key) or same-origin URLs (public buckets, signed links).
+ */
+export const WEB_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "frame-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+/** Options of `webRoutes`. */
+export interface WebRoutesOptions {
+  /** The built UI; default `WEB_DIST`. Read once, at registration: rebuild, then restart. */
+  dir?: string
+}
+
+function isReserved(path: string): boolean {
+  return RESERVED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+}
+
+/** Every file under `dir`, as URL paths (`/assets/index-3f2a.js`). */
+async function filesOf(dir: string): Promise<Set<string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+  return new Set(files.map((file) => `/${relative(dir, file).split(sep).join('/')}`))
+}
+
+/** The decoded path of a URL; undefined when its percent-encoding is broken. */
+function pathOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(url.split('?')[0] ?? '/')
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the client wants a page (a browser navigation), not data. */
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html')
+}
+
+function sendIndex(reply: FastifyReply) {
+  reply.header('cache-control', 'no-cache').header('content-security-policy', WEB_CSP)
+  return reply.sendFile('index.html', { cacheControl: false })
+}
+
+/**
+ * The web UI at `/`: the files `vite build` made, and `index.html` for any other GET that asks for a
+ * page (the UI routes in the browser), except under the API's own paths, which keep their 404 problem
+ * documents. Vite names assets by their content hash, so `/assets/*` are cached for a year as
+ * immutable; `index.html` is revalidated on every load, so a new build shows at once. Without a build,
+ * pages answer 503 with a line saying how to build the UI.
+ */
+export async function webRoutes(app: App, options: WebRoutesOptions = {}): Promise<void> {
+  const dir = options.dir ?? WEB_DIST
+  const built = existsSync(join(dir, 'index.html'))
+  await app.register(async (scope) => {
+    const files = built ? await filesOf(dir) : new Set<string>()
+    if (built) await scope.register(fastifyStatic, { root: dir, serve: false })
+    scope.get('/*', { schema: { hide: true } }, async (request, reply) => {
+      const path = pathOf(request.url)
+      if (path === undefined || isReserved(path)) return reply.callNotFound()
+      if (!built) {
+        if (path !== '/' && !wantsHtml(request)) return reply.callNotFound()
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send('The Coffer web UI is not built. Run `npm run build -w @coffer/web`, then restart.\n')
+      }
+      if (files.has(path) && path !== '/index.html') {
+        const immutable = path.startsWith('/assets/')
+        return reply.sendFile(path.slice(1), {
+          immutable,
+          maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0,
+        })
+      }
+      if (path === '/' || path === '/index.html' || wantsHtml(request)) return sendIndex(reply)
+      return reply.callNotFound()
+    })
+  })
+}

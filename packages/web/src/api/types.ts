@@ -1,0 +1,82 @@
+/** A bucket and its policy, as `GET /v1/buckets` answers. */
+export interface Bucket {
+  name: string
+  public: boolean
+  maxFileSize?: number
+  allowedTypes?: string[]
+  quotaBytes?: number
+  quotaObjects?: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** The policy fields an admin sets; null clears a limit (PATCH). */
+export interface PolicyInput {
+  public?: boolean
+  maxFileSize?: number | null
+  allowedTypes?: string[] | null
+  quotaBytes?: number | null
+  quotaObjects?: number | null
+}
+
+/** One listed object. `sha256` and `contentType` only when the server's listing carries them. */
+export interface ObjectSummary {
+  key: string
+  size: number
+  etag: string
+  lastModified: string
+  sha256?: string
+  contentType?: string
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  objects: ObjectSummary[]
+  prefixes: string[]
+  cursor?: string
+}
+
+export type SortField = 'name' | 'size' | 'modified'
+export type SortOrder = 'asc' | 'desc'
+
+/** What a listing asks for; the filters are applied by the server when it knows them. */
+export interface ListQuery {
+  prefix: string
+  delimiter?: string
+  cursor?: string
+  limit?: number
+  sort?: SortField
+  order?: SortOrder
+  q?: string
+  type?: string
+}
+
+/** A bucket's usage (`GET /v1/buckets/:bucket/usage`). */
+export interface Usage {
+  bytes: number
+  objects: number
+  quotaBytes?: number
+  quotaObjects?: number
+}
+
+/** Usage with the bucket's quotas where the usage route does not carry them. */
+export function withQuotas(usage: Usage, bucket: Bucket | undefined): Usage {
+  const merged: Usage = { ...usage }
+  const quotaBytes = usage.quotaBytes ?? bucket?.quotaBytes
+  const quotaObjects = usage.quotaObjects ?? bucket?.quotaObjects
+  if (quotaBytes !== undefined) merged.quotaBytes = quotaBytes
+  if (quotaObjects !== undefined) merged.quotaObjects = quotaObjects
+  return merged
+}
+
+/** What a HEAD of an object tells. */
+export interface ObjectDetails {
+  key: string
+  size: number
+  contentType: string
+  etag: string
+  lastModified: string
+  metadata: Record<string, string>
+  cacheControl?: string
+  sha256?: string
+}

@@ -1,0 +1,153 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { ApiError } from './api/api-error.ts'
+import { CofferClient } from './api/coffer-client.ts'
+import { BrowserPage } from './components/browser-page.tsx'
+import { BucketsPage } from './components/buckets-page.tsx'
+import { InviteDialog } from './components/invite-dialog.tsx'
+import { SignIn } from './components/sign-in.tsx'
+import { UploadPanel } from './components/upload-panel.tsx'
+import type { PickedFile } from './lib/drop-files.ts'
+import { useRoute } from './lib/router.ts'
+import { session, takeTokenFromHash } from './lib/session.ts'
+import { RESUMABLE_FROM, unfinishedUploads, uploadTransport } from './upload/transports.ts'
+import { UploadQueue } from './upload/upload-queue.ts'
+
+/** The hint about uploads a reload interrupted: dropping the same files again resumes them. */
+function resumableHint(): string | undefined {
+  const unfinished = unfinishedUploads()
+  if (unfinished.length === 0) return undefined
+  const names = unfinished.map((u) => `${u.bucket}/${u.key}`).join(', ')
+  return `Interrupted uploads: ${names}. Upload the same files to the same folders to resume them.`
+}
+
+/** The signed-in UI: header, the page of the route, and the upload queue. */
+function Shell(props: { client: CofferClient; onSignOut: () => void }) {
+  const { client } = props
+  const [route, navigate] = useRoute()
+  const [admin, setAdmin] = useState(false)
+  const [buckets, setBuckets] = useState<string[]>([])
+  const [inviting, setInviting] = useState(false)
+  const [stored, setStored] = useState(0)
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  useEffect(() => {
+    client.isAdmin().then(setAdmin, () => setAdmin(false))
+    client.buckets().then(
+      (list) => setBuckets(list.map((b) => b.name)),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) props.onSignOut()
+      },
+    )
+  }, [client, props.onSignOut])
+  const queue = useMemo(
+    () =>
+      new UploadQueue(uploadTransport(client.token), {
+        isResumable: (size) => size >= RESUMABLE_FROM,
+        // Many small files finish close together: list again once they settle, not once each.
+        onStored: () => {
+          clearTimeout(timer.current)
+          timer.current = setTimeout(() => setStored((n) => n + 1), 300)
+        },
+      }),
+    [client],
+  )
+  const [hint] = useState(resumableHint)
+  const onUpload = useCallback(
+    (bucket: string, prefix: string, files: PickedFile[]) => queue.add(bucket, prefix, files),
+    [queue],
+  )
+  return (
+    <div className="app">
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <a
+          className="brand"
+          href="/"
+          onClick={(event) => {
+            event.preventDefault()
+            navigate({ page: 'buckets' })
+          }}
+        >
+          <span className="logo" aria-hidden="true" /> Coffer
+        </a>
+        <span className="spacer" />
+        {admin ? (
+          <button type="button" className="small" onClick={() => setInviting(true)}>
+            Sign-in link
+          </button>
+        ) : null}
+        <button type="button" className="small" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <div id="content" className="content">
+        {route.page === 'buckets' ? (
+          <BucketsPage
+            client={client}
+            admin={admin}
+            onOpen={(bucket) => navigate({ page: 'browse', bucket, prefix: '' })}
+          />
+        ) : (
+          <BrowserPage
+            client={client}
+            bucket={route.bucket}
+            prefix={route.prefix}
+            uploads={stored}
+            onNavigate={(prefix) =>
+              navigate(
+                prefix === undefined ? { page: 'buckets' } : { page: 'browse', bucket: route.bucket, prefix },
+              )
+            }
+            onUpload={(prefix, files) => onUpload(route.bucket, prefix, files)}
+          />
+        )}
+      </div>
+      <UploadPanel queue={queue} resumableHint={hint} />
+      {inviting ? (
+        <InviteDialog client={client} buckets={buckets} onClose={() => setInviting(false)} />
+      ) : null}
+    </div>
+  )
+}
+
+/** Coffer's web UI: sign in (a key, or a link with a token), then browse. */
+export function App() {
+  const [token, setToken] = useState<string | undefined>(() => {
+    const fromLink = takeTokenFromHash(location, history)
+    if (fromLink) session.set(fromLink)
+    return session.get()
+  })
+  const [notice, setNotice] = useState<string | undefined>()
+  // A sign-in link opened in a tab that already shows the UI changes the hash only.
+  useEffect(() => {
+    const onHash = () => {
+      const fromLink = takeTokenFromHash(location, history)
+      if (!fromLink) return
+      session.set(fromLink)
+      setNotice(undefined)
+      setToken(fromLink)
+    }
+    addEventListener('hashchange', onHash)
+    return () => removeEventListener('hashchange', onHash)
+  }, [])
+  const client = useMemo(() => (token ? new CofferClient(token) : undefined), [token])
+  const signOut = useCallback(() => {
+    session.clear()
+    setToken(undefined)
+    setNotice('You are signed out.')
+  }, [])
+  if (!client) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignIn={(t) => {
+          session.set(t)
+          setNotice(undefined)
+          setToken(t)
+        }}
+      />
+    )
+  }
+  return <Shell client={client} onSignOut={signOut} />
+}

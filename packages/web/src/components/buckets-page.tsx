@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useState } from 'react'
+import { messageOf } from '../api/api-error.ts'
+import type { CofferClient } from '../api/coffer-client.ts'
+import { type Bucket, type Usage, withQuotas } from '../api/types.ts'
+import { formatBytes } from '../lib/format.ts'
+import { BucketForm } from './bucket-form.tsx'
+import { ErrorText } from './modal.tsx'
+import { UsageBar } from './usage-bar.tsx'
+
+/** A bucket's usage, loaded when shown; nothing when the server has no usage route. */
+function BucketUsage(props: { client: CofferClient; bucket: Bucket }) {
+  const [usage, setUsage] = useState<Usage | undefined>()
+  const { client, bucket } = props
+  useEffect(() => {
+    let live = true
+    client.usage(bucket.name).then(
+      (u) => live && setUsage(u && withQuotas(u, bucket)),
+      () => live && setUsage(undefined),
+    )
+    return () => {
+      live = false
+    }
+  }, [client, bucket])
+  return usage ? <UsageBar usage={usage} label={`Storage used by ${bucket.name}`} /> : null
+}
+
+function policyText(bucket: Bucket): string {
+  const parts = [bucket.public ? 'public' : 'private']
+  if (bucket.maxFileSize !== undefined) parts.push(`files up to ${formatBytes(bucket.maxFileSize)}`)
+  if (bucket.allowedTypes?.length) parts.push(bucket.allowedTypes.join(', '))
+  if (bucket.quotaBytes !== undefined) parts.push(`quota ${formatBytes(bucket.quotaBytes)}`)
+  return parts.join(' · ')
+}
+
+/** The buckets this credential sees, with usage; admins create buckets and edit their policies. */
+export function BucketsPage(props: {
+  client: CofferClient
+  admin: boolean
+  onOpen: (bucket: string) => void
+}) {
+  const { client } = props
+  const [buckets, setBuckets] = useState<Bucket[] | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const [editing, setEditing] = useState<Bucket | 'new' | undefined>()
+  const load = useCallback(() => {
+    client.buckets().then(setBuckets, (e) => setError(messageOf(e)))
+  }, [client])
+  useEffect(load, [load])
+  return (
+    <main className="page buckets-page">
+      <div className="page-head">
+        <h1>Buckets</h1>
+        {props.admin ? (
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New bucket
+          </button>
+        ) : null}
+      </div>
+      {error === undefined ? null : <ErrorText message={error} />}
+      {buckets === undefined && error === undefined ? <p aria-busy="true">Loading…</p> : null}
+      {buckets?.length === 0 ? <p>No bucket is visible to this key.</p> : null}
+      <ul className="bucket-list">
+        {buckets?.map((bucket) => (
+          <li key={bucket.name} className="card bucket">
+            <div className="bucket-main">
+              <h2>
+                <a
+                  href={`/b/${encodeURIComponent(bucket.name)}/`}
+                  onClick={(event) => {
+                    event.preventDefault()
+                    props.onOpen(bucket.name)
+                  }}
+                >
+                  {bucket.name}
+                </a>
+              </h2>
+              <p className="muted">{policyText(bucket)}</p>
+              <BucketUsage client={client} bucket={bucket} />
+            </div>
+            {props.admin ? (
+              <button
+                type="button"
+                onClick={() => setEditing(bucket)}
+                aria-label={`Edit policy of ${bucket.name}`}
+              >
+                Edit policy
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {editing === undefined ? null : (
+        <BucketForm
+          client={client}
+          {...(editing === 'new' ? {} : { bucket: editing })}
+          onClose={() => setEditing(undefined)}
+          onDone={() => {
+            setEditing(undefined)
+            load()
+          }}
+        />
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react'
+import { messageOf } from '../api/api-error.ts'
+import type { CofferClient } from '../api/coffer-client.ts'
+import type { ObjectDetails, ObjectSummary } from '../api/types.ts'
+import { baseName, formatBytes, formatDate } from '../lib/format.ts'
+import { ErrorText } from './modal.tsx'
+import { Preview } from './preview.tsx'
+
+/** An object's preview, metadata and actions, beside the list (over it on a phone). */
+export function DetailsPanel(props: {
+  client: CofferClient
+  bucket: string
+  isPublic: boolean
+  summary: ObjectSummary
+  onClose: () => void
+  onDownload: () => void
+  onShare: () => void
+  onRename: () => void
+  onDelete: () => void
+}) {
+  const { client, bucket, summary } = props
+  const [details, setDetails] = useState<ObjectDetails | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  useEffect(() => {
+    let live = true
+    setDetails(undefined)
+    setError(undefined)
+    client.head(bucket, summary.key).then(
+      (d) => live && setDetails(summary.sha256 ? { ...d, sha256: summary.sha256 } : d),
+      (e) => live && setError(messageOf(e)),
+    )
+    return () => {
+      live = false
+    }
+  }, [client, bucket, summary])
+  const rows: [string, string][] = details
+    ? [
+        ['Size', `${formatBytes(details.size)} (${details.size.toLocaleString()} bytes)`],
+        ['Type', details.contentType],
+        ['Modified', formatDate(details.lastModified)],
+        ['ETag', details.etag],
+        ['SHA-256', details.sha256 ?? 'not listed by this server'],
+        ...(details.cacheControl ? [['Cache-Control', details.cacheControl] as [string, string]] : []),
+        ...Object.entries(details.metadata).map(([k, v]): [string, string] => [`meta: ${k}`, v]),
+      ]
+    : []
+  return (
+    <aside className="details" aria-label={`Details of ${baseName(summary.key)}`}>
+      <header className="details-head">
+        <h2 title={summary.key}>{baseName(summary.key)}</h2>
+        <button type="button" className="icon-button" aria-label="Close details" onClick={props.onClose}>
+          ×
+        </button>
+      </header>
+      <div className="details-actions">
+        <button type="button" onClick={props.onDownload}>
+          Download
+        </button>
+        <button type="button" onClick={props.onShare}>
+          Share
+        </button>
+        <button type="button" onClick={props.onRename}>
+          Rename
+        </button>
+        <button type="button" className="danger" onClick={props.onDelete}>
+          Delete
+        </button>
+      </div>
+      {error === undefined ? null : <ErrorText message={error} />}
+      {details ? (
+        <>
+          <Preview client={client} bucket={bucket} isPublic={props.isPublic} details={details} />
+          <dl className="metadata">
+            {rows.map(([name, value]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      ) : null}
+    </aside>
+  )
+}

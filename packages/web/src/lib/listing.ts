@@ -1,0 +1,121 @@
+import type { ObjectSummary, SortField, SortOrder } from '../api/types.ts'
+import { baseName } from './format.ts'
+
+/** A row of the browser: a folder (common prefix) or an object. */
+export type Entry =
+  | { kind: 'folder'; key: string; name: string }
+  | { kind: 'object'; key: string; name: string; object: ObjectSummary }
+
+/** What the person asked to see. */
+export interface ViewOptions {
+  sort: SortField
+  order: SortOrder
+  q: string
+  /** A media type or wildcard (`image/*`); empty for every type. */
+  type: string
+}
+
+const TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  svg: 'image/svg+xml',
+  bmp: 'image/bmp',
+  ico: 'image/x-icon',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  log: 'text/plain',
+  html: 'text/html',
+  css: 'text/css',
+  js: 'text/javascript',
+  ts: 'text/plain',
+  json: 'application/json',
+  xml: 'application/xml',
+  yaml: 'text/yaml',
+  yml: 'text/yaml',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mov: 'video/quicktime',
+  mkv: 'video/x-matroska',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+}
+
+/** The type a listed object most likely has: the server's when it sent one, else from the extension. */
+export function typeOf(object: Pick<ObjectSummary, 'key' | 'contentType'>): string {
+  if (object.contentType) return object.contentType
+  const dot = object.key.lastIndexOf('.')
+  const ext = dot === -1 ? '' : object.key.slice(dot + 1).toLowerCase()
+  return TYPES[ext] ?? 'application/octet-stream'
+}
+
+/** Whether a media type matches a pattern: exact, `image/*`, or `*` / empty. */
+export function typeMatches(type: string, pattern: string): boolean {
+  if (pattern === '' || pattern === '*' || pattern === '*/*') return true
+  const base = type.split(';')[0]?.trim().toLowerCase() ?? ''
+  const want = pattern.toLowerCase()
+  return want.endsWith('/*') ? base.startsWith(want.slice(0, -1)) : base === want
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
+function compare(a: Entry, b: Entry, sort: SortField): number {
+  if (sort === 'size' && a.kind === 'object' && b.kind === 'object') return a.object.size - b.object.size
+  if (sort === 'modified' && a.kind === 'object' && b.kind === 'object') {
+    return a.object.lastModified < b.object.lastModified
+      ? -1
+      : a.object.lastModified > b.object.lastModified
+        ? 1
+        : 0
+  }
+  return collator.compare(a.name, b.name)
+}
+
+/**
+ * The rows to show for one folder: its subfolders first, then its objects, filtered by name and type
+ * and sorted. The server does this too when it can; doing it again on what was loaded is harmless,
+ * and it is the fallback where the server ignores the filters. The folder's own marker (`prefix/`)
+ * is not a row.
+ */
+export function entriesOf(
+  prefix: string,
+  prefixes: readonly string[],
+  objects: readonly ObjectSummary[],
+  view: ViewOptions,
+): Entry[] {
+  const q = view.q.trim().toLowerCase()
+  const folders: Entry[] = view.type
+    ? []
+    : prefixes
+        .map((key): Entry => ({ kind: 'folder', key, name: baseName(key) }))
+        .filter((e) => q === '' || e.name.toLowerCase().includes(q))
+  const files: Entry[] = []
+  for (const object of objects) {
+    if (object.key === prefix || object.key.endsWith('/')) continue
+    const name = object.key.slice(prefix.length)
+    if (q !== '' && !name.toLowerCase().includes(q)) continue
+    if (view.type && !typeMatches(typeOf(object), view.type)) continue
+    files.push({ kind: 'object', key: object.key, name, object })
+  }
+  const sign = view.order === 'desc' ? -1 : 1
+  folders.sort((a, b) => sign * collator.compare(a.name, b.name))
+  files.sort((a, b) => sign * compare(a, b, view.sort) || collator.compare(a.name, b.name))
+  return [...folders, ...files]
+}
+
+/** The breadcrumbs of a prefix: `a/b/` → [{ name: 'a', prefix: 'a/' }, { name: 'b', prefix: 'a/b/' }]. */
+export function crumbsOf(prefix: string): { name: string; prefix: string }[] {
+  const parts = prefix.split('/').filter((p) => p !== '')
+  return parts.map((name, i) => ({ name, prefix: `${parts.slice(0, i + 1).join('/')}/` }))
+}

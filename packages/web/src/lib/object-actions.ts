@@ -1,0 +1,81 @@
+import { type CofferClient, objectPath, publicUrl } from '../api/coffer-client.ts'
+import { baseName } from './format.ts'
+
+/** Where a renamed entry goes: a name stays in the folder, a path with `/` is from the bucket's root. */
+export function renameTarget(from: string, input: string): string {
+  const folder = from.endsWith('/')
+  const parent = from.slice(0, from.slice(0, folder ? -1 : undefined).lastIndexOf('/') + 1)
+  const name = input.trim().replace(/\/+$/, '')
+  const target = name.startsWith('/') ? name.slice(1) : name.includes('/') ? name : parent + name
+  return folder ? `${target}/` : target
+}
+
+/** Every key under a folder (no delimiter), page after page. */
+export async function keysUnder(client: CofferClient, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await client.list(bucket, { prefix, ...(cursor ? { cursor } : {}) })
+    keys.push(...page.objects.map((o) => o.key))
+    cursor = page.cursor
+  } while (cursor !== undefined)
+  return keys
+}
+
+/**
+ * Renames (moves) an object, or a folder by moving every key under it (there is no folder to rename:
+ * a folder is its keys' common prefix).
+ */
+export async function renameEntry(
+  client: CofferClient,
+  bucket: string,
+  from: string,
+  to: string,
+): Promise<void> {
+  if (from === to) return
+  if (!from.endsWith('/')) {
+    await client.move(bucket, from, to)
+    return
+  }
+  for (const key of await keysUnder(client, bucket, from)) {
+    await client.move(bucket, key, to + key.slice(from.length))
+  }
+}
+
+/** Deletes objects by key and folders (keys ending in `/`) with everything under them. */
+export async function deleteEntries(
+  client: CofferClient,
+  bucket: string,
+  keys: readonly string[],
+): Promise<void> {
+  const objects = keys.filter((k) => !k.endsWith('/'))
+  if (objects.length > 0) await client.deleteKeys(bucket, objects)
+  for (const folder of keys.filter((k) => k.endsWith('/'))) await client.deletePrefix(bucket, folder)
+}
+
+function clickLink(href: string, fileName?: string): void {
+  const a = document.createElement('a')
+  a.href = href
+  if (fileName !== undefined) a.download = fileName
+  a.rel = 'noopener'
+  document.body.append(a)
+  a.click()
+  a.remove()
+}
+
+/**
+ * Downloads an object without holding it in memory: the public URL for public buckets, else a
+ * short signed link answering as an attachment; only without the sign permission is it fetched
+ * with the key into a blob.
+ */
+export async function download(client: CofferClient, bucket: string, isPublic: boolean, key: string) {
+  const name = baseName(key)
+  if (isPublic) return clickLink(`${publicUrl(bucket, key)}?download`)
+  const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
+  const signed = await client.sign(bucket, key, 300, disposition).catch(() => undefined)
+  if (signed) return clickLink(signed.url)
+  const blob = await (await client.request(objectPath(bucket, key))).blob()
+  const url = URL.createObjectURL(blob)
+  clickLink(url, name)
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}

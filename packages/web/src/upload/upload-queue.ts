@@ -1,0 +1,169 @@
+import { messageOf } from '../api/api-error.ts'
+import type { PickedFile } from '../lib/drop-files.ts'
+
+export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled'
+
+/** One file in the queue, as the UI shows it. Items are replaced, never mutated, on every change. */
+export interface UploadItem {
+  id: number
+  bucket: string
+  key: string
+  size: number
+  sent: number
+  state: UploadState
+  /** The server's words when the upload failed (`the object is larger than 1024 bytes`). */
+  error?: string | undefined
+  /** Whether it goes over tus and survives a reload. */
+  resumable: boolean
+}
+
+/** What a transport gets to send one file. */
+export interface UploadTask {
+  bucket: string
+  key: string
+  file: File
+  onProgress(sent: number): void
+  signal: AbortSignal
+}
+
+/** Sends one file; resolves once it is stored, rejects with the server's error or on abort. */
+export type Transport = (task: UploadTask) => Promise<void>
+
+/** The queue's state for the UI. */
+export interface QueueSnapshot {
+  items: readonly UploadItem[]
+  total: { size: number; sent: number; active: number; failed: number }
+}
+
+/** How a queue runs. */
+export interface UploadQueueOptions {
+  /** Files sent at once; default 3. */
+  concurrency?: number
+  /** Whether a file of this size goes over tus (shown as "resumable"); default never. */
+  isResumable?: (size: number) => boolean
+  /** Called when a file is stored. */
+  onStored?: (item: UploadItem) => void
+}
+
+/**
+ * Uploads files a few at a time (the rest wait), with progress per file and in total, cancel and
+ * retry. The transport decides how a file travels (a PUT, or tus for large files).
+ */
+export class UploadQueue {
+  private items: UploadItem[] = []
+  private readonly files = new Map<number, File>()
+  private readonly running = new Map<number, AbortController>()
+  private readonly listeners = new Set<() => void>()
+  private snapshotCache: QueueSnapshot | undefined
+  private nextId = 1
+
+  private readonly transport: Transport
+  private readonly options: UploadQueueOptions
+
+  constructor(transport: Transport, options: UploadQueueOptions = {}) {
+    this.transport = transport
+    this.options = options
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  snapshot = (): QueueSnapshot => {
+    if (this.snapshotCache) return this.snapshotCache
+    const live = this.items.filter((i) => i.state !== 'cancelled')
+    this.snapshotCache = {
+      items: this.items,
+      total: {
+        size: live.reduce((n, i) => n + i.size, 0),
+        sent: live.reduce((n, i) => n + i.sent, 0),
+        active: live.filter((i) => i.state === 'queued' || i.state === 'uploading').length,
+        failed: live.filter((i) => i.state === 'failed').length,
+      },
+    }
+    return this.snapshotCache
+  }
+
+  /** Queues files under a folder of a bucket: each goes to `prefix + path`. */
+  add(bucket: string, prefix: string, picked: readonly PickedFile[]): UploadItem[] {
+    const added = picked.map(({ file, path }): UploadItem => {
+      const id = this.nextId++
+      this.files.set(id, file)
+      const resumable = this.options.isResumable?.(file.size) ?? false
+      return { id, bucket, key: prefix + path, size: file.size, sent: 0, state: 'queued', resumable }
+    })
+    this.items = [...this.items, ...added]
+    this.changed()
+    this.pump()
+    return added
+  }
+
+  cancel(id: number): void {
+    this.running.get(id)?.abort()
+    this.update(id, { state: 'cancelled' })
+    this.pump()
+  }
+
+  retry(id: number): void {
+    this.update(id, { state: 'queued', sent: 0, error: undefined })
+    this.pump()
+  }
+
+  /** Drops finished, failed and cancelled items from the list. */
+  clearFinished(): void {
+    this.items = this.items.filter((i) => i.state === 'queued' || i.state === 'uploading')
+    for (const id of this.files.keys()) if (!this.items.some((i) => i.id === id)) this.files.delete(id)
+    this.changed()
+  }
+
+  private update(id: number, patch: Partial<UploadItem>): UploadItem | undefined {
+    let updated: UploadItem | undefined
+    this.items = this.items.map((item) => {
+      if (item.id !== id) return item
+      updated = { ...item, ...patch }
+      return updated
+    })
+    this.changed()
+    return updated
+  }
+
+  private changed(): void {
+    this.snapshotCache = undefined
+    for (const listener of this.listeners) listener()
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? 3
+    for (const item of this.items) {
+      if (this.running.size >= limit) return
+      if (item.state === 'queued') void this.run(item)
+    }
+  }
+
+  private async run(item: UploadItem): Promise<void> {
+    const file = this.files.get(item.id)
+    if (!file) return
+    const controller = new AbortController()
+    this.running.set(item.id, controller)
+    this.update(item.id, { state: 'uploading' })
+    try {
+      await this.transport({
+        bucket: item.bucket,
+        key: item.key,
+        file,
+        signal: controller.signal,
+        onProgress: (sent) => {
+          if (!controller.signal.aborted) this.update(item.id, { sent })
+        },
+      })
+      const done = this.update(item.id, { state: 'done', sent: item.size })
+      if (done) this.options.onStored?.(done)
+    } catch (error) {
+      if (!controller.signal.aborted) this.update(item.id, { state: 'failed', error: messageOf(error) })
+    } finally {
+      this.running.delete(item.id)
+      this.pump()
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+const api = process.env.COFFER_URL ?? 'http://127.0.0.1:7373'
+
+// `npm run dev -w @coffer/web` serves the UI with hot reload and sends the API's paths to a running
+// Coffer (COFFER_URL, default http://127.0.0.1:7373); `vite build` writes dist/, which Coffer serves at `/`.
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  server: {
+    proxy: Object.fromEntries(['/v1', '/public', '/signed'].map((path) => [path, api])),
+  },
+})
