@@ -13,13 +13,25 @@ import type { ApiKeyStore } from './auth/api-key-store.ts'
 import type { Authenticator } from './auth/authenticator.ts'
 import { allows, denied, type Permission, type Principal } from './auth/scopes.ts'
 import { BucketObjects } from './buckets/bucket-objects.ts'
-import type { BucketStore } from './buckets/bucket-store.ts'
+import type { Bucket, BucketStore } from './buckets/bucket-store.ts'
 import type { Database } from './db/schema.ts'
+import type { Actor, ObjectIndex } from './index/object-index.ts'
+import type { ReconcileReport } from './index/reconcile.ts'
+import type { UsageRecorder } from './index/usage.ts'
+import type { Metrics } from './metrics.ts'
 
 /** What the routes share: the storage, the index and its stores, and the credential checks. */
 export interface AppContext {
   storage: StorageService
   db: Kysely<Database>
+  /** The object index: rows, counters, reservations and the audit trail. */
+  index: ObjectIndex
+  usage: UsageRecorder
+  metrics: Metrics
+  /** Whether `/metrics` answers without credentials. */
+  metricsPublic: boolean
+  /** Runs reconcile (one at a time per process). */
+  reconcile: (options?: { bucket?: string }) => Promise<ReconcileReport>
   buckets: BucketStore
   keys: ApiKeyStore
   auth: Authenticator
@@ -30,6 +42,39 @@ export interface AppContext {
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */
 export function principalOf(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
   return ctx.auth.require(request.headers.authorization)
+}
+
+/** The actor of a request: its credential (`<kind>:<id>`), or `anonymous`, and its address. */
+export function actorOf(request: FastifyRequest, principal: Principal | string | undefined): Actor {
+  const id =
+    principal === undefined
+      ? 'anonymous'
+      : typeof principal === 'string'
+        ? principal
+        : `${principal.kind}:${principal.id}`
+  return { id, ip: request.ip }
+}
+
+const requestObjects = new WeakMap<FastifyRequest, BucketObjects>()
+
+/**
+ * A bucket's objects as the request's actor sees them. The request remembers them, so that its bucket
+ * and the bytes it wrote reach the usage statistics when it ends.
+ */
+export function objectsFor(
+  ctx: AppContext,
+  request: FastifyRequest,
+  bucket: Bucket,
+  principal: Principal | string | undefined,
+): BucketObjects {
+  const objects = new BucketObjects(ctx, bucket, actorOf(request, principal))
+  requestObjects.set(request, objects)
+  return objects
+}
+
+/** The bucket objects a request worked on, if any. */
+export function objectsOfRequest(request: FastifyRequest): BucketObjects | undefined {
+  return requestObjects.get(request)
 }
 
 /** A permission the request needs on a key or prefix of the bucket (`''` for the bucket itself). */
@@ -49,10 +94,10 @@ export async function authorize(
   const principal = await ctx.auth.identify(request.headers.authorization)
   const scopes = principal?.scopes ?? []
   let unmet = checks.filter(([path, permission]) => !allows(scopes, bucketName, path, permission))
-  if (unmet.length === 0) return new BucketObjects(ctx.storage, await ctx.buckets.get(bucketName))
+  if (unmet.length === 0) return objectsFor(ctx, request, await ctx.buckets.get(bucketName), principal)
   const bucket = await ctx.buckets.find(bucketName)
   if (bucket?.public) unmet = unmet.filter(([, permission]) => permission !== 'read')
-  if (bucket !== undefined && unmet.length === 0) return new BucketObjects(ctx.storage, bucket)
+  if (bucket !== undefined && unmet.length === 0) return objectsFor(ctx, request, bucket, principal)
   if (!principal)
     throw new StorageError('MissingCredentials', 'this needs an Authorization: Bearer <token> header')
   const [path, permission] = unmet[0] ?? checks[0] ?? ['', 'admin']

@@ -7,9 +7,15 @@ import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyServerOptions, LogController } from 'fastify'
+import Fastify, {
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify'
 import type { Kysely } from 'kysely'
 import type { App, AppContext } from './app-context.ts'
+import { objectsOfRequest } from './app-context.ts'
 import { ApiKeyStore } from './auth/api-key-store.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier } from './auth/jwt-verifier.ts'
@@ -18,10 +24,15 @@ import type { JwtConfig } from './config.ts'
 import type { Database } from './db/schema.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { logRequest } from './http/request-log.ts'
+import { ObjectIndex } from './index/object-index.ts'
+import { reconcile } from './index/reconcile.ts'
+import { UsageRecorder } from './index/usage.ts'
+import { Metrics } from './metrics.ts'
 import { accessRoutes } from './routes/access-routes.ts'
 import { bucketRoutes } from './routes/bucket-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
+import { indexRoutes, oneAtATime } from './routes/index-routes.ts'
 import { keyRoutes } from './routes/key-routes.ts'
 import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
 import { objectRoutes } from './routes/object-routes.ts'
@@ -47,6 +58,10 @@ export interface AppOptions {
   uploadsDir?: string
   /** Fastify's logger option: pino options, or false. */
   logger?: FastifyServerOptions['logger']
+  /** Runs reconcile this often (ms) in the background; never when absent. */
+  reconcileEvery?: number
+  /** `/metrics` without credentials (for a Prometheus on a private network). */
+  metricsPublic?: boolean
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -64,10 +79,17 @@ function listeningUrl(app: App): string | undefined {
 function createContext(app: App, options: AppOptions): AppContext {
   let signer: UrlSigner | undefined
   const keys = new ApiKeyStore(options.db)
+  const index = new ObjectIndex(options.db)
+  const buckets = new BucketStore(options.db)
   return {
     storage: options.storage,
     db: options.db,
-    buckets: new BucketStore(options.db),
+    index,
+    usage: new UsageRecorder(options.db),
+    metrics: new Metrics(options.db),
+    metricsPublic: options.metricsPublic ?? false,
+    reconcile: oneAtATime((opts = {}) => reconcile(options.storage, index, buckets, opts)),
+    buckets,
     keys,
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
     signer() {
@@ -78,6 +100,36 @@ function createContext(app: App, options: AppOptions): AppContext {
       return created
     },
   }
+}
+
+/** Counts a finished request in the metrics, and in the usage statistics when it used a bucket. */
+function countRequest(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
+  const route = request.routeOptions.url ?? 'unmatched'
+  const labels = { method: request.method, route, status: String(reply.statusCode) }
+  ctx.metrics.requests.inc(labels)
+  ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000)
+  const objects = objectsOfRequest(request)
+  if (objects === undefined) return
+  // Object routes end in a wildcard; their GET bodies are the objects served.
+  const served =
+    request.method === 'GET' && route.endsWith('/*') && (reply.statusCode === 200 || reply.statusCode === 206)
+  const bytesOut = served ? Number(reply.getHeader('content-length') ?? 0) || 0 : 0
+  const bucket = objects.bucket.name
+  ctx.usage.record(bucket, objects.actor.id, objects.bytesIn, bytesOut)
+  if (objects.bytesIn > 0) ctx.metrics.bytesIn.inc({ bucket }, objects.bytesIn)
+  if (bytesOut > 0) ctx.metrics.bytesOut.inc({ bucket }, bytesOut)
+}
+
+/** Runs reconcile every `every` ms, logging what it repaired; the first run waits one period. */
+function scheduleReconcile(app: App, ctx: AppContext, every: number): void {
+  const timer = setInterval(() => {
+    ctx.reconcile().then(
+      (report) => app.log.info({ reconcile: { ...report, changes: undefined } }, 'reconcile done'),
+      (error: unknown) => app.log.warn({ err: error }, 'reconcile failed'),
+    )
+  }, every)
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
 }
 
 /**
@@ -123,10 +175,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (closing) reply.header('connection', 'close')
     return payload
   })
-  app.addHook('onResponse', async (request, reply) => logRequest(request, reply))
+  app.addHook('onResponse', async (request, reply) => {
+    logRequest(request, reply)
+    countRequest(ctx, request, reply)
+  })
+  // The last counts go to the index at close; an index already gone loses them, nothing else.
+  app.addHook('onClose', () =>
+    ctx.usage.flush().catch((error: unknown) => app.log.warn({ err: error }, 'usage counts not written')),
+  )
+  if (options.reconcileEvery !== undefined) scheduleReconcile(app, ctx, options.reconcileEvery)
 
   await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
   healthRoutes(app, ctx)
+  indexRoutes(app, ctx)
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)

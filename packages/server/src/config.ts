@@ -37,6 +37,10 @@ export interface Config {
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
   logLevel: string
+  /** `COFFER_RECONCILE_MINUTES`: run reconcile every so many minutes; never when unset. */
+  reconcileEvery?: number
+  /** `COFFER_METRICS_PUBLIC=true`: `/metrics` without credentials. */
+  metricsPublic?: boolean
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -88,6 +92,19 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(text('COFFER_DATA_DIR') ?? './data'),
     driver: driver as Config['driver'],
     logLevel,
+  }
+
+  const minutes = text('COFFER_RECONCILE_MINUTES')
+  if (minutes !== undefined) {
+    if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 10080)
+      problems.push('COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080')
+    else config.reconcileEvery = Number(minutes) * 60_000
+  }
+  const metricsPublic = text('COFFER_METRICS_PUBLIC')
+  if (metricsPublic !== undefined) {
+    if (!['true', 'false'].includes(metricsPublic))
+      problems.push('COFFER_METRICS_PUBLIC must be true or false')
+    else config.metricsPublic = metricsPublic === 'true'
   }
 
   const adminKey = text('COFFER_ADMIN_KEY')

@@ -1,11 +1,10 @@
 import { join } from 'node:path'
-import { createStorage, driverFromEnv } from '@coffer/core'
 import type { AppOptions } from './app.ts'
 import { createApp } from './app.ts'
 import type { App } from './app-context.ts'
 import { ApiKeyStore } from './auth/api-key-store.ts'
+import { openBackends } from './backends.ts'
 import type { Config } from './config.ts'
-import { openDatabase } from './db/open-database.ts'
 import { loggerOptions } from './http/request-log.ts'
 import { loadOrCreateSigningSecret } from './signing-secret.ts'
 
@@ -26,21 +25,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config): Promise<RunningServer> {
   const signingSecret = config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))
-  const driver = await driverFromEnv({
-    ...process.env,
-    COFFER_DRIVER: config.driver,
-    COFFER_DATA_DIR: config.dataDir,
-  })
-  const storage = createStorage({ driver })
-  const db = await openDatabase(
-    config.databaseUrl === undefined
-      ? { dataDir: config.dataDir }
-      : { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
-  )
-  const closeBackends = async () => {
-    await db.destroy()
-    await storage.close()
-  }
+  const { storage, db, close: closeBackends } = await openBackends(config)
   try {
     const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
     const options: AppOptions = {
@@ -52,6 +37,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.jwt !== undefined) options.jwt = config.jwt
+    if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
+    if (config.metricsPublic) options.metricsPublic = true
     const app = await createApp(options)
     const url = await app.listen({ port: config.port, host: config.host })
     if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
-import { createStorage, type Driver, fsDriver } from '@coffer/core'
+import { createStorage, type Driver, fsDriver, type StorageService } from '@coffer/core'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { afterAll } from 'vitest'
@@ -77,6 +77,8 @@ export interface Harness {
   admin: string
   app: App
   db: Kysely<Database>
+  /** The storage under the service, to act behind its back (as a crash or another writer would). */
+  storage: StorageService
   /** Where the fs driver keeps the objects (fs only). */
   filesDir: string
   /**
@@ -125,6 +127,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     admin,
     app,
     db,
+    storage,
     filesDir,
     stored: (bucket) =>
       s3 ? storedOnS3(s3.server, s3.driver.bucket, bucket) : filesUnder(join(filesDir, 'objects', bucket)),

@@ -124,7 +124,7 @@ describe('signed URLs behind a configured public URL', () => {
 })
 
 describe('signed URLs on a driver that signs its own (as S3 does)', () => {
-  it("hand out the driver's URLs, except for uploads a bucket policy must check", async () => {
+  it("hand out the driver's URLs for downloads, and Coffer's for every upload", async () => {
     const presign = async (key: string, opts: { method: string }) =>
       `https://store.example.com/${key}?method=${opts.method}`
     const h = await startHarness('sqlite', { presign })
@@ -136,7 +136,8 @@ describe('signed URLs on a driver that signs its own (as S3 does)', () => {
         )
         return ((await response.json()) as { url: string }).url
       }
-      expect(await urlOf('documents', 'PUT')).toBe('https://store.example.com/documents/f.png?method=PUT')
+      expect(await urlOf('documents', 'GET')).toBe('https://store.example.com/documents/f.png?method=GET')
+      expect((await urlOf('documents', 'PUT')).startsWith(`${h.url}/signed/documents/f.png?`)).toBe(true)
       expect(await urlOf('avatars', 'GET')).toBe('https://store.example.com/avatars/f.png?method=GET')
       const upload = await urlOf('avatars', 'PUT')
       expect(upload.startsWith(`${h.url}/signed/avatars/f.png?`)).toBe(true)

@@ -172,6 +172,21 @@ describe.each(VARIANTS)(
       expect(await sessions()).toEqual([])
     })
 
+    it('refuses an upload the bucket quota has no room for at creation with 413', async () => {
+      const bucket = await h.fetch('/v1/buckets', json({ name: 'full', quotaBytes: 10 }, { token: h.admin }))
+      expect(bucket.status).toBe(201)
+      const response = await h.fetch('/v1/uploads', {
+        method: 'POST',
+        headers: tusHeaders(h.admin, {
+          'Upload-Length': '11',
+          'Upload-Metadata': metadataHeader({ bucket: 'full', key: 'big.bin' }),
+        }),
+      })
+      expect(response.status).toBe(413)
+      expect(await response.json()).toMatchObject({ code: 'QuotaExceeded' })
+      expect(await sessions()).toEqual([])
+    })
+
     it('stops a PATCH past the bucket limit of a deferred-length upload with 413', async () => {
       const created = await h.fetch('/v1/uploads', {
         method: 'POST',

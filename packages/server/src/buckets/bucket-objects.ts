@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream'
 import {
   compareKeys,
   type DeleteResult,
@@ -12,25 +13,68 @@ import {
   type PresignOptions,
   StorageError,
   type StorageService,
+  toReadable,
   type UploadBody,
   type UploadOptions,
 } from '@coffer/core'
+import type { Actor, ObjectIndex } from '../index/object-index.ts'
+import { Reservation } from '../index/quota.ts'
+import type { Metrics } from '../metrics.ts'
 import type { Bucket } from './bucket-store.ts'
 
+/** What a bucket's objects live on: the storage, and the index that mirrors it. */
+export interface ObjectServices {
+  storage: StorageService
+  index: ObjectIndex
+  metrics?: Metrics
+}
+
 /**
- * A bucket's objects on the one configured storage: every key lives under `<bucket>/`, so buckets
- * never see each other's objects. Keys go in and come out without that prefix, and errors are
- * rewritten to name the bucket's key, not the storage's.
+ * A bucket's objects on the one configured storage, as one actor sees them: every key lives under
+ * `<bucket>/`, so buckets never see each other's objects. Keys go in and come out without that
+ * prefix, and errors are rewritten to name the bucket's key, not the storage's. Every change is
+ * recorded in the index after the storage made it (the index follows the store, never leads it), and
+ * writes into a bucket with a quota reserve their room first.
  */
 export class BucketObjects {
   readonly bucket: Bucket
+  readonly actor: Actor
+  /** Bytes this instance wrote (uploads and copies), for the usage statistics. */
+  bytesIn = 0
   readonly #storage: StorageService
+  readonly #index: ObjectIndex
+  readonly #metrics: Metrics | undefined
   readonly #root: string
 
-  constructor(storage: StorageService, bucket: Bucket) {
-    this.#storage = storage
+  constructor(services: ObjectServices, bucket: Bucket, actor: Actor) {
+    this.#storage = services.storage
+    this.#index = services.index
+    this.#metrics = services.metrics
     this.bucket = bucket
+    this.actor = actor
     this.#root = `${bucket.name}/`
+  }
+
+  get #hasQuota(): boolean {
+    return this.bucket.quotaBytes !== undefined || this.bucket.quotaObjects !== undefined
+  }
+
+  /** Records a stored object in the index, ending its reservation in the same transaction. */
+  async #record(
+    info: ObjectInfo,
+    action: string,
+    reservation?: Reservation,
+    detail?: Record<string, unknown>,
+  ) {
+    const entry = { action, bucket: this.bucket.name, key: info.key, detail: { size: info.size, ...detail } }
+    await this.#index.put(
+      this.bucket.name,
+      info,
+      this.actor,
+      entry,
+      reservation && ((tx) => reservation.releaseIn(tx)),
+    )
+    this.bytesIn += info.size
   }
 
   /** The storage key of a bucket key; throws `InvalidKey` for a key that breaks the key rules. */
@@ -56,7 +100,39 @@ export class BucketObjects {
     }
     if (bucket.maxFileSize !== undefined) options.maxSize = bucket.maxFileSize
     if (bucket.allowedTypes !== undefined) options.allowedTypes = bucket.allowedTypes
-    return this.#info(await this.#call(() => this.#storage.upload(body, options)))
+    this.#metrics?.uploadsInFlight.inc()
+    let reservation: Reservation | undefined
+    try {
+      reservation = await this.#reserve(key, opts.contentLength)
+      let input: UploadBody = body
+      if (reservation) {
+        // The meter fails the upload at the first byte the quota has no room for; the core then
+        // destroys the body, and pipeline the source.
+        input = pipeline(toReadable(body).stream, reservation.meter(), () => undefined)
+      }
+      const info = this.#info(await this.#call(() => this.#storage.upload(input, options)))
+      await this.#record(info, 'object.put', reservation)
+      return info
+    } catch (error) {
+      if (isStorageError(error) && error.code === 'QuotaExceeded') {
+        this.#metrics?.quotaRefusals.inc({ bucket: bucket.name })
+      }
+      throw error
+    } finally {
+      this.#metrics?.uploadsInFlight.dec()
+      await reservation?.release()
+    }
+  }
+
+  /** Throws `QuotaExceeded` when the bucket's quota has no room for `bytes` more at `key` now. */
+  async checkRoom(key: string, bytes: number): Promise<void> {
+    await (await this.#reserve(key, bytes))?.release()
+  }
+
+  /** Room in the bucket's quota for writing `key`, when the bucket has a quota. */
+  async #reserve(key: string, bytes: number | undefined): Promise<Reservation | undefined> {
+    if (!this.#hasQuota) return undefined
+    return Reservation.open(this.#index, this.bucket.name, normalizeKey(key), bytes)
   }
 
   async get(key: string, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
@@ -70,6 +146,7 @@ export class BucketObjects {
 
   async delete(key: string): Promise<void> {
     await this.#call(() => this.#storage.deleteObject(this.storageKey(key)))
+    await this.#index.remove(this.bucket.name, [normalizeKey(key)], this.actor)
   }
 
   /** Deletes the given keys or every key under a non-empty prefix; failures are reported per key. */
@@ -78,9 +155,11 @@ export class BucketObjects {
       ? target.map((key) => this.storageKey(key))
       : { prefix: this.#root + target.prefix }
     const result = await this.#call(() => this.#storage.deleteObjects(storageTarget))
+    const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
+    await this.#index.remove(this.bucket.name, deleted, this.actor)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order.
     return {
-      deleted: result.deleted.map((key) => this.#strip(key)).sort(compareKeys),
+      deleted,
       errors: result.errors
         .map((e) => ({ ...e, key: this.#strip(e.key), message: this.#clean(e.message) }))
         .sort((a, b) => compareKeys(a.key, b.key)),
@@ -106,11 +185,25 @@ export class BucketObjects {
   }
 
   async copy(from: string, to: string): Promise<ObjectInfo> {
-    return this.#info(await this.#call(() => this.#storage.copy(this.storageKey(from), this.storageKey(to))))
+    const source = this.storageKey(from)
+    const size = this.#hasQuota ? (await this.#call(() => this.#storage.stat(source))).size : undefined
+    const reservation = await this.#reserve(to, size)
+    try {
+      const info = this.#info(await this.#call(() => this.#storage.copy(source, this.storageKey(to))))
+      await this.#record(info, 'object.copy', reservation, { from })
+      return info
+    } finally {
+      await reservation?.release()
+    }
   }
 
+  /** Renames within the bucket: the bytes and objects stay, so no quota is involved. */
   async move(from: string, to: string): Promise<ObjectInfo> {
-    return this.#info(await this.#call(() => this.#storage.move(this.storageKey(from), this.storageKey(to))))
+    const info = this.#info(
+      await this.#call(() => this.#storage.move(this.storageKey(from), this.storageKey(to))),
+    )
+    await this.#index.move(this.bucket.name, normalizeKey(from), info, this.actor)
+    return info
   }
 
   /** The driver's own presigned URL (S3), for drivers that have one. */

@@ -13,13 +13,18 @@ export interface BucketPolicy {
   maxFileSize?: number
   /** Content types allowed, with wildcards (`image/*`); any type when absent. */
   allowedTypes?: string[]
-  /** Stored for the quota feature; not enforced yet. */
+  /** Most bytes the bucket may hold; writes that would pass it fail with `QuotaExceeded`. */
   quotaBytes?: number
+  /** Most objects the bucket may hold. */
+  quotaObjects?: number
 }
 
 /** A bucket as the API shows it. */
 export interface Bucket extends BucketPolicy {
   name: string
+  /** Bytes and objects the index counts in the bucket. */
+  usedBytes: number
+  usedObjects: number
   createdAt: string
   updatedAt: string
 }
@@ -30,6 +35,7 @@ export interface BucketPatch {
   maxFileSize?: number | null
   allowedTypes?: string[] | null
   quotaBytes?: number | null
+  quotaObjects?: number | null
 }
 
 /** Refuses a bucket name that breaks the rule, in a message that names the rule. */
@@ -47,12 +53,15 @@ function toBucket(row: Selectable<BucketTable>): Bucket {
   const bucket: Bucket = {
     name: row.name,
     public: Number(row.public) === 1,
+    usedBytes: Number(row.used_bytes),
+    usedObjects: Number(row.used_objects),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
   if (row.max_file_size !== null) bucket.maxFileSize = Number(row.max_file_size)
   if (row.allowed_types !== null) bucket.allowedTypes = JSON.parse(row.allowed_types) as string[]
   if (row.quota_bytes !== null) bucket.quotaBytes = Number(row.quota_bytes)
+  if (row.quota_objects !== null) bucket.quotaObjects = Number(row.quota_objects)
   return bucket
 }
 
@@ -96,6 +105,7 @@ export class BucketStore {
       max_file_size: policy.maxFileSize ?? null,
       allowed_types: policy.allowedTypes === undefined ? null : JSON.stringify(policy.allowedTypes),
       quota_bytes: policy.quotaBytes ?? null,
+      quota_objects: policy.quotaObjects ?? null,
       created_at: now,
       updated_at: now,
     }
@@ -108,7 +118,7 @@ export class BucketStore {
     if (result.numInsertedOrUpdatedRows === 0n) {
       throw new StorageError('AlreadyExists', `a bucket named "${name}" already exists`)
     }
-    return toBucket(row)
+    return toBucket({ ...row, used_bytes: 0, used_objects: 0 })
   }
 
   /** Changes a bucket's policy. Throws `NotFound`. */
@@ -119,6 +129,7 @@ export class BucketStore {
     if (patch.public !== undefined) changes.public = patch.public ? 1 : 0
     if (patch.maxFileSize !== undefined) changes.max_file_size = patch.maxFileSize
     if (patch.quotaBytes !== undefined) changes.quota_bytes = patch.quotaBytes
+    if (patch.quotaObjects !== undefined) changes.quota_objects = patch.quotaObjects
     if (patch.allowedTypes !== undefined) {
       changes.allowed_types = patch.allowedTypes === null ? null : JSON.stringify(patch.allowedTypes)
     }

@@ -1,6 +1,7 @@
 import { StorageError } from '@coffer/core'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
+import { isPostgres } from './dialect.ts'
 import type { Database } from './schema.ts'
 
 /**
@@ -75,6 +76,88 @@ const MIGRATIONS: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('upload_sessions').execute()
+    },
+  },
+  // The object index, reservations for quotas, daily usage and the audit trail.
+  '0004-object-index': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('buckets').addColumn('quota_objects', 'bigint').execute()
+      await db.schema
+        .alterTable('buckets')
+        .addColumn('used_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute()
+      await db.schema
+        .alterTable('buckets')
+        .addColumn('used_objects', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute()
+      // Keys sort in UTF-8 byte order, as S3 lists them: SQLite's BINARY collation compares the bytes;
+      // Postgres needs the "C" collation (its default follows the locale).
+      const byteOrder = isPostgres(db) ? sql`collate "C"` : sql``
+      await db.schema
+        .createTable('objects')
+        .addColumn('bucket', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('key', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('etag', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text')
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('objects_pk', ['bucket', 'key'])
+        .execute()
+      // Keyset pages for each sort: (bucket, sort column, key).
+      await db.schema
+        .createIndex('objects_by_size')
+        .on('objects')
+        .columns(['bucket', 'size', 'key'])
+        .execute()
+      await db.schema
+        .createIndex('objects_by_modified')
+        .on('objects')
+        .columns(['bucket', 'updated_at', 'key'])
+        .execute()
+      await db.schema
+        .createTable('reservations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('objects', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('reservations_by_bucket').on('reservations').column('bucket').execute()
+      await db.schema
+        .createTable('usage_daily')
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('bytes_in', 'bigint', (c) => c.notNull())
+        .addColumn('bytes_out', 'bigint', (c) => c.notNull())
+        .addColumn('requests', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_daily_pk', ['day', 'bucket', 'owner'])
+        .execute()
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text')
+        .addColumn('key', 'text')
+        .addColumn('detail', 'text')
+        .execute()
+      await db.schema.createIndex('audit_by_bucket').on('audit_events').columns(['bucket', 'id']).execute()
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['audit_events', 'usage_daily', 'reservations', 'objects']) {
+        await db.schema.dropTable(table).execute()
+      }
+      for (const column of ['used_objects', 'used_bytes', 'quota_objects']) {
+        await db.schema.alterTable('buckets').dropColumn(column).execute()
+      }
     },
   },
 }

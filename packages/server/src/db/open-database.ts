@@ -22,6 +22,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
   let db: Kysely<Database>
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    // An idle connection that Postgres ends (a restart, a failover) must not crash the process: the
+    // pool drops it, and the next query opens a fresh one.
+    pool.on('error', () => undefined)
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   } else {
     await mkdir(options.dataDir, { recursive: true })

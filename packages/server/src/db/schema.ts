@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /**
  * The index's tables, as Kysely sees them. Dates are ISO-8601 text and flags are 0/1 integers, so
  * that one migration set means the same on SQLite and Postgres; `bigint` columns may come back from
@@ -11,6 +13,10 @@ export interface BucketTable {
   /** JSON array of type patterns (`image/*`), or null for any type. */
   allowed_types: string | null
   quota_bytes: number | string | null
+  quota_objects: number | string | null
+  /** Bytes and objects the index holds for the bucket, kept with every object row change. */
+  used_bytes: Generated<number | string>
+  used_objects: Generated<number | string>
   created_at: string
   updated_at: string
 }
@@ -43,9 +49,71 @@ export interface UploadSessionTable {
   created_at: string
 }
 
+/** One object of a bucket, as Coffer last wrote or saw it; the store stays the source of truth. */
+export interface ObjectTable {
+  bucket: string
+  key: string
+  size: number | string
+  etag: string
+  sha256: string | null
+  content_type: string
+  /** `public` or `private`. */
+  visibility: string
+  /** JSON object of the user metadata. */
+  metadata: string
+  /** `<kind>:<id>` of the credential that wrote it; null when reconcile found it. */
+  owner: string | null
+  created_at: string
+  /** The object's last-modified time. */
+  updated_at: string
+}
+
+/** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */
+export interface ReservationTable {
+  id: string
+  bucket: string
+  bytes: number | string
+  objects: number
+  /** A reservation left by a crashed process stops counting then. */
+  expires_at: string
+}
+
+/** Traffic per day, bucket and key owner; written in batches. */
+export interface UsageDailyTable {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string
+  bucket: string
+  /** `<kind>:<id>`, or `anonymous`. */
+  owner: string
+  bytes_in: number | string
+  bytes_out: number | string
+  requests: number | string
+}
+
+/** The audit trail: one row per mutation. */
+export interface AuditEventTable {
+  /** ULID: time-ordered, so the trail pages by id. */
+  id: string
+  at: string
+  /** `<kind>:<id>`, `anonymous`, `signed-url` or `system`. */
+  actor: string
+  /** The client's address. */
+  ip: string | null
+  /** `object.put`, `object.delete`, `object.copy`, `object.move`, `bucket.create`, … */
+  action: string
+  bucket: string | null
+  key: string | null
+  /** JSON with what else the action needs (the target of a move, a size). */
+  detail: string | null
+}
+
 /** The whole schema. */
 export interface Database {
   buckets: BucketTable
   api_keys: ApiKeyTable
   upload_sessions: UploadSessionTable
+  objects: ObjectTable
+  reservations: ReservationTable
+  usage_daily: UsageDailyTable
+  audit_events: AuditEventTable
 }

@@ -14,7 +14,7 @@ export const STATUS_OF: Readonly<Record<StorageErrorCode, number>> = {
   InvalidArgument: 400,
   InvalidRange: 416,
   TooLarge: 413,
-  QuotaExceeded: 507,
+  QuotaExceeded: 413,
   UnsupportedMediaType: 415,
   AccessDenied: 403,
   MissingCredentials: 401,

@@ -1,8 +1,8 @@
 import { type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { App, AppContext } from '../app-context.ts'
-import { BucketObjects } from '../buckets/bucket-objects.ts'
+import { type App, type AppContext, objectsFor } from '../app-context.ts'
+import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import type { ServeHeaderOptions } from '../http/object-headers.ts'
 import { receiveObject } from '../http/receive-object.ts'
 import { serveHead, serveObject } from '../http/serve-object.ts'
@@ -34,15 +34,15 @@ export function accessRoutes(app: App, ctx: AppContext): void {
   async function signedObjects(request: FastifyRequest<{ Params: { bucket: string; '*': string } }>) {
     const { bucket, '*': key } = request.params
     const grant = ctx.signer().verify(`${bucket}/${key}`, request.method, queryOf(request))
-    const objects = new BucketObjects(ctx.storage, await ctx.buckets.get(bucket))
+    const objects = objectsFor(ctx, request, await ctx.buckets.get(bucket), 'signed-url')
     return { objects, grant, key: grant.key.slice(bucket.length + 1) }
   }
 
-  async function publicObjects(bucketName: string): Promise<BucketObjects> {
+  async function publicObjects(request: FastifyRequest, bucketName: string): Promise<BucketObjects> {
     const bucket = await ctx.buckets.find(bucketName)
     // A private bucket answers as a missing one: anonymous callers learn nothing about it.
     if (!bucket?.public) throw new StorageError('NotFound', `no public bucket "${bucketName}"`)
-    return new BucketObjects(ctx.storage, bucket)
+    return objectsFor(ctx, request, bucket, undefined)
   }
 
   const Download = Type.Object({ download: Type.Optional(Type.String()) })
@@ -58,7 +58,7 @@ export function accessRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const objects = await publicObjects(request.params.bucket)
+      const objects = await publicObjects(request, request.params.bucket)
       const download = request.query.download !== undefined
       return serveObject(request, reply, objects, request.params['*'], { download })
     },
@@ -67,7 +67,7 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     '/public/:bucket/*',
     { schema: { tags, summary: 'Headers of an object of a public bucket', params: ObjectParams } },
     async (request, reply) =>
-      serveHead(reply, await publicObjects(request.params.bucket), request.params['*']),
+      serveHead(reply, await publicObjects(request, request.params.bucket), request.params['*']),
   )
 
   const signedSchema = { tags, params: ObjectParams, querystring: Type.Record(Type.String(), Type.String()) }

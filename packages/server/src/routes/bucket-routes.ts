@@ -1,6 +1,6 @@
 import { StorageError } from '@coffer/core'
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
-import { type App, type AppContext, authorize, principalOf } from '../app-context.ts'
+import { type App, type AppContext, actorOf, authorize, principalOf } from '../app-context.ts'
 import { requireServiceAdmin, seesBucket } from '../auth/scopes.ts'
 import { BUCKET_NAME } from '../buckets/bucket-store.ts'
 import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
@@ -45,6 +45,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
             maxFileSize: Type.Optional(PolicyFields.maxFileSize),
             allowedTypes: Type.Optional(PolicyFields.allowedTypes),
             quotaBytes: Type.Optional(PolicyFields.quotaBytes),
+            quotaObjects: Type.Optional(PolicyFields.quotaObjects),
           },
           { additionalProperties: false },
         ),
@@ -52,9 +53,15 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireServiceAdmin(await principalOf(ctx, request))
+      const principal = await principalOf(ctx, request)
+      requireServiceAdmin(principal)
       const { name, ...policy } = request.body
       const bucket = await ctx.buckets.create(name, { ...policy, public: policy.public ?? false })
+      await ctx.index.audit(actorOf(request, principal), {
+        action: 'bucket.create',
+        bucket: name,
+        detail: policy,
+      })
       return reply.code(201).send(bucket)
     },
   )
@@ -92,6 +99,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
             maxFileSize: Type.Optional(Nullable(PolicyFields.maxFileSize)),
             allowedTypes: Type.Optional(Nullable(PolicyFields.allowedTypes)),
             quotaBytes: Type.Optional(Nullable(PolicyFields.quotaBytes)),
+            quotaObjects: Type.Optional(Nullable(PolicyFields.quotaObjects)),
           },
           { additionalProperties: false },
         ),
@@ -100,8 +108,10 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { bucket } = request.params
-      await authorize(ctx, request, bucket, ['', 'admin'])
-      return ctx.buckets.update(bucket, request.body)
+      const objects = await authorize(ctx, request, bucket, ['', 'admin'])
+      const updated = await ctx.buckets.update(bucket, request.body)
+      await ctx.index.audit(objects.actor, { action: 'bucket.update', bucket, detail: request.body })
+      return updated
     },
   )
 
@@ -121,6 +131,8 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
         throw new StorageError('PreconditionFailed', `bucket "${objects.bucket.name}" is not empty`)
       }
       await ctx.buckets.delete(objects.bucket.name)
+      await ctx.index.dropBucket(objects.bucket.name)
+      await ctx.index.audit(objects.actor, { action: 'bucket.delete', bucket: objects.bucket.name })
       return reply.code(204).send(null)
     },
   )

@@ -1,6 +1,6 @@
 import { StorageError } from '@coffer/core'
 import { Type } from 'typebox'
-import { type App, type AppContext, principalOf } from '../app-context.ts'
+import { type App, type AppContext, actorOf, principalOf } from '../app-context.ts'
 import { parseScopes, requireServiceAdmin } from '../auth/scopes.ts'
 import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
 
@@ -35,7 +35,8 @@ export function keyRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireServiceAdmin(await principalOf(ctx, request))
+      const principal = await principalOf(ctx, request)
+      requireServiceAdmin(principal)
       const { name, scopes, expiresAt } = request.body
       const input = { name, scopes: parseScopes(scopes) }
       if (expiresAt !== undefined) {
@@ -43,7 +44,12 @@ export function keyRoutes(app: App, ctx: AppContext): void {
         if (Number.isNaN(date.getTime())) throw new StorageError('InvalidArgument', 'expiresAt is not a date')
         Object.assign(input, { expiresAt: date })
       }
-      return reply.code(201).send(await ctx.keys.create(input))
+      const created = await ctx.keys.create(input)
+      await ctx.index.audit(actorOf(request, principal), {
+        action: 'key.create',
+        detail: { id: created.key.id, name, scopes: input.scopes },
+      })
+      return reply.code(201).send(created)
     },
   )
 
@@ -73,8 +79,13 @@ export function keyRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireServiceAdmin(await principalOf(ctx, request))
+      const principal = await principalOf(ctx, request)
+      requireServiceAdmin(principal)
       await ctx.keys.revoke(request.params.id)
+      await ctx.index.audit(actorOf(request, principal), {
+        action: 'key.revoke',
+        detail: { id: request.params.id },
+      })
       return reply.code(204).send(null)
     },
   )

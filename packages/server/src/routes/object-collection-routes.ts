@@ -1,28 +1,60 @@
-import { MAX_EXPIRES_IN, MAX_LIST_LIMIT, normalizeKey, normalizePrefix } from '@coffer/core'
+import {
+  type ListOptions,
+  MAX_EXPIRES_IN,
+  MAX_LIST_LIMIT,
+  normalizeKey,
+  normalizePrefix,
+  StorageError,
+} from '@coffer/core'
 import { Type } from 'typebox'
 import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
 import { presign } from '../http/presign.ts'
+import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
 
 const tags = ['objects']
 const Key = Type.String({ minLength: 1, maxLength: 1024 })
 const FromTo = Type.Object({ from: Key, to: Key }, { additionalProperties: false })
 
+/** The fields of `value` that are set. */
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never
+}
+
 /** Operations on many objects of a bucket: list, batch delete, copy, move, and signed URLs. */
 export function objectCollectionRoutes(app: App, ctx: AppContext): void {
+  const listing = new IndexListing(ctx.db)
   app.get(
     '/v1/buckets/:bucket/objects',
     {
       schema: {
         tags,
-        summary: 'List objects',
-        description: 'Keys in UTF-8 byte order; with a delimiter, keys fold into common prefixes.',
+        summary: 'List objects, with filters and sorts',
+        description:
+          'From the object index: keys in UTF-8 byte order by default; with a delimiter, keys fold into ' +
+          'common prefixes (name order only). Filters narrow the objects; cursors are keyset positions, ' +
+          'stable while objects come and go, and bound to their sort. `source=store` lists the storage ' +
+          'itself (no filters or sorts), which is the truth the index converges to.',
         params: BucketParams,
         querystring: Type.Object({
           prefix: Type.Optional(Type.String()),
           delimiter: Type.Optional(Type.String({ maxLength: 16 })),
           cursor: Type.Optional(Type.String({ maxLength: 4096 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIST_LIMIT })),
+          sort: Type.Optional(Type.Union(SORTS.map((s) => Type.Literal(s)))),
+          order: Type.Optional(Type.Union(ORDERS.map((o) => Type.Literal(o)))),
+          type: Type.Optional(
+            Type.String({
+              maxLength: 1024,
+              description: 'Content types, comma-separated, with wildcards (image/*)',
+            }),
+          ),
+          minSize: Type.Optional(Type.Integer({ minimum: 0 })),
+          maxSize: Type.Optional(Type.Integer({ minimum: 0 })),
+          modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
+          modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
+          q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),
+          source: Type.Optional(Type.Union([Type.Literal('index'), Type.Literal('store')])),
         }),
         response: {
           200: Type.Object({
@@ -35,16 +67,28 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { prefix, delimiter, cursor, limit } = request.query
+      const { prefix, delimiter, cursor, limit, source, type, ...filters } = request.query
       const normalized = normalizePrefix(prefix)
       const objects = await authorize(ctx, request, request.params.bucket, [normalized, 'list'])
-      const page = await objects.list({
-        prefix: normalized,
-        ...(delimiter === undefined ? {} : { delimiter }),
-        ...(cursor === undefined ? {} : { cursor }),
-        ...(limit === undefined ? {} : { limit }),
-      })
-      return { ...page, objects: page.objects.map(summaryJson) }
+      const page: ListOptions = { prefix: normalized }
+      if (delimiter !== undefined) page.delimiter = delimiter
+      if (cursor !== undefined) page.cursor = cursor
+      if (limit !== undefined) page.limit = limit
+      if (source === 'store') {
+        if (type !== undefined || Object.keys(filters).length > 0) {
+          throw new StorageError('InvalidArgument', 'filters and sorts need the index: drop source=store')
+        }
+        const listed = await objects.list(page)
+        return { ...listed, objects: listed.objects.map(summaryJson) }
+      }
+      const query: IndexQuery = { ...page, prefix: normalized, ...definedOnly(filters) }
+      if (type !== undefined)
+        query.types = type
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '')
+      const listed = await listing.list(objects.bucket.name, query)
+      return { ...listed, objects: listed.objects.map(summaryJson) }
     },
   )
 

@@ -37,12 +37,14 @@ export const ObjectJson = Type.Object({
 /** An object's description, as JSON. */
 export type ObjectJson = Static<typeof ObjectJson>
 
-/** One listed object. */
+/** One listed object; the index adds its type and checksum. */
 export const SummaryJson = Type.Object({
   key: Type.String(),
   size: Type.Integer(),
   etag: Type.String(),
   lastModified: Type.String({ format: 'date-time' }),
+  contentType: Type.Optional(Type.String()),
+  sha256: Type.Optional(Type.String()),
 })
 
 /** An `ObjectInfo` as JSON. */
@@ -61,7 +63,9 @@ export function objectJson(info: ObjectInfo): ObjectJson {
 }
 
 /** A listed object as JSON. */
-export function summaryJson(summary: ObjectSummary): Static<typeof SummaryJson> {
+export function summaryJson(
+  summary: ObjectSummary & { contentType?: string; sha256?: string },
+): Static<typeof SummaryJson> {
   return { ...summary, lastModified: summary.lastModified.toISOString() }
 }
 
@@ -83,7 +87,8 @@ export const PolicyFields = {
     maxItems: 100,
     description: 'Allowed content types, with wildcards (image/*)',
   }),
-  quotaBytes: Type.Integer({ minimum: 0, description: 'Stored; not enforced yet' }),
+  quotaBytes: Type.Integer({ minimum: 0, description: 'Most bytes the bucket may hold' }),
+  quotaObjects: Type.Integer({ minimum: 0, description: 'Most objects the bucket may hold' }),
 }
 
 /** A bucket and its policy, as JSON. */
@@ -93,6 +98,9 @@ export const BucketJson = Type.Object({
   maxFileSize: Type.Optional(Type.Integer()),
   allowedTypes: Type.Optional(Type.Array(Type.String())),
   quotaBytes: Type.Optional(Type.Integer()),
+  quotaObjects: Type.Optional(Type.Integer()),
+  usedBytes: Type.Integer({ description: 'Bytes the bucket holds' }),
+  usedObjects: Type.Integer({ description: 'Objects the bucket holds' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })

@@ -91,6 +91,8 @@ export class TusUploads {
     if (length !== undefined && max !== undefined && length > max) {
       throw new StorageError('TooLarge', `the upload is larger than the bucket's limit of ${max} bytes`)
     }
+    // Refused early when the quota has no room now; the finished upload reserves for real when stored.
+    if (length !== undefined && Number.isSafeInteger(length)) await objects.checkRoom(key, length)
     const session: UploadSession = {
       id: randomBytes(16).toString('hex'),
       bucket,

@@ -1,0 +1,290 @@
+import type { ObjectInfo } from '@coffer/core'
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import { monotonicFactory } from 'ulid'
+import { isPostgres } from '../db/dialect.ts'
+import type { Database, ObjectTable } from '../db/schema.ts'
+
+/** Who changes the index: the audit trail's actor and the objects' owner. */
+export interface Actor {
+  /** `<kind>:<id>` of a credential, or `signed-url`, `anonymous`, `system`. */
+  id: string
+  /** The client's address, when a request made the change. */
+  ip: string | null
+}
+
+/** What an audit event records besides its actor and time. */
+export interface AuditEntry {
+  action: string
+  bucket?: string
+  key?: string
+  detail?: Record<string, unknown>
+}
+
+/** The actor of reconcile and other maintenance. */
+export const SYSTEM: Actor = { id: 'system', ip: null }
+
+/** Whether an actor is a credential (whose id is recorded as the objects' owner). */
+function ownerOf(actor: Actor): string | null {
+  return actor.id.startsWith('key:') || actor.id.startsWith('jwt:') ? actor.id : null
+}
+
+export const nextId = monotonicFactory()
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** An index row of an object as the storage describes it. */
+export function objectRow(bucket: string, info: ObjectInfo, owner: string | null, now: string) {
+  return {
+    bucket,
+    key: info.key,
+    size: info.size,
+    etag: info.etag,
+    sha256: info.checksum.sha256 ?? null,
+    content_type: info.contentType,
+    visibility: info.visibility,
+    metadata: JSON.stringify(info.metadata),
+    owner,
+    created_at: now,
+    updated_at: info.lastModified.toISOString(),
+  } satisfies Insertable<ObjectTable>
+}
+
+/**
+ * The object index: one row per object, kept by the service on every upload, copy, move and delete,
+ * together with each bucket's usage counters and the audit trail, in one transaction per change. The
+ * storage stays the source of truth: a change whose index write fails (a crash in between) leaves
+ * drift that `reconcile` repairs.
+ */
+export class ObjectIndex {
+  readonly db: Kysely<Database>
+  readonly #postgres: boolean
+
+  constructor(db: Kysely<Database>) {
+    this.db = db
+    this.#postgres = isPostgres(db as Kysely<unknown>)
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the bucket's row locked (Postgres: `FOR UPDATE`; SQLite
+   * has one connection, whose transactions run one at a time), so counters and quota checks of one
+   * bucket never interleave.
+   */
+  async inBucket<T>(bucket: string, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (tx) => {
+      if (this.#postgres) {
+        await tx.selectFrom('buckets').select('name').where('name', '=', bucket).forUpdate().execute()
+      }
+      return work(tx)
+    })
+  }
+
+  /** The row of one object, if indexed. */
+  async find(bucket: string, key: string, db: Db = this.db): Promise<Selectable<ObjectTable> | undefined> {
+    return db
+      .selectFrom('objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('key', '=', key)
+      .executeTakeFirst()
+  }
+
+  /**
+   * Records an object as stored (an upload, the target of a copy or move, or one reconcile found),
+   * adjusting the bucket's counters by the difference to the row it replaces. `within` runs in the
+   * same transaction (releasing the upload's reservation, say).
+   */
+  async put(
+    bucket: string,
+    info: ObjectInfo,
+    actor: Actor,
+    audit: AuditEntry | undefined,
+    within?: (tx: Transaction<Database>) => Promise<void>,
+  ): Promise<void> {
+    await this.inBucket(bucket, async (tx) => {
+      await this.putIn(tx, bucket, info, ownerOf(actor))
+      await within?.(tx)
+      if (audit) await this.auditIn(tx, actor, audit)
+    })
+  }
+
+  /** `put` inside a transaction the caller holds (with the bucket locked). */
+  async putIn(
+    tx: Transaction<Database>,
+    bucket: string,
+    info: ObjectInfo,
+    owner: string | null,
+  ): Promise<void> {
+    const old = await this.find(bucket, info.key, tx)
+    const now = new Date().toISOString()
+    const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
+    const { bucket: _b, key: _k, ...changes } = row
+    await tx
+      .insertInto('objects')
+      .values(row)
+      .onConflict((conflict) => conflict.columns(['bucket', 'key']).doUpdateSet(changes))
+      .execute()
+    await this.#count(tx, bucket, info.size - Number(old?.size ?? 0), old === undefined ? 1 : 0)
+  }
+
+  /** Records objects as deleted; keys without a row are skipped. */
+  async remove(
+    bucket: string,
+    keys: readonly string[],
+    actor: Actor,
+    action = 'object.delete',
+  ): Promise<void> {
+    if (keys.length === 0) return
+    await this.inBucket(bucket, async (tx) => {
+      await this.removeIn(tx, bucket, keys)
+      await this.auditIn(tx, actor, ...keys.map((key) => ({ action, bucket, key })))
+    })
+  }
+
+  /** `remove` inside a transaction the caller holds; returns the rows removed. */
+  async removeIn(tx: Transaction<Database>, bucket: string, keys: readonly string[]): Promise<number> {
+    let removed = 0
+    // Bounded statements: Postgres and SQLite both cap the number of parameters.
+    for (let start = 0; start < keys.length; start += 500) {
+      const batch = keys.slice(start, start + 500)
+      const rows = await tx
+        .deleteFrom('objects')
+        .where('bucket', '=', bucket)
+        .where('key', 'in', batch)
+        .returning('size')
+        .execute()
+      const bytes = rows.reduce((sum, row) => sum + Number(row.size), 0)
+      await this.#count(tx, bucket, -bytes, -rows.length)
+      removed += rows.length
+    }
+    return removed
+  }
+
+  /** Records a move: the source's row goes, the target's is written, in one transaction. */
+  async move(bucket: string, from: string, info: ObjectInfo, actor: Actor): Promise<void> {
+    await this.inBucket(bucket, async (tx) => {
+      await this.removeIn(tx, bucket, [from])
+      await this.putIn(tx, bucket, info, ownerOf(actor))
+      await this.auditIn(tx, actor, { action: 'object.move', bucket, key: from, detail: { to: info.key } })
+    })
+  }
+
+  async #count(tx: Transaction<Database>, bucket: string, bytes: number, objects: number): Promise<void> {
+    if (bytes === 0 && objects === 0) return
+    await tx
+      .updateTable('buckets')
+      .set((eb) => ({
+        used_bytes: eb('used_bytes', '+', bytes),
+        used_objects: eb('used_objects', '+', objects),
+      }))
+      .where('name', '=', bucket)
+      .execute()
+  }
+
+  /** Appends to the audit trail. */
+  async audit(actor: Actor, ...entries: AuditEntry[]): Promise<void> {
+    await this.auditIn(this.db, actor, ...entries)
+  }
+
+  async auditIn(db: Db, actor: Actor, ...entries: AuditEntry[]): Promise<void> {
+    const at = new Date().toISOString()
+    const rows = entries.map((entry) => ({
+      id: nextId(),
+      at,
+      actor: actor.id,
+      ip: actor.ip,
+      action: entry.action,
+      bucket: entry.bucket ?? null,
+      key: entry.key ?? null,
+      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    }))
+    // 8 columns a row: 100 rows stay well under both databases' parameter limits.
+    for (let start = 0; start < rows.length; start += 100) {
+      await db
+        .insertInto('audit_events')
+        .values(rows.slice(start, start + 100))
+        .execute()
+    }
+  }
+
+  /** Rows of a bucket with keys after `after` (exclusive) up to `through` (inclusive), in key order. */
+  async rowsBetween(bucket: string, after: string | undefined, through: string | undefined) {
+    let query = this.db
+      .selectFrom('objects')
+      .select(['key', 'size', 'etag', 'updated_at'])
+      .where('bucket', '=', bucket)
+    if (after !== undefined) query = query.where('key', '>', after)
+    if (through !== undefined) query = query.where('key', '<=', through)
+    return query.orderBy('key').execute()
+  }
+
+  /**
+   * Writes an object's row unless the row changed since `seen` (its `updated_at`, or null for "no
+   * row"): reconcile's write, which must lose to an upload that committed meanwhile.
+   */
+  async putIfUnchanged(
+    bucket: string,
+    info: ObjectInfo,
+    seen: string | null,
+    actor: Actor,
+  ): Promise<boolean> {
+    return this.inBucket(bucket, async (tx) => {
+      const row = await this.find(bucket, info.key, tx)
+      if ((row?.updated_at ?? null) !== seen) return false
+      await this.putIn(tx, bucket, info, null)
+      const action = row === undefined ? 'reconcile.add' : 'reconcile.update'
+      await this.auditIn(tx, actor, { action, bucket, key: info.key, detail: { size: info.size } })
+      return true
+    })
+  }
+
+  /** Removes an object's row unless it changed since `seen`; reconcile's, once the object is gone. */
+  async removeIfUnchanged(bucket: string, key: string, seen: string): Promise<boolean> {
+    return this.inBucket(bucket, async (tx) => {
+      const row = await this.find(bucket, key, tx)
+      if (row?.updated_at !== seen) return false
+      await this.removeIn(tx, bucket, [key])
+      await this.auditIn(tx, SYSTEM, { action: 'reconcile.remove', bucket, key })
+      return true
+    })
+  }
+
+  /** Sets a bucket's counters to what its rows add up to; true when they were wrong. */
+  async recount(bucket: string): Promise<boolean> {
+    return this.inBucket(bucket, async (tx) => {
+      const sums = await tx
+        .selectFrom('objects')
+        .select((eb) => [
+          eb.fn.sum<number | string>('size').as('bytes'),
+          eb.fn.countAll<number | string>().as('objects'),
+        ])
+        .where('bucket', '=', bucket)
+        .executeTakeFirst()
+      const bytes = Number(sums?.bytes ?? 0)
+      const objects = Number(sums?.objects ?? 0)
+      const result = await tx
+        .updateTable('buckets')
+        .set({ used_bytes: bytes, used_objects: objects })
+        .where('name', '=', bucket)
+        .where((eb) => eb.or([eb('used_bytes', '<>', bytes), eb('used_objects', '<>', objects)]))
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    })
+  }
+
+  /** Drops reservations that stopped being renewed (their process died); returns how many. */
+  async dropExpiredReservations(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('reservations')
+      .where('expires_at', '<=', new Date().toISOString())
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  /** Forgets every row of a bucket (the bucket is deleted). */
+  async dropBucket(bucket: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('objects').where('bucket', '=', bucket).execute()
+      await tx.deleteFrom('reservations').where('bucket', '=', bucket).execute()
+    })
+  }
+}

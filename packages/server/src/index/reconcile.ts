@@ -1,0 +1,160 @@
+import { compareKeys, isStorageError, type ObjectSummary, type StorageService } from '@coffer/core'
+import type { BucketStore } from '../buckets/bucket-store.ts'
+import { type ObjectIndex, SYSTEM } from './object-index.ts'
+
+/** What a reconcile run found and repaired. */
+export interface ReconcileReport {
+  buckets: number
+  /** Objects the store holds, walked. */
+  scanned: number
+  /** Rows added for objects written behind Coffer's back (or whose index write was lost). */
+  added: number
+  /** Rows removed because their object is gone from the store. */
+  removed: number
+  /** Rows whose size or etag differed from the store's, refreshed. */
+  updated: number
+  /** Buckets whose byte or object counters were wrong, recounted. */
+  recounted: number
+  /** Reservations of crashed uploads, dropped. */
+  expiredReservations: number
+  /** Top-level folders of the store that belong to no bucket (left alone). */
+  strays: string[]
+  /** Up to 100 of the keys changed, `<bucket>/<key>` with `+`, `-` or `~` in front. */
+  changes: string[]
+  durationMs: number
+}
+
+/** Store listing pages; the index rows of the same key range are read beside each page. */
+const PAGE = 1000
+/** Objects read (stat) at once while adding rows. */
+const CONCURRENCY = 8
+
+/**
+ * Walks the store and the index side by side, bucket by bucket, in key order, and repairs the index:
+ * rows for objects it lacks, no rows for objects that are gone, fresh rows where size or etag differ,
+ * and recounted usage. Safe while uploads go on: a row is only changed if it still is what the walk
+ * saw (an upload that commits meanwhile wins), and a row is only removed after a fresh look at the
+ * store confirms that its object is gone.
+ */
+export async function reconcile(
+  storage: StorageService,
+  index: ObjectIndex,
+  buckets: BucketStore,
+  options: { bucket?: string; signal?: AbortSignal } = {},
+): Promise<ReconcileReport> {
+  const started = Date.now()
+  const report: ReconcileReport = {
+    buckets: 0,
+    scanned: 0,
+    added: 0,
+    removed: 0,
+    updated: 0,
+    recounted: 0,
+    expiredReservations: 0,
+    strays: [],
+    changes: [],
+    durationMs: 0,
+  }
+  const note = (change: string) => {
+    if (report.changes.length < 100) report.changes.push(change)
+  }
+  const all = await buckets.list()
+  if (options.bucket !== undefined) await buckets.get(options.bucket)
+  const names = options.bucket === undefined ? all.map((b) => b.name) : [options.bucket]
+  for (const name of names) {
+    options.signal?.throwIfAborted()
+    report.buckets += 1
+    await reconcileBucket(storage, index, name, report, note, options.signal)
+    if (await index.recount(name)) report.recounted += 1
+  }
+  report.expiredReservations = await index.dropExpiredReservations()
+  if (options.bucket === undefined) {
+    const known = new Set(all.map((b) => `${b.name}/`))
+    let cursor: string | undefined
+    do {
+      const page = await storage.listObjects({ delimiter: '/', limit: PAGE, ...(cursor ? { cursor } : {}) })
+      report.strays.push(...page.prefixes.filter((prefix) => !known.has(prefix)))
+      cursor = page.cursor
+    } while (cursor !== undefined)
+  }
+  // Repairs run concurrently: list them in key order.
+  report.changes.sort((a, b) => compareKeys(a.slice(2), b.slice(2)))
+  report.durationMs = Date.now() - started
+  return report
+}
+
+async function reconcileBucket(
+  storage: StorageService,
+  index: ObjectIndex,
+  bucket: string,
+  report: ReconcileReport,
+  note: (change: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const root = `${bucket}/`
+  let cursor: string | undefined
+  let after: string | undefined
+  do {
+    signal?.throwIfAborted()
+    const page = await storage.listObjects({ prefix: root, limit: PAGE, ...(cursor ? { cursor } : {}) })
+    cursor = page.cursor
+    const stored = page.objects.map((o) => ({ ...o, key: o.key.slice(root.length) }))
+    report.scanned += stored.length
+    // This page covers the keys after the previous page's last, up to its own last (or all, at the end).
+    const through = cursor === undefined ? undefined : stored.at(-1)?.key
+    const rows = await index.rowsBetween(bucket, after, through)
+    after = through
+    const indexed = new Map(rows.map((row) => [row.key, row]))
+    const work: (() => Promise<void>)[] = []
+    for (const object of stored) {
+      const row = indexed.get(object.key)
+      indexed.delete(object.key)
+      if (row !== undefined && Number(row.size) === object.size && row.etag === object.etag) continue
+      work.push(async () => {
+        if (await refresh(storage, index, bucket, object, row?.updated_at ?? null)) {
+          if (row === undefined) report.added += 1
+          else report.updated += 1
+          note(`${row === undefined ? '+' : '~'} ${root}${object.key}`)
+        }
+      })
+    }
+    for (const row of indexed.values()) {
+      work.push(async () => {
+        if (await storage.exists(root + row.key)) return
+        if (await index.removeIfUnchanged(bucket, row.key, row.updated_at)) {
+          report.removed += 1
+          note(`- ${root}${row.key}`)
+        }
+      })
+    }
+    await runBounded(work, CONCURRENCY)
+  } while (cursor !== undefined)
+}
+
+/** Writes the row of one object from a fresh look at it; false when it vanished or the row moved on. */
+async function refresh(
+  storage: StorageService,
+  index: ObjectIndex,
+  bucket: string,
+  object: ObjectSummary,
+  seen: string | null,
+): Promise<boolean> {
+  try {
+    const info = await storage.stat(`${bucket}/${object.key}`)
+    return await index.putIfUnchanged(bucket, { ...info, key: object.key }, seen, SYSTEM)
+  } catch (error) {
+    if (isStorageError(error) && error.code === 'NotFound') return false
+    throw error
+  }
+}
+
+async function runBounded(work: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < work.length) {
+      const task = work[next++] as () => Promise<void>
+      await task()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, work.length) }, worker))
+}
