@@ -58,8 +58,10 @@ export class Client {
     try {
       response = await fetch(url, { ...init, headers })
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
-      throw new ApiError('Unavailable', 0, `cannot reach ${this.#base}: ${cause}`)
+      // undici's `fetch failed` hides the reason in its cause, or in the cause's errors (one per address).
+      const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } }).cause
+      const reason = cause?.code ?? cause?.errors?.[0]?.code ?? (error as Error).message
+      throw new ApiError('Unavailable', 0, `cannot reach ${this.#base}: ${reason}`)
     }
     if (response.ok) return response
     throw await problemOf(response)

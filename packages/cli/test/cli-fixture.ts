@@ -31,7 +31,7 @@ export interface CliFixture {
   /** A temp dir for the test's files. */
   dir: string
   /** The environment every run gets: the service, the admin key, XDG dirs under `dir`. */
-  env: Record<string, string>
+  env: { COFFER_URL: string; COFFER_KEY: string; XDG_CONFIG_HOME: string; XDG_STATE_HOME: string }
   coffer(args: string[], options?: RunOptions): Promise<Run>
   /** Starts the CLI and returns the process, for tests that stop it themselves. */
   start(args: string[], options?: RunOptions): ChildProcess

@@ -79,16 +79,14 @@ function barProgress(): Progress {
         doneText: formatBytes(0),
         totalText: formatBytes(total),
       })
-      const end = (message?: string) => {
-        bar.update(size, { doneText: formatBytes(total) })
-        if (message === undefined) bars.update()
-        else log(message)
-        bars.remove(bar)
-      }
       return {
         update: (done) => bar.update(done, { doneText: formatBytes(done) }),
-        done: () => end(`${line} (${formatBytes(total)})`),
-        fail: () => end(),
+        done: () => {
+          bar.update(size, { doneText: formatBytes(total) })
+          log(`${line} (${formatBytes(total)})`)
+          bars.remove(bar)
+        },
+        fail: () => bars.remove(bar),
       }
     },
     log,

@@ -1,0 +1,72 @@
+import { connect, createServer, type Socket } from 'node:net'
+
+/** A TCP proxy that stops passing the client's bytes on once `limit` of them have gone through. */
+export interface PausingProxy {
+  /** The proxy's address, to use as the service's. */
+  url: string
+  /** Client bytes passed on so far. */
+  readonly forwarded: number
+  /** Resolves once `limit` client bytes have gone through; the rest are held from then on. */
+  paused: Promise<void>
+  /** Lifts the limit for connections made from now on. */
+  release(): void
+  close(): Promise<void>
+}
+
+/**
+ * Starts a proxy in front of `target` (an http://host:port URL). The service's answers always pass;
+ * the client's bytes stop at `limit`, so an upload through it stalls at a known point, whatever the
+ * speed of the machine, and stays stalled until its client is killed.
+ */
+export async function startPausingProxy(target: string, limit: number): Promise<PausingProxy> {
+  const { hostname, port } = new URL(target)
+  const sockets = new Set<Socket>()
+  let forwarded = 0
+  let currentLimit = limit
+  let onPaused = () => {}
+  const paused = new Promise<void>((resolve) => {
+    onPaused = resolve
+  })
+  const server = createServer((client) => {
+    const connectionLimit = currentLimit
+    const upstream = connect(Number(port), hostname)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+      socket.on('close', () => {
+        sockets.delete(socket)
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    upstream.pipe(client)
+    client.on('data', (chunk: Buffer) => {
+      if (forwarded >= connectionLimit) {
+        client.pause()
+        return
+      }
+      upstream.write(chunk)
+      forwarded += chunk.length
+      if (forwarded >= connectionLimit) onPaused()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address() as { port: number }
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    get forwarded() {
+      return forwarded
+    },
+    paused,
+    release() {
+      currentLimit = Number.POSITIVE_INFINITY
+    },
+    close() {
+      for (const socket of sockets) socket.destroy()
+      return new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { finished, MAIN, useCli } from './cli-fixture.ts'
+
+const cli = useCli()
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), with `input` typed on it. */
+function onTerminal(args: string[], input = '') {
+  const command = [process.execPath, MAIN, ...args].map(quote).join(' ')
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: { ...process.env, ...cli.env, TERM: 'xterm' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  child.stdin?.end(input)
+  return finished(child)
+}
+
+describe('output', () => {
+  it('draws progress bars on a terminal, and plain lines without one', async () => {
+    const file = join(cli.dir, 'three.bin')
+    await writeFile(file, Buffer.alloc(3 * 1024 * 1024, 7))
+    const tty = await onTerminal(['cp', file, 'coffer://documents/tty/three.bin'])
+    expect(tty.code).toBe(0)
+    expect(tty.stdout).toContain('\x1b[?25l') // the cursor hidden while bars are drawn
+    expect(tty.stdout).toMatch(/█+ 100% \| 3\.0 MiB \/ 3\.0 MiB \| upload .*three\.bin/)
+    expect(tty.stdout).toContain('\x1b[?25h') // and shown again
+    expect(tty.stdout).toMatch(/upload .*three\.bin → coffer:\/\/documents\/tty\/three\.bin \(3\.0 MiB\)/)
+
+    const plain = await cli.coffer(['cp', file, 'coffer://documents/tty/plain.bin'])
+    expect(plain.code).toBe(0)
+    expect(plain.stdout).not.toContain('\x1b')
+    expect(plain.stdout).not.toContain('█')
+    expect(plain.stdout).toMatch(
+      /^upload \S+three\.bin → coffer:\/\/documents\/tty\/plain\.bin \(3\.0 MiB\)\n$/,
+    )
+  })
+
+  it('asks before rm -r on a terminal, and deletes only on yes', async () => {
+    await cli.put('documents', 'ask/a.txt', 'a')
+    const no = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], 'n\n')
+    expect(no.stdout).toContain('delete every object under coffer://documents/ask/? [y/N]')
+    expect(no.code).toBe(1)
+    expect(await cli.keys('documents', 'ask/')).toEqual(['ask/a.txt'])
+    const yes = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], 'y\n')
+    expect(yes.code).toBe(0)
+    expect(await cli.keys('documents', 'ask/')).toEqual([])
+  })
+
+  it('gives --json on every listing command', async () => {
+    for (const args of [['ls'], ['ls', 'coffer://documents/'], ['buckets', 'ls'], ['keys', 'ls']]) {
+      const run = await cli.coffer([...args, '--json'])
+      expect(run.code).toBe(0)
+      expect(() => JSON.parse(run.stdout)).not.toThrow()
+    }
+  })
+})
