@@ -26,6 +26,8 @@ describe('configuration from the environment', () => {
       COFFER_JWT_SECRET: 'j'.repeat(32),
       COFFER_JWT_ISSUER: 'app',
       COFFER_LOG_LEVEL: 'warn',
+      COFFER_RECONCILE_MINUTES: '60',
+      COFFER_METRICS_PUBLIC: 'true',
     })
     expect(config).toMatchObject({
       port: 8080,
@@ -36,6 +38,8 @@ describe('configuration from the environment', () => {
       databaseUrl: 'postgres://coffer@db:5432/coffer',
       jwt: { secret: 'j'.repeat(32), issuer: 'app' },
       logLevel: 'warn',
+      reconcileEvery: 3_600_000,
+      metricsPublic: true,
     })
   })
 
@@ -53,6 +57,8 @@ describe('configuration from the environment', () => {
         COFFER_JWT_SECRET: 'j'.repeat(32),
         COFFER_JWKS_URL: 'https://idp.example.com/jwks.json',
         COFFER_LOG_LEVEL: 'loud',
+        COFFER_RECONCILE_MINUTES: '0.5',
+        COFFER_METRICS_PUBLIC: 'yes',
       })
     } catch (error) {
       expect(error).toMatchObject({ name: 'StorageError', code: 'InvalidArgument' })
@@ -63,6 +69,8 @@ describe('configuration from the environment', () => {
       '  - PORT must be a whole number from 0 to 65535',
       '  - COFFER_DRIVER must be fs, memory or s3',
       '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080',
+      '  - COFFER_METRICS_PUBLIC must be true or false',
       '  - COFFER_ADMIN_KEY must be at least 32 printable characters without spaces',
       '  - COFFER_SIGNING_SECRET must be at least 32 bytes',
       '  - COFFER_PUBLIC_URL must be an absolute URL',

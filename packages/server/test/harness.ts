@@ -67,6 +67,8 @@ export interface HarnessOptions {
   presign?: Driver['presign']
   /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
   s3?: S3TestServer
+  /** Runs reconcile in the background this often (ms). */
+  reconcileEvery?: number
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -119,6 +121,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     logger,
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {

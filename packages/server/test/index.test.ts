@@ -352,7 +352,7 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
       const uploads = Array.from({ length: 30 }, (_, i) => put('busy', `u${i}`, `body ${i}`))
       const running = reconcile({ bucket: 'busy' })
       const more = Array.from({ length: 30 }, (_, i) =>
-        new Promise((resolve) => setTimeout(resolve, i)).then(() => put('busy', `u${i}`, `again ${i}!`)),
+        new Promise((resolve) => setTimeout(resolve, i)).then(() => put('busy', `v${i}`, `again ${i}!`)),
       )
       for (const response of await Promise.all([...uploads, ...more])) expect(response.status).toBe(200)
       await running
@@ -361,7 +361,7 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
       expect(shape(await allPages('busy', 'limit=1000'))).toEqual(
         shape(await allPages('busy', 'limit=1000&source=store')),
       )
-      expect(await bucketInfo('busy')).toMatchObject({ usedObjects: 30 })
+      expect(await bucketInfo('busy')).toMatchObject({ usedObjects: 60 })
       const rows = await h.db.selectFrom('objects').select('owner').where('bucket', '=', 'busy').execute()
       // Rows written by the uploads keep their owner; reconcile never overwrote a newer row.
       expect(rows.every((row) => row.owner?.startsWith('key:'))).toBe(true)
@@ -464,5 +464,27 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
       expect(after).toContain('coffer_uploads_in_flight 0')
       expect((await h.fetch('/metrics')).status).toBe(401)
     })
+  })
+})
+
+describe('the periodic reconcile', () => {
+  it('picks up objects written behind Coffer’s back without being asked', async () => {
+    const h = await startHarness('sqlite', { reconcileEvery: 50 })
+    try {
+      await h.storage.upload('behind', { key: 'documents/periodic.txt' })
+      let keys: string[] = []
+      // Bounded: 200 looks, 25 ms apart.
+      for (let look = 0; look < 200 && keys.length === 0; look++) {
+        await new Promise((resolve) => setTimeout(resolve, 25))
+        const page = (await (
+          await h.fetch('/v1/buckets/documents/objects', { token: h.admin })
+        ).json()) as Listed
+        keys = page.objects.map((o) => o.key)
+      }
+      expect(keys).toEqual(['periodic.txt'])
+      expect(h.logs.some((line) => line.includes('reconcile done'))).toBe(true)
+    } finally {
+      await h.close()
+    }
   })
 })

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 
 /** The service's entry point, run from source with Node's type stripping, as `npm start` runs its build. */
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+/** `npm run reconcile`'s entry point, from source. */
+export const RECONCILE = fileURLToPath(new URL('../src/reconcile-main.ts', import.meta.url))
 
 /** The service as `npm start` runs it, in a process of its own. */
 export interface Started {

@@ -4,8 +4,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createStorage, fsDriver } from '@coffer/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAIN, startProcess } from './spawned-service.ts'
+import { MAIN, RECONCILE, startProcess } from './spawned-service.ts'
 
 describe('the service started like `npm start`', () => {
   let dataDir: string
@@ -78,5 +79,21 @@ describe('the service started like `npm start`', () => {
     expect(response.status).toBe(200)
     started.child.kill('SIGTERM')
     expect(await started.exited).toBe(0)
+  })
+  it('repairs the index once with the reconcile entry point (npm run reconcile), as JSON', async () => {
+    // An object written behind the service's back, into the data dir the previous tests used.
+    const storage = createStorage({ driver: fsDriver({ root: join(dataDir, 'files') }) })
+    await storage.upload('behind the back', { key: 'documents/added.txt' })
+    await storage.close()
+    const child = spawn(process.execPath, [RECONCILE, 'documents'], {
+      env: { PATH: process.env.PATH ?? '', COFFER_DATA_DIR: dataDir },
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    expect(JSON.parse(out)).toMatchObject({ buckets: 1, added: 1, changes: ['+ documents/added.txt'] })
   })
 })

@@ -159,13 +159,16 @@ export class IndexListing {
     order: Order,
     position: Position | undefined,
     limit: number,
-  ): Promise<ObjectTable[]> {
-    let select = this.#db.selectFrom('objects').selectAll().where('bucket', '=', bucket)
+  ): Promise<Row[]> {
+    let select = this.#db
+      .selectFrom('objects')
+      .select(['key', 'size', 'etag', 'updated_at', 'content_type', 'sha256'])
+      .where('bucket', '=', bucket)
     select = this.#filter(select, query)
     if (position !== undefined) select = select.where((eb) => after(eb, position))
     const direction = order === 'asc' ? 'asc' : 'desc'
     if (sort !== 'name') select = select.orderBy(COLUMN[sort], direction)
-    return select.orderBy('key', direction).limit(limit).execute() as Promise<ObjectTable[]>
+    return select.orderBy('key', direction).limit(limit).execute()
   }
 
   #filter<O>(
@@ -221,7 +224,10 @@ function after(eb: ExpressionBuilder<Database, 'objects'>, position: Position) {
   return eb(eb.refTuple(column, 'key'), asc ? '>' : '<', eb.tuple(position.value as never, position.key))
 }
 
-function summaryOf(row: ObjectTable): IndexedSummary {
+/** The columns a listing reads. */
+type Row = Pick<ObjectTable, 'key' | 'size' | 'etag' | 'updated_at' | 'content_type' | 'sha256'>
+
+function summaryOf(row: Row): IndexedSummary {
   const summary: IndexedSummary = {
     key: row.key,
     size: Number(row.size),

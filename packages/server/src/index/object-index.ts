@@ -101,22 +101,28 @@ export class ObjectIndex {
     within?: (tx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.inBucket(bucket, async (tx) => {
-      await this.putIn(tx, bucket, info, ownerOf(actor))
+      await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
       await within?.(tx)
       if (audit) await this.auditIn(tx, actor, audit)
     })
   }
 
-  /** `put` inside a transaction the caller holds (with the bucket locked). */
+  /**
+   * `put` inside a transaction the caller holds (with the bucket locked). Two uploads of one key may
+   * reach the index in another order than the store's: with `keepNewer`, a row with a later
+   * last-modified time stays (moves and copies may carry their source's time, so they always write).
+   */
   async putIn(
     tx: Transaction<Database>,
     bucket: string,
     info: ObjectInfo,
     owner: string | null,
+    keepNewer = false,
   ): Promise<void> {
     const old = await this.find(bucket, info.key, tx)
     const now = new Date().toISOString()
     const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
+    if (keepNewer && old !== undefined && old.updated_at > row.updated_at) return
     const { bucket: _b, key: _k, ...changes } = row
     await tx
       .insertInto('objects')
