@@ -4,13 +4,14 @@
  *   - a folder of FILES small files (1–16 KiB of random bytes) synced up, synced again (nothing to
  *     do: every file is compared by md5 against the listing's etag), and synced down to an empty folder;
  *   - a folder holding one file of SIZE MiB synced up (over tus: resumable from 64 MiB) and down.
- * Run `npm run build` first (`npm run bench:cli` does). Prints the seconds as a table and as JSON.
+ * Prints the seconds and the CLI's peak RSS (which shows that files stream: a 1 GiB file is never
+ * held) as a table and as JSON. Run `npm run build` first (`npm run bench:cli` does).
  * Usage: npm run bench:cli [-- --files 1000 --size-mib 1024 --concurrency 4 --resume-threshold 64MiB]
  */
 import { spawn } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -53,7 +54,13 @@ async function startService() {
   return { url, child }
 }
 
-/** Runs `coffer sync SRC DST --json` and returns its report with the wall-clock seconds. */
+/** The process's peak resident memory so far in MiB (Linux: VmHWM), or 0 once it is gone. */
+async function peakRssMiB(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+}
+
+/** Runs `coffer sync SRC DST --json`: its report, wall-clock seconds and the CLI's peak RSS. */
 async function timedSync(url, src, dst) {
   const args = [coffer, 'sync', '--json', '--concurrency', values.concurrency, src, dst]
   args.push('--resume-threshold', values['resume-threshold'])
@@ -66,11 +73,21 @@ async function timedSync(url, src, dst) {
   child.stdout.on('data', (chunk) => {
     out += chunk
   })
+  let peak = 0
+  const sampler = setInterval(async () => {
+    peak = Math.max(peak, await peakRssMiB(child.pid))
+  }, 50)
   const code = await new Promise((resolve) => child.once('exit', resolve))
+  clearInterval(sampler)
   const seconds = (performance.now() - started) / 1000
   if (code !== 0) throw new Error(`coffer sync ${src} ${dst} exited with ${code}`)
   const report = JSON.parse(out)
-  return { seconds: Number(seconds.toFixed(2)), transferred: report.transferred, bytes: report.bytes }
+  return {
+    seconds: Number(seconds.toFixed(2)),
+    transferred: report.transferred,
+    bytes: report.bytes,
+    cliPeakRssMiB: Number(peak.toFixed(1)),
+  }
 }
 
 /** FILES files of 1–16 KiB in a few nested folders. */
@@ -116,10 +133,12 @@ try {
     ],
   ]
   const settings = `concurrency ${values.concurrency}, tus from ${values['resume-threshold']}`
-  console.log(`| coffer sync (${settings}) | files | MiB | seconds |`)
-  console.log('| --- | --- | --- | --- |')
+  console.log(`| coffer sync (${settings}) | files | MiB | seconds | CLI peak RSS (MiB) |`)
+  console.log('| --- | --- | --- | --- | --- |')
   for (const [name, r] of rows)
-    console.log(`| ${name} | ${r.transferred} | ${(r.bytes / MiB).toFixed(1)} | ${r.seconds} |`)
+    console.log(
+      `| ${name} | ${r.transferred} | ${(r.bytes / MiB).toFixed(1)} | ${r.seconds} | ${r.cliPeakRssMiB} |`,
+    )
   console.log(JSON.stringify(Object.fromEntries(rows)))
 } finally {
   service.child.kill('SIGTERM')

@@ -65,6 +65,18 @@ describe('coffer', () => {
     expect(await cli.keys('documents', 'gone/')).toEqual([])
   })
 
+  it('empties a whole bucket with rm -r, which can then be deleted', async () => {
+    expect((await cli.coffer(['buckets', 'create', 'scratch'])).code).toBe(0)
+    await cli.put('scratch', 'a.txt', 'a')
+    await cli.put('scratch', 'deep/b.txt', 'b')
+    expect((await cli.coffer(['buckets', 'rm', 'scratch'])).code).toBe(6)
+    const emptied = await cli.coffer(['rm', '-r', '--force', 'coffer://scratch'])
+    expect(emptied.code).toBe(0)
+    expect(emptied.stderr).toBe('deleted 2 object(s)\n')
+    expect(await cli.keys('scratch', '')).toEqual([])
+    expect((await cli.coffer(['buckets', 'rm', 'scratch'])).code).toBe(0)
+  })
+
   it('presigns a URL that fetches the object', async () => {
     const run = await cli.coffer(['presign', '--expires', '15m', 'coffer://documents/docs/a.txt'])
     expect(run.code).toBe(0)

@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline/promises'
 import type { Client } from '../client.ts'
 import { parseCofferUrl, UsageError } from '../coffer-url.ts'
+import { deleteObjects } from '../transfer/delete-objects.ts'
+import { listPages } from '../transfer/remote-tree.ts'
 import { objectPath } from './cat.ts'
 
 /** Options of `coffer rm`. */
@@ -30,10 +32,17 @@ export async function rm(client: Client, target: string, options: RmOptions): Pr
     if (!process.stdin.isTTY) throw new UsageError('rm -r needs --force when stdin is not a terminal')
     if (!(await confirm(`delete every object under ${target}?`))) throw new UsageError('not confirmed')
   }
-  const result = await client.json<{ deleted: string[]; errors: unknown[] }>(
-    `/v1/buckets/${encodeURIComponent(bucket)}/delete`,
-    'POST',
-    { prefix },
+  // The service takes no empty prefix (a slip would empty a bucket): the whole bucket goes by its keys.
+  const deleted = await deleteObjects(
+    client,
+    bucket,
+    prefix === '' ? { keys: await allKeys(client, bucket) } : { prefix },
   )
-  process.stderr.write(`deleted ${result.deleted.length} object(s)\n`)
+  process.stderr.write(`deleted ${deleted} object(s)\n`)
+}
+
+async function allKeys(client: Client, bucket: string): Promise<string[]> {
+  const keys: string[] = []
+  for await (const page of listPages(client, bucket, '')) keys.push(...page.objects.map((o) => o.key))
+  return keys
 }

@@ -1,15 +1,11 @@
 import { rm, rmdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { ApiError } from '../client.ts'
-import type { CofferUrl } from '../coffer-url.ts'
+import { deleteObjects } from './delete-objects.ts'
 import { type Deletion, describeDeletion } from './plan-sync.ts'
 import type { TransferContext } from './transfer-context.ts'
 
-/** Keys per batch-delete request (the service's and S3's limit). */
-const BATCH = 1000
-
 /**
- * Deletes what a sync found only at the destination: objects in batches (`POST …/delete`), local
+ * Deletes what a sync found only at the destination: objects in batches, local
  * files one by one with the folders they leave empty, up to (not including) `root`. Each deletion is
  * reported as a `delete …` line.
  */
@@ -19,8 +15,9 @@ export async function runDeletions(
   root: string,
 ): Promise<void> {
   const remote = deletions.flatMap((d) => (d.kind === 'remote' ? [d.ref] : []))
-  for (let start = 0; start < remote.length; start += BATCH) {
-    await deleteObjects(ctx, remote.slice(start, start + BATCH))
+  const [first] = remote
+  if (first !== undefined) {
+    await deleteObjects(ctx.client, first.bucket, { keys: remote.map((ref) => ref.key) })
   }
   for (const deletion of deletions) {
     if (deletion.kind === 'local') {
@@ -29,19 +26,6 @@ export async function runDeletions(
     }
     ctx.progress.log(`delete ${describeDeletion(deletion)}`)
   }
-}
-
-async function deleteObjects(ctx: TransferContext, refs: readonly CofferUrl[]): Promise<void> {
-  const [first] = refs
-  if (first === undefined) return
-  const result = await ctx.client.json<{ errors: { key: string; code: string; message: string }[] }>(
-    `/v1/buckets/${encodeURIComponent(first.bucket)}/delete`,
-    'POST',
-    { keys: refs.map((ref) => ref.key) },
-  )
-  const [failed] = result.errors
-  if (failed !== undefined)
-    throw new ApiError(failed.code, 200, `could not delete ${failed.key}: ${failed.message}`)
 }
 
 /** Removes `folder` and its parents while they are empty, stopping at `root`. */

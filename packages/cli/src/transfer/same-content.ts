@@ -19,21 +19,17 @@ export async function sameContent(
   direction: 'up' | 'down',
 ): Promise<boolean> {
   if (file.size !== object.size) return false
-  if (object.sha256 !== undefined) return (await hashFile(file.path)).sha256 === object.sha256
+  if (object.sha256 !== undefined) return (await hashFile(file.path, 'sha256')) === object.sha256
   const md5 = MD5_ETAG.exec(object.etag)?.[1]
-  if (md5 !== undefined) return (await hashFile(file.path)).md5 === md5
+  if (md5 !== undefined) return (await hashFile(file.path, 'md5')) === md5
   const remoteSeconds = Math.floor(Date.parse(object.lastModified) / 1000)
   const localSeconds = Math.floor(file.mtimeMs / 1000)
   return direction === 'up' ? localSeconds <= remoteSeconds : localSeconds === remoteSeconds
 }
 
-/** The md5 and sha256 of a file, in one streamed read. */
-export async function hashFile(path: string): Promise<{ md5: string; sha256: string }> {
-  const md5 = createHash('md5')
-  const sha256 = createHash('sha256')
-  for await (const chunk of createReadStream(path)) {
-    md5.update(chunk as Buffer)
-    sha256.update(chunk as Buffer)
-  }
-  return { md5: md5.digest('hex'), sha256: sha256.digest('hex') }
+/** A file's digest (hex), in one streamed read. */
+export async function hashFile(path: string, algorithm: 'md5' | 'sha256'): Promise<string> {
+  const hash = createHash(algorithm)
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }

@@ -1,0 +1,44 @@
+import { ApiError, type Client } from '../client.ts'
+
+/** Keys per batch-delete request (the service's and S3's limit). */
+const BATCH = 1000
+
+interface DeleteResult {
+  deleted: string[]
+  errors: { key: string; code: string; message: string }[]
+}
+
+/**
+ * Deletes objects of a bucket: every key under `prefix` in one request, or a list of keys in batches
+ * (`POST …/delete`). The service reports per-key failures in its answer; the first is thrown, with
+ * its code, after every batch has been sent. Returns how many objects were deleted.
+ */
+export async function deleteObjects(
+  client: Client,
+  bucket: string,
+  target: { prefix: string } | { keys: readonly string[] },
+): Promise<number> {
+  const path = `/v1/buckets/${encodeURIComponent(bucket)}/delete`
+  const bodies =
+    'prefix' in target
+      ? [{ prefix: target.prefix }]
+      : Array.from({ length: Math.ceil(target.keys.length / BATCH) }, (_, i) => ({
+          keys: target.keys.slice(i * BATCH, (i + 1) * BATCH),
+        }))
+  let deleted = 0
+  const errors: DeleteResult['errors'] = []
+  for (const body of bodies) {
+    const result = await client.json<DeleteResult>(path, 'POST', body)
+    deleted += result.deleted.length
+    errors.push(...result.errors)
+  }
+  const [first] = errors
+  if (first !== undefined) {
+    throw new ApiError(
+      first.code,
+      200,
+      `${errors.length} object(s) not deleted; ${first.key}: ${first.message}`,
+    )
+  }
+  return deleted
+}
