@@ -1,7 +1,5 @@
 import { open, unlink } from 'node:fs/promises'
-import { addAbortSignal, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ifNoneMatchMatches } from '../../conditional.ts'
 import type {
   Driver,
   DriverGetOptions,
@@ -10,7 +8,6 @@ import type {
   ListStart,
   PutBody,
 } from '../../driver.ts'
-import { resolveRange } from '../../range.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ObjectSummary } from '../../types.ts'
 import { objectInfo } from '../object-info.ts'
 import {
@@ -25,6 +22,7 @@ import {
 } from './atomic-file.ts'
 import { fsError, isErrno } from './fs-errors.ts'
 import { Layout, MAX_NAME_BYTES } from './layout.ts'
+import { readObject } from './read-object.ts'
 import { encodeRecord, readRecord } from './record.ts'
 import { walk } from './walk.ts'
 
@@ -51,7 +49,8 @@ export function fsDriver(options: FsDriverOptions): Driver {
   async function finish(temp: TempFile, position: number, info: ObjectInfo): Promise<void> {
     const record = encodeRecord(info)
     await temp.handle.write(record, 0, record.length, position)
-    if (fsync) await temp.handle.sync()
+    // fdatasync: the bytes and the size (needed to read them back) reach the disk, not the times.
+    if (fsync) await temp.handle.datasync()
     await temp.handle.close()
   }
 
@@ -86,27 +85,9 @@ export function fsDriver(options: FsDriverOptions): Driver {
     },
 
     async get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
-      let handle: import('node:fs/promises').FileHandle | undefined
       try {
-        handle = await open(layout.locate(key).file, 'r')
-        const info = await readRecord(handle, key)
-        if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
-          await handle.close()
-          return { notModified: true, info }
-        }
-        const range = opts.range ? resolveRange(opts.range, info.size) : undefined
-        if (info.size === 0) {
-          await handle.close()
-          return { notModified: false, body: Readable.from([]), info }
-        }
-        const start = range?.start ?? 0
-        const end = range?.end ?? info.size - 1
-        const stream = handle.createReadStream({ start, end, highWaterMark: 256 * 1024 })
-        handle = undefined // the stream owns it now and closes it
-        const body = opts.signal ? addAbortSignal(opts.signal, stream) : stream
-        return range ? { notModified: false, body, info, range } : { notModified: false, body, info }
+        return await readObject(layout.locate(key).file, key, opts)
       } catch (error) {
-        await handle?.close()
         throw fsError(error, root, 'reading the object', key)
       }
     },

@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises'
 import { StorageError } from '../../errors.ts'
 import type { ObjectInfo } from '../../types.ts'
 import { optionalAttributes } from '../object-info.ts'
@@ -57,20 +56,16 @@ function parseRecord(json: string, key: string): StoredRecord {
   }
 }
 
-/** Reads an object file's record; `size` is the length of its bytes (the trailer excluded). */
-export async function readRecord(handle: FileHandle, key: string): Promise<ObjectInfo> {
-  const { size: fileSize } = await handle.stat()
-  if (fileSize < FOOTER_BYTES) throw corrupt(key)
-  const tailLength = Math.min(fileSize, TAIL_READ)
-  let tail = Buffer.allocUnsafe(tailLength)
-  await handle.read(tail, 0, tailLength, fileSize - tailLength)
-  if (!tail.subarray(tailLength - 4).equals(MAGIC)) throw corrupt(key)
-  const jsonLength = tail.readUInt32BE(tailLength - FOOTER_BYTES)
+/** The record's JSON length, from a tail of the file (its last `tail.length` bytes) with the footer. */
+function jsonLengthOf(tail: Buffer, fileSize: number, key: string): number {
+  if (tail.length < FOOTER_BYTES || !tail.subarray(tail.length - 4).equals(MAGIC)) throw corrupt(key)
+  const jsonLength = tail.readUInt32BE(tail.length - FOOTER_BYTES)
   if (jsonLength + FOOTER_BYTES > fileSize) throw corrupt(key)
-  if (jsonLength + FOOTER_BYTES > tailLength) {
-    tail = Buffer.allocUnsafe(jsonLength + FOOTER_BYTES)
-    await handle.read(tail, 0, tail.length, fileSize - tail.length)
-  }
+  return jsonLength
+}
+
+/** The record in a tail of the file that holds all of it. */
+function infoOf(tail: Buffer, jsonLength: number, fileSize: number, key: string): ObjectInfo {
   const jsonEnd = tail.length - FOOTER_BYTES
   const record = parseRecord(tail.toString('utf8', jsonEnd - jsonLength, jsonEnd), key)
   if (record.size !== fileSize - jsonLength - FOOTER_BYTES) throw corrupt(key)
@@ -85,4 +80,30 @@ export async function readRecord(handle: FileHandle, key: string): Promise<Objec
     checksum: record.sha256 === undefined ? {} : { sha256: record.sha256 },
     ...optionalAttributes(record),
   }
+}
+
+/** What `readRecord` reads from: a `FileHandle`, or a plain descriptor behind the same two calls. */
+export interface RecordSource {
+  stat(): Promise<{ size: number }>
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>
+}
+
+/** Reads an object file's record; `size` is the length of its bytes (the trailer excluded). */
+export async function readRecord(handle: RecordSource, key: string): Promise<ObjectInfo> {
+  const { size: fileSize } = await handle.stat()
+  if (fileSize < FOOTER_BYTES) throw corrupt(key)
+  const tailLength = Math.min(fileSize, TAIL_READ)
+  let tail = Buffer.allocUnsafe(tailLength)
+  await handle.read(tail, 0, tailLength, fileSize - tailLength)
+  const jsonLength = jsonLengthOf(tail, fileSize, key)
+  if (jsonLength + FOOTER_BYTES > tailLength) {
+    tail = Buffer.allocUnsafe(jsonLength + FOOTER_BYTES)
+    await handle.read(tail, 0, tail.length, fileSize - tail.length)
+  }
+  return infoOf(tail, jsonLength, fileSize, key)
+}
+
+/** The record of an object file read whole (`file`); its bytes are `file.subarray(0, info.size)`. */
+export function recordOfFile(file: Buffer, key: string): ObjectInfo {
+  return infoOf(file, jsonLengthOf(file, file.length, key), file.length, key)
 }

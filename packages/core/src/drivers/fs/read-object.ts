@@ -1,0 +1,90 @@
+import { close, createReadStream, fstat, open, read } from 'node:fs'
+import { addAbortSignal, Readable } from 'node:stream'
+import { promisify } from 'node:util'
+import { ifNoneMatchMatches } from '../../conditional.ts'
+import type { DriverGetOptions } from '../../driver.ts'
+import { resolveRange } from '../../range.ts'
+import type { NotModified, ObjectInfo, ObjectStream, ResolvedRange } from '../../types.ts'
+import { type RecordSource, readRecord, recordOfFile } from './record.ts'
+
+/**
+ * An object file (bytes and record) up to this size is read whole in one read: no stat, no second
+ * read, no read stream, and its descriptor is closed before the body is returned. Small objects are
+ * the ones whose cost is per request, not per byte.
+ */
+const SMALL_FILE = 16 * 1024
+/**
+ * Chunk size of the read stream of larger objects: each read is a round trip through libuv's thread
+ * pool and a fresh buffer, so larger chunks copy faster (measured: ~1.5× from 256 KiB to 1 MiB on a
+ * 1 GiB GET); one chunk in flight per download.
+ */
+const STREAM_CHUNK = 1024 * 1024
+
+const openFd = promisify(open)
+const closeFd = promisify(close)
+const readFd = promisify(read)
+const fstatFd = promisify(fstat)
+
+/**
+ * A plain descriptor as a `RecordSource`. The callback API is used instead of a `FileHandle` because
+ * `fs.createReadStream` on a descriptor reads with callbacks (cheaper per chunk than a FileHandle's
+ * promises) and closes it itself at the end or on destroy.
+ */
+function fdSource(fd: number): RecordSource {
+  return {
+    stat: () => fstatFd(fd),
+    read: (buffer, offset, length, position) => readFd(fd, buffer, offset, length, position),
+  }
+}
+
+function answer(
+  body: Readable,
+  info: ObjectInfo,
+  range: ResolvedRange | undefined,
+  opts: DriverGetOptions,
+): ObjectStream {
+  const signalled = opts.signal ? addAbortSignal(opts.signal, body) : body
+  return range
+    ? { notModified: false, body: signalled, info, range }
+    : { notModified: false, body: signalled, info }
+}
+
+/** `get` of an object file: 304-style answer, whole body or range. Throws the file system's errors. */
+export async function readObject(
+  file: string,
+  key: string,
+  opts: DriverGetOptions,
+): Promise<ObjectStream | NotModified> {
+  const fd = await openFd(file, 'r')
+  let owned = true
+  try {
+    const first = Buffer.allocUnsafe(SMALL_FILE)
+    const { bytesRead } = await readFd(fd, first, 0, SMALL_FILE, 0)
+    let info: ObjectInfo
+    let whole: Buffer | undefined
+    if (bytesRead < SMALL_FILE) {
+      owned = false
+      await closeFd(fd)
+      whole = first.subarray(0, bytesRead)
+      info = recordOfFile(whole, key)
+    } else {
+      info = await readRecord(fdSource(fd), key)
+    }
+    if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
+      return { notModified: true, info }
+    }
+    const range = opts.range ? resolveRange(opts.range, info.size) : undefined
+    if (info.size === 0) return answer(Readable.from([]), info, range, opts)
+    const start = range?.start ?? 0
+    const end = range?.end ?? info.size - 1
+    if (whole !== undefined) {
+      return answer(Readable.from([whole.subarray(start, end + 1)], { objectMode: false }), info, range, opts)
+    }
+    // The stream owns the descriptor from here and closes it at its end, on error or on destroy.
+    const stream = createReadStream('', { fd, start, end, highWaterMark: STREAM_CHUNK })
+    owned = false
+    return answer(stream, info, range, opts)
+  } finally {
+    if (owned) await closeFd(fd).catch(() => undefined)
+  }
+}
