@@ -32,6 +32,13 @@ export interface Peers {
   cofferS3: Peer
   ceph: S3Peer
   s3rver: S3Peer
+  /** Another build of Coffer on the fs driver (`--baseline`), measured beside the current one. */
+  baseline?: Peer
+}
+
+/** Coffer/fs, and the baseline build when there is one. */
+function coffers(peers: Peers): Peer[] {
+  return peers.baseline ? [peers.cofferFs, peers.baseline] : [peers.cofferFs]
 }
 
 export interface RunContext {
@@ -68,11 +75,17 @@ const smallKey = (i: number) => `small/${String(i).padStart(5, '0')}.bin`
 const putKey = (i: number) => `put/${String(i).padStart(5, '0')}.bin`
 const LARGE_KEY = 'large/object.bin'
 
-/** Runs the measurers A B C A B C …, `rounds` times, and takes each metric's median. */
+/**
+ * Runs the measurers in turn, `rounds` times, and takes each metric's median. Each round starts one
+ * further along (A B C, B C A, C A B, …), so that no target always follows the same one: a peer's
+ * after-effects (Ceph's garbage collection after overwrites, dirty pages being written back) would
+ * otherwise always land on the same next target.
+ */
 async function alternate(ctx: RunContext, id: string, measurers: Measurer[]): Promise<CaseResult['series']> {
   const samples = new Map<string, Sample[]>(measurers.map((m) => [m.name, []]))
   for (let round = 1; round <= ctx.settings.rounds; round++) {
-    for (const m of measurers) {
+    const shift = (round - 1) % measurers.length
+    for (const m of [...measurers.slice(shift), ...measurers.slice(0, shift)]) {
       const sample = await m.measure()
       samples.get(m.name)?.push(sample)
       ctx.log(`${id} round ${round} ${m.name}: ${JSON.stringify(sample)}`)
@@ -100,12 +113,11 @@ async function putLarge(target: Target, size: number): Promise<Sample> {
 }
 
 export async function p2(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, cofferFs } = ctx.peers
   const size = ctx.settings.largeBytes
   const series = await alternate(
     ctx,
     'P2',
-    [nginx, cofferFs].map((t) => ({ name: t.name, measure: () => putLarge(t, size) })),
+    [...coffers(ctx.peers), ctx.peers.nginx].map((t) => ({ name: t.name, measure: () => putLarge(t, size) })),
   )
   return [
     { id: 'P2', title: `PUT one ${size / MiB} MiB object, 1 stream`, metric: 'MiBps', unit: 'MiB/s', series },
@@ -113,10 +125,10 @@ export async function p2(ctx: RunContext): Promise<CaseResult[]> {
 }
 
 export async function p1(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, cofferFs } = ctx.peers
   const size = ctx.settings.largeBytes
-  for (const t of [nginx, cofferFs]) if (!holdsLarge.has(t)) await putLarge(t, size)
-  const measurers = [nginx, cofferFs].map((t) => ({
+  const targets = [...coffers(ctx.peers), ctx.peers.nginx]
+  for (const t of targets) if (!holdsLarge.has(t)) await putLarge(t, size)
+  const measurers = targets.map((t) => ({
     name: t.name,
     async measure() {
       const { MiBps, bytes } = await streamClient({ mode: 'get', ...(await t.get(LARGE_KEY)) })
@@ -182,14 +194,14 @@ async function rateCase(
 }
 
 export async function p3(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, s3rver, ceph, cofferFs } = ctx.peers
-  const series = await rateCase(ctx, 'P3', 'GET', 64, [cofferFs, nginx, s3rver, ceph])
+  const { nginx, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P3', 'GET', 64, [...coffers(ctx.peers), nginx, s3rver, ceph])
   return [{ id: 'P3', title: 'GET 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
 export async function p4(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, s3rver, ceph, cofferFs } = ctx.peers
-  const series = await rateCase(ctx, 'P4', 'PUT', 64, [cofferFs, nginx, s3rver, ceph])
+  const { nginx, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P4', 'PUT', 64, [...coffers(ctx.peers), nginx, s3rver, ceph])
   return [{ id: 'P4', title: 'PUT 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
@@ -275,8 +287,8 @@ export async function p6(ctx: RunContext): Promise<CaseResult[]> {
 }
 
 export async function p7(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, ceph, cofferFs } = ctx.peers
-  const series = await rateCase(ctx, 'P7', 'GET', 16, [cofferFs, nginx, ceph])
+  const { nginx, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P7', 'GET', 16, [...coffers(ctx.peers), nginx, ceph])
   return [{ id: 'P7', title: '4 KiB GET latency, 16 connections', metric: 'p50', unit: 'ms', series }]
 }
 

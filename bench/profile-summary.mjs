@@ -1,7 +1,9 @@
 /**
- * Summarises V8 CPU profiles (`node --cpu-prof`, e.g. from `npm run bench -- --profile`): the
- * functions with the most self time, and self time by package (a dependency, Node's internals, or
- * Coffer's own code). Usage: node bench/profile-summary.mjs FILE.cpuprofile|DIR [--top 25]
+ * Summarises V8 CPU profiles (`node --cpu-prof`, e.g. from `npm run bench -- --profile`): self time
+ * by package (a dependency, Node's internals, or Coffer's own code), the functions with the most
+ * self time, and those with the most total time (self and callees). Shares are of the busy time: the
+ * idle samples (the process waiting for I/O, or for the bench to turn to it) are left out.
+ * Usage: node bench/profile-summary.mjs FILE.cpuprofile|DIR [--top 25]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -37,21 +39,40 @@ for (const file of files) {
   for (const [i, id] of profile.samples.entries()) {
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
   }
+  const idle = [...byId.values()].find((n) => n.callFrame.functionName === '(idle)')
+  if (idle) self.delete(idle.id)
   const total = [...self.values()].reduce((a, b) => a + b, 0)
+  const nameOf = ({ functionName, url, lineNumber }) => {
+    const short = url.replace(/^file:\/\/.*?(node_modules|packages)\//, '$1/')
+    return `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim()
+  }
   const fns = new Map()
   const pkgs = new Map()
   for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame
-    const short = url.replace(/^file:\/\/.*?(node_modules|packages)\//, '$1/')
-    const name = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim()
-    fns.set(name, (fns.get(name) ?? 0) + us)
-    pkgs.set(origin(url), (pkgs.get(origin(url)) ?? 0) + us)
+    const { callFrame } = byId.get(id)
+    fns.set(nameOf(callFrame), (fns.get(nameOf(callFrame)) ?? 0) + us)
+    pkgs.set(origin(callFrame.url), (pkgs.get(origin(callFrame.url)) ?? 0) + us)
+  }
+  // Total time: each node's self time, added once to every distinct function on its stack.
+  const parent = new Map()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map()
+  for (const [id, us] of self) {
+    const seen = new Set()
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const name = nameOf(byId.get(at).callFrame)
+      if (seen.has(name)) continue
+      seen.add(name)
+      inclusive.set(name, (inclusive.get(name) ?? 0) + us)
+    }
   }
   const pct = (us) => `${((100 * us) / total).toFixed(1)}%`.padStart(6)
   const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n)
-  console.log(`\n${file}: ${(total / 1e6).toFixed(1)} s sampled`)
+  console.log(`\n${file}: ${(total / 1e6).toFixed(1)} s busy`)
   console.log('\nself time by origin:')
   for (const [name, us] of top(pkgs, 15)) console.log(`${pct(us)}  ${name}`)
   console.log('\nfunctions by self time:')
   for (const [name, us] of top(fns, Number(values.top))) console.log(`${pct(us)}  ${name}`)
+  console.log('\nfunctions by total time:')
+  for (const [name, us] of top(inclusive, Number(values.top))) console.log(`${pct(us)}  ${name}`)
 }

@@ -5,10 +5,12 @@
  * load-generator process (autocannon, or an undici / AWS SDK stream client); targets alternate
  * A B A B … over the rounds and medians are reported. Prints Markdown tables and writes
  * bench/results/bench-<time>.json.
- * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH]
+ * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
  *   --profile: the Coffer processes run with --cpu-prof; profiles go to bench/results/profile-<time>/
  *   (summarise them with `node bench/profile-summary.mjs DIR`).
- *   --server: another build of the service's main.js to measure (e.g. a checkout before a change).
+ *   --server: another build of the service's main.js to measure instead of this repository's.
+ *   --baseline: a second build's main.js (e.g. a checkout before a change), run as `Coffer/fs@baseline`
+ *   beside Coffer/fs in P1–P4 and P7, alternating with it, for before/after ratios in one run.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
@@ -65,6 +67,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     server: { type: 'string' },
+    baseline: { type: 'string' },
   },
 })
 const settings: Settings = { ...(values.quick ? QUICK : FULL) }
@@ -88,8 +91,8 @@ async function startPeers(): Promise<Peers> {
     ...(values.server === undefined ? {} : { main: resolve(values.server) }),
   }
   const peers: Partial<Peers> = {}
-  const start = async <K extends keyof Peers>(name: K, make: () => Promise<Peers[K]>) => {
-    if (!needed.has(name)) return
+  const start = async <K extends keyof Peers>(name: K, make: () => Promise<NonNullable<Peers[K]>>) => {
+    if (name !== 'baseline' && !needed.has(name)) return
     const peer = await make()
     started.push(peer)
     peers[name] = peer
@@ -100,6 +103,17 @@ async function startPeers(): Promise<Peers> {
     start('ceph', () => startS3Peer('ceph')),
     start('s3rver', () => startS3Peer('s3rver')),
     start('cofferFs', () => startCoffer({ driver: 'fs', ...prof })),
+    ...(values.baseline === undefined || !needed.has('cofferFs')
+      ? []
+      : [
+          start('baseline', () =>
+            startCoffer({
+              driver: 'fs',
+              main: resolve(values.baseline as string),
+              name: 'Coffer/fs@baseline',
+            }),
+          ),
+        ]),
   ])
   const failed = results.find((r) => r.status === 'rejected')
   if (failed) throw (failed as PromiseRejectedResult).reason

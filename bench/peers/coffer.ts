@@ -21,6 +21,8 @@ export interface CofferOptions {
   cpuProfDir?: string
   /** The service's entry point; default this repository's `packages/server/dist/main.js`. */
   main?: string
+  /** As the tables show it; default `Coffer/fs` or `Coffer/S3→Ceph`. */
+  name?: string
 }
 
 /** The S3 driver's environment for a test server. */
@@ -94,7 +96,7 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
       url: `${origin}/v1/buckets/${BUCKET}/objects/${key}`,
       headers: { authorization: `Bearer ${token}` },
     })
-    const name = opts.driver === 'fs' ? 'Coffer/fs' : 'Coffer/S3→Ceph'
+    const name = opts.name ?? (opts.driver === 'fs' ? 'Coffer/fs' : 'Coffer/S3→Ceph')
     return { name, pid: child.pid as number, get: spec, put: spec, stop }
   } catch (error) {
     await stop()
