@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely'
 
 /**
@@ -10,11 +10,24 @@ export function nodeSqliteDialect(database: DatabaseSync): SqliteDialect {
   return new SqliteDialect({ database: adapt(database) })
 }
 
+/** Prepared statements kept per SQL text: Kysely compiles the same few shapes over and over. */
+const CACHED_STATEMENTS = 256
+
 function adapt(database: DatabaseSync): SqliteDatabase {
+  const cache = new Map<string, StatementSync>()
+  const prepared = (sql: string): StatementSync => {
+    let statement = cache.get(sql)
+    if (statement === undefined) {
+      statement = database.prepare(sql)
+      if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value as string)
+      cache.set(sql, statement)
+    }
+    return statement
+  }
   return {
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql)
+      const statement = prepared(sql)
       const args = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite)
       return {
         reader: statement.columns().length > 0,

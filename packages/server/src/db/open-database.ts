@@ -30,7 +30,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
     await mkdir(options.dataDir, { recursive: true })
     const sqlite = new DatabaseSync(join(options.dataDir, 'coffer.db'), { timeout: 5000 })
     // WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
-    sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;')
+    // synchronous = NORMAL: in WAL mode a commit is atomic and survives a process crash, and only
+    // the last commits can be lost to a power cut; the store is the truth, and reconcile restores
+    // what the index lost, so a sync per commit (each upload's row) is not worth its cost.
+    sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;')
     db = new Kysely<Database>({ dialect: nodeSqliteDialect(sqlite) })
   }
   try {
