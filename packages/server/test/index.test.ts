@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, PERSISTENCES, startHarness, streamOf } from './harness.ts'
 
@@ -326,6 +327,37 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
         updated: 0,
         recounted: 0,
       })
+    })
+
+    it('repairs a crash between the store write and the index write', async () => {
+      await createBucket('crash')
+      // The index refuses new rows, as if the process died right after the store had the bytes.
+      if (persistence === 'sqlite') {
+        await sql`create trigger crash before insert on objects begin select raise(abort, 'crash'); end`.execute(
+          h.db,
+        )
+      } else {
+        await sql`create function crash() returns trigger language plpgsql as $$ begin raise exception 'crash'; end $$`.execute(
+          h.db,
+        )
+        await sql`create trigger crash before insert on objects for each row execute function crash()`.execute(
+          h.db,
+        )
+      }
+      try {
+        const response = await put('crash', 'orphan.txt', 'stored, not indexed')
+        expect(response.status).toBe(500)
+      } finally {
+        await sql`drop trigger crash${persistence === 'sqlite' ? sql`` : sql` on objects`}`.execute(h.db)
+      }
+      expect(await h.storage.exists('crash/orphan.txt')).toBe(true)
+      expect(keysOf(await allPages('crash', 'limit=10'))).toEqual([])
+      expect(await reconcile({ bucket: 'crash' })).toMatchObject({
+        added: 1,
+        changes: ['+ crash/orphan.txt'],
+      })
+      expect(keysOf(await allPages('crash', 'limit=10'))).toEqual(['orphan.txt'])
+      expect(await bucketInfo('crash')).toMatchObject({ usedBytes: 19, usedObjects: 1 })
     })
 
     it('drops the reservations of crashed uploads and reports folders that belong to no bucket', async () => {
