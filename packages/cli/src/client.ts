@@ -54,9 +54,13 @@ export class Client {
     const headers = new Headers(init.headers)
     if (this.#key !== undefined && this.#key !== '') headers.set('authorization', `Bearer ${this.#key}`)
     const url = path.startsWith('/') ? `${this.#base}${path}` : path
+    // Per the Fetch standard, a request that may follow redirects is sent as a clone, and cloning a
+    // streamed body tees it: the unread branch keeps every chunk, so a 1 GiB upload held 1 GiB.
+    // The API never redirects a request with a body.
+    const redirect = init.body === undefined || init.body === null ? 'follow' : 'error'
     let response: Response
     try {
-      response = await fetch(url, { ...init, headers })
+      response = await fetch(url, { redirect, ...init, headers })
     } catch (error) {
       // undici's `fetch failed` hides the reason in its cause, or in the cause's errors (one per address).
       const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } }).cause

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, expect, it } from 'vitest'
 import { finished, sha256, useCli } from './cli-fixture.ts'
 import { type PausingProxy, startPausingProxy } from './pausing-proxy.ts'
@@ -59,4 +60,42 @@ it('resumes an upload killed mid-transfer (SIGKILL) from the service offset, wit
   expect(stored?.length).toBe(size)
   expect(sha256(stored ?? Buffer.alloc(0))).toBe(sha256(bytes))
   expect(await resumeRecords()).toEqual([])
+})
+
+/** A process's peak resident memory so far in MiB (VmHWM), or undefined once it has exited. */
+async function peakRssMiB(pid: number): Promise<number | undefined> {
+  try {
+    const kib = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kib === undefined ? undefined : Number(kib) / 1024
+  } catch {
+    return undefined
+  }
+}
+
+it('streams: a 256 MiB upload (one PUT) and a copy between buckets never hold the file', async () => {
+  const size = 256 * MiB
+  const file = join(cli.dir, 'stream.bin')
+  await writeFile(file, randomBytes(size))
+  const runs = [
+    ['cp', '--resume-threshold', '1GiB', file, 'coffer://documents/stream.bin'],
+    ['cp', 'coffer://documents/stream.bin', 'coffer://exports/stream.bin'],
+  ]
+  for (const args of runs) {
+    const child = cli.start(args)
+    const run = finished(child)
+    // VmHWM only grows, so the last reading before the exit is the peak up to then.
+    let peak = 0
+    let exited = false
+    run.then(() => {
+      exited = true
+    })
+    while (!exited) {
+      peak = Math.max(peak, (await peakRssMiB(child.pid ?? 0)) ?? 0)
+      await sleep(20)
+    }
+    expect((await run).code).toBe(0)
+    expect(peak).toBeGreaterThan(0)
+    expect(peak).toBeLessThan(size / MiB - 40)
+  }
+  expect((await cli.get('exports', 'stream.bin'))?.length).toBe(size)
 })

@@ -9,7 +9,10 @@ export interface LsOptions {
   json?: boolean
 }
 
-/** `coffer ls [coffer://BUCKET[/PREFIX]]`: buckets, or one level (or all, with -r) of a prefix. */
+/**
+ * `coffer ls [coffer://BUCKET[/PREFIX]]`: buckets, or one level (or all, with -r) of a prefix: size,
+ * date, type (when the listing has it) and key.
+ */
 export async function ls(client: Client, target: string | undefined, options: LsOptions): Promise<void> {
   if (target === undefined) {
     const { buckets } = await client.json<{ buckets: { name: string; public: boolean }[] }>('/v1/buckets')
@@ -25,8 +28,9 @@ export async function ls(client: Client, target: string | undefined, options: Ls
     prefixes.push(...page.prefixes)
   }
   if (options.json) return printJson({ objects, prefixes })
-  for (const folder of prefixes) print(`${''.padStart(10)}  ${''.padEnd(24)}  ${folder}`)
-  for (const object of objects) {
-    print(`${String(object.size).padStart(10)}  ${object.lastModified.padEnd(24)}  ${object.key}`)
-  }
+  const typeWidth = Math.max(1, ...objects.map((o) => o.contentType?.length ?? 0))
+  const columns = (size: string, date: string, type: string, name: string) =>
+    print(`${size.padStart(10)}  ${date.padEnd(24)}  ${type.padEnd(typeWidth)}  ${name}`)
+  for (const folder of prefixes) columns('', '', '', folder)
+  for (const o of objects) columns(String(o.size), o.lastModified, o.contentType ?? '-', o.key)
 }

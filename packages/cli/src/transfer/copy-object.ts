@@ -1,5 +1,5 @@
 import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
-import { countBytes, fromWeb, toWeb } from './count-bytes.ts'
+import { countWeb } from './count-bytes.ts'
 import { track } from './progress.ts'
 import type { TransferContext } from './transfer-context.ts'
 
@@ -35,11 +35,11 @@ export async function copyObject(
     }
     if (length !== null) headers['content-length'] = length
     for (const [name, value] of source.headers) if (name.startsWith('x-coffer-meta-')) headers[name] = value
-    const body = countBytes(fromWeb(source.body), (sent) => progress.update(sent))
+    const body = source.body && countWeb(source.body, (sent) => progress.update(sent))
     const response = await ctx.client.request(objectApiPath(to), {
       method: 'PUT',
       headers,
-      body: toWeb(body),
+      body,
       duplex: 'half',
     })
     await response.body?.cancel()

@@ -1,12 +1,13 @@
 import type { Client } from '../client.ts'
 import type { CofferUrl } from '../coffer-url.ts'
 
-/** A listed object, as the service lists it (`sha256` only where the listing carries it). */
+/** A listed object, as the service lists it (`contentType` and `sha256` where the listing has them). */
 export interface RemoteObject {
   key: string
   size: number
   etag: string
   lastModified: string
+  contentType?: string
   sha256?: string
 }
 
