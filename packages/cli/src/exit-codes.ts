@@ -14,7 +14,7 @@ export const EXIT_HELP = `
 Exit codes:
   0  success
   1  usage error
-  2  not found (object, bucket route, local file)
+  2  not found (an object, a prefix, a local file)
   3  access denied or missing credentials
   4  too large, quota exceeded or unsupported type (or a full local disk)
   5  service unavailable, timeout or internal error
