@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { finished, MAIN, useCli } from './cli-fixture.ts'
@@ -7,14 +7,33 @@ import { finished, MAIN, useCli } from './cli-fixture.ts'
 const cli = useCli()
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), with `input` typed on it. */
-function onTerminal(args: string[], input = '') {
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`). With `answer`, types `answer.input` once
+ * `answer.prompt` has been printed: typed earlier, the terminal would echo it before the CLI could
+ * turn echo off.
+ */
+function onTerminal(
+  args: string[],
+  options: { answer?: { prompt: string; input: string }; env?: Record<string, string | undefined> } = {},
+) {
   const command = [process.execPath, MAIN, ...args].map(quote).join(' ')
-  const child = spawn('script', ['-qec', command, '/dev/null'], {
-    env: { ...process.env, ...cli.env, TERM: 'xterm' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...cli.env,
+    TERM: 'xterm',
+    ...options.env,
+  }
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const { answer } = options
+  let seen = ''
+  let answered = answer === undefined
+  child.stdout?.on('data', (chunk: Buffer) => {
+    seen += chunk
+    if (answered || !seen.includes(answer?.prompt ?? '')) return
+    answered = true
+    child.stdin?.write(answer?.input)
   })
-  child.stdin?.end(input)
   return finished(child)
 }
 
@@ -40,13 +59,27 @@ describe('output', () => {
 
   it('asks before rm -r on a terminal, and deletes only on yes', async () => {
     await cli.put('documents', 'ask/a.txt', 'a')
-    const no = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], 'n\n')
+    const prompt = '[y/N] '
+    const no = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], { answer: { prompt, input: 'n\n' } })
     expect(no.stdout).toContain('delete every object under coffer://documents/ask/? [y/N]')
     expect(no.code).toBe(1)
     expect(await cli.keys('documents', 'ask/')).toEqual(['ask/a.txt'])
-    const yes = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], 'y\n')
+    const yes = await onTerminal(['rm', '-r', 'coffer://documents/ask/'], {
+      answer: { prompt, input: 'y\n' },
+    })
     expect(yes.code).toBe(0)
     expect(await cli.keys('documents', 'ask/')).toEqual([])
+  })
+
+  it('asks for the key at login on a terminal without echoing it', async () => {
+    const answer = { prompt: 'API key (not shown): ', input: `${cli.harness.admin}\n` }
+    const run = await onTerminal(['login', '--profile', 'typed'], { answer, env: { COFFER_KEY: undefined } })
+    expect(run.code).toBe(0)
+    console.log('OUT', JSON.stringify(run.stdout))
+    expect(run.stdout).toContain(answer.prompt)
+    expect(run.stdout).not.toContain(cli.harness.admin)
+    const saved = JSON.parse(await readFile(join(cli.env.XDG_CONFIG_HOME, 'coffer', 'typed.json'), 'utf8'))
+    expect(saved.key).toBe(cli.harness.admin)
   })
 
   it('gives --json on every listing command', async () => {

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises'
+import { Writable } from 'node:stream'
 import { Client } from '../client.ts'
 import { UsageError } from '../coffer-url.ts'
 import { DEFAULT_PROFILE, writeProfile } from '../config/profile.ts'
@@ -11,15 +12,21 @@ export interface LoginOptions {
   profile?: string
 }
 
-/** Reads the key from stdin: asked for on a terminal, else the first line piped in. */
+/**
+ * Reads the key from stdin: on a terminal asked for and not echoed (readline echoes into a stream
+ * that drops it), else the first line piped in.
+ */
 async function readKey(): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+  const terminal = process.stdin.isTTY === true
+  const output = terminal ? new Writable({ write: (_chunk, _encoding, done) => done() }) : process.stderr
+  const rl = createInterface({ input: process.stdin, output, terminal })
   try {
-    if (process.stdin.isTTY) process.stderr.write('API key: ')
+    if (terminal) process.stderr.write('API key (not shown): ')
     for await (const line of rl) return line.trim()
     return ''
   } finally {
     rl.close()
+    if (terminal) process.stderr.write('\n')
   }
 }
 
