@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createStorage, fsDriver } from '@coffer/core'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { openDatabase } from '../packages/server/src/db/open-database.ts'
 import { IndexListing, type IndexQuery } from '../packages/server/src/index/index-listing.ts'
@@ -73,6 +74,9 @@ try {
       await db.insertInto('objects').values(rows).execute()
     }
   }
+  // Fresh statistics, as autovacuum would gather after such a load: the planner then walks the
+  // (bucket, key) index for keyset pages instead of sorting the bucket.
+  await sql`analyze objects`.execute(postgres)
   const indices: Promise<void>[] = []
   let next = 0
   const writer = async () => {

@@ -1,5 +1,5 @@
 import type { ObjectInfo } from '@coffer/core'
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { monotonicFactory } from 'ulid'
 import { isPostgres } from '../db/dialect.ts'
 import type { Database, ObjectTable } from '../db/schema.ts'
@@ -284,6 +284,11 @@ export class ObjectIndex {
       .where('expires_at', '<=', new Date().toISOString())
       .executeTakeFirst()
     return Number(result.numDeletedRows)
+  }
+
+  /** Refreshes the planner's statistics of the objects table (after a large change). */
+  async analyze(): Promise<void> {
+    await sql`analyze objects`.execute(this.db)
   }
 
   /** Forgets every row of a bucket (the bucket is deleted). */

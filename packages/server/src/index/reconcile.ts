@@ -26,6 +26,8 @@ export interface ReconcileReport {
 
 /** Store listing pages; the index rows of the same key range are read beside each page. */
 const PAGE = 1000
+/** Rows added or removed by a run past which the index's statistics are refreshed. */
+const ANALYZE_AFTER = 1000
 /** Objects read (stat) at once while adding rows. */
 const CONCURRENCY = 8
 
@@ -68,6 +70,9 @@ export async function reconcile(
     if (await index.recount(name)) report.recounted += 1
   }
   report.expiredReservations = await index.dropExpiredReservations()
+  // A large repair changes the table's shape: without fresh statistics, Postgres may sort a whole
+  // bucket for each page instead of walking its key index.
+  if (report.added + report.removed > ANALYZE_AFTER) await index.analyze()
   if (options.bucket === undefined) {
     const known = new Set(all.map((b) => `${b.name}/`))
     let cursor: string | undefined
