@@ -33,7 +33,12 @@ export interface GoalResult {
   /** The ratio, or the value for a ceiling. */
   value: number
   met: boolean
+  /** The same for the baseline build (`--baseline`), when it ran in this case. */
+  before?: number
 }
+
+/** The name the baseline build of a Coffer target has in the tables. */
+const BASELINE = 'Coffer/fs@baseline'
 
 const num = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—'
@@ -49,11 +54,20 @@ export function checkGoals(results: CaseResult[]): GoalResult[] {
     const result = results.filter((r) => r.id === goal.id)[goal.index]
     if (!result) continue
     const coffer = medianOf(result, goal.coffer)?.[result.metric] ?? Number.NaN
+    const baseline = goal.coffer === 'Coffer/fs' ? medianOf(result, BASELINE)?.[result.metric] : undefined
     if (goal.peer !== undefined) {
       const peer = medianOf(result, goal.peer)?.[result.metric] ?? Number.NaN
       const ratio = coffer / peer
       const target = `${goal.coffer} ≥ ${goal.min}× ${goal.peer}`
-      out.push({ id: goal.id, case: result.title, target, value: ratio, met: ratio >= (goal.min ?? 0) })
+      const row: GoalResult = {
+        id: goal.id,
+        case: result.title,
+        target,
+        value: ratio,
+        met: ratio >= (goal.min ?? 0),
+      }
+      if (baseline !== undefined) row.before = baseline / peer
+      out.push(row)
     } else {
       const target = `${goal.coffer} ≤ ${goal.max} ${result.unit}`
       out.push({ id: goal.id, case: result.title, target, value: coffer, met: coffer <= (goal.max ?? 0) })
@@ -80,6 +94,7 @@ function describe(result: CaseResult, median: Sample): string {
 
 /** The run as Markdown: every median, then every target with its ratio and verdict. */
 export function markdown(results: CaseResult[], goals: GoalResult[], rounds: number): string {
+  const withBefore = goals.some((g) => g.before !== undefined)
   const lines = [
     `| id | case | server | median of ${rounds} rounds |`,
     '| --- | --- | --- | --- |',
@@ -87,11 +102,12 @@ export function markdown(results: CaseResult[], goals: GoalResult[], rounds: num
       r.series.map((s) => `| ${r.id} | ${r.title} | ${s.target} | ${describe(r, s.median)} |`),
     ),
     '',
-    '| id | target | result | met |',
-    '| --- | --- | --- | --- |',
+    `| id | target | result |${withBefore ? ' baseline build |' : ''} met |`,
+    `| --- | --- | --- |${withBefore ? ' --- |' : ''} --- |`,
     ...goals.map((g) => {
-      const value = g.target.includes('≤') ? `${num(g.value)} MiB` : `${num(g.value, 2)}×`
-      return `| ${g.id} | ${g.target} (${g.case}) | ${value} | ${g.met ? 'yes' : '**no**'} |`
+      const format = (v: number) => (g.target.includes('≤') ? `${num(v)} MiB` : `${num(v, 2)}×`)
+      const before = withBefore ? ` ${g.before === undefined ? '' : format(g.before)} |` : ''
+      return `| ${g.id} | ${g.target} (${g.case}) | ${format(g.value)} |${before} ${g.met ? 'yes' : '**no**'} |`
     }),
   ]
   return lines.join('\n')

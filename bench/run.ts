@@ -46,7 +46,7 @@ const QUICK: Settings = {
   rssLargeBytes: 1024 * MiB,
   rssUploadBytes: 20 * MiB,
   rateSeconds: 1,
-  warmSeconds: 1,
+  warmSeconds: 0.5,
 }
 
 /** The peers each case needs, so that `--only` starts no more than it uses. */
