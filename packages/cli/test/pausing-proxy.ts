@@ -1,12 +1,12 @@
 import { connect, createServer, type Socket } from 'node:net'
 
-/** A TCP proxy that stops passing the client's bytes on once `limit` of them have gone through. */
+/** A TCP proxy that stops passing one side's bytes on once `limit` of them have gone through. */
 export interface PausingProxy {
   /** The proxy's address, to use as the service's. */
   url: string
-  /** Client bytes passed on so far. */
+  /** Bytes of the limited side passed on so far. */
   readonly forwarded: number
-  /** Resolves once `limit` client bytes have gone through; the rest are held from then on. */
+  /** Resolves once `limit` bytes have gone through; the rest are held from then on. */
   paused: Promise<void>
   /** Lifts the limit for connections made from now on. */
   release(): void
@@ -14,11 +14,16 @@ export interface PausingProxy {
 }
 
 /**
- * Starts a proxy in front of `target` (an http://host:port URL). The service's answers always pass;
- * the client's bytes stop at `limit`, so an upload through it stalls at a known point, whatever the
- * speed of the machine, and stays stalled until its client is killed.
+ * Starts a proxy in front of `target` (an http://host:port URL). The bytes of one side (`up`: the
+ * client's, `down`: the service's) stop at `limit`, the other side's always pass; so an upload or a
+ * download through it stalls at a known point, whatever the speed of the machine, and stays stalled
+ * until its client is killed.
  */
-export async function startPausingProxy(target: string, limit: number): Promise<PausingProxy> {
+export async function startPausingProxy(
+  target: string,
+  limit: number,
+  side: 'up' | 'down' = 'up',
+): Promise<PausingProxy> {
   const { hostname, port } = new URL(target)
   const sockets = new Set<Socket>()
   let forwarded = 0
@@ -42,13 +47,14 @@ export async function startPausingProxy(target: string, limit: number): Promise<
         upstream.destroy()
       })
     }
-    upstream.pipe(client)
-    client.on('data', (chunk: Buffer) => {
+    const [from, to] = side === 'up' ? [client, upstream] : [upstream, client]
+    to.pipe(from)
+    from.on('data', (chunk: Buffer) => {
       if (forwarded >= connectionLimit) {
-        client.pause()
+        from.pause()
         return
       }
-      upstream.write(chunk)
+      to.write(chunk)
       forwarded += chunk.length
       if (forwarded >= connectionLimit) onPaused()
     })

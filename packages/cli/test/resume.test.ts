@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { finished, sha256, useCli } from './cli-fixture.ts'
 import { type PausingProxy, startPausingProxy } from './pausing-proxy.ts'
 
 const cli = useCli()
 const MiB = 1024 * 1024
 let proxy: PausingProxy | undefined
-afterAll(() => proxy?.close())
+afterEach(() => proxy?.close())
 
 /** The CLI's records of unfinished uploads, in the XDG state dir the fixture gives it. */
 async function resumeRecords(): Promise<{ uploadUrl: string; key: string }[]> {
@@ -72,30 +72,44 @@ async function peakRssMiB(pid: number): Promise<number | undefined> {
   }
 }
 
-it('streams: a 256 MiB upload (one PUT) and a copy between buckets never hold the file', async () => {
+it('streams: a 256 MiB upload in one PUT never holds the file in memory', async () => {
   const size = 256 * MiB
   const file = join(cli.dir, 'stream.bin')
   await writeFile(file, randomBytes(size))
-  const runs = [
-    ['cp', '--resume-threshold', '1GiB', file, 'coffer://documents/stream.bin'],
-    ['cp', 'coffer://documents/stream.bin', 'coffer://exports/stream.bin'],
-  ]
-  for (const args of runs) {
-    const child = cli.start(args)
-    const run = finished(child)
-    // VmHWM only grows, so the last reading before the exit is the peak up to then.
-    let peak = 0
-    let exited = false
-    run.then(() => {
-      exited = true
-    })
-    while (!exited) {
-      peak = Math.max(peak, (await peakRssMiB(child.pid ?? 0)) ?? 0)
-      await sleep(20)
-    }
-    expect((await run).code).toBe(0)
-    expect(peak).toBeGreaterThan(0)
-    expect(peak).toBeLessThan(size / MiB - 40)
+  const child = cli.start(['cp', '--resume-threshold', '1GiB', file, 'coffer://documents/stream.bin'])
+  const run = finished(child)
+  let exited = false
+  run.then(() => {
+    exited = true
+  })
+  // VmHWM only grows, so the last reading before the exit is the peak up to then.
+  let peak = 0
+  while (!exited) {
+    peak = Math.max(peak, (await peakRssMiB(child.pid ?? 0)) ?? 0)
+    await sleep(20)
   }
-  expect((await cli.get('exports', 'stream.bin'))?.length).toBe(size)
+  expect((await run).code).toBe(0)
+  expect(peak).toBeGreaterThan(0)
+  // About 160 MiB of runtime whatever the size; a body held whole (as fetch's tee of a streamed
+  // body did) adds the file's 256 MiB.
+  expect(peak).toBeLessThan(size / MiB - 40)
+  expect((await cli.get('documents', 'stream.bin'))?.length).toBe(size)
+})
+
+it('removes its half-written download when interrupted (SIGINT)', async () => {
+  await cli.put('documents', 'interrupted.bin', randomBytes(24 * MiB))
+  proxy = await startPausingProxy(cli.harness.url, 8 * MiB, 'down')
+  const dir = join(cli.dir, 'interrupted')
+  await mkdir(dir)
+  const child = cli.start(['cp', 'coffer://documents/interrupted.bin', `${dir}/`], {
+    env: { COFFER_URL: proxy.url },
+  })
+  const run = finished(child)
+  await proxy.paused
+  // The CLI has 8 MiB to write: wait for its temporary file, then interrupt it.
+  while ((await readdir(dir)).length === 0) await sleep(20)
+  expect(await readdir(dir)).toEqual([expect.stringMatching(/^\.interrupted\.bin\.coffer-[0-9a-f]{12}$/)])
+  child.kill('SIGINT')
+  expect((await run).code).toBe(130)
+  expect(await readdir(dir)).toEqual([])
 })

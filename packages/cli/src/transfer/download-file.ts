@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, rmSync } from 'node:fs'
 import { mkdir, rename, rm, utimes } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
+import { onInterrupt } from '../interrupt.ts'
 import { countBytes, fromWeb } from './count-bytes.ts'
 import { track } from './progress.ts'
 import type { TransferContext } from './transfer-context.ts'
@@ -24,7 +25,8 @@ export async function downloadFile(
     const response = await ctx.client.request(objectApiPath(source))
     const progress = begin(Number(response.headers.get('content-length') ?? 0))
     await mkdir(dirname(path), { recursive: true })
-    const temp = join(dirname(path), `.${basename(path)}.coffer-${randomBytes(6).toString('hex')}`)
+    const temp = tempPathFor(path)
+    const forget = onInterrupt(() => rmSync(temp, { force: true }))
     try {
       const body = countBytes(fromWeb(response.body), (received) => progress.update(received))
       await pipeline(body, createWriteStream(temp, { flags: 'wx' }))
@@ -34,6 +36,16 @@ export async function downloadFile(
     } catch (error) {
       await rm(temp, { force: true })
       throw error
+    } finally {
+      forget()
     }
   })
+}
+
+/** Names of the temporary files downloads write, which no walk of a local folder lists. */
+export const TEMP_NAME = /^\..+\.coffer-[0-9a-f]{12}$/
+
+/** A temporary file beside `path`: hidden, and named so that `TEMP_NAME` matches it. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.coffer-${randomBytes(6).toString('hex')}`)
 }

@@ -1,4 +1,5 @@
 import { MultiBar, type SingleBar } from 'cli-progress'
+import { onInterrupt } from '../interrupt.ts'
 import { formatBytes } from '../units.ts'
 
 /** One file's transfer, as a progress reporter sees it. */
@@ -47,7 +48,7 @@ export function createProgress(mode: ProgressMode): Progress {
 /**
  * One bar per running transfer; a finished transfer's bar is drawn at 100%, then replaced by its line
  * above the bars. cli-progress's own SIGINT handler is off: it would keep the process alive after
- * Ctrl-C. Ours restores the cursor and exits (an interrupted upload resumes on the next run).
+ * Ctrl-C; `onInterrupt` restores the cursor and exits (an interrupted upload resumes on the next run).
  */
 function barProgress(): Progress {
   const bars = new MultiBar({
@@ -65,12 +66,7 @@ function barProgress(): Progress {
     bars.log(`${line}\n`)
     bars.update()
   }
-  const interrupted = (signal: NodeJS.Signals) => {
-    bars.stop()
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-  process.once('SIGINT', interrupted)
-  process.once('SIGTERM', interrupted)
+  const forget = onInterrupt(() => bars.stop())
   return {
     start(line, total) {
       const size = Math.max(total, 1)
@@ -92,8 +88,7 @@ function barProgress(): Progress {
     log,
     stop: () => {
       bars.stop()
-      process.removeListener('SIGINT', interrupted)
-      process.removeListener('SIGTERM', interrupted)
+      forget()
     },
   }
 }
