@@ -45,6 +45,8 @@ export async function planSync(
   const [files, objects] = await Promise.all([walkFolder(local), walkPrefix(client, remote)])
   const sources: string[] = [...(up ? files.keys() : objects.keys())]
   const plan: SyncPlan = { direction: up ? 'up' : 'down', transfers: [], deletions: [], unchanged: 0 }
+  const sides = { files, objects }
+  const folder = { bucket: remote.bucket, key: prefix }
   const changed = new Set<string>()
   await runPool(sources, options.concurrency, async (name) => {
     const file = files.get(name)
@@ -55,29 +57,31 @@ export async function planSync(
   }).then(rethrowFirst)
   for (const name of sources) {
     if (!changed.has(name)) plan.unchanged++
-    else plan.transfers.push(transferOf(name, up, { files, objects }, { ...remote, key: prefix }, local))
+    else plan.transfers.push(transferOf(name, up, sides, folder, local))
   }
-  if (options.remove && up) {
-    for (const name of objects.keys()) {
-      if (!files.has(name))
-        plan.deletions.push({ kind: 'remote', ref: { bucket: remote.bucket, key: `${prefix}${name}` } })
-    }
-  }
-  if (options.remove && !up) {
-    for (const [name, file] of files)
-      if (!objects.has(name)) plan.deletions.push({ kind: 'local', path: file.path })
-  }
+  if (options.remove) plan.deletions = deletionsOf(up, sides, folder)
   return plan
 }
 
+interface Sides {
+  files: Map<string, LocalFile>
+  objects: Map<string, RemoteObject>
+}
+
+/** What is only at the destination: objects the folder lacks (up), or files the prefix lacks (down). */
+function deletionsOf(up: boolean, { files, objects }: Sides, folder: CofferUrl): Deletion[] {
+  if (up) {
+    return [...objects.keys()]
+      .filter((name) => !files.has(name))
+      .map((name) => ({ kind: 'remote', ref: { bucket: folder.bucket, key: `${folder.key}${name}` } }))
+  }
+  return [...files]
+    .filter(([name]) => !objects.has(name))
+    .map(([, file]) => ({ kind: 'local', path: file.path }))
+}
+
 /** The transfer of a changed file (`name` is a key of the source side): the file up, or the object down. */
-function transferOf(
-  name: string,
-  up: boolean,
-  sides: { files: Map<string, LocalFile>; objects: Map<string, RemoteObject> },
-  folder: CofferUrl,
-  local: string,
-): Transfer {
+function transferOf(name: string, up: boolean, sides: Sides, folder: CofferUrl, local: string): Transfer {
   const ref = { bucket: folder.bucket, key: `${folder.key}${name}` }
   if (up) return { kind: 'upload', file: sides.files.get(name) as LocalFile, to: ref }
   const { size } = sides.objects.get(name) as RemoteObject
