@@ -33,20 +33,8 @@ export async function tusUpload(
     size: file.size,
     mtimeMs: file.mtimeMs,
   }
-  let offset = 0
-  let url = await ctx.resumes.get(identity)
-  if (url !== undefined) {
-    const known = await offsetOf(client, url)
-    if (known === undefined) url = undefined
-    else {
-      offset = known
-      ctx.progress.log(`resuming ${file.path} at byte ${offset} of ${file.size}`)
-    }
-  }
-  if (url === undefined) {
-    url = await create(client, target, file.size)
-    await ctx.resumes.set(identity, url)
-  }
+  const { url, offset: start } = await startOrResume(ctx, identity, target)
+  let offset = start
   try {
     for (let failures = 0; offset < file.size; ) {
       progress.update(offset)
@@ -68,6 +56,26 @@ export async function tusUpload(
     throw error
   }
   await ctx.resumes.delete(identity)
+}
+
+/**
+ * The upload recorded for this identity, at the service's offset; or, when there is none or the
+ * service no longer has it (stored, refused, expired), a new upload, recorded before any byte is sent.
+ */
+async function startOrResume(
+  ctx: TransferContext,
+  identity: UploadIdentity,
+  target: CofferUrl,
+): Promise<{ url: string; offset: number }> {
+  const recorded = await ctx.resumes.get(identity)
+  const offset = recorded === undefined ? undefined : await offsetOf(ctx.client, recorded)
+  if (recorded !== undefined && offset !== undefined) {
+    ctx.progress.log(`resuming ${identity.path} at byte ${offset} of ${identity.size}`)
+    return { url: recorded, offset }
+  }
+  const url = await create(ctx.client, target, identity.size)
+  await ctx.resumes.set(identity, url)
+  return { url, offset: 0 }
 }
 
 /**
