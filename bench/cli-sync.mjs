@@ -2,7 +2,8 @@
  * `coffer sync` against a local Coffer: starts the service with `coffer serve` (fs driver and SQLite
  * in a temp data dir, a real admin key), then times, each as one run of the built CLI:
  *   - a folder of FILES small files (1–16 KiB of random bytes) synced up, synced again (nothing to
- *     do: every file is compared by md5 against the listing's etag), and synced down to an empty folder;
+ *     do: every file is hashed and compared with the listing's sha256, or its md5 etag), and synced
+ *     down to an empty folder;
  *   - a folder holding one file of SIZE MiB synced up (over tus: resumable from 64 MiB) and down.
  * Prints the seconds and the CLI's peak RSS (which shows that files stream: a 1 GiB file is never
  * held) as a table and as JSON. Run `npm run build` first (`npm run bench:cli` does).

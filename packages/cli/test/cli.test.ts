@@ -21,6 +21,7 @@ describe('coffer', () => {
     expect(level.stdout).toContain('docs/a.txt')
     expect(level.stdout).toContain('docs/sub/')
     expect(level.stdout).not.toContain('docs/sub/b.txt')
+    expect(level.stdout).toMatch(/^ +5 {2}\S+Z {2}text\/plain\S* {2}docs\/a\.txt$/m)
     const all = JSON.parse((await cli.coffer(['ls', '-r', '--json', 'coffer://documents/docs/'])).stdout)
     expect(all.objects.map((o: { key: string }) => o.key)).toEqual(['docs/a.txt', 'docs/sub/b.txt'])
   })
