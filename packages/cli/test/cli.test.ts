@@ -122,7 +122,7 @@ describe('errors', () => {
     expect(await cli.get('documents', 'denied.txt')).toBeUndefined()
   })
 
-  it('exit 4 for a file over the size limit or of a type the bucket refuses', async () => {
+  it('exit 4 for a file over the size limit, of a type the bucket refuses, or over the quota', async () => {
     const tiny = { name: 'tiny', maxFileSize: 64, allowedTypes: ['image/*'] }
     expect((await cli.harness.fetch('/v1/buckets', json(tiny, { token: cli.harness.admin }))).status).toBe(
       201,
@@ -134,6 +134,10 @@ describe('errors', () => {
     await writeFile(text, 'plain text')
     expect(await fails(['cp', text, 'coffer://tiny/note.txt'])).toBe(4)
     expect(await cli.keys('tiny', '')).toEqual([])
+    expect((await cli.coffer(['buckets', 'create', 'quota', '--quota-objects', '1'])).code).toBe(0)
+    expect((await cli.coffer(['cp', text, 'coffer://quota/first.txt'])).code).toBe(0)
+    expect(await fails(['cp', text, 'coffer://quota/second.txt'])).toBe(4)
+    expect(await cli.keys('quota', '')).toEqual(['first.txt'])
   })
 
   it('exit 5 when the service cannot be reached', async () => {
