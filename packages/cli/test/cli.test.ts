@@ -1,7 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { json } from '../../server/test/harness.ts'
+import { json, PNG_HEAD } from '../../server/test/harness.ts'
 import { useCli } from './cli-fixture.ts'
 
 const cli = useCli()
@@ -134,6 +134,18 @@ describe('errors', () => {
     await writeFile(text, 'plain text')
     expect(await fails(['cp', text, 'coffer://tiny/note.txt'])).toBe(4)
     expect(await cli.keys('tiny', '')).toEqual([])
+    // Of several transfers, each failure gets its line, then the count; the others are done.
+    const tree = join(cli.dir, 'pngs')
+    await mkdir(tree)
+    await writeFile(join(tree, 'ok.png'), PNG_HEAD)
+    await writeFile(join(tree, 'big.png'), Buffer.concat([PNG_HEAD, Buffer.alloc(64)]))
+    const some = await cli.coffer(['cp', '-r', tree, 'coffer://tiny/pngs/'])
+    expect(some.code).toBe(4)
+    expect(some.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^coffer: upload \S*big\.png → coffer:\/\/tiny\/pngs\/big\.png: /),
+      'coffer: 1 of 2 transfer(s) failed',
+    ])
+    expect(await cli.keys('tiny', '')).toEqual(['pngs/ok.png'])
     expect((await cli.coffer(['buckets', 'create', 'quota', '--quota-objects', '1'])).code).toBe(0)
     expect((await cli.coffer(['cp', text, 'coffer://quota/first.txt'])).code).toBe(0)
     expect(await fails(['cp', text, 'coffer://quota/second.txt'])).toBe(4)
