@@ -49,12 +49,18 @@ http {
 }
 
 /**
- * Starts nginx from Debian (`scripts/install-nginx.sh`) as a process of its own with a generated
- * config in a fresh temp directory, on a free port. Never touches the system's nginx.
+ * Starts nginx from Debian as a process of its own with a generated config in a fresh temp
+ * directory, on a free port; installs it first with `scripts/install-nginx.sh` when it is missing.
+ * Never touches the system's nginx (its config, service, logs or pid file).
  */
 export async function startNginx(): Promise<Peer> {
   if (spawnSync(NGINX, ['-v']).status !== 0) {
-    throw new Error(`${NGINX} is not installed; run scripts/install-nginx.sh`)
+    // A fresh machine: install it (Debian's nginx-light, through apt) as the script does for CI.
+    const script = new URL('../../scripts/install-nginx.sh', import.meta.url).pathname
+    spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] })
+    if (spawnSync(NGINX, ['-v']).status !== 0) {
+      throw new Error(`${NGINX} is not installed and scripts/install-nginx.sh could not install it`)
+    }
   }
   const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-nginx-'))
   for (const sub of ['www', 'temp']) mkdirSync(join(dir, sub))

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { startCeph } from '../../packages/driver-s3/test/servers/ceph.ts'
@@ -13,10 +14,15 @@ export interface S3Peer extends Peer {
 
 /**
  * Starts Ceph RGW (memstore) or s3rver with the test harness's own start functions and makes a
- * bucket. The load generators reach it with SigV4 presigned URLs made by the AWS SDK here, before the
+ * bucket; installs Ceph first with `scripts/install-ceph.sh` when it is missing. The load generators reach it with SigV4 presigned URLs made by the AWS SDK here, before the
  * load starts, so the server checks a signature on every request as it does for an SDK's.
  */
 export async function startS3Peer(kind: 'ceph' | 's3rver'): Promise<S3Peer> {
+  if (kind === 'ceph' && spawnSync('radosgw', ['--version']).status !== 0) {
+    // A fresh machine: the Ceph daemons from Debian, as the S3 driver's tests need them too.
+    const script = new URL('../../scripts/install-ceph.sh', import.meta.url).pathname
+    spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] })
+  }
   const server = kind === 'ceph' ? await startCeph() : await startS3rver()
   const bucket = 'bench'
   try {
