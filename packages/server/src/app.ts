@@ -62,6 +62,8 @@ export interface AppOptions {
   reconcileEvery?: number
   /** `/metrics` without credentials (for a Prometheus on a private network). */
   metricsPublic?: boolean
+  /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
+  uploadExpiry?: number
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -208,6 +210,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     uploadsDir = temp
   }
   const uploads = new TusUploads(ctx, uploadsDir)
+  const expiry = options.uploadExpiry ?? 24 * 3600_000
+  const sweeper = setInterval(
+    () => {
+      uploads.sweep(expiry).then(
+        (removed) => removed > 0 && app.log.info({ removed }, 'abandoned uploads removed'),
+        (error: unknown) => app.log.warn({ err: error }, 'sweeping abandoned uploads failed'),
+      )
+    },
+    Math.min(expiry / 4, 3600_000),
+  )
+  sweeper.unref()
+  app.addHook('onClose', async () => clearInterval(sweeper))
   await app.register(async (scope) => {
     // tus reads the bodies (application/offset+octet-stream) from the raw request.
     scope.removeAllContentTypeParsers()

@@ -41,6 +41,8 @@ export interface Config {
   reconcileEvery?: number
   /** `COFFER_METRICS_PUBLIC=true`: `/metrics` without credentials. */
   metricsPublic?: boolean
+  /** `COFFER_UPLOAD_EXPIRY_HOURS` (default 24): resumable uploads idle this long are removed. */
+  uploadExpiry?: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -99,6 +101,12 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 10080)
       problems.push('COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080')
     else config.reconcileEvery = Number(minutes) * 60_000
+  }
+  const expiryHours = text('COFFER_UPLOAD_EXPIRY_HOURS')
+  if (expiryHours !== undefined) {
+    if (!/^\d+$/.test(expiryHours) || Number(expiryHours) < 1 || Number(expiryHours) > 8760)
+      problems.push('COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760')
+    else config.uploadExpiry = Number(expiryHours) * 3600_000
   }
   const metricsPublic = text('COFFER_METRICS_PUBLIC')
   if (metricsPublic !== undefined) {

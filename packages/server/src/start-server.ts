@@ -39,6 +39,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.metricsPublic) options.metricsPublic = true
+    if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
     const app = await createApp(options)
     const url = await app.listen({ port: config.port, host: config.host })
     if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {

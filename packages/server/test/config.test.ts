@@ -28,6 +28,7 @@ describe('configuration from the environment', () => {
       COFFER_LOG_LEVEL: 'warn',
       COFFER_RECONCILE_MINUTES: '60',
       COFFER_METRICS_PUBLIC: 'true',
+      COFFER_UPLOAD_EXPIRY_HOURS: '48',
     })
     expect(config).toMatchObject({
       port: 8080,
@@ -40,6 +41,7 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       reconcileEvery: 3_600_000,
       metricsPublic: true,
+      uploadExpiry: 48 * 3600_000,
     })
   })
 
@@ -59,6 +61,7 @@ describe('configuration from the environment', () => {
         COFFER_LOG_LEVEL: 'loud',
         COFFER_RECONCILE_MINUTES: '0.5',
         COFFER_METRICS_PUBLIC: 'yes',
+        COFFER_UPLOAD_EXPIRY_HOURS: '-1',
       })
     } catch (error) {
       expect(error).toMatchObject({ name: 'StorageError', code: 'InvalidArgument' })
@@ -70,6 +73,7 @@ describe('configuration from the environment', () => {
       '  - COFFER_DRIVER must be fs, memory or s3',
       '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
       '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080',
+      '  - COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760',
       '  - COFFER_METRICS_PUBLIC must be true or false',
       '  - COFFER_ADMIN_KEY must be at least 32 printable characters without spaces',
       '  - COFFER_SIGNING_SECRET must be at least 32 bytes',

@@ -69,6 +69,8 @@ export interface HarnessOptions {
   s3?: S3TestServer
   /** Runs reconcile in the background this often (ms). */
   reconcileEvery?: number
+  /** Removes resumable uploads idle this long (ms). */
+  uploadExpiry?: number
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -122,6 +124,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
+    ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {

@@ -329,3 +329,53 @@ describe('resumable uploads across a restart', () => {
     }
   })
 })
+
+describe('abandoned resumable uploads', () => {
+  const tusHeaders = (token: string, extra: Record<string, string> = {}) => ({
+    Authorization: `Bearer ${token}`,
+    'Tus-Resumable': '1.0.0',
+    ...extra,
+  })
+
+  it('are removed once idle for the expiry, while active ones stay', async () => {
+    const h = await startHarness('sqlite', { uploadExpiry: 400 })
+    try {
+      const create = async (key: string) => {
+        const response = await h.fetch('/v1/uploads', {
+          method: 'POST',
+          headers: tusHeaders(h.admin, {
+            'Upload-Length': '10',
+            'Upload-Metadata': metadataHeader({ bucket: 'documents', key }),
+          }),
+        })
+        expect(response.status).toBe(201)
+        return new URL(response.headers.get('location') ?? '', `${h.url}/v1/uploads/`).pathname
+      }
+      const abandoned = await create('abandoned.bin')
+      const active = await create('active.bin')
+      const sessions = async () =>
+        (await h.db.selectFrom('upload_sessions').select('key').execute()).map((row) => row.key)
+      expect((await sessions()).sort()).toEqual(['abandoned.bin', 'active.bin'])
+      // The active upload sends a byte every 100 ms; the other sends nothing. Bounded: 30 rounds.
+      let offset = 0
+      for (let round = 0; round < 30 && (await sessions()).length > 1; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        const patch = await h.fetch(active, {
+          method: 'PATCH',
+          headers: tusHeaders(h.admin, {
+            'Upload-Offset': String(offset),
+            'Content-Type': 'application/offset+octet-stream',
+          }),
+          body: 'x',
+        })
+        expect(patch.status).toBe(204)
+        offset += 1
+      }
+      expect(await sessions()).toEqual(['active.bin'])
+      const gone = await h.fetch(abandoned, { method: 'HEAD', headers: tusHeaders(h.admin) })
+      expect(gone.status).toBe(404)
+    } finally {
+      await h.close()
+    }
+  })
+})

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { normalizeKey, StorageError, type UploadOptions } from '@coffer/core'
@@ -143,6 +144,22 @@ export class TusUploads {
   async forget(id: string): Promise<void> {
     await this.#store.remove(id).catch(() => undefined)
     await this.sessions.delete(id)
+  }
+
+  /**
+   * Forgets uploads abandoned for `idleMs`: created that long ago and with no byte staged since.
+   * Returns how many it removed.
+   */
+  async sweep(idleMs: number): Promise<number> {
+    const cutoff = Date.now() - idleMs
+    let removed = 0
+    for (const id of await this.sessions.createdBefore(new Date(cutoff).toISOString())) {
+      const staged = await stat(join(this.#store.directory, id)).catch(() => undefined)
+      if (staged !== undefined && staged.mtimeMs >= cutoff) continue
+      await this.forget(id)
+      removed += 1
+    }
+    return removed
   }
 
   /** Streams the staged file into the bucket; whatever happens, nothing of the upload stays staged. */

@@ -63,6 +63,16 @@ export class UploadSessionStore {
     return session
   }
 
+  /** Ids of the sessions created before `time` (ISO). */
+  async createdBefore(time: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('upload_sessions')
+      .select('id')
+      .where('created_at', '<', time)
+      .execute()
+    return rows.map((row) => row.id)
+  }
+
   async delete(id: string): Promise<void> {
     await this.#db.deleteFrom('upload_sessions').where('id', '=', id).execute()
   }
