@@ -75,8 +75,10 @@ export function useCli(): CliFixture {
       XDG_CONFIG_HOME: join(dir, '.config'),
       XDG_STATE_HOME: join(dir, '.state'),
     }
+    // Node's compile cache keeps the type-stripped and compiled modules between the many runs.
+    const cache = { NODE_COMPILE_CACHE: join(dir, '.node-compile-cache') }
     const environment = (extra: RunOptions['env'] = {}) => {
-      const merged: Record<string, string | undefined> = { ...process.env, ...env, ...extra }
+      const merged: Record<string, string | undefined> = { ...process.env, ...cache, ...env, ...extra }
       for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name]
       return merged
     }
