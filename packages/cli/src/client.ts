@@ -63,8 +63,9 @@ export class Client {
       response = await fetch(url, { redirect, ...init, headers })
     } catch (error) {
       // undici's `fetch failed` hides the reason in its cause, or in the cause's errors (one per address).
-      const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } }).cause
-      const reason = cause?.code ?? cause?.errors?.[0]?.code ?? (error as Error).message
+      const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+        .cause
+      const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message
       throw new ApiError('Unavailable', 0, `cannot reach ${this.#base}: ${reason}`)
     }
     if (response.ok) return response

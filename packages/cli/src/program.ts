@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Command, type Command as CommandType, Option } from 'commander'
 import type { Client } from './client.ts'
 import { type ConnectionOptions, connect } from './config/settings.ts'
@@ -22,6 +23,7 @@ export function createProgram(): CommandType {
   const program = new Command('coffer')
   program
     .description('Coffer from the shell: copy, list, sync and share files; manage buckets and keys')
+    .version(packageVersion())
     .option('--url <url>', 'service address (env COFFER_URL)')
     .option('--key <key>', 'API key or JWT (env COFFER_KEY)')
     .option('--profile <name>', 'profile written by "coffer login" (env COFFER_PROFILE)')
@@ -47,6 +49,12 @@ export function createProgram(): CommandType {
     .option('--data-dir <dir>', 'data directory (env COFFER_DATA_DIR, default ./data)')
     .action(async (options) => (await import('./commands/serve.ts')).serve(options))
   return program
+}
+
+/** This package's version (src/ and dist/ both sit beside package.json). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8')
+  return (JSON.parse(text) as { version: string }).version
 }
 
 /** Adds the options of commands that transfer files. */

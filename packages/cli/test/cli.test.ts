@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { json, PNG_HEAD } from '../../server/test/harness.ts'
@@ -105,6 +106,7 @@ describe('errors', () => {
     for (const code of ['0', '1', '2', '3', '4', '5', '6'])
       expect(help).toMatch(new RegExp(`^ {2}${code} {2}\\w`, 'm'))
     expect(help).toContain('XDG_CONFIG_HOME')
+    expect((await cli.coffer(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/)
   })
 
   it('exit 2 when an object, a prefix or a local file does not exist', async () => {
@@ -153,7 +155,13 @@ describe('errors', () => {
   })
 
   it('exit 5 when the service cannot be reached', async () => {
-    expect(await fails(['ls'], { COFFER_URL: 'http://127.0.0.1:1' })).toBe(5)
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as { port: number }
+    await new Promise((resolve) => closed.close(resolve))
+    expect(await fails(['ls'], { COFFER_URL: `http://127.0.0.1:${port}` })).toBe(5)
+    const run = await cli.coffer(['ls'], { env: { COFFER_URL: `http://127.0.0.1:${port}` } })
+    expect(run.stderr).toBe(`coffer: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`)
   })
 
   it('exit 6 for other invalid requests: a bad key, a bucket that is not empty', async () => {
