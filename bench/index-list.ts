@@ -3,7 +3,7 @@
  * in SQLite and in Postgres (the machine's, 127.0.0.1:5432, a database made for the run) and stored
  * by the fs driver; each lists them all in pages of 1,000, rounds alternating, median keys/s. A
  * second set lists through the index with a filter and a sort (type=text/*, sort=size) to show
- * what the store cannot do. Usage: npm run bench:index [-- --objects 100000 --rounds 3]
+ * what the store cannot do, and one lists through the REST API (JSON over HTTP, with a key). Usage: npm run bench:index [-- --objects 100000 --rounds 3]
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util'
 import { createStorage, fsDriver } from '@coffer/core'
 import { sql } from 'kysely'
 import pg from 'pg'
+import { createApp } from '../packages/server/src/app.ts'
+import { ApiKeyStore } from '../packages/server/src/auth/api-key-store.ts'
 import { openDatabase } from '../packages/server/src/db/open-database.ts'
 import { IndexListing, type IndexQuery } from '../packages/server/src/index/index-listing.ts'
 
@@ -38,6 +40,7 @@ pgUrl.pathname = `/${pgName}`
 const sqlite = await openDatabase({ dataDir: join(dir, 'sqlite') })
 const postgres = await openDatabase({ dataDir: dir, databaseUrl: pgUrl.toString() })
 const storage = createStorage({ driver: fsDriver({ root: join(dir, 'files'), fsync: false }) })
+const closers: (() => Promise<unknown>)[] = []
 try {
   console.error(`seeding ${total} objects in SQLite, Postgres and the fs driver…`)
   const now = new Date().toISOString()
@@ -118,7 +121,23 @@ try {
       return { count: page.objects.length, ...(page.cursor ? { cursor: page.cursor } : {}) }
     })
 
+  // The whole stack: the REST API over the SQLite index, with an API key, pages of 1,000 as JSON.
+  const app = await createApp({ storage, db: sqlite, signingSecret: randomBytes(32).toString('hex') })
+  const token = (await new ApiKeyStore(sqlite).bootstrap(undefined)) as string
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const overHttp = () =>
+    listAll(async (cursor) => {
+      const query = `limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      const response = await fetch(`${url}/v1/buckets/bench/objects?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const page = (await response.json()) as { objects: unknown[]; cursor?: string }
+      return { count: page.objects.length, ...(page.cursor ? { cursor: page.cursor } : {}) }
+    })
+  closers.push(() => app.close())
+
   const cases: [string, () => Promise<{ count: number; keysPerSecond: number }>][] = [
+    ['REST API over the SQLite index', overHttp],
     ['index, SQLite', () => fromIndex(sqlite)],
     ['index, Postgres', () => fromIndex(postgres)],
     ['fs driver (store)', fromStore],
@@ -143,6 +162,7 @@ try {
   for (const [name, speeds] of results)
     console.log(`| ${name} | ${Math.round(median(speeds)).toLocaleString('en')} |`)
 } finally {
+  for (const close of closers) await close()
   await sqlite.destroy()
   await postgres.destroy()
   await storage.close()
