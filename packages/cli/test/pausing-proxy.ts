@@ -8,21 +8,28 @@ export interface PausingProxy {
   readonly forwarded: number
   /** Resolves once `limit` bytes have gone through; the rest are held from then on. */
   paused: Promise<void>
-  /** Lifts the limit for connections made from now on. */
+  /** Lifts the limit (a connection stalled so far stays stalled). */
   release(): void
   close(): Promise<void>
 }
 
+/** How the proxy limits a connection. */
+export interface ProxyOptions {
+  /** Whose bytes are limited: the client's (`up`, the default) or the service's (`down`). */
+  side?: 'up' | 'down'
+  /** At the limit, cut the connection and lift the limit, instead of stalling the connection. */
+  drop?: boolean
+}
+
 /**
- * Starts a proxy in front of `target` (an http://host:port URL). The bytes of one side (`up`: the
- * client's, `down`: the service's) stop at `limit`, the other side's always pass; so an upload or a
- * download through it stalls at a known point, whatever the speed of the machine, and stays stalled
- * until its client is killed.
+ * Starts a proxy in front of `target` (an http://host:port URL). The bytes of one side stop at
+ * `limit`, the other side's always pass; so an upload or a download through it stalls (or is cut) at
+ * a known point, whatever the speed of the machine, and stays stalled until its client is killed.
  */
 export async function startPausingProxy(
   target: string,
   limit: number,
-  side: 'up' | 'down' = 'up',
+  { side = 'up', drop = false }: ProxyOptions = {},
 ): Promise<PausingProxy> {
   const { hostname, port } = new URL(target)
   const sockets = new Set<Socket>()
@@ -33,7 +40,6 @@ export async function startPausingProxy(
     onPaused = resolve
   })
   const server = createServer((client) => {
-    const connectionLimit = currentLimit
     const upstream = connect(Number(port), hostname)
     for (const socket of [client, upstream]) {
       sockets.add(socket)
@@ -50,13 +56,20 @@ export async function startPausingProxy(
     const [from, to] = side === 'up' ? [client, upstream] : [upstream, client]
     to.pipe(from)
     from.on('data', (chunk: Buffer) => {
-      if (forwarded >= connectionLimit) {
+      if (forwarded >= currentLimit) {
         from.pause()
         return
       }
       to.write(chunk)
       forwarded += chunk.length
-      if (forwarded >= connectionLimit) onPaused()
+      if (forwarded < currentLimit) return
+      onPaused()
+      if (!drop) return
+      currentLimit = Number.POSITIVE_INFINITY
+      to.end(() => {
+        client.destroy()
+        upstream.destroy()
+      })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -72,6 +72,21 @@ async function peakRssMiB(pid: number): Promise<number | undefined> {
   }
 }
 
+it('resumes within the run when the connection is cut mid-PATCH', async () => {
+  const size = 40 * MiB
+  const bytes = randomBytes(size)
+  const file = join(cli.dir, 'cut.bin')
+  await writeFile(file, bytes)
+  proxy = await startPausingProxy(cli.harness.url, 20 * MiB, { drop: true })
+  const args = ['cp', '--resume-threshold', '1MiB', file, 'coffer://documents/cut.bin']
+  const run = await cli.coffer(args, { env: { COFFER_URL: proxy.url } })
+  expect(run.stderr).toBe('')
+  expect(run.code).toBe(0)
+  expect(run.stdout).toMatch(/retrying \S+cut\.bin from byte \d+ of 41943040/)
+  expect(sha256((await cli.get('documents', 'cut.bin')) ?? Buffer.alloc(0))).toBe(sha256(bytes))
+  expect(await resumeRecords()).toEqual([])
+})
+
 it('streams: a 256 MiB upload in one PUT never holds the file in memory', async () => {
   const size = 256 * MiB
   const file = join(cli.dir, 'stream.bin')
@@ -98,7 +113,7 @@ it('streams: a 256 MiB upload in one PUT never holds the file in memory', async 
 
 it('removes its half-written download when interrupted (SIGINT)', async () => {
   await cli.put('documents', 'interrupted.bin', randomBytes(24 * MiB))
-  proxy = await startPausingProxy(cli.harness.url, 8 * MiB, 'down')
+  proxy = await startPausingProxy(cli.harness.url, 8 * MiB, { side: 'down' })
   const dir = join(cli.dir, 'interrupted')
   await mkdir(dir)
   const child = cli.start(['cp', 'coffer://documents/interrupted.bin', `${dir}/`], {

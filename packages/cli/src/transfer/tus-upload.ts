@@ -46,6 +46,8 @@ export async function tusUpload(
         const known = await offsetOf(client, url)
         if (known === undefined) throw error
         offset = known
+        const reason = error instanceof Error ? error.message : String(error)
+        ctx.progress.log(`retrying ${file.path} from byte ${offset} of ${file.size} (${reason})`)
       }
     }
   } catch (error) {
