@@ -67,6 +67,7 @@ try {
           etag: `"${i.toString(16).padStart(32, '0')}"`,
           sha256: null,
           content_type: i % 3 === 0 ? 'image/png' : 'text/plain',
+          media_type: i % 3 === 0 ? 'image/png' : 'text/plain',
           visibility: 'private',
           metadata: '{}',
           owner: null,

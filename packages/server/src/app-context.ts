@@ -31,7 +31,7 @@ export interface AppContext {
   /** Whether `/metrics` answers without credentials. */
   metricsPublic: boolean
   /** Runs reconcile (one at a time per process). */
-  reconcile: (options?: { bucket?: string }) => Promise<ReconcileReport>
+  reconcile: (options?: { bucket?: string; signal?: AbortSignal }) => Promise<ReconcileReport>
   buckets: BucketStore
   keys: ApiKeyStore
   auth: Authenticator
@@ -68,6 +68,9 @@ export function objectsFor(
   principal: Principal | string | undefined,
 ): BucketObjects {
   const objects = new BucketObjects(ctx, bucket, actorOf(request, principal))
+  // A form with several files authorises each: the request's bytes add up over all of them.
+  const earlier = requestObjects.get(request)
+  if (earlier?.bucket.name === bucket.name) objects.bytesIn = earlier.bytesIn
   requestObjects.set(request, objects)
   return objects
 }

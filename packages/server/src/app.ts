@@ -60,6 +60,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Runs reconcile this often (ms) in the background; never when absent. */
   reconcileEvery?: number
+  /** Runs reconcile once in the background at start when the index has no object row. */
+  reconcileAtStart?: boolean
   /** `/metrics` without credentials (for a Prometheus on a private network). */
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
@@ -122,16 +124,31 @@ function countRequest(ctx: AppContext, request: FastifyRequest, reply: FastifyRe
   if (bytesOut > 0) ctx.metrics.bytesOut.inc({ bucket }, bytesOut)
 }
 
-/** Runs reconcile every `every` ms, logging what it repaired; the first run waits one period. */
-function scheduleReconcile(app: App, ctx: AppContext, every: number): void {
-  const timer = setInterval(() => {
-    ctx.reconcile().then(
-      (report) => app.log.info({ reconcile: { ...report, changes: undefined } }, 'reconcile done'),
-      (error: unknown) => app.log.warn({ err: error }, 'reconcile failed'),
-    )
-  }, every)
-  timer.unref()
-  app.addHook('onClose', async () => clearInterval(timer))
+/**
+ * Reconcile in the background: a call during a run is skipped, what it repaired is logged, and
+ * closing the app stops a run at its next page.
+ */
+function backgroundReconcile(app: App, ctx: AppContext): () => void {
+  const stop = new AbortController()
+  let running: Promise<void> | undefined
+  app.addHook('onClose', async () => {
+    stop.abort()
+    await running
+  })
+  return () => {
+    if (running || stop.signal.aborted) return
+    running = ctx
+      .reconcile({ signal: stop.signal })
+      .then(
+        (report) => app.log.info({ reconcile: { ...report, changes: undefined } }, 'reconcile done'),
+        (error: unknown) => {
+          if (!stop.signal.aborted) app.log.warn({ err: error }, 'reconcile failed')
+        },
+      )
+      .finally(() => {
+        running = undefined
+      })
+  }
 }
 
 /**
@@ -185,7 +202,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.addHook('onClose', () =>
     ctx.usage.flush().catch((error: unknown) => app.log.warn({ err: error }, 'usage counts not written')),
   )
-  if (options.reconcileEvery !== undefined) scheduleReconcile(app, ctx, options.reconcileEvery)
+  const reconcileNow = backgroundReconcile(app, ctx)
+  if (options.reconcileEvery !== undefined) {
+    const timer = setInterval(reconcileNow, options.reconcileEvery)
+    timer.unref()
+    app.addHook('onClose', async () => clearInterval(timer))
+  }
+  // An empty index beside a store that may hold objects (a new install, or an upgrade from a
+  // version without the index): fill it from the store once, in the background.
+  if (options.reconcileAtStart && !(await ctx.index.hasRows())) reconcileNow()
 
   await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
   healthRoutes(app, ctx)

@@ -34,6 +34,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       signingSecret,
       logger: loggerOptions(config.logLevel),
       uploadsDir: join(config.dataDir, 'uploads'),
+      reconcileAtStart: true,
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.jwt !== undefined) options.jwt = config.jwt

@@ -96,4 +96,29 @@ describe('the service started like `npm start`', () => {
     expect(code).toBe(0)
     expect(JSON.parse(out)).toMatchObject({ buckets: 1, added: 1, changes: ['+ documents/added.txt'] })
   })
+
+  it('fills an empty index from the store at start (an upgrade from a version without the index)', async () => {
+    const upgraded = await mkdtemp(join(tmpdir(), 'coffer-upgrade-'))
+    try {
+      const storage = createStorage({ driver: fsDriver({ root: join(upgraded, 'files') }) })
+      await storage.upload('kept before the index', { key: 'documents/old.txt' })
+      await storage.close()
+      const adminKey = 'operator-chosen-key-'.repeat(2)
+      const started = await startProcess({ COFFER_DATA_DIR: upgraded, COFFER_ADMIN_KEY: adminKey })
+      let keys: string[] = []
+      // Bounded: 100 looks, 50 ms apart.
+      for (let look = 0; look < 100 && keys.length === 0; look++) {
+        const response = await fetch(`${started.url}/v1/buckets/documents/objects`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        })
+        keys = ((await response.json()) as { objects: { key: string }[] }).objects.map((o) => o.key)
+        if (keys.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(keys).toEqual(['old.txt'])
+      started.child.kill('SIGTERM')
+      expect(await started.exited).toBe(0)
+    } finally {
+      await rm(upgraded, { recursive: true, force: true })
+    }
+  })
 })

@@ -189,7 +189,16 @@ export class BucketObjects {
     const size = this.#hasQuota ? (await this.#call(() => this.#storage.stat(source))).size : undefined
     const reservation = await this.#reserve(to, size)
     try {
-      const info = this.#info(await this.#call(() => this.#storage.copy(source, this.storageKey(to))))
+      const target = this.storageKey(to)
+      const info = this.#info(await this.#call(() => this.#storage.copy(source, target)))
+      if (reservation) {
+        // The source may have grown since its size was reserved: the copy must fit, or it goes.
+        await reservation.cover(info.size).catch(async (error: unknown) => {
+          await this.#call(() => this.#storage.deleteObject(target))
+          await this.#index.remove(this.bucket.name, [info.key], this.actor)
+          throw error
+        })
+      }
       await this.#record(info, 'object.copy', reservation, { from })
       return info
     } finally {

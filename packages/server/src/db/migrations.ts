@@ -101,6 +101,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('etag', 'text', (c) => c.notNull())
         .addColumn('sha256', 'text')
         .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
         .addColumn('visibility', 'text', (c) => c.notNull())
         .addColumn('metadata', 'text', (c) => c.notNull())
         .addColumn('owner', 'text')

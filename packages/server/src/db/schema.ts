@@ -57,6 +57,8 @@ export interface ObjectTable {
   etag: string
   sha256: string | null
   content_type: string
+  /** The content type's essence (lower case, no parameters), which the type filter matches. */
+  media_type: string
   /** `public` or `private`. */
   visibility: string
   /** JSON object of the user metadata. */

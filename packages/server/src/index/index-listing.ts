@@ -1,4 +1,4 @@
-import { MAX_LIST_LIMIT, StorageError } from '@coffer/core'
+import { essence, MAX_LIST_LIMIT, StorageError } from '@coffer/core'
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import { isPostgres } from '../db/dialect.ts'
 import type { Database, ObjectTable } from '../db/schema.ts'
@@ -70,8 +70,11 @@ function decodeCursor(cursor: string, sort: Sort, order: Order): Position {
     ) as unknown[]
     if (s === sort && o === order && typeof key === 'string') {
       const position: Position = { sort, order, key, folded: folded === 1 }
-      if (typeof value === 'number' || typeof value === 'string') position.value = value
-      if (sort === 'name' || position.value !== undefined) return position
+      if (sort === 'name') return position
+      if (sort === 'size' && typeof value === 'number' && Number.isSafeInteger(value))
+        return { ...position, value }
+      if (sort === 'modified' && typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+        return { ...position, value }
     }
   } catch {
     // any malformed cursor gets the same answer
@@ -191,14 +194,15 @@ export class IndexListing {
         this.#postgres ? sql<boolean>`key ilike ${pattern} escape '\\'` : like('key', pattern),
       )
     }
-    const types = query.types
-    if (types !== undefined && types.length > 0) {
+    // Types match the essence (`text/plain` matches `text/plain;charset=UTF-8`); `*` or `*/*`: any.
+    const types = (query.types ?? []).map((type) => type.toLowerCase())
+    if (types.length > 0 && !types.some((type) => type === '*' || type === '*/*')) {
       select = select.where((eb) =>
         eb.or(
           types.map((type) =>
             type.endsWith('/*')
-              ? like('content_type', `${likeLiteral(type.slice(0, -1))}%`)
-              : eb('content_type', '=', type),
+              ? like('media_type', `${likeLiteral(type.slice(0, -1))}%`)
+              : eb('media_type', '=', essence(type)),
           ),
         ),
       )
@@ -208,7 +212,7 @@ export class IndexListing {
 }
 
 /** `column LIKE pattern`, with `\` escaping (SQLite has no default escape character). */
-function like(column: 'key' | 'content_type', pattern: string) {
+function like(column: 'key' | 'media_type', pattern: string) {
   return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`
 }
 

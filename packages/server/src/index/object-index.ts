@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '@coffer/core'
+import { essence, type ObjectInfo } from '@coffer/core'
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { monotonicFactory } from 'ulid'
 import { isPostgres } from '../db/dialect.ts'
@@ -41,6 +41,7 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
     etag: info.etag,
     sha256: info.checksum.sha256 ?? null,
     content_type: info.contentType,
+    media_type: essence(info.contentType),
     visibility: info.visibility,
     metadata: JSON.stringify(info.metadata),
     owner,
@@ -212,15 +213,15 @@ export class ObjectIndex {
     }
   }
 
-  /** Rows of a bucket with keys after `after` (exclusive) up to `through` (inclusive), in key order. */
-  async rowsBetween(bucket: string, after: string | undefined, through: string | undefined) {
+  /** Up to `limit` rows of a bucket with keys after `after` up to `through` (inclusive), in key order. */
+  async rowsBetween(bucket: string, after: string | undefined, through: string | undefined, limit: number) {
     let query = this.db
       .selectFrom('objects')
       .select(['key', 'size', 'etag', 'updated_at'])
       .where('bucket', '=', bucket)
     if (after !== undefined) query = query.where('key', '>', after)
     if (through !== undefined) query = query.where('key', '<=', through)
-    return query.orderBy('key').execute()
+    return query.orderBy('key').limit(limit).execute()
   }
 
   /**
@@ -284,6 +285,11 @@ export class ObjectIndex {
       .where('expires_at', '<=', new Date().toISOString())
       .executeTakeFirst()
     return Number(result.numDeletedRows)
+  }
+
+  /** Whether the index has any object row at all. */
+  async hasRows(): Promise<boolean> {
+    return (await this.db.selectFrom('objects').select('key').limit(1).executeTakeFirst()) !== undefined
   }
 
   /** Refreshes the planner's statistics of the objects table (after a large change). */

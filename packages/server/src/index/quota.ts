@@ -100,9 +100,11 @@ export class Reservation {
     })
   }
 
-  /** Ends the reservation inside the transaction that records the upload. */
+  /**
+   * Ends the reservation inside the transaction that records the upload. `release` still runs after
+   * it: should that transaction roll back, the reservation must not outlive the upload.
+   */
   async releaseIn(tx: Transaction<Database>): Promise<void> {
-    this.#stop()
     await tx.deleteFrom('reservations').where('id', '=', this.id).execute()
   }
 
@@ -150,7 +152,8 @@ export class Reservation {
 
   async #check(tx: Transaction<Database>, limits: Limits, bytes: number, objects: number): Promise<void> {
     const reserved = await reservedIn(tx, this.bucket, this.id)
-    if (limits.bytes !== undefined && limits.usedBytes + reserved.bytes + bytes > limits.bytes) {
+    // A write that adds nothing (an overwrite with fewer bytes) passes even in a bucket over its quota.
+    if (limits.bytes !== undefined && bytes > 0 && limits.usedBytes + reserved.bytes + bytes > limits.bytes) {
       throw quotaExceeded(this.bucket, `${bytes} more bytes`)
     }
     if (

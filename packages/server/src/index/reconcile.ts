@@ -103,36 +103,54 @@ async function reconcileBucket(
     signal?.throwIfAborted()
     const page = await storage.listObjects({ prefix: root, limit: PAGE, ...(cursor ? { cursor } : {}) })
     cursor = page.cursor
-    const stored = page.objects.map((o) => ({ ...o, key: o.key.slice(root.length) }))
-    report.scanned += stored.length
-    // This page covers the keys after the previous page's last, up to its own last (or all, at the end).
-    const through = cursor === undefined ? undefined : stored.at(-1)?.key
-    const rows = await index.rowsBetween(bucket, after, through)
+    const stored = new Map(
+      page.objects.map((o) => [o.key.slice(root.length), { ...o, key: o.key.slice(root.length) }]),
+    )
+    report.scanned += stored.size
+    // This page covers the keys after the previous page's last, up to its own last (or all, at the
+    // end); the index rows of that range come in pages of their own (a wiped store leaves many).
+    const through = cursor === undefined ? undefined : page.objects.at(-1)?.key.slice(root.length)
+    let from = after
+    for (;;) {
+      const rows = await index.rowsBetween(bucket, from, through, PAGE)
+      const work: (() => Promise<void>)[] = []
+      for (const row of rows) {
+        const object = stored.get(row.key)
+        stored.delete(row.key)
+        if (object === undefined) {
+          work.push(async () => {
+            if (await storage.exists(root + row.key)) return
+            if (await index.removeIfUnchanged(bucket, row.key, row.updated_at)) {
+              report.removed += 1
+              note(`- ${root}${row.key}`)
+            }
+          })
+        } else if (Number(row.size) !== object.size || row.etag !== object.etag) {
+          work.push(async () => {
+            if (await refresh(storage, index, bucket, object, row.updated_at)) {
+              report.updated += 1
+              note(`~ ${root}${object.key}`)
+            }
+          })
+        }
+      }
+      await runBounded(work, CONCURRENCY)
+      if (rows.length < PAGE) break
+      from = rows.at(-1)?.key
+    }
+    const missing = [...stored.values()].map((object) => async () => {
+      if (!(await refresh(storage, index, bucket, object, null))) return
+      // Deleted between the look and the row? Then the row goes again: no row for a gone object.
+      if (!(await storage.exists(root + object.key))) {
+        const row = await index.find(bucket, object.key)
+        if (row !== undefined) await index.removeIfUnchanged(bucket, object.key, row.updated_at)
+        return
+      }
+      report.added += 1
+      note(`+ ${root}${object.key}`)
+    })
+    await runBounded(missing, CONCURRENCY)
     after = through
-    const indexed = new Map(rows.map((row) => [row.key, row]))
-    const work: (() => Promise<void>)[] = []
-    for (const object of stored) {
-      const row = indexed.get(object.key)
-      indexed.delete(object.key)
-      if (row !== undefined && Number(row.size) === object.size && row.etag === object.etag) continue
-      work.push(async () => {
-        if (await refresh(storage, index, bucket, object, row?.updated_at ?? null)) {
-          if (row === undefined) report.added += 1
-          else report.updated += 1
-          note(`${row === undefined ? '+' : '~'} ${root}${object.key}`)
-        }
-      })
-    }
-    for (const row of indexed.values()) {
-      work.push(async () => {
-        if (await storage.exists(root + row.key)) return
-        if (await index.removeIfUnchanged(bucket, row.key, row.updated_at)) {
-          report.removed += 1
-          note(`- ${root}${row.key}`)
-        }
-      })
-    }
-    await runBounded(work, CONCURRENCY)
   } while (cursor !== undefined)
 }
 

@@ -36,19 +36,23 @@ export class UsageRecorder {
   /** Counts one request. */
   record(bucket: string, owner: string, bytesIn: number, bytesOut: number): void {
     const day = new Date().toISOString().slice(0, 10)
+    this.#add(day, bucket, owner, { bytesIn, bytesOut, requests: 1 })
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flush().catch(() => undefined), FLUSH_MS)
+      this.#timer.unref()
+    }
+  }
+
+  #add(day: string, bucket: string, owner: string, traffic: Traffic): void {
     const id = `${day}\n${bucket}\n${owner}`
     let counts = this.#pending.get(id)
     if (counts === undefined) {
       counts = { day, bucket, owner, bytesIn: 0, bytesOut: 0, requests: 0 }
       this.#pending.set(id, counts)
     }
-    counts.bytesIn += bytesIn
-    counts.bytesOut += bytesOut
-    counts.requests += 1
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush().catch(() => undefined), FLUSH_MS)
-      this.#timer.unref()
-    }
+    counts.bytesIn += traffic.bytesIn
+    counts.bytesOut += traffic.bytesOut
+    counts.requests += traffic.requests
   }
 
   /** Writes the counts in memory to the index (and waits for a flush in progress). */
@@ -57,8 +61,15 @@ export class UsageRecorder {
     this.#timer = undefined
     const rows = [...this.#pending.values()]
     this.#pending = new Map()
-    this.#flushing = this.#flushing.then(() => this.#write(rows))
-    await this.#flushing
+    // One flush at a time; a failed one gives its counts back for the next, and never blocks it.
+    const flushing = this.#flushing.catch(() => undefined).then(() => this.#write(rows))
+    this.#flushing = flushing
+    try {
+      await flushing
+    } catch (error) {
+      for (const row of rows) this.#add(row.day, row.bucket, row.owner, row)
+      throw error
+    }
   }
 
   async #write(rows: DailyUsage[]): Promise<void> {

@@ -16,6 +16,14 @@ const tags = ['objects']
 const Key = Type.String({ minLength: 1, maxLength: 1024 })
 const FromTo = Type.Object({ from: Key, to: Key }, { additionalProperties: false })
 
+/** A date-time as the index stores times; `InvalidArgument` for one that is not a time. */
+function isoTime(value: string): string {
+  const time = Date.parse(value)
+  if (Number.isNaN(time))
+    throw new StorageError('InvalidArgument', `"${value.slice(0, 40)}" is not a date-time`)
+  return new Date(time).toISOString()
+}
+
 /** The fields of `value` that are set. */
 function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never
@@ -82,6 +90,9 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         return { ...listed, objects: listed.objects.map(summaryJson) }
       }
       const query: IndexQuery = { ...page, prefix: normalized, ...definedOnly(filters) }
+      // Times compare as the index stores them: ISO 8601 in UTC with milliseconds.
+      if (filters.modifiedAfter !== undefined) query.modifiedAfter = isoTime(filters.modifiedAfter)
+      if (filters.modifiedBefore !== undefined) query.modifiedBefore = isoTime(filters.modifiedBefore)
       if (type !== undefined)
         query.types = type
           .split(',')
