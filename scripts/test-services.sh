@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
 # Brings this machine to what the tests need, idempotently: the Ceph daemons for the S3 driver's
-# suites (the tests start and stop Ceph RGW and s3rver themselves) and a running PostgreSQL on
+# suites (the tests start and stop Ceph RGW and s3rver themselves), Debian's chromium for the web
+# UI's end-to-end tests, and a running PostgreSQL on
 # 127.0.0.1:5432 (its tests create and drop a database of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-ceph.sh
+
+# Debian's chromium for the web UI's end-to-end tests (playwright-core drives it; it never downloads one).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  log=$(mktemp)
+  if ! { $sudo apt-get update -q &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "test-services: apt-get failed to install chromium" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  echo "test-services: installed chromium ($(/usr/bin/chromium --version))"
+fi
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   if command -v pg_ctlcluster >/dev/null 2>&1; then
