@@ -173,7 +173,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
   })
 
   it('renames an object', async () => {
-    await page.getByRole('checkbox', { name: 'Select notes.txt' }).check()
+    await page.getByRole('checkbox', { name: 'Select notes.txt', exact: true }).check()
     await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Rename' }).click()
     await page.getByLabel(/New name/).fill('renamed.txt')
     await page.getByRole('button', { name: 'Rename', exact: true }).last().click()
@@ -184,7 +184,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
   })
 
   it('deletes an object, then a folder with everything in it, after confirmation', async () => {
-    await page.getByRole('checkbox', { name: 'Select data.json' }).check()
+    await page.getByRole('checkbox', { name: 'Select data.json', exact: true }).check()
     await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Delete' }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
     await expect.poll(() => row(page, 'data.json').count()).toBe(0)
@@ -192,7 +192,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
       .getByRole('navigation', { name: 'Breadcrumb' })
       .getByRole('link', { name: 'documents' })
       .click()
-    await page.getByRole('checkbox', { name: 'Select e2e' }).check()
+    await page.getByRole('checkbox', { name: 'Select e2e', exact: true }).check()
     await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Delete' }).click()
     expect(await page.getByRole('dialog').textContent()).toContain('and everything in it')
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()

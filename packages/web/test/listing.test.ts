@@ -32,6 +32,16 @@ describe('the rows of a folder', () => {
     expect(names(view({ order: 'desc' }))).toEqual(['b', 'a', 'Photo.PNG', 'file10.txt', 'file2.txt'])
   })
 
+  it('folds keys below the folder into subfolders where the server did not', () => {
+    const flat = [
+      ...OBJECTS,
+      object('docs/a/deep.txt', 1, '2024-01-01T00:00:00Z'),
+      object('docs/c/d/e', 1, '2024-01-01T00:00:00Z'),
+    ]
+    const rows = entriesOf('docs/', ['docs/a/'], flat, view()).map((e) => e.key)
+    expect(rows).toEqual(['docs/a/', 'docs/c/', 'docs/file2.txt', 'docs/file10.txt', 'docs/Photo.PNG'])
+  })
+
   it('sorts objects by size and by date', () => {
     expect(names(view({ sort: 'size' })).slice(2)).toEqual(['file2.txt', 'Photo.PNG', 'file10.txt'])
     expect(names(view({ sort: 'modified', order: 'desc' })).slice(2)).toEqual([

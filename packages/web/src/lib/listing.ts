@@ -85,8 +85,8 @@ function compare(a: Entry, b: Entry, sort: SortField): number {
 /**
  * The rows to show for one folder: its subfolders first, then its objects, filtered by name and type
  * and sorted. The server does this too when it can; doing it again on what was loaded is harmless,
- * and it is the fallback where the server ignores the filters. The folder's own marker (`prefix/`)
- * is not a row.
+ * and it is the fallback where the server ignores the filters (or the delimiter: keys below the
+ * folder become subfolders here). Folder markers (`name/`) are not rows.
  */
 export function entriesOf(
   prefix: string,
@@ -95,14 +95,21 @@ export function entriesOf(
   view: ViewOptions,
 ): Entry[] {
   const q = view.q.trim().toLowerCase()
+  // A server that did not fold keys into folders (it ignored the delimiter) gives them here.
+  const folderKeys = new Set(prefixes)
+  for (const object of objects) {
+    const slash = object.key.indexOf('/', prefix.length)
+    if (slash !== -1 && slash < object.key.length - 1) folderKeys.add(object.key.slice(0, slash + 1))
+  }
   const folders: Entry[] = view.type
     ? []
-    : prefixes
+    : [...folderKeys]
         .map((key): Entry => ({ kind: 'folder', key, name: baseName(key) }))
         .filter((e) => q === '' || e.name.toLowerCase().includes(q))
   const files: Entry[] = []
   for (const object of objects) {
     if (object.key === prefix || object.key.endsWith('/')) continue
+    if (object.key.indexOf('/', prefix.length) !== -1) continue
     const name = object.key.slice(prefix.length)
     if (q !== '' && !name.toLowerCase().includes(q)) continue
     if (view.type && !typeMatches(typeOf(object), view.type)) continue
