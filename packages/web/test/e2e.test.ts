@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -135,6 +137,33 @@ describe('the web UI in Chromium, against a real Coffer', () => {
     })
     expect(Number(head.headers.get('content-length'))).toBe(LARGE.length)
     await shot('browser')
+  })
+
+  it('resumes a large upload after a reload, from where the server stopped', async () => {
+    const path = join(tmpdir(), `coffer-e2e-${process.pid}-resume.bin`)
+    await writeFile(path, LARGE)
+    const requests: string[] = []
+    page.on('request', (r) => r.url().includes('/v1/uploads') && requests.push(r.method()))
+    // Let the creation and the first 8 MiB chunk through, then hold the rest, as a dropped connection would.
+    let patches = 0
+    await page.route('**/v1/uploads/*', (route) =>
+      route.request().method() === 'PATCH' && ++patches > 1 ? undefined : route.continue(),
+    )
+    await page.getByLabel('Choose files to upload').setInputFiles(path)
+    await expect.poll(() => patches).toBe(2)
+    await page.reload()
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
+    await page.getByText(/Interrupted uploads: documents\/e2e\/coffer-e2e-/).waitFor()
+    requests.length = 0
+    await page.getByLabel('Choose files to upload').setInputFiles(path)
+    const name = `e2e/coffer-e2e-${process.pid}-resume.bin`
+    await page.getByText('Uploads complete').waitFor({ timeout: 30_000 })
+    expect(requests[0]).toBe('HEAD')
+    expect(requests).not.toContain('POST')
+    const stored = await h.fetch(`/v1/buckets/documents/objects/${name}`, { token: h.admin })
+    expect(Buffer.from(await stored.arrayBuffer()).equals(LARGE)).toBe(true)
+    await rm(path, { force: true })
+    await h.fetch(`/v1/buckets/documents/objects/${name}`, { method: 'DELETE', token: h.admin })
   })
 
   it('previews an image, text and CSV, with the metadata', async () => {
