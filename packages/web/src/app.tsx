@@ -9,16 +9,8 @@ import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
-import { RESUMABLE_FROM, unfinishedUploads, uploadTransport } from './upload/transports.ts'
+import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
-
-/** The hint about uploads a reload interrupted: dropping the same files again resumes them. */
-function resumableHint(): string | undefined {
-  const unfinished = unfinishedUploads()
-  if (unfinished.length === 0) return undefined
-  const names = unfinished.map((u) => `${u.bucket}/${u.key}`).join(', ')
-  return `Interrupted uploads: ${names}. Upload the same files to the same folders to resume them.`
-}
 
 /** The signed-in UI: header, the page of the route, and the upload queue. */
 function Shell(props: { client: CofferClient; onSignOut: () => void }) {
@@ -50,7 +42,6 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
       }),
     [client],
   )
-  const [hint] = useState(resumableHint)
   const onUpload = useCallback(
     (bucket: string, prefix: string, files: PickedFile[]) => queue.add(bucket, prefix, files),
     [queue],
@@ -103,7 +94,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
           />
         )}
       </div>
-      <UploadPanel queue={queue} resumableHint={hint} />
+      <UploadPanel queue={queue} />
       {inviting ? (
         <InviteDialog client={client} buckets={buckets} onClose={() => setInviting(false)} />
       ) : null}

@@ -6,7 +6,7 @@ import { ApiError } from '../src/api/api-error.ts'
 import { policyOf } from '../src/components/bucket-form.tsx'
 import { parseCsv, previewKindOf } from '../src/components/preview.tsx'
 import { SignIn } from '../src/components/sign-in.tsx'
-import { UploadPanel } from '../src/components/upload-panel.tsx'
+import { interruptedHint, UploadPanel } from '../src/components/upload-panel.tsx'
 import { UsageBar } from '../src/components/usage-bar.tsx'
 import { session, takeTokenFromHash } from '../src/lib/session.ts'
 import { UploadQueue } from '../src/upload/upload-queue.ts'
@@ -77,7 +77,7 @@ describe('the upload panel', () => {
           fail = reject
         }),
     )
-    render(createElement(UploadPanel, { queue, resumableHint: undefined }))
+    render(createElement(UploadPanel, { queue }))
     act(() => {
       queue.add('docs', '', [{ file: new File([new Uint8Array(100)], 'a.bin'), path: 'a.bin' }])
     })
@@ -88,6 +88,29 @@ describe('the upload panel', () => {
       'This bucket does not accept this type of file — text/html is not allowed here',
     )
     expect(screen.getByRole('button', { name: 'Retry a.bin' })).toBeTruthy()
+  })
+})
+
+describe('interrupted uploads', () => {
+  it('names those tus kept in localStorage, except the ones in the queue now', () => {
+    localStorage.clear()
+    localStorage.setItem('tus::coffer:docs/a/b.bin:100:5::123', '{}')
+    localStorage.setItem('tus::coffer:docs/c.bin:7:5::456', '{}')
+    localStorage.setItem('unrelated', 'x')
+    const moving = {
+      id: 1,
+      bucket: 'docs',
+      key: 'c.bin',
+      size: 7,
+      sent: 0,
+      state: 'uploading',
+      resumable: true,
+    } as const
+    expect(interruptedHint([moving])).toBe(
+      'Interrupted uploads: docs/a/b.bin. Upload the same files to the same folders to resume them.',
+    )
+    localStorage.clear()
+    expect(interruptedHint([])).toBeUndefined()
   })
 })
 

@@ -160,6 +160,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
     await page.getByText('Uploads complete').waitFor({ timeout: 30_000 })
     expect(requests[0]).toBe('HEAD')
     expect(requests).not.toContain('POST')
+    await expect.poll(() => page.getByText(/Interrupted uploads/).count()).toBe(0)
     const stored = await h.fetch(`/v1/buckets/documents/objects/${name}`, { token: h.admin })
     expect(Buffer.from(await stored.arrayBuffer()).equals(LARGE)).toBe(true)
     await rm(path, { force: true })

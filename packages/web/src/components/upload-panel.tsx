@@ -1,5 +1,6 @@
-import { useState, useSyncExternalStore } from 'react'
+import { useMemo, useState, useSyncExternalStore } from 'react'
 import { formatBytes } from '../lib/format.ts'
+import { unfinishedUploads } from '../upload/transports.ts'
 import type { UploadItem, UploadQueue } from '../upload/upload-queue.ts'
 
 const STATE_TEXT: Record<UploadItem['state'], string> = {
@@ -60,13 +61,30 @@ function Item(props: { item: UploadItem; queue: UploadQueue }) {
   )
 }
 
+/**
+ * The uploads a reload or a lost connection interrupted (tus keeps them in localStorage until they
+ * finish), except those in the queue now; dropping the same file in the same folder resumes one.
+ */
+export function interruptedHint(items: readonly UploadItem[], storage?: Storage): string | undefined {
+  const queued = new Set(
+    items.filter((i) => i.state !== 'failed' && i.state !== 'cancelled').map((i) => `${i.bucket}/${i.key}`),
+  )
+  const names = unfinishedUploads(storage)
+    .map((u) => `${u.bucket}/${u.key}`)
+    .filter((name) => !queued.has(name))
+  if (names.length === 0) return undefined
+  return `Interrupted uploads: ${names.join(', ')}. Upload the same files to the same folders to resume them.`
+}
+
 /** The upload queue: total progress in the head, a bar per file, cancel, retry, clear. */
-export function UploadPanel(props: { queue: UploadQueue; resumableHint: string | undefined }) {
+export function UploadPanel(props: { queue: UploadQueue }) {
   const { queue } = props
   const { items, total } = useSyncExternalStore(queue.subscribe, queue.snapshot)
+  // Read again whenever the queue changes: a finished upload leaves localStorage.
+  const hint = useMemo(() => interruptedHint(items), [items])
   // Open while files are moving or failed, unless the person closed it; they can always open it again.
   const [chosen, setChosen] = useState<boolean | undefined>()
-  if (items.length === 0 && !props.resumableHint) return null
+  if (items.length === 0 && !hint) return null
   const open = chosen ?? (total.active > 0 || total.failed > 0 || items.length === 0)
   const summary =
     total.active > 0
@@ -103,7 +121,7 @@ export function UploadPanel(props: { queue: UploadQueue; resumableHint: string |
       />
       {open ? (
         <>
-          {props.resumableHint ? <p className="hint">{props.resumableHint}</p> : null}
+          {hint ? <p className="hint">{hint}</p> : null}
           <ul className="upload-list">
             {items.map((item) => (
               <Item key={item.id} item={item} queue={queue} />
