@@ -35,7 +35,7 @@ type Case = (ctx: SuiteContext) => Promise<void>
 export interface Quirks {
   /** Listings come in another order than UTF-8 byte order: the suite compares sets of keys. */
   unorderedListing?: string
-  /** An overwrite is not atomic across bytes and metadata: readers still get whole bodies. */
+  /** An overwrite is not atomic: readers may mix versions, or have a read cut short by a write. */
   nonAtomicOverwrite?: string
 }
 
@@ -366,9 +366,17 @@ export const cases: Record<string, Case> = {
     const writers = [0x31, 0x32, 0x33, 0x34].map((fill) => storage.upload(bytes(size, fill), { key }))
     const atomic = !quirksOf.get(storage)?.nonAtomicOverwrite
     const readers = Array.from({ length: 8 }, async () => {
+      if (!atomic) {
+        // A store that rewrites the file in place (s3rver) may also cut short a read that races a
+        // write: such a read may fail; what the test holds it to is the final state below.
+        await storage
+          .getObject(key)
+          .then((got) => got.body.toArray())
+          .catch(() => undefined)
+        return
+      }
       const got = await storage.getObject(key)
       const data = Buffer.concat(await got.body.toArray())
-      if (!atomic) return
       expect(data.length).toBe(size)
       expect(data.every((b) => b === data[0])).toBe(true)
       expect(sha256(data)).toBe(got.info.checksum.sha256)

@@ -4,6 +4,7 @@ import { s3Fixture } from './s3-fixture.ts'
 testDriver('s3 on s3rver', s3Fixture('s3rver'), {
   quirks: {
     unorderedListing: 's3rver lists in its file-system walk order ("a/b" before "a"), not in key order',
-    nonAtomicOverwrite: 's3rver writes an object and its metadata as two files, so readers can mix versions',
+    nonAtomicOverwrite:
+      's3rver writes an object and its metadata as two files, in place: readers can mix versions or be cut short',
   },
 })
