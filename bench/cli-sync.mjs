@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { listeningUrl } from './service.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -42,16 +43,7 @@ async function startService() {
     env: { ...env, COFFER_ADMIN_KEY: adminKey, COFFER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const url = await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /Coffer listening at (http:\/\/[\d.:]+)/.exec(out)
-      if (match) resolve(match[1])
-    })
-    child.once('exit', (code) => reject(new Error(`coffer serve exited with ${code}`)))
-    setTimeout(() => reject(new Error('the service did not start in 20 s')), 20_000).unref()
-  })
+  const url = await listeningUrl(child)
   return { url, child }
 }
 

@@ -4,42 +4,18 @@
  * GETs it back, and reports throughput and the service process's peak RSS (VmHWM).
  * Usage: npm run bench:server [-- --size-mib 1024]
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { parseArgs } from 'node:util'
+import { startService } from './service.mjs'
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' } } })
 const MiB = 1024 * 1024
 const total = Number(values['size-mib']) * MiB
-const dataDir = await mkdtemp(join(tmpdir(), 'coffer-bench-server-'))
-const adminKey = `bench-${randomBytes(24).toString('hex')}`
-const main = new URL('../packages/server/dist/main.js', import.meta.url).pathname
-const child = spawn(process.execPath, [main], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    PORT: '0',
-    COFFER_DATA_DIR: dataDir,
-    COFFER_ADMIN_KEY: adminKey,
-    COFFER_LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const { url, child, adminKey, stop } = await startService('server')
 
 try {
-  const url = await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /Coffer listening at (http:\/\/[\d.:]+)/.exec(out)
-      if (match) resolve(match[1])
-    })
-    child.once('exit', (code) => reject(new Error(`the service exited with ${code}`)))
-    setTimeout(() => reject(new Error('the service did not start in 20 s')), 20_000)
-  })
   const headers = { authorization: `Bearer ${adminKey}` }
   const objectUrl = `${url}/v1/buckets/exports/objects/bench/large.bin`
   const block = randomBytes(MiB)
@@ -76,7 +52,5 @@ try {
   )
   console.log(JSON.stringify(result))
 } finally {
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
-  await rm(dataDir, { recursive: true, force: true })
+  await stop()
 }

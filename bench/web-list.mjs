@@ -8,32 +8,15 @@
  *    and a large one (tus: creation, then PATCHes).
  * Usage: npm run bench:web [-- --objects 10000 --rounds 3]
  */
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../packages/web/test/chromium.ts'
+import { startService } from './service.mjs'
 
 const { values } = parseArgs({
   options: { objects: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
 })
 const COUNT = Number(values.objects)
 const ROUNDS = Number(values.rounds)
-const dataDir = await mkdtemp(join(tmpdir(), 'coffer-bench-web-'))
-const adminKey = `bench-${randomBytes(24).toString('hex')}`
-const main = new URL('../packages/server/dist/main.js', import.meta.url).pathname
-const child = spawn(process.execPath, [main], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    PORT: '0',
-    COFFER_DATA_DIR: dataDir,
-    COFFER_ADMIN_KEY: adminKey,
-    COFFER_LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const round = (x) => Math.round(x)
 
@@ -114,35 +97,14 @@ async function dropAndTime({ name, size }) {
   }
 }
 
+const { url, adminKey, stop } = await startService('web')
 let browser
 try {
-  const url = await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /Coffer listening at (http:\/\/[\d.:]+)/.exec(out)
-      if (match) resolve(match[1])
-    })
-    child.once('exit', (code) => reject(new Error(`the service exited with ${code}`)))
-    setTimeout(() => reject(new Error('the service did not start in 20 s')), 20_000)
-  })
   const s0 = performance.now()
   await seed(url, COUNT)
   console.log(`seeded ${COUNT} objects in ${round(performance.now() - s0)} ms`)
 
-  browser = await chromium.launch({
-    executablePath: process.env.COFFER_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   // Init scripts are injected by the browser, so the page's CSP (no eval) does not apply to them.
   await context.addInitScript((key) => sessionStorage.setItem('coffer.token', key), adminKey)
@@ -229,9 +191,5 @@ try {
   console.log(JSON.stringify(result))
 } finally {
   await browser?.close()
-  if (child.exitCode === null) {
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
-  }
-  await rm(dataDir, { recursive: true, force: true })
+  await stop()
 }
