@@ -449,6 +449,8 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
         headers: { range: 'bytes=0-99' },
       })
       expect((await range.arrayBuffer()).byteLength).toBe(100)
+      // A request is counted when its response has finished (onResponse), just after the client has it.
+      await new Promise((resolve) => setTimeout(resolve, 50))
       const response = await h.fetch('/v1/buckets/metered/usage', { token: writer })
       expect(response.status).toBe(200)
       const usage = (await response.json()) as {

@@ -338,13 +338,13 @@ describe('abandoned resumable uploads', () => {
   })
 
   it('are removed once idle for the expiry, while active ones stay', async () => {
-    const h = await startHarness('sqlite', { uploadExpiry: 400 })
+    const h = await startHarness('sqlite', { uploadExpiry: 1500 })
     try {
       const create = async (key: string) => {
         const response = await h.fetch('/v1/uploads', {
           method: 'POST',
           headers: tusHeaders(h.admin, {
-            'Upload-Length': '10',
+            'Upload-Length': '1000',
             'Upload-Metadata': metadataHeader({ bucket: 'documents', key }),
           }),
         })
@@ -356,9 +356,9 @@ describe('abandoned resumable uploads', () => {
       const sessions = async () =>
         (await h.db.selectFrom('upload_sessions').select('key').execute()).map((row) => row.key)
       expect((await sessions()).sort()).toEqual(['abandoned.bin', 'active.bin'])
-      // The active upload sends a byte every 100 ms; the other sends nothing. Bounded: 30 rounds.
+      // The active upload sends a byte every 100 ms; the other sends nothing. Bounded: 80 rounds.
       let offset = 0
-      for (let round = 0; round < 30 && (await sessions()).length > 1; round++) {
+      for (let round = 0; round < 80 && (await sessions()).length > 1; round++) {
         await new Promise((resolve) => setTimeout(resolve, 100))
         const patch = await h.fetch(active, {
           method: 'PATCH',
