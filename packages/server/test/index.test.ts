@@ -519,6 +519,8 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
       expect((await put('watched', 'w', 'x'.repeat(8))).status).toBe(200)
       expect((await put('watched', 'w2', 'x'.repeat(8))).status).toBe(413)
       await (await h.fetch('/v1/buckets/watched/objects/w', { token: h.admin })).arrayBuffer()
+      // Counted when the response has finished (onResponse), just after the client has it.
+      await new Promise((resolve) => setTimeout(resolve, 50))
       const after = await scrape()
       const put200 = `coffer_http_requests_total{method="PUT",${route},status="200"}`
       expect(value(after, put200) - value(before, put200)).toBe(1)
