@@ -55,7 +55,15 @@ export class Metrics {
       labelNames: ['bucket'],
       registers,
     })
-    const counts = () => db.selectFrom('buckets').select(['name', 'used_bytes', 'used_objects']).execute()
+    // Both bucket gauges are collected at once on a scrape: they share one query.
+    let reading: ReturnType<typeof read> | undefined
+    const read = () => db.selectFrom('buckets').select(['name', 'used_bytes', 'used_objects']).execute()
+    const counts = () => {
+      reading ??= read().finally(() => {
+        reading = undefined
+      })
+      return reading
+    }
     new Gauge({
       name: 'coffer_bucket_bytes',
       help: 'Bytes each bucket holds, as the index counts them',

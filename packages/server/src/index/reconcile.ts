@@ -1,4 +1,10 @@
-import { compareKeys, isStorageError, type ObjectSummary, type StorageService } from '@coffer/core'
+import {
+  compareKeys,
+  isStorageError,
+  type ObjectSummary,
+  StorageError,
+  type StorageService,
+} from '@coffer/core'
 import type { BucketStore } from '../buckets/bucket-store.ts'
 import { type ObjectIndex, SYSTEM } from './object-index.ts'
 
@@ -180,4 +186,21 @@ async function runBounded(work: (() => Promise<void>)[], limit: number): Promise
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, work.length) }, worker))
+}
+
+/** Refuses a second reconcile while one runs in this process. */
+export function oneAtATime<A extends unknown[], T>(
+  run: (...args: A) => Promise<T>,
+): (...args: A) => Promise<T> {
+  let running = false
+  return async (...args) => {
+    if (running)
+      throw new StorageError('PreconditionFailed', 'a reconcile is running already; try again later')
+    running = true
+    try {
+      return await run(...args)
+    } finally {
+      running = false
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import { StorageError } from '@coffer/core'
 import { type Static, Type } from 'typebox'
 import { type App, type AppContext, actorOf, authorize, principalOf } from '../app-context.ts'
 import { requireServiceAdmin } from '../auth/scopes.ts'
@@ -211,21 +210,4 @@ export function indexRoutes(app: App, ctx: AppContext): void {
       return reply.type(ctx.metrics.registry.contentType).send(text)
     },
   )
-}
-
-/** Refuses a second reconcile while one runs in this process. */
-export function oneAtATime<A extends unknown[], T>(
-  run: (...args: A) => Promise<T>,
-): (...args: A) => Promise<T> {
-  let running = false
-  return async (...args) => {
-    if (running)
-      throw new StorageError('PreconditionFailed', 'a reconcile is running already; try again later')
-    running = true
-    try {
-      return await run(...args)
-    } finally {
-      running = false
-    }
-  }
 }
