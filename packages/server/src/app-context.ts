@@ -97,8 +97,8 @@ export async function authorize(
   const principal = await ctx.auth.identify(request.headers.authorization)
   const scopes = principal?.scopes ?? []
   let unmet = checks.filter(([path, permission]) => !allows(scopes, bucketName, path, permission))
-  if (unmet.length === 0) return objectsFor(ctx, request, await ctx.buckets.get(bucketName), principal)
-  const bucket = await ctx.buckets.find(bucketName)
+  if (unmet.length === 0) return objectsFor(ctx, request, await ctx.buckets.getRecent(bucketName), principal)
+  const bucket = await ctx.buckets.recent(bucketName)
   if (bucket?.public) unmet = unmet.filter(([, permission]) => permission !== 'read')
   if (bucket !== undefined && unmet.length === 0) return objectsFor(ctx, request, bucket, principal)
   if (!principal)

@@ -65,6 +65,8 @@ export interface AppOptions {
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
   uploadExpiry?: number
+  /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
+  cacheTtl?: number
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -81,9 +83,10 @@ function listeningUrl(app: App): string | undefined {
  */
 function createContext(app: App, options: AppOptions): AppContext {
   let signer: UrlSigner | undefined
-  const keys = new ApiKeyStore(options.db)
+  const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
+  const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectIndex(options.db)
-  const buckets = new BucketStore(options.db)
+  const buckets = new BucketStore(options.db, cache)
   return {
     storage: options.storage,
     db: options.db,

@@ -43,6 +43,12 @@ export interface Config {
   metricsPublic?: boolean
   /** `COFFER_UPLOAD_EXPIRY_HOURS` (default 24): resumable uploads idle this long are removed. */
   uploadExpiry?: number
+  /**
+   * `COFFER_CACHE_SECONDS` (default 5, 0 turns it off): how long API keys and bucket policies read
+   * from the index are reused. A change made through this process applies at once; one written by
+   * another process sharing the index (a second instance on Postgres) within this time.
+   */
+  cacheTtl?: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -96,18 +102,20 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
   }
 
-  const minutes = text('COFFER_RECONCILE_MINUTES')
-  if (minutes !== undefined) {
-    if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 10080)
-      problems.push('COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080')
-    else config.reconcileEvery = Number(minutes) * 60_000
+  /** A whole number from `min` to `max` in variable `name`, or undefined when unset or invalid. */
+  const whole = (name: string, min: number, max: number, unit: string): number | undefined => {
+    const value = text(name)
+    if (value === undefined) return undefined
+    if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value)
+    problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}`)
+    return undefined
   }
-  const expiryHours = text('COFFER_UPLOAD_EXPIRY_HOURS')
-  if (expiryHours !== undefined) {
-    if (!/^\d+$/.test(expiryHours) || Number(expiryHours) < 1 || Number(expiryHours) > 8760)
-      problems.push('COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760')
-    else config.uploadExpiry = Number(expiryHours) * 3600_000
-  }
+  const minutes = whole('COFFER_RECONCILE_MINUTES', 1, 10080, 'minutes')
+  if (minutes !== undefined) config.reconcileEvery = minutes * 60_000
+  const expiryHours = whole('COFFER_UPLOAD_EXPIRY_HOURS', 1, 8760, 'hours')
+  if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
+  const cacheSeconds = whole('COFFER_CACHE_SECONDS', 0, 300, 'seconds')
+  if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
   const metricsPublic = text('COFFER_METRICS_PUBLIC')
   if (metricsPublic !== undefined) {
     if (!['true', 'false'].includes(metricsPublic))

@@ -4,6 +4,8 @@ import { hashToken } from '../src/index.ts'
 import { type Harness, json, PERSISTENCES, startHarness } from './harness.ts'
 
 const JWT_SECRET = 'a-test-secret-of-at-least-32-bytes!!'
+/** How long the service reuses a key it read (ms): short here, so that the tests can outlast it. */
+const CACHE_TTL = 400
 
 function jwt(
   claims: Record<string, unknown>,
@@ -19,7 +21,7 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
   const obj = (bucket: string, key: string) => `/v1/buckets/${bucket}/objects/${key}`
 
   beforeAll(async () => {
-    h = await startHarness(persistence, { jwt: { secret: JWT_SECRET } })
+    h = await startHarness(persistence, { jwt: { secret: JWT_SECRET }, cacheTtl: CACHE_TTL })
     for (const key of ['p1/a.txt', 'p2/b.txt']) {
       await h.fetch(obj('documents', key), { method: 'PUT', token: h.admin, body: key })
     }
@@ -70,6 +72,23 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(401)
     expect((await h.fetch('/v1/keys/key_unknown', { method: 'DELETE', token: h.admin })).status).toBe(404)
 
+    // A key in use stops at its expiry, though the service remembers it.
+    const expiresAt = new Date(Date.now() + 1500).toISOString()
+    const created = await h.fetch(
+      '/v1/keys',
+      json(
+        { name: 'short', scopes: [{ bucket: '*', permissions: ['read'] }], expiresAt },
+        { token: h.admin },
+      ),
+    )
+    expect(created.status).toBe(201)
+    const { token: short } = (await created.json()) as { token: string }
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: short })).status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50))
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: short })).status).toBe(401)
+  })
+
+  it('applies a change another process writes into the index within the cache time', async () => {
     const expiring = await h.key([{ bucket: '*', permissions: ['read'] }])
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: expiring })).status).toBe(200)
     const past = new Date(Date.now() - 1000).toISOString()
@@ -78,7 +97,20 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
       .set({ expires_at: past })
       .where('token_hash', '=', hashToken(expiring))
       .execute()
+    await new Promise((resolve) => setTimeout(resolve, CACHE_TTL + 50))
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: expiring })).status).toBe(401)
+
+    // A bucket made private behind the service's back stops anonymous reads within the cache time.
+    expect(
+      (await h.fetch('/v1/buckets', json({ name: 'opened', public: true }, { token: h.admin }))).status,
+    ).toBe(201)
+    expect((await h.fetch(obj('opened', 'a.txt'), { method: 'PUT', token: h.admin, body: 'a' })).status).toBe(
+      200,
+    )
+    expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(200)
+    await h.db.updateTable('buckets').set({ public: 0 }).where('name', '=', 'opened').execute()
+    await new Promise((resolve) => setTimeout(resolve, CACHE_TTL + 50))
+    expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(404)
   })
 
   it('keeps a scoped key inside its bucket and prefix: 403 elsewhere for read, list, write and delete', async () => {

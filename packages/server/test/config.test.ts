@@ -29,6 +29,7 @@ describe('configuration from the environment', () => {
       COFFER_RECONCILE_MINUTES: '60',
       COFFER_METRICS_PUBLIC: 'true',
       COFFER_UPLOAD_EXPIRY_HOURS: '48',
+      COFFER_CACHE_SECONDS: '0',
     })
     expect(config).toMatchObject({
       port: 8080,
@@ -42,6 +43,7 @@ describe('configuration from the environment', () => {
       reconcileEvery: 3_600_000,
       metricsPublic: true,
       uploadExpiry: 48 * 3600_000,
+      cacheTtl: 0,
     })
   })
 
@@ -62,6 +64,7 @@ describe('configuration from the environment', () => {
         COFFER_RECONCILE_MINUTES: '0.5',
         COFFER_METRICS_PUBLIC: 'yes',
         COFFER_UPLOAD_EXPIRY_HOURS: '-1',
+        COFFER_CACHE_SECONDS: '600',
       })
     } catch (error) {
       expect(error).toMatchObject({ name: 'StorageError', code: 'InvalidArgument' })
@@ -74,6 +77,7 @@ describe('configuration from the environment', () => {
       '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
       '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080',
       '  - COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760',
+      '  - COFFER_CACHE_SECONDS must be a whole number of seconds from 0 to 300',
       '  - COFFER_METRICS_PUBLIC must be true or false',
       '  - COFFER_ADMIN_KEY must be at least 32 printable characters without spaces',
       '  - COFFER_SIGNING_SECRET must be at least 32 bytes',

@@ -71,6 +71,8 @@ export interface HarnessOptions {
   reconcileEvery?: number
   /** Removes resumable uploads idle this long (ms). */
   uploadExpiry?: number
+  /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
+  cacheTtl?: number
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -125,6 +127,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
+    ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {

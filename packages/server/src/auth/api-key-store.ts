@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import type { ApiKeyTable, Database } from '../db/schema.ts'
 import { parseScopes, type Scope } from './scopes.ts'
 
@@ -37,15 +38,33 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
   return key
 }
 
+/** How many keys the cache of `findActive` holds at most. */
+const CACHED_KEYS = 10_000
+
 /**
  * API keys: random 32-byte tokens, shown once at creation and stored only as their sha256. A key is
  * active until it is revoked or expires.
+ *
+ * The keys that authenticated requests are kept in memory for `cacheTtl` ms (default 5 s): looking a
+ * key up in the index on every request was one of the largest costs of a small GET. A revoke through
+ * this store applies at once; a change another process writes into the index (a second instance on
+ * Postgres) applies within `cacheTtl`. Expiry is checked on every use. Unknown tokens are not cached.
  */
 export class ApiKeyStore {
   readonly #db: Kysely<Database>
+  readonly #recent: LRUCache<string, ApiKey> | undefined
+  /** Bumped by every change, so that a read that raced with one does not cache what it read. */
+  #changes = 0
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
     this.#db = db
+    const ttl = options.cacheTtl ?? 5000
+    this.#recent = ttl > 0 ? new LRUCache({ max: CACHED_KEYS, ttl }) : undefined
+  }
+
+  #forget(): void {
+    this.#changes++
+    this.#recent?.clear()
   }
 
   /** Creates a key; the returned token is the only copy there will ever be. */
@@ -95,21 +114,32 @@ export class ApiKeyStore {
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
-    if (result.numUpdatedRows > 0n) return
+    if (result.numUpdatedRows > 0n) {
+      this.#forget()
+      return
+    }
     const exists = await this.#db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()
     if (!exists) throw new StorageError('NotFound', `no API key "${id}"`)
   }
 
   /** The active key a token belongs to, or undefined (unknown, revoked or expired). */
   async findActive(token: string): Promise<ApiKey | undefined> {
-    const row = await this.#db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('token_hash', '=', hashToken(token))
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst()
-    if (!row || (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now())) return undefined
-    return toApiKey(row)
+    const hash = hashToken(token)
+    let key = this.#recent?.get(hash)
+    if (key === undefined) {
+      const changes = this.#changes
+      const row = await this.#db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      if (!row) return undefined
+      key = toApiKey(row)
+      if (changes === this.#changes) this.#recent?.set(hash, key)
+    }
+    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return undefined
+    return key
   }
 
   /**
@@ -119,6 +149,7 @@ export class ApiKeyStore {
    */
   async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
     await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
+    this.#forget()
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
       return undefined

@@ -1,5 +1,6 @@
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable, Updateable } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import type { BucketTable, Database } from '../db/schema.ts'
 
 /** S3's bucket names: 3 to 63 lower-case letters, digits and hyphens, starting and ending alphanumeric. */
@@ -69,12 +70,52 @@ function notFound(name: string): StorageError {
   return new StorageError('NotFound', `no bucket "${name}"`)
 }
 
-/** The buckets and their policies, in the index (SQLite or Postgres). */
+/** How many buckets the cache of `recent` holds at most. */
+const CACHED_BUCKETS = 10_000
+
+/**
+ * The buckets and their policies, in the index (SQLite or Postgres).
+ *
+ * `recent` serves requests from buckets read in the last `cacheTtl` ms (default 5 s), so that a small
+ * GET does not query the index for its bucket's policy: a change through this store applies at once,
+ * one written by another process sharing the index within `cacheTtl`. `find` and `get` always read
+ * the index (their usage counters are current).
+ */
 export class BucketStore {
   readonly #db: Kysely<Database>
+  readonly #recent: LRUCache<string, Bucket> | undefined
+  /** Bumped by every change, so that a read that raced with one does not cache what it read. */
+  #changes = 0
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
     this.#db = db
+    const ttl = options.cacheTtl ?? 5000
+    this.#recent = ttl > 0 ? new LRUCache({ max: CACHED_BUCKETS, ttl }) : undefined
+  }
+
+  /**
+   * The bucket as read at most `cacheTtl` ms ago, for its policy (its counters may be that old), or
+   * undefined when there is none of that name (never cached: a new bucket is found at once).
+   */
+  async recent(name: string): Promise<Bucket | undefined> {
+    const cached = this.#recent?.get(name)
+    if (cached !== undefined) return cached
+    const changes = this.#changes
+    const bucket = await this.find(name)
+    if (bucket !== undefined && changes === this.#changes) this.#recent?.set(name, bucket)
+    return bucket
+  }
+
+  #forget(name: string): void {
+    this.#changes++
+    this.#recent?.delete(name)
+  }
+
+  /** `recent`, or `NotFound`. */
+  async getRecent(name: string): Promise<Bucket> {
+    const bucket = await this.recent(name)
+    if (!bucket) throw notFound(name)
+    return bucket
   }
 
   async list(): Promise<Bucket[]> {
@@ -138,6 +179,7 @@ export class BucketStore {
       .set(changes)
       .where('name', '=', name)
       .executeTakeFirst()
+    this.#forget(name)
     if (result.numUpdatedRows === 0n) throw notFound(name)
     return this.get(name)
   }
@@ -145,6 +187,7 @@ export class BucketStore {
   /** Removes a bucket's record (its objects are the caller's concern). Throws `NotFound`. */
   async delete(name: string): Promise<void> {
     const result = await this.#db.deleteFrom('buckets').where('name', '=', name).executeTakeFirst()
+    this.#forget(name)
     if (result.numDeletedRows === 0n) throw notFound(name)
   }
 }

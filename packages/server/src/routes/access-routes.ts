@@ -34,12 +34,12 @@ export function accessRoutes(app: App, ctx: AppContext): void {
   async function signedObjects(request: FastifyRequest<{ Params: { bucket: string; '*': string } }>) {
     const { bucket, '*': key } = request.params
     const grant = ctx.signer().verify(`${bucket}/${key}`, request.method, queryOf(request))
-    const objects = objectsFor(ctx, request, await ctx.buckets.get(bucket), 'signed-url')
+    const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), 'signed-url')
     return { objects, grant, key: grant.key.slice(bucket.length + 1) }
   }
 
   async function publicObjects(request: FastifyRequest, bucketName: string): Promise<BucketObjects> {
-    const bucket = await ctx.buckets.find(bucketName)
+    const bucket = await ctx.buckets.recent(bucketName)
     // A private bucket answers as a missing one: anonymous callers learn nothing about it.
     if (!bucket?.public) throw new StorageError('NotFound', `no public bucket "${bucketName}"`)
     return objectsFor(ctx, request, bucket, undefined)
