@@ -395,6 +395,42 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
       expect(await bucketInfo('crash')).toMatchObject({ usedBytes: 19, usedObjects: 1 })
     })
 
+    it('records concurrent uploads together; a row the index refuses fails only its own upload', async () => {
+      await createBucket('grouped')
+      // The index refuses rows of keys starting with "bad": they share transactions with the others.
+      if (persistence === 'sqlite') {
+        await sql`create trigger refuse_bad before insert on objects when new.key like 'bad%' begin select raise(abort, 'refused'); end`.execute(
+          h.db,
+        )
+      } else {
+        await sql`create function refuse_bad() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`.execute(
+          h.db,
+        )
+        await sql`create trigger refuse_bad before insert on objects for each row when (new.key like 'bad%') execute function refuse_bad()`.execute(
+          h.db,
+        )
+      }
+      const keys = Array.from({ length: 40 }, (_, i) => (i % 13 === 5 ? `bad-${i}` : `good-${i}`))
+      let statuses: number[]
+      try {
+        statuses = await Promise.all(keys.map(async (key) => (await put('grouped', key, key)).status))
+      } finally {
+        await sql`drop trigger refuse_bad${persistence === 'sqlite' ? sql`` : sql` on objects`}`.execute(h.db)
+      }
+      const good = keys.filter((key) => key.startsWith('good'))
+      expect(statuses).toEqual(keys.map((key) => (key.startsWith('good') ? 200 : 500)))
+      expect(keysOf(await allPages('grouped', 'limit=100'))).toEqual([...good].sort())
+      const bytes = good.reduce((sum, key) => sum + key.length, 0)
+      expect(await bucketInfo('grouped')).toMatchObject({ usedBytes: bytes, usedObjects: good.length })
+      const audit = await h.db
+        .selectFrom('audit_events')
+        .select('key')
+        .where('bucket', '=', 'grouped')
+        .where('action', '=', 'object.put')
+        .execute()
+      expect(audit.map((row) => row.key).sort()).toEqual([...good].sort())
+    })
+
     it('drops the reservations of crashed uploads and reports folders that belong to no bucket', async () => {
       await createBucket('crashed', { quotaBytes: 100 })
       await h.db
