@@ -49,37 +49,55 @@ function answer(
     : { notModified: false, body: signalled, info }
 }
 
-/** `get` of an object file: 304-style answer, whole body or range. Throws the file system's errors. */
+/** A small object read whole: its record and its bytes. */
+export interface SmallObject {
+  info: ObjectInfo
+  bytes: Buffer
+}
+
+/** The answer to `get` from a small object held in memory: 304-style, whole body or range. */
+export function answerSmall(small: SmallObject, opts: DriverGetOptions): ObjectStream | NotModified {
+  const { info, bytes } = small
+  if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
+    return { notModified: true, info }
+  }
+  const range = opts.range ? resolveRange(opts.range, info.size) : undefined
+  const body = range ? bytes.subarray(range.start, range.end + 1) : bytes
+  return answer(Readable.from(body.length === 0 ? [] : [body], { objectMode: false }), info, range, opts)
+}
+
+/**
+ * `get` of an object file: 304-style answer, whole body or range. Throws the file system's errors.
+ * A small object (read whole) is also handed to `onSmall`, for a cache.
+ */
 export async function readObject(
   file: string,
   key: string,
   opts: DriverGetOptions,
+  onSmall?: (small: SmallObject) => void,
 ): Promise<ObjectStream | NotModified> {
   const fd = await openFd(file, 'r')
   let owned = true
   try {
     const first = Buffer.allocUnsafe(SMALL_FILE)
     const { bytesRead } = await readFd(fd, first, 0, SMALL_FILE, 0)
-    let info: ObjectInfo
-    let whole: Buffer | undefined
     if (bytesRead < SMALL_FILE) {
       owned = false
       await closeFd(fd)
-      whole = first.subarray(0, bytesRead)
-      info = recordOfFile(whole, key)
-    } else {
-      info = await readRecord(fdSource(fd), key)
+      // A copy of its own size: the 16 KiB buffer is not kept alive by a small object in a cache.
+      const whole = Buffer.from(first.subarray(0, bytesRead))
+      const info = recordOfFile(whole, key)
+      const small = { info, bytes: whole.subarray(0, info.size) }
+      onSmall?.(small)
+      return answerSmall(small, opts)
     }
+    const info = await readRecord(fdSource(fd), key)
     if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
       return { notModified: true, info }
     }
     const range = opts.range ? resolveRange(opts.range, info.size) : undefined
-    if (info.size === 0) return answer(Readable.from([]), info, range, opts)
     const start = range?.start ?? 0
     const end = range?.end ?? info.size - 1
-    if (whole !== undefined) {
-      return answer(Readable.from([whole.subarray(start, end + 1)], { objectMode: false }), info, range, opts)
-    }
     // The stream owns the descriptor from here and closes it at its end, on error or on destroy.
     const stream = createReadStream('', { fd, start, end, highWaterMark: STREAM_CHUNK })
     owned = false
