@@ -28,6 +28,8 @@ export interface Settings {
 
 export interface Peers {
   nginx: Peer
+  /** A bare Node file server: what Node itself reaches here (P1–P4, for reference). */
+  node: Peer
   cofferFs: Peer
   cofferS3: Peer
   ceph: S3Peer
@@ -117,7 +119,10 @@ export async function p2(ctx: RunContext): Promise<CaseResult[]> {
   const series = await alternate(
     ctx,
     'P2',
-    [...coffers(ctx.peers), ctx.peers.nginx].map((t) => ({ name: t.name, measure: () => putLarge(t, size) })),
+    [...coffers(ctx.peers), ctx.peers.nginx, ctx.peers.node].map((t) => ({
+      name: t.name,
+      measure: () => putLarge(t, size),
+    })),
   )
   return [
     { id: 'P2', title: `PUT one ${size / MiB} MiB object, 1 stream`, metric: 'MiBps', unit: 'MiB/s', series },
@@ -126,7 +131,7 @@ export async function p2(ctx: RunContext): Promise<CaseResult[]> {
 
 export async function p1(ctx: RunContext): Promise<CaseResult[]> {
   const size = ctx.settings.largeBytes
-  const targets = [...coffers(ctx.peers), ctx.peers.nginx]
+  const targets = [...coffers(ctx.peers), ctx.peers.nginx, ctx.peers.node]
   for (const t of targets) if (!holdsLarge.has(t)) await putLarge(t, size)
   const measurers = targets.map((t) => ({
     name: t.name,
@@ -194,14 +199,14 @@ async function rateCase(
 }
 
 export async function p3(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P3', 'GET', 64, [...coffers(ctx.peers), nginx, s3rver, ceph])
+  const { nginx, node, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P3', 'GET', 64, [...coffers(ctx.peers), nginx, node, s3rver, ceph])
   return [{ id: 'P3', title: 'GET 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
 export async function p4(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P4', 'PUT', 64, [...coffers(ctx.peers), nginx, s3rver, ceph])
+  const { nginx, node, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P4', 'PUT', 64, [...coffers(ctx.peers), nginx, node, s3rver, ceph])
   return [{ id: 'P4', title: 'PUT 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 

@@ -1,7 +1,10 @@
 /** The issue's targets, checked against a run's medians, and the Markdown tables of a run. */
 import type { CaseResult, Sample } from './cases.ts'
 
-/** A target: a ratio of Coffer's median to a peer's (at least `min`), or a ceiling on a value. */
+/**
+ * A target: a ratio of Coffer's median to a peer's (at least `min`), or a ceiling on a value. A ratio
+ * without `min` is a reference (beside the bare Node server: what is Coffer's own cost), not a target.
+ */
 export interface Goal {
   id: string
   /** Which of the case's results (P5: 0 PUT, 1 GET; P6: 0 one large, 1 concurrent). */
@@ -11,6 +14,9 @@ export interface Goal {
   min?: number
   max?: number
 }
+
+/** The bare Node file server's name in the tables (bench/peers/node.ts). */
+const NODE = 'Node http (bare)'
 
 export const GOALS: Goal[] = [
   { id: 'P1', index: 0, coffer: 'Coffer/fs', peer: 'nginx', min: 0.9 },
@@ -22,6 +28,10 @@ export const GOALS: Goal[] = [
   { id: 'P4', index: 0, coffer: 'Coffer/fs', peer: 'Ceph RGW', min: 1 },
   { id: 'P5', index: 0, coffer: 'Coffer/S3→Ceph', peer: 'AWS SDK→Ceph', min: 0.85 },
   { id: 'P5', index: 1, coffer: 'Coffer/S3→Ceph', peer: 'AWS SDK→Ceph', min: 0.85 },
+  { id: 'P1', index: 0, coffer: 'Coffer/fs', peer: NODE },
+  { id: 'P2', index: 0, coffer: 'Coffer/fs', peer: NODE },
+  { id: 'P3', index: 0, coffer: 'Coffer/fs', peer: NODE },
+  { id: 'P4', index: 0, coffer: 'Coffer/fs', peer: NODE },
   { id: 'P6', index: 0, coffer: 'Coffer/fs', max: 150 },
   { id: 'P6', index: 1, coffer: 'Coffer/fs', max: 300 },
 ]
@@ -32,7 +42,8 @@ export interface GoalResult {
   target: string
   /** The ratio, or the value for a ceiling. */
   value: number
-  met: boolean
+  /** Undefined for a reference ratio, which is no target. */
+  met: boolean | undefined
   /** The same for the baseline build (`--baseline`), when it ran in this case. */
   before?: number
 }
@@ -58,13 +69,16 @@ export function checkGoals(results: CaseResult[]): GoalResult[] {
     if (goal.peer !== undefined) {
       const peer = medianOf(result, goal.peer)?.[result.metric] ?? Number.NaN
       const ratio = coffer / peer
-      const target = `${goal.coffer} ≥ ${goal.min}× ${goal.peer}`
+      const target =
+        goal.min === undefined
+          ? `${goal.coffer} ÷ ${goal.peer} (reference)`
+          : `${goal.coffer} ≥ ${goal.min}× ${goal.peer}`
       const row: GoalResult = {
         id: goal.id,
         case: result.title,
         target,
         value: ratio,
-        met: ratio >= (goal.min ?? 0),
+        met: goal.min === undefined ? undefined : ratio >= goal.min,
       }
       if (baseline !== undefined) row.before = baseline / peer
       out.push(row)
@@ -107,7 +121,7 @@ export function markdown(results: CaseResult[], goals: GoalResult[], rounds: num
     ...goals.map((g) => {
       const format = (v: number) => (g.target.includes('≤') ? `${num(v)} MiB` : `${num(v, 2)}×`)
       const before = withBefore ? ` ${g.before === undefined ? '' : format(g.before)} |` : ''
-      return `| ${g.id} | ${g.target} (${g.case}) | ${format(g.value)} |${before} ${g.met ? 'yes' : '**no**'} |`
+      return `| ${g.id} | ${g.target} (${g.case}) | ${format(g.value)} |${before} ${g.met === undefined ? '—' : g.met ? 'yes' : '**no**'} |`
     }),
   ]
   return lines.join('\n')

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util'
 import { CASES, type CaseResult, type Peers, type RunContext, type Settings } from './cases.ts'
 import { startCoffer } from './peers/coffer.ts'
 import { startNginx } from './peers/nginx.ts'
+import { startNodeFileServer } from './peers/node.ts'
 import { startS3Peer } from './peers/s3-peer.ts'
 import type { Peer } from './peers/target.ts'
 import { checkGoals, markdown } from './report.ts'
@@ -51,10 +52,10 @@ const QUICK: Settings = {
 
 /** The peers each case needs, so that `--only` starts no more than it uses. */
 const NEEDS: Record<string, (keyof Peers)[]> = {
-  P1: ['nginx', 'cofferFs'],
-  P2: ['nginx', 'cofferFs'],
-  P3: ['nginx', 'cofferFs', 's3rver', 'ceph'],
-  P4: ['nginx', 'cofferFs', 's3rver', 'ceph'],
+  P1: ['nginx', 'node', 'cofferFs'],
+  P2: ['nginx', 'node', 'cofferFs'],
+  P3: ['nginx', 'node', 'cofferFs', 's3rver', 'ceph'],
+  P4: ['nginx', 'node', 'cofferFs', 's3rver', 'ceph'],
   P5: ['ceph', 'cofferS3'],
   P6: [],
   P7: ['nginx', 'cofferFs', 'ceph'],
@@ -100,6 +101,7 @@ async function startPeers(): Promise<Peers> {
   }
   const results = await Promise.allSettled([
     start('nginx', startNginx),
+    start('node', startNodeFileServer),
     start('ceph', () => startS3Peer('ceph')),
     start('s3rver', () => startS3Peer('s3rver')),
     start('cofferFs', () => startCoffer({ driver: 'fs', ...prof })),
