@@ -80,6 +80,11 @@ const SMALL_BODY = 64 * 1024
 
 /** The whole of a small body, which must be `length` bytes (a failing stream fails this). */
 async function collect(body: Readable, length: number): Promise<Buffer> {
+  // Bytes the storage holds in memory (a cached small object) are all buffered in the stream already.
+  if (length > 0 && body.readableLength === length) {
+    const whole = body.read(length) as Buffer | null
+    if (whole !== null) return whole
+  }
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of body) {

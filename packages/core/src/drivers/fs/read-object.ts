@@ -62,8 +62,18 @@ export function answerSmall(small: SmallObject, opts: DriverGetOptions): ObjectS
     return { notModified: true, info }
   }
   const range = opts.range ? resolveRange(opts.range, info.size) : undefined
-  const body = range ? bytes.subarray(range.start, range.end + 1) : bytes
-  return answer(Readable.from(body.length === 0 ? [] : [body], { objectMode: false }), info, range, opts)
+  return answer(inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes), info, range, opts)
+}
+
+/**
+ * A stream of bytes already in memory, buffered in it from the start: a reader can take them all
+ * at once with `read()`, without waiting a tick (the server sends small bodies that way).
+ */
+function inMemory(bytes: Buffer): Readable {
+  const stream = new Readable({ read() {} })
+  if (bytes.length > 0) stream.push(bytes)
+  stream.push(null)
+  return stream
 }
 
 /**
