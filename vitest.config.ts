@@ -16,6 +16,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // `expect.poll` waits for what a busy machine (CI with Ceph, Postgres and Chromium beside the
+    // tests on 2 cores) may take seconds to do; 1 s, the default, made the tests flaky there.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // Memory tests collect garbage before they measure, so that they see live memory only.
     execArgv: ['--expose-gc'],

@@ -68,6 +68,8 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     const id = (
       (await (await h.fetch('/v1/keys', { token: h.admin })).json()) as { keys: { id: string }[] }
     ).keys.at(-1)?.id
+    // In use (so the service remembers it), then revoked: refused at once.
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(200)
     expect((await h.fetch(`/v1/keys/${id}`, { method: 'DELETE', token: h.admin })).status).toBe(204)
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token })).status).toBe(401)
     expect((await h.fetch('/v1/keys/key_unknown', { method: 'DELETE', token: h.admin })).status).toBe(404)
@@ -110,6 +112,14 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(200)
     await h.db.updateTable('buckets').set({ public: 0 }).where('name', '=', 'opened').execute()
     await new Promise((resolve) => setTimeout(resolve, CACHE_TTL + 50))
+    expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(404)
+
+    // Through the API, the change applies at once.
+    const reopened = json({ public: true }, { method: 'PATCH', token: h.admin })
+    expect((await h.fetch('/v1/buckets/opened', reopened)).status).toBe(200)
+    expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(200)
+    const closed = json({ public: false }, { method: 'PATCH', token: h.admin })
+    expect((await h.fetch('/v1/buckets/opened', closed)).status).toBe(200)
     expect((await h.fetch(`/public/opened/a.txt`)).status).toBe(404)
   })
 

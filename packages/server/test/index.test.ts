@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ObjectIndex } from '../src/index/object-index.ts'
 import { type Harness, json, PERSISTENCES, startHarness, streamOf } from './harness.ts'
 
 interface Listed {
@@ -429,6 +430,34 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
         .where('action', '=', 'object.put')
         .execute()
       expect(audit.map((row) => row.key).sort()).toEqual([...good].sort())
+    })
+
+    it('writes a queued put before a later delete or move of its key', async () => {
+      await createBucket('ordered')
+      const index = new ObjectIndex(h.db)
+      const actor = { id: 'key:test', ip: null }
+      const info = (key: string) => ({
+        key,
+        size: 5,
+        etag: '"e"',
+        checksum: {},
+        contentType: 'text/plain',
+        visibility: 'private' as const,
+        metadata: {},
+        lastModified: new Date(),
+      })
+      const put = (key: string) =>
+        index.put('ordered', info(key), actor, { action: 'object.put', bucket: 'ordered', key })
+      // A batch of puts keeps the index busy; then, as the store saw them: put k, delete k; put m, move m.
+      const filler = Array.from({ length: 100 }, (_, i) => put(`filler-${i}`))
+      await new Promise(setImmediate)
+      const changes = [put('k'), index.remove('ordered', ['k'], actor), put('m')]
+      changes.push(index.move('ordered', 'm', info('moved'), actor))
+      await Promise.all([...filler, ...changes])
+      expect(await index.find('ordered', 'k')).toBeUndefined()
+      expect(await index.find('ordered', 'm')).toBeUndefined()
+      expect(await index.find('ordered', 'moved')).toBeDefined()
+      expect(await bucketInfo('ordered')).toMatchObject({ usedObjects: 101, usedBytes: 505 })
     })
 
     it('drops the reservations of crashed uploads and reports folders that belong to no bucket', async () => {

@@ -83,7 +83,11 @@ async function collect(body: Readable, length: number): Promise<Buffer> {
   // Bytes the storage holds in memory (a cached small object) are all buffered in the stream already.
   if (length > 0 && body.readableLength === length) {
     const whole = body.read(length) as Buffer | null
-    if (whole !== null) return whole
+    if (whole !== null) {
+      // Whatever the stream is (a socket's may still hold its connection), it has given its all.
+      body.destroy()
+      return whole
+    }
   }
   const chunks: Buffer[] = []
   let total = 0

@@ -59,7 +59,7 @@ interface PendingPut {
   bucket: string
   info: ObjectInfo
   actor: Actor
-  audit: AuditEntry | undefined
+  audit: AuditRow | undefined
   within: ((tx: Transaction<Database>) => Promise<void>) | undefined
   resolve: () => void
   reject: (error: unknown) => void
@@ -86,6 +86,8 @@ async function insertAudit(db: Db, rows: readonly AuditRow[]): Promise<void> {
     await db
       .insertInto('audit_events')
       .values(rows.slice(start, start + 100))
+      // A retried put brings the row it tried to write before (see `ObjectIndex.put`).
+      .onConflict((conflict) => conflict.column('id').doNothing())
       .execute()
   }
 }
@@ -129,6 +131,9 @@ export class ObjectIndex {
    * bucket never interleave.
    */
   async inBucket<T>(bucket: string, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    // Puts queued before this change are written first: a delete or move of a key whose upload is
+    // still waiting for its transaction must not run before it (the row would come back).
+    await this.#queuedPuts
     return this.db.transaction().execute(async (tx) => {
       if (this.#postgres) {
         await tx.selectFrom('buckets').select('name').where('name', '=', bucket).forUpdate().execute()
@@ -154,8 +159,9 @@ export class ObjectIndex {
    *
    * Group commit: while one transaction of puts runs, the puts that arrive wait and then go in the
    * next one together, so concurrent uploads share the cost of a transaction (and, on SQLite, of the
-   * one connection). A put that arrives when none runs starts at once. Should a shared transaction
-   * fail, each of its puts is retried alone, so one bad put never fails the others.
+   * one connection). Should a shared transaction fail, each of its puts is retried alone, so one bad
+   * put never fails the others; the audit row keeps its id across a retry, so a commit whose outcome
+   * was unknown is not recorded twice. Other changes (`inBucket`) wait for the puts queued before them.
    */
   put(
     bucket: string,
@@ -164,18 +170,23 @@ export class ObjectIndex {
     audit: AuditEntry | undefined,
     within?: (tx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#puts.push({ bucket, info, actor, audit, within, resolve, reject })
+    const auditRows = audit === undefined ? undefined : auditRow(actor, audit)
+    const written = new Promise<void>((resolve, reject) => {
+      this.#puts.push({ bucket, info, actor, audit: auditRows, within, resolve, reject })
       if (this.#committing) return
       // Starts after the event loop's current turn, so that the puts whose bytes reached the store in
       // this turn (the thread pool reports many at once under load) go in one transaction.
       this.#committing = true
       setImmediate(() => void this.#commitPuts())
     })
+    // Puts are written in the order they are queued: the last one settled means all of them are.
+    this.#queuedPuts = written.catch(() => undefined)
+    return written
   }
 
   readonly #puts: PendingPut[] = []
   #committing = false
+  #queuedPuts: Promise<void> = Promise.resolve()
 
   async #commitPuts(): Promise<void> {
     try {
@@ -211,7 +222,7 @@ export class ObjectIndex {
       for (const { bucket, info, actor, audit, within } of batch) {
         await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
         await within?.(tx)
-        if (audit) audits.push(auditRow(actor, audit))
+        if (audit) audits.push(audit)
       }
       await insertAudit(tx, audits)
     })

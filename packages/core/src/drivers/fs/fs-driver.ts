@@ -58,8 +58,8 @@ export function fsDriver(options: FsDriverOptions): Driver {
     cacheBytes > 0
       ? new LRUCache<string, SmallObject>({
           maxSize: cacheBytes,
-          // Its bytes, and roughly what its record and the entry cost besides.
-          sizeCalculation: (entry) => entry.bytes.length + 512,
+          // The file's bytes (its record included), and roughly what the parsed record costs besides.
+          sizeCalculation: (entry) => entry.bytes.buffer.byteLength + 1024,
         })
       : undefined
   /**

@@ -94,8 +94,10 @@ export async function readObject(
     if (bytesRead < SMALL_FILE) {
       owned = false
       await closeFd(fd)
-      // A copy of its own size: the 16 KiB buffer is not kept alive by a small object in a cache.
-      const whole = Buffer.from(first.subarray(0, bytesRead))
+      // A copy in memory of its own (not a slice of Node's shared 64 KiB pool, which a cached object
+      // would keep alive), so that a cache counts what it holds.
+      const whole = Buffer.allocUnsafeSlow(bytesRead)
+      first.copy(whole, 0, 0, bytesRead)
       const info = recordOfFile(whole, key)
       const small = { info, bytes: whole.subarray(0, info.size) }
       onSmall?.(small)
