@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { S3TestServer } from '../../packages/driver-s3/test/servers/types.ts'
-import { freePort, stopChild, waitForHttp } from './processes.ts'
+import { freePort, stopperOf, waitForHttp } from './processes.ts'
 import type { Peer } from './target.ts'
 
 /** The repository's build of the service (`npm run build`). */
@@ -76,14 +75,8 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
   })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.on('exit', killOnExit)
-  const stop = async () => {
-    process.off('exit', killOnExit)
-    // SIGTERM: a graceful stop, so that --cpu-prof writes its profile.
-    await stopChild(child, 'SIGTERM', 30_000)
-    await rm(dataDir, { recursive: true, force: true })
-  }
+  // SIGTERM: a graceful stop, so that --cpu-prof writes its profile.
+  const stop = stopperOf(child, dataDir, 30_000)
   const origin = `http://127.0.0.1:${port}`
   try {
     await waitForHttp(`${origin}/healthz`, child)

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs'
-import { readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, stopChild, waitForHttp } from './processes.ts'
+import { freePort, stopperOf, waitForHttp } from './processes.ts'
 import type { Peer } from './target.ts'
 
 const NGINX = '/usr/sbin/nginx'
@@ -73,14 +73,8 @@ export async function startNginx(): Promise<Peer> {
     stdio: ['ignore', out, out],
   })
   closeSync(out)
-  const killOnExit = () => child.kill('SIGKILL')
-  process.on('exit', killOnExit)
-  const stop = async () => {
-    process.off('exit', killOnExit)
-    // SIGTERM: nginx's fast shutdown; the master stops its worker before it exits.
-    await stopChild(child, 'SIGTERM', 5000)
-    await rm(dir, { recursive: true, force: true })
-  }
+  // SIGTERM: nginx's fast shutdown; the master stops its worker before it exits.
+  const stop = stopperOf(child, dir, 5000)
   const origin = `http://127.0.0.1:${port}`
   try {
     await waitForHttp(`${origin}/`, child, 10_000)

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, stopChild, waitForHttp } from './processes.ts'
+import { freePort, stopperOf, waitForHttp } from './processes.ts'
 import type { Peer } from './target.ts'
 
 const SERVER = new URL('./node-file-server.mjs', import.meta.url).pathname
@@ -16,13 +15,7 @@ export async function startNodeFileServer(): Promise<Peer & { pid: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-node-'))
   const port = await freePort()
   const child = spawn(process.execPath, [SERVER, dir, String(port)], { stdio: 'ignore' })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.on('exit', killOnExit)
-  const stop = async () => {
-    process.off('exit', killOnExit)
-    await stopChild(child, 'SIGTERM', 5000)
-    await rm(dir, { recursive: true, force: true })
-  }
+  const stop = stopperOf(child, dir, 5000)
   const origin = `http://127.0.0.1:${port}`
   try {
     await waitForHttp(`${origin}/`, child, 10_000)

@@ -1,6 +1,6 @@
 /** What the peers share: free ports, waiting for a listener, stopping a child, its peak RSS. */
 import type { ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 
 /** A free TCP port on 127.0.0.1 (bound, read, released: a peer binds it right after). */
@@ -43,6 +43,20 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
   await exited
   clearTimeout(timer)
+}
+
+/**
+ * How to stop a peer's process: SIGTERM (then SIGKILL after `graceMs`), then remove its temp dir.
+ * Until then, the child is killed if the benchmark itself exits.
+ */
+export function stopperOf(child: ChildProcess, dir: string, graceMs: number): () => Promise<void> {
+  const killOnExit = () => child.kill('SIGKILL')
+  process.on('exit', killOnExit)
+  return async () => {
+    process.off('exit', killOnExit)
+    await stopChild(child, 'SIGTERM', graceMs)
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** A process's peak resident set (VmHWM), in MiB. */
