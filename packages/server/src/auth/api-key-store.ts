@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
-import { LRUCache } from 'lru-cache'
 import type { ApiKeyTable, Database } from '../db/schema.ts'
+import { Recent } from '../recent.ts'
 import { parseScopes, type Scope } from './scopes.ts'
 
 /** Every token starts with this, so that a leaked one is easy to recognise (and to scan for). */
@@ -38,9 +38,6 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
   return key
 }
 
-/** How many keys the cache of `findActive` holds at most. */
-const CACHED_KEYS = 10_000
-
 /**
  * API keys: random 32-byte tokens, shown once at creation and stored only as their sha256. A key is
  * active until it is revoked or expires.
@@ -52,19 +49,12 @@ const CACHED_KEYS = 10_000
  */
 export class ApiKeyStore {
   readonly #db: Kysely<Database>
-  readonly #recent: LRUCache<string, ApiKey> | undefined
-  /** Bumped by every change, so that a read that raced with one does not cache what it read. */
-  #changes = 0
+  /** Keys that authenticated a request, by their token's hash. */
+  readonly #recent: Recent<ApiKey>
 
   constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
     this.#db = db
-    const ttl = options.cacheTtl ?? 5000
-    this.#recent = ttl > 0 ? new LRUCache({ max: CACHED_KEYS, ttl }) : undefined
-  }
-
-  #forget(): void {
-    this.#changes++
-    this.#recent?.clear()
+    this.#recent = new Recent(options.cacheTtl)
   }
 
   /** Creates a key; the returned token is the only copy there will ever be. */
@@ -115,7 +105,7 @@ export class ApiKeyStore {
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
     if (result.numUpdatedRows > 0n) {
-      this.#forget()
+      this.#recent.forget()
       return
     }
     const exists = await this.#db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()
@@ -125,19 +115,16 @@ export class ApiKeyStore {
   /** The active key a token belongs to, or undefined (unknown, revoked or expired). */
   async findActive(token: string): Promise<ApiKey | undefined> {
     const hash = hashToken(token)
-    let key = this.#recent?.get(hash)
-    if (key === undefined) {
-      const changes = this.#changes
+    const key = await this.#recent.get(hash, async () => {
       const row = await this.#db
         .selectFrom('api_keys')
         .selectAll()
         .where('token_hash', '=', hash)
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
-      if (!row) return undefined
-      key = toApiKey(row)
-      if (changes === this.#changes) this.#recent?.set(hash, key)
-    }
+      return row && toApiKey(row)
+    })
+    if (key === undefined) return undefined
     if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return undefined
     return key
   }
@@ -149,7 +136,7 @@ export class ApiKeyStore {
    */
   async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
     await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
-    this.#forget()
+    this.#recent.forget()
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
       return undefined

@@ -1,7 +1,7 @@
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable, Updateable } from 'kysely'
-import { LRUCache } from 'lru-cache'
 import type { BucketTable, Database } from '../db/schema.ts'
+import { Recent } from '../recent.ts'
 
 /** S3's bucket names: 3 to 63 lower-case letters, digits and hyphens, starting and ending alphanumeric. */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/
@@ -70,9 +70,6 @@ function notFound(name: string): StorageError {
   return new StorageError('NotFound', `no bucket "${name}"`)
 }
 
-/** How many buckets the cache of `recent` holds at most. */
-const CACHED_BUCKETS = 10_000
-
 /**
  * The buckets and their policies, in the index (SQLite or Postgres).
  *
@@ -83,32 +80,19 @@ const CACHED_BUCKETS = 10_000
  */
 export class BucketStore {
   readonly #db: Kysely<Database>
-  readonly #recent: LRUCache<string, Bucket> | undefined
-  /** Bumped by every change, so that a read that raced with one does not cache what it read. */
-  #changes = 0
+  readonly #recent: Recent<Bucket>
 
   constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
     this.#db = db
-    const ttl = options.cacheTtl ?? 5000
-    this.#recent = ttl > 0 ? new LRUCache({ max: CACHED_BUCKETS, ttl }) : undefined
+    this.#recent = new Recent(options.cacheTtl)
   }
 
   /**
    * The bucket as read at most `cacheTtl` ms ago, for its policy (its counters may be that old), or
    * undefined when there is none of that name (never cached: a new bucket is found at once).
    */
-  async recent(name: string): Promise<Bucket | undefined> {
-    const cached = this.#recent?.get(name)
-    if (cached !== undefined) return cached
-    const changes = this.#changes
-    const bucket = await this.find(name)
-    if (bucket !== undefined && changes === this.#changes) this.#recent?.set(name, bucket)
-    return bucket
-  }
-
-  #forget(name: string): void {
-    this.#changes++
-    this.#recent?.delete(name)
+  recent(name: string): Promise<Bucket | undefined> {
+    return this.#recent.get(name, () => this.find(name))
   }
 
   /** `recent`, or `NotFound`. */
@@ -179,7 +163,7 @@ export class BucketStore {
       .set(changes)
       .where('name', '=', name)
       .executeTakeFirst()
-    this.#forget(name)
+    this.#recent.forget(name)
     if (result.numUpdatedRows === 0n) throw notFound(name)
     return this.get(name)
   }
@@ -187,7 +171,7 @@ export class BucketStore {
   /** Removes a bucket's record (its objects are the caller's concern). Throws `NotFound`. */
   async delete(name: string): Promise<void> {
     const result = await this.#db.deleteFrom('buckets').where('name', '=', name).executeTakeFirst()
-    this.#forget(name)
+    this.#recent.forget(name)
     if (result.numDeletedRows === 0n) throw notFound(name)
   }
 }

@@ -170,9 +170,9 @@ export class ObjectIndex {
     audit: AuditEntry | undefined,
     within?: (tx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
-    const auditRows = audit === undefined ? undefined : auditRow(actor, audit)
+    const row = audit === undefined ? undefined : auditRow(actor, audit)
     const written = new Promise<void>((resolve, reject) => {
-      this.#puts.push({ bucket, info, actor, audit: auditRows, within, resolve, reject })
+      this.#puts.push({ bucket, info, actor, audit: row, within, resolve, reject })
       if (this.#committing) return
       // Starts after the event loop's current turn, so that the puts whose bytes reached the store in
       // this turn (the thread pool reports many at once under load) go in one transaction.
