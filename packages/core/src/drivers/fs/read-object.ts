@@ -1,10 +1,11 @@
-import { close, createReadStream, fstat, open, read } from 'node:fs'
+import { close, fstat, open, read } from 'node:fs'
 import { addAbortSignal, Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { ifNoneMatchMatches } from '../../conditional.ts'
 import type { DriverGetOptions } from '../../driver.ts'
 import { resolveRange } from '../../range.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ResolvedRange } from '../../types.ts'
+import { FileStream } from './file-stream.ts'
 import { type RecordSource, readRecord, recordOfFile } from './record.ts'
 
 /**
@@ -27,8 +28,8 @@ const fstatFd = promisify(fstat)
 
 /**
  * A plain descriptor as a `RecordSource`. The callback API is used instead of a `FileHandle` because
- * `fs.createReadStream` on a descriptor reads with callbacks (cheaper per chunk than a FileHandle's
- * promises) and closes it itself at the end or on destroy.
+ * `FileStream` reads the descriptor with callbacks (cheaper per chunk than a FileHandle's promises)
+ * and closes it itself at the end or on destroy.
  */
 function fdSource(fd: number): RecordSource {
   return {
@@ -111,7 +112,7 @@ export async function readObject(
     const start = range?.start ?? 0
     const end = range?.end ?? info.size - 1
     // The stream owns the descriptor from here and closes it at its end, on error or on destroy.
-    const stream = createReadStream('', { fd, start, end, highWaterMark: STREAM_CHUNK })
+    const stream = new FileStream(fd, start, end, STREAM_CHUNK)
     owned = false
     return answer(stream, info, range, opts)
   } finally {

@@ -1,0 +1,143 @@
+import { close, read } from 'node:fs'
+import { ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
+import { Readable } from 'node:stream'
+
+/** How many released buffers a stream keeps for its next reads (one being read, one being sent). */
+const SPARE_BUFFERS = 4
+
+/**
+ * A byte range of an open file as a stream, in chunks of `chunkSize`. It owns the descriptor and
+ * closes it at its end, on error or on destroy (after a read in flight has returned).
+ *
+ * Piped into an HTTP/1 response or a socket, it reads into the buffers those writes have released:
+ * their write callback means the kernel has the bytes, so the buffer may be read into again. A large
+ * download then allocates a few buffers instead of one per chunk; a buffer per chunk is external
+ * memory that V8 answers with a full collection every ~64 MiB, which cost more CPU than the copy
+ * itself. Read any other way (`data`, `for await`, a pipe into anything else), every chunk is a
+ * buffer of its own that nobody reuses, as with `fs.createReadStream`.
+ */
+export class FileStream extends Readable {
+  readonly #fd: number
+  #position: number
+  /** One past the last byte to read. */
+  readonly #end: number
+  readonly #chunkSize: number
+  readonly #spare: Buffer[] = []
+  #reading = false
+  #afterRead: (() => void) | undefined
+  /** Buffers this stream allocated: a few when it recycles, one per chunk when it cannot. */
+  allocated = 0
+
+  /** Bytes `start` to `end` of the file, both included. */
+  constructor(fd: number, start: number, end: number, chunkSize: number) {
+    super({ highWaterMark: chunkSize })
+    this.#fd = fd
+    this.#position = start
+    this.#end = end + 1
+    this.#chunkSize = chunkSize
+  }
+
+  override _read(): void {
+    const length = Math.min(this.#chunkSize, this.#end - this.#position)
+    if (length <= 0) {
+      this.push(null)
+      return
+    }
+    const buffer = this.#spare.pop() ?? this.#allocate()
+    this.#reading = true
+    read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
+      this.#reading = false
+      if (this.#afterRead) return this.#afterRead()
+      if (error) return void this.destroy(error)
+      // The file is shorter than its record says (changed behind the driver's back): fail the
+      // stream rather than end it early, so that a reader never takes a cut body for the object.
+      if (bytesRead === 0) return void this.destroy(new Error('the object file ended before its size'))
+      this.#position += bytesRead
+      this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))
+    })
+  }
+
+  #allocate(): Buffer {
+    this.allocated++
+    // A buffer of its own, not a slice of Node's shared pool, so that it can be read into again.
+    return Buffer.allocUnsafeSlow(this.#chunkSize)
+  }
+
+  /** A chunk whose bytes the destination has sent: its buffer may be read into again. */
+  #release(chunk: Buffer): void {
+    if (chunk.length === this.#chunkSize && this.#spare.length < SPARE_BUFFERS && !this.destroyed) {
+      this.#spare.push(chunk)
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#spare.length = 0
+    const closeFd = () => close(this.#fd, (closeError) => callback(error ?? closeError))
+    // Closing the descriptor under a read in flight could let it read another file that reuses the
+    // number: close once the read has returned.
+    if (this.#reading) this.#afterRead = closeFd
+    else closeFd()
+  }
+
+  /** Stops the recycling pipe, if one runs. */
+  #unpipe: (() => void) | undefined
+
+  /**
+   * Into an HTTP/1 response or a socket (when nothing else takes this stream's data): every chunk is
+   * written with a callback that releases its buffer, with the backpressure and end of
+   * `Readable.pipe`. Into anything else: `Readable.pipe` itself.
+   */
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    const sendsToKernel = destination instanceof ServerResponse || destination instanceof Socket
+    if (!sendsToKernel || this.#unpipe || this.listenerCount('data') > 0 || this.readableFlowing !== null) {
+      return super.pipe(destination, options)
+    }
+    const target = destination as unknown as KernelWriter
+    const onData = (chunk: Buffer) => {
+      const more = target.write(chunk, (error) => {
+        if (!error) this.#release(chunk)
+      })
+      if (!more) this.pause()
+    }
+    const onDrain = () => this.resume()
+    const stop = () => {
+      this.#unpipe = undefined
+      this.off('data', onData)
+      this.off('end', onEnd)
+      target.off('drain', onDrain)
+      target.off('close', stop)
+    }
+    const onEnd = () => {
+      stop()
+      if (options?.end !== false) target.end()
+    }
+    this.#unpipe = stop
+    this.on('data', onData)
+    this.once('end', onEnd)
+    target.on('drain', onDrain)
+    // The destination closed (finished, failed or cut): stop writing to it. As with `pipe`, its
+    // owner decides what becomes of this stream (Fastify, `pipeline` and `finished` destroy it).
+    target.once('close', stop)
+    target.emit('pipe', this)
+    return destination
+  }
+
+  override unpipe(destination?: NodeJS.WritableStream): this {
+    if (this.#unpipe) {
+      this.#unpipe()
+      this.pause()
+    }
+    return super.unpipe(destination)
+  }
+}
+
+/** What `pipe` uses of an HTTP/1 response or a socket. */
+interface KernelWriter {
+  write(chunk: Buffer, callback: (error?: Error | null) => void): boolean
+  end(): void
+  on(event: 'drain', listener: () => void): void
+  once(event: 'close', listener: () => void): void
+  off(event: 'drain' | 'close', listener: () => void): void
+  emit(event: 'pipe', source: Readable): boolean
+}
