@@ -151,6 +151,7 @@ describe('FileStream', () => {
     await closed
     expect(stream?.destroyed).toBe(true)
     expect(stream?.listenerCount('data')).toBe(0)
+    expect(stream?.isPaused()).toBe(true)
   })
 
   it('leaves the response open when piped with end: false', async () => {

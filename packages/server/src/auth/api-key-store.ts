@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeyTable, Database } from '../db/schema.ts'
@@ -23,7 +23,7 @@ export interface ApiKey {
 
 /** sha256 of a token, hex: what the index keeps instead of the token. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  return hash('sha256', token)
 }
 
 function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {

@@ -107,6 +107,8 @@ export class FileStream extends Readable {
       this.off('end', onEnd)
       target.off('drain', onDrain)
       target.off('close', stop)
+      // As `Readable.pipe` does when its last destination goes: no more reading ahead into nowhere.
+      if (!this.readableEnded) this.pause()
     }
     const onEnd = () => {
       stop()
@@ -124,10 +126,7 @@ export class FileStream extends Readable {
   }
 
   override unpipe(destination?: NodeJS.WritableStream): this {
-    if (this.#unpipe) {
-      this.#unpipe()
-      this.pause()
-    }
+    this.#unpipe?.()
     return super.unpipe(destination)
   }
 }

@@ -63,7 +63,10 @@ export function answerSmall(small: SmallObject, opts: DriverGetOptions): ObjectS
     return { notModified: true, info }
   }
   const range = opts.range ? resolveRange(opts.range, info.size) : undefined
-  return answer(inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes), info, range, opts)
+  const body = inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes)
+  // Its bytes are all there: no read is left for a later abort to stop (only one already given
+  // fails the body), and a listener per request is a cost at this size.
+  return answer(body, info, range, opts.signal?.aborted ? opts : {})
 }
 
 /**
