@@ -87,6 +87,31 @@ describe('FileStream', () => {
     }
   })
 
+  it('stops reusing buffers once another reader takes the chunks it sends', async () => {
+    let beside: Buffer[] = []
+    const server = createServer((_req, res) => {
+      const stream = new FileStream(openSync(file, 'r'), 0, content.length - 1, 4096)
+      stream.pipe(res)
+      // A byte counter, say, that keeps what it sees: it must see the file's bytes too.
+      beside = []
+      stream.on('data', (chunk: Buffer) => beside.push(chunk))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const received = await download(server, true)
+      expect(sha256(received)).toBe(sha256(content))
+      expect(sha256(Buffer.concat(beside))).toBe(sha256(content))
+    } finally {
+      server.close()
+    }
+  })
+
+  it('allocates no more than a range needs', async () => {
+    const chunks = await streamOf(10, 109).toArray()
+    expect(chunks).toHaveLength(1)
+    expect((chunks[0] as Buffer).buffer.byteLength).toBe(100)
+  })
+
   it('never reuses a chunk it gave to a reader that may keep it', async () => {
     // Chunks kept by a `for await` reader and by a writable that stores them: all distinct buffers.
     const kept: Buffer[] = []

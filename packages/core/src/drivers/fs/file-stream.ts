@@ -24,6 +24,10 @@ export class FileStream extends Readable {
   readonly #end: number
   readonly #chunkSize: number
   readonly #spare: Buffer[] = []
+  /** The full-size buffers this stream allocated: the only ones it reads into again. */
+  readonly #own = new WeakSet<Buffer>()
+  /** Another reader took chunks besides the recycling pipe: no buffer is reused from then on. */
+  #shared = false
   #reading = false
   #afterRead: (() => void) | undefined
   /** Buffers this stream allocated: a few when it recycles, one per chunk when it cannot. */
@@ -44,31 +48,37 @@ export class FileStream extends Readable {
       this.push(null)
       return
     }
-    const buffer = this.#spare.pop() ?? this.#allocate()
+    const buffer = this.#spare.pop() ?? this.#allocate(length)
     this.#reading = true
-    read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
+    try {
+      read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
+        this.#reading = false
+        if (this.#afterRead) return this.#afterRead()
+        if (error) return void this.destroy(error)
+        // The file is shorter than its record says (changed behind the driver's back): fail the
+        // stream rather than end it early, so that a reader never takes a cut body for the object.
+        if (bytesRead === 0) return void this.destroy(new Error('the object file ended before its size'))
+        this.#position += bytesRead
+        this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))
+      })
+    } catch (error) {
       this.#reading = false
-      if (this.#afterRead) return this.#afterRead()
-      if (error) return void this.destroy(error)
-      // The file is shorter than its record says (changed behind the driver's back): fail the
-      // stream rather than end it early, so that a reader never takes a cut body for the object.
-      if (bytesRead === 0) return void this.destroy(new Error('the object file ended before its size'))
-      this.#position += bytesRead
-      this.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))
-    })
+      this.destroy(error as Error)
+    }
   }
 
-  #allocate(): Buffer {
+  /** A buffer of its own (not a slice of Node's shared pool), no larger than what is left to read. */
+  #allocate(length: number): Buffer {
     this.allocated++
-    // A buffer of its own, not a slice of Node's shared pool, so that it can be read into again.
-    return Buffer.allocUnsafeSlow(this.#chunkSize)
+    const buffer = Buffer.allocUnsafeSlow(length)
+    if (length === this.#chunkSize) this.#own.add(buffer)
+    return buffer
   }
 
   /** A chunk whose bytes the destination has sent: its buffer may be read into again. */
-  #release(chunk: Buffer): void {
-    if (chunk.length === this.#chunkSize && this.#spare.length < SPARE_BUFFERS && !this.destroyed) {
-      this.#spare.push(chunk)
-    }
+  #release(chunk: unknown): void {
+    if (this.#shared || this.destroyed || this.#spare.length >= SPARE_BUFFERS) return
+    if (Buffer.isBuffer(chunk) && this.#own.has(chunk)) this.#spare.push(chunk)
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -82,15 +92,24 @@ export class FileStream extends Readable {
 
   /** Stops the recycling pipe, if one runs. */
   #unpipe: (() => void) | undefined
+  #target: object | undefined
 
   /**
-   * Into an HTTP/1 response or a socket (when nothing else takes this stream's data): every chunk is
-   * written with a callback that releases its buffer, with the backpressure and end of
-   * `Readable.pipe`. Into anything else: `Readable.pipe` itself.
+   * Into an HTTP/1 response or a socket, when nothing else reads this stream: every chunk is written
+   * with a callback that releases its buffer, with the backpressure and end of `Readable.pipe`. Into
+   * anything else, or once another reader has come: `Readable.pipe` itself, and no reuse.
    */
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
     const sendsToKernel = destination instanceof ServerResponse || destination instanceof Socket
-    if (!sendsToKernel || this.#unpipe || this.listenerCount('data') > 0 || this.readableFlowing !== null) {
+    const alone =
+      this.#unpipe === undefined &&
+      this.listenerCount('data') === 0 &&
+      this.listenerCount('readable') === 0 &&
+      this.readableFlowing === null &&
+      !this.readableEnded &&
+      this.readableEncoding === null
+    if (!sendsToKernel || !alone) {
+      if (this.#unpipe) this.#shared = true
       return super.pipe(destination, options)
     }
     const target = destination as unknown as KernelWriter
@@ -101,12 +120,19 @@ export class FileStream extends Readable {
       if (!more) this.pause()
     }
     const onDrain = () => this.resume()
+    // Any other reader sees the same chunks: reusing one could change bytes it still holds.
+    const onNewListener = (event: string | symbol) => {
+      if (event === 'data' || event === 'readable') this.#shared = true
+    }
     const stop = () => {
       this.#unpipe = undefined
+      this.#target = undefined
       this.off('data', onData)
       this.off('end', onEnd)
+      this.off('newListener', onNewListener)
       target.off('drain', onDrain)
       target.off('close', stop)
+      target.off('finish', stop)
       // As `Readable.pipe` does when its last destination goes: no more reading ahead into nowhere.
       if (!this.readableEnded) this.pause()
     }
@@ -115,28 +141,37 @@ export class FileStream extends Readable {
       if (options?.end !== false) target.end()
     }
     this.#unpipe = stop
+    this.#target = destination
     this.on('data', onData)
+    this.on('newListener', onNewListener)
     this.once('end', onEnd)
     target.on('drain', onDrain)
-    // The destination closed (finished, failed or cut): stop writing to it. As with `pipe`, its
+    // The destination closed or was ended by someone else: stop writing to it. As with `pipe`, its
     // owner decides what becomes of this stream (Fastify, `pipeline` and `finished` destroy it).
     target.once('close', stop)
+    target.once('finish', stop)
     target.emit('pipe', this)
+    if (target.writableNeedDrain) this.pause()
     return destination
   }
 
   override unpipe(destination?: NodeJS.WritableStream): this {
-    this.#unpipe?.()
+    const target = this.#target as KernelWriter | undefined
+    if (target && (destination === undefined || destination === this.#target)) {
+      this.#unpipe?.()
+      target.emit('unpipe', this)
+    }
     return super.unpipe(destination)
   }
 }
 
 /** What `pipe` uses of an HTTP/1 response or a socket. */
 interface KernelWriter {
+  readonly writableNeedDrain: boolean
   write(chunk: Buffer, callback: (error?: Error | null) => void): boolean
   end(): void
   on(event: 'drain', listener: () => void): void
-  once(event: 'close', listener: () => void): void
-  off(event: 'drain' | 'close', listener: () => void): void
-  emit(event: 'pipe', source: Readable): boolean
+  once(event: 'close' | 'finish', listener: () => void): void
+  off(event: 'drain' | 'close' | 'finish', listener: () => void): void
+  emit(event: 'pipe' | 'unpipe', source: Readable): boolean
 }
