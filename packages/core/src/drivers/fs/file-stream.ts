@@ -90,9 +90,8 @@ export class FileStream extends Readable {
     else closeFd()
   }
 
-  /** Stops the recycling pipe, if one runs. */
-  #unpipe: (() => void) | undefined
-  #target: object | undefined
+  /** The recycling pipe, while one runs: its destination, and how to stop it. */
+  #recycling: { target: KernelWriter; stop: () => void } | undefined
 
   /**
    * Into an HTTP/1 response or a socket, when nothing else reads this stream: every chunk is written
@@ -102,14 +101,14 @@ export class FileStream extends Readable {
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
     const sendsToKernel = destination instanceof ServerResponse || destination instanceof Socket
     const alone =
-      this.#unpipe === undefined &&
+      this.#recycling === undefined &&
       this.listenerCount('data') === 0 &&
       this.listenerCount('readable') === 0 &&
       this.readableFlowing === null &&
       !this.readableEnded &&
       this.readableEncoding === null
     if (!sendsToKernel || !alone) {
-      if (this.#unpipe) this.#shared = true
+      if (this.#recycling) this.#shared = true
       return super.pipe(destination, options)
     }
     const target = destination as unknown as KernelWriter
@@ -125,8 +124,7 @@ export class FileStream extends Readable {
       if (event === 'data' || event === 'readable') this.#shared = true
     }
     const stop = () => {
-      this.#unpipe = undefined
-      this.#target = undefined
+      this.#recycling = undefined
       this.off('data', onData)
       this.off('end', onEnd)
       this.off('newListener', onNewListener)
@@ -140,8 +138,7 @@ export class FileStream extends Readable {
       stop()
       if (options?.end !== false) target.end()
     }
-    this.#unpipe = stop
-    this.#target = destination
+    this.#recycling = { target, stop }
     this.on('data', onData)
     this.on('newListener', onNewListener)
     this.once('end', onEnd)
@@ -156,10 +153,10 @@ export class FileStream extends Readable {
   }
 
   override unpipe(destination?: NodeJS.WritableStream): this {
-    const target = this.#target as KernelWriter | undefined
-    if (target && (destination === undefined || destination === this.#target)) {
-      this.#unpipe?.()
-      target.emit('unpipe', this)
+    const recycling = this.#recycling
+    if (recycling && (destination === undefined || (destination as unknown) === recycling.target)) {
+      recycling.stop()
+      recycling.target.emit('unpipe', this)
     }
     return super.unpipe(destination)
   }
