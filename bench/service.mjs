@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { START_FLAGS } from '../packages/server/dist/heap-tuning.js'
 
-/** The built service, as `npm start` runs it. */
+/** The built service; started with its V8 start flags, as `npm start` runs it. */
 export const MAIN = new URL('../packages/server/dist/main.js', import.meta.url).pathname
 
 /** The address a starting service prints ("Coffer listening at …"); rejects if it exits or takes 20 s. */
@@ -28,7 +29,7 @@ export function listeningUrl(child) {
 export async function startService(name) {
   const dataDir = await mkdtemp(join(tmpdir(), `coffer-bench-${name}-`))
   const adminKey = `bench-${randomBytes(24).toString('hex')}`
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',

@@ -4,6 +4,7 @@ import { closeSync, mkdtempSync, openSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { S3TestServer } from '../../packages/driver-s3/test/servers/types.ts'
+import { START_FLAGS } from '../../packages/server/src/heap-tuning.ts'
 import { freePort, stopperOf, waitForHttp } from './processes.ts'
 import type { Peer } from './target.ts'
 
@@ -57,7 +58,7 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
   const port = await freePort()
   const flags = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
   const devNull = openSync('/dev/null', 'w')
-  const child = spawn(process.execPath, [...flags, opts.main ?? DEFAULT_MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, ...flags, opts.main ?? DEFAULT_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? dataDir,

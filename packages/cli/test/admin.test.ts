@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { START_FLAGS } from '@coffer/server/heap-tuning'
 import { describe, expect, it } from 'vitest'
 import { finished, MAIN, useCli } from './cli-fixture.ts'
 
@@ -164,6 +165,11 @@ describe('serve', () => {
       child.once('exit', (code) => reject(new Error(`coffer serve exited with ${code}: ${out}`)))
     })
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    // The service runs in a child of `coffer serve`, with the V8 flags `npm start` gives it.
+    const pid = child.pid as number
+    const [service] = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(' ')
+    const argv = (await readFile(`/proc/${service}/cmdline`, 'utf8')).split('\0')
+    expect(argv).toEqual(expect.arrayContaining(START_FLAGS))
     const ls = await cli.coffer(['ls', '--json'], { env: { COFFER_URL: url, COFFER_KEY: adminKey } })
     expect(JSON.parse(ls.stdout).map((b: { name: string }) => b.name)).toContain('documents')
     child.kill('SIGTERM')

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { START_FLAGS } from '../src/heap-tuning.ts'
 
 /** The service's entry point, run from source with Node's type stripping, as `npm start` runs its build. */
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
@@ -17,7 +18,7 @@ export interface Started {
 
 /** Starts the service on an ephemeral port and waits for the line that says where it listens. */
 export async function startProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
   })
   let out = ''

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { START_FLAGS } from '@coffer/server/heap-tuning'
 import { UsageError } from '../coffer-url.ts'
 
 /** Options of `coffer serve`, each overriding its environment variable. */
@@ -11,7 +12,7 @@ export interface ServeOptions {
 }
 
 /**
- * `coffer serve`: runs the service exactly as `npm start` does (`@coffer/server`'s built `main.js`,
+ * `coffer serve`: runs the service exactly as `npm start` does (`@coffer/server`'s built `main.js` with its V8 start flags,
  * configured by the environment), as a child process with this terminal. Signals are passed on, so
  * Ctrl-C and SIGTERM stop it gracefully; its exit status is ours.
  */
@@ -22,7 +23,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.port !== undefined) env.PORT = options.port
   if (options.host !== undefined) env.HOST = options.host
   if (options.dataDir !== undefined) env.COFFER_DATA_DIR = options.dataDir
-  const child = spawn(process.execPath, [main], { env, stdio: 'inherit' })
+  const child = spawn(process.execPath, [...START_FLAGS, main], { env, stdio: 'inherit' })
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)
