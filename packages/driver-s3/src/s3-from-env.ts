@@ -17,7 +17,7 @@ function parseBoolean(name: string, value: string | undefined): boolean | undefi
 /**
  * The S3 driver from the environment: `AWS_S3_BUCKET` (required), `AWS_REGION` (default us-east-1),
  * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (absent: the SDK's default chain, with one warning),
- * `COFFER_S3_ENDPOINT`, `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`.
+ * `COFFER_S3_ENDPOINT`, `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`, `COFFER_S3_SIGN_PAYLOAD`.
  */
 export function s3DriverFromEnv(
   env: Env = process.env,
@@ -31,6 +31,8 @@ export function s3DriverFromEnv(
   if (pathStyle !== undefined) options.forcePathStyle = pathStyle
   const acl = parseBoolean('COFFER_S3_ACL', env.COFFER_S3_ACL)
   if (acl !== undefined) options.acl = acl
+  const signPayload = parseBoolean('COFFER_S3_SIGN_PAYLOAD', env.COFFER_S3_SIGN_PAYLOAD)
+  if (signPayload !== undefined) options.signPayload = signPayload
   const accessKeyId = env.AWS_ACCESS_KEY_ID
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY
   if (accessKeyId && secretAccessKey) {

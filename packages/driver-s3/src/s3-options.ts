@@ -38,9 +38,55 @@ export interface S3DriverOptions {
   maxSegmentBytes?: number
   /** Sockets kept per host; default 64. */
   maxSockets?: number
+  /**
+   * Sign the bytes of multipart parts (the SDK's sha256 of each buffered part, in the SigV4
+   * signature). Default: only for a plain-HTTP endpoint that is not on this host, the one case where
+   * nothing else protects the bytes on their way: TLS does for AWS and HTTPS endpoints (AWS also
+   * checks the SDK's CRC32 of each part), and loopback never leaves the machine. Every request stays
+   * signed either way; only its body is sent as `UNSIGNED-PAYLOAD`, as the SDK sends every streamed body.
+   */
+  signPayload?: boolean
 }
 
 export const MiB = 1024 * 1024
+
+/** Whether an endpoint's traffic stays on this host: loopback addresses and `localhost`. */
+function isLoopback(endpoint: URL): boolean {
+  const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  )
+}
+
+/** Whether multipart parts are sent with their sha256 signed (see `S3DriverOptions.signPayload`). */
+export function signsPayload(options: Pick<S3DriverOptions, 'endpoint' | 'signPayload'>): boolean {
+  if (options.signPayload !== undefined) return options.signPayload
+  if (options.endpoint === undefined) return false
+  // An endpoint that is no URL fails the client's first request; until then, nothing is sent.
+  if (!URL.canParse(options.endpoint)) return true
+  const endpoint = new URL(options.endpoint)
+  return endpoint.protocol === 'http:' && !isLoopback(endpoint)
+}
+
+/**
+ * Sends the bodies of UploadPart requests as `UNSIGNED-PAYLOAD`: the SDK's signer takes a payload
+ * hash already in the request instead of hashing the part. The part's bytes would otherwise be
+ * hashed a second time on the service's main thread (the service hashes every upload once, for the
+ * object's sha256): 0.73× → 0.92× the SDK's own throughput for a 256 MiB upload to Ceph (`npm run
+ * bench -- --only P5`).
+ */
+function sendPartsUnsigned(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const request = args.request as { headers?: Record<string, string> }
+      if (context.commandName === 'UploadPartCommand' && request.headers) {
+        request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+      }
+      return next(args)
+    },
+    { step: 'build', name: 'cofferUnsignedParts' },
+  )
+}
 
 /** An S3 client for Coffer: keep-alive sockets, bounded pool, timeouts, and S3-compatible settings. */
 export function createClient(options: S3DriverOptions): S3Client {
@@ -66,5 +112,7 @@ export function createClient(options: S3DriverOptions): S3Client {
   } else if (options.forcePathStyle !== undefined) {
     config.forcePathStyle = options.forcePathStyle
   }
-  return new S3Client(config)
+  const client = new S3Client(config)
+  if (!signsPayload(options)) sendPartsUnsigned(client)
+  return client
 }

@@ -1,9 +1,14 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
 import { createStorage, isStorageError, type StorageService, storageFromEnv } from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type S3Driver, s3Driver, s3DriverFromEnv } from '../src/index.ts'
+import { signsPayload } from '../src/s3-options.ts'
 import { driverOn, type ServerName, startServer } from './s3-fixture.ts'
 import { type S3TestServer, testClient } from './servers/types.ts'
 
@@ -21,6 +26,42 @@ function unknownLength(total: number, onChunk?: (sent: number) => void): Readabl
       this.push(block)
     },
   })
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+
+/** An HTTP proxy on 127.0.0.1 in front of an S3 server that keeps the payload hash of every UploadPart. */
+async function partRecordingProxy(target: string) {
+  const upstream = new URL(target)
+  const partHashes: string[] = []
+  const server = createServer((req, res) => {
+    if (/[?&]partNumber=/.test(req.url ?? '')) partHashes.push(String(req.headers['x-amz-content-sha256']))
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    forwarded.on('error', () => res.destroy())
+    req.pipe(forwarded)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    partHashes,
+    close: () => {
+      server.closeAllConnections()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
 }
 
 async function openUploads(server: S3TestServer, driver: S3Driver): Promise<number> {
@@ -104,6 +145,38 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       // partSize 5 MiB × (4 parts in flight + 1 being filled + 1 read before the upload started),
       // plus stream buffers: a bound set by the options, not by the body's 50 MiB.
       expect(peak).toBeLessThan(40 * MiB)
+    })
+
+    it('sends parts unsigned to a loopback endpoint and signed when asked, intact either way', async ({
+      skip,
+    }) => {
+      if (skipped) return skip(skipped)
+      const proxy = await partRecordingProxy(server.endpoint)
+      const body = randomBytes(11 * MiB)
+      const slices = [0, 5, 10].map((at) => body.subarray(at * MiB, Math.min(body.length, (at + 5) * MiB)))
+      try {
+        for (const signPayload of [false, true]) {
+          proxy.partHashes.length = 0
+          const options = { partSize: 5 * MiB, ...(signPayload ? { signPayload } : {}) }
+          const through = createStorage({
+            driver: await driverOn({ ...server, endpoint: proxy.endpoint }, options),
+          })
+          try {
+            // Of unknown length and over one part: a multipart upload of 5 + 5 + 1 MiB.
+            const chunks = Array.from({ length: 11 }, (_, i) => body.subarray(i * MiB, (i + 1) * MiB))
+            const info = await through.upload(Readable.from(chunks), { key: 'parts/both.bin' })
+            expect(info.checksum.sha256).toBe(sha256(body))
+            const back = await buffer((await through.getObject('parts/both.bin')).body)
+            expect(back.equals(body)).toBe(true)
+            const expected = signPayload ? slices.map(sha256) : slices.map(() => 'UNSIGNED-PAYLOAD')
+            expect([...proxy.partHashes].sort()).toEqual(expected.sort())
+          } finally {
+            await through.close()
+          }
+        }
+      } finally {
+        await proxy.close()
+      }
     })
 
     it('leaves no object and no open multipart upload when aborted mid-upload', async ({ skip }) => {
@@ -229,5 +302,19 @@ describe('S3 driver configuration', () => {
   it('needs a bucket and says so', () => {
     expect(() => s3DriverFromEnv({})).toThrow(/AWS_S3_BUCKET/)
     expect(() => s3DriverFromEnv({ AWS_S3_BUCKET: 'b', COFFER_S3_ACL: 'maybe' })).toThrow(/COFFER_S3_ACL/)
+  })
+})
+
+describe('payload signing of multipart parts', () => {
+  it('is on only for a plain-HTTP endpoint off this host, unless set', () => {
+    expect(signsPayload({})).toBe(false) // AWS: TLS, and the SDK's CRC32 per part
+    for (const endpoint of ['http://127.0.0.1:7480', 'http://localhost:9000', 'http://[::1]:9000']) {
+      expect(signsPayload({ endpoint })).toBe(false)
+    }
+    expect(signsPayload({ endpoint: 'https://minio.example.com' })).toBe(false)
+    expect(signsPayload({ endpoint: 'http://minio.internal:9000' })).toBe(true)
+    expect(signsPayload({ endpoint: 'http://10.0.0.5:9000' })).toBe(true)
+    expect(signsPayload({ endpoint: 'http://127.0.0.1:7480', signPayload: true })).toBe(true)
+    expect(signsPayload({ endpoint: 'http://minio.internal:9000', signPayload: false })).toBe(false)
   })
 })
