@@ -40,51 +40,72 @@ export interface S3DriverOptions {
   maxSockets?: number
   /**
    * Sign the bytes of multipart parts (the SDK's sha256 of each buffered part, in the SigV4
-   * signature). Default: only for a plain-HTTP endpoint that is not on this host, the one case where
-   * nothing else protects the bytes on their way: TLS does for AWS and HTTPS endpoints (AWS also
-   * checks the SDK's CRC32 of each part), and loopback never leaves the machine. Every request stays
-   * signed either way; only its body is sent as `UNSIGNED-PAYLOAD`, as the SDK sends every streamed body.
+   * signature). Default: only when a part goes over plain HTTP to another host, the one case where
+   * nothing else protects the bytes on their way: TLS does over HTTPS, and loopback never leaves the
+   * machine. Decided per request, on the endpoint the SDK resolved (an `endpoint` option,
+   * `AWS_ENDPOINT_URL_S3`, a profile's `endpoint_url`, or AWS's own). Every request stays signed
+   * either way; only its body is sent as `UNSIGNED-PAYLOAD`, as the SDK sends any streamed body.
    */
   signPayload?: boolean
 }
 
 export const MiB = 1024 * 1024
 
-/** Whether an endpoint's traffic stays on this host: loopback addresses and `localhost`. */
-function isLoopback(endpoint: URL): boolean {
-  const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
-  )
-}
-
-/** Whether multipart parts are sent with their sha256 signed (see `S3DriverOptions.signPayload`). */
-export function signsPayload(options: Pick<S3DriverOptions, 'endpoint' | 'signPayload'>): boolean {
-  if (options.signPayload !== undefined) return options.signPayload
-  if (options.endpoint === undefined) return false
-  // An endpoint that is no URL fails the client's first request; until then, nothing is sent.
-  if (!URL.canParse(options.endpoint)) return true
-  const endpoint = new URL(options.endpoint)
-  return endpoint.protocol === 'http:' && !isLoopback(endpoint)
+/** Whether a host name is this host: a loopback address or `localhost`. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 /**
- * Sends the bodies of UploadPart requests as `UNSIGNED-PAYLOAD`: the SDK's signer takes a payload
- * hash already in the request instead of hashing the part. The part's bytes would otherwise be
- * hashed a second time on the service's main thread (the service hashes every upload once, for the
- * object's sha256): 0.73× → 0.92× the SDK's own throughput for a 256 MiB upload to Ceph (`npm run
- * bench -- --only P5`).
+ * Whether a part sent to `protocol` (`https:`, `http:`, …) and `hostname` has its sha256 signed (see
+ * `S3DriverOptions.signPayload`): unless `signPayload` says, only when it goes over anything but
+ * HTTPS to another host.
  */
-function sendPartsUnsigned(client: S3Client): void {
+export function signsPartsTo(protocol: string, hostname: string, signPayload?: boolean): boolean {
+  if (signPayload !== undefined) return signPayload
+  return protocol !== 'https:' && !isLoopback(hostname)
+}
+
+/** The headers that say the SDK already chose how to send a body: its hash, or aws-chunked with a trailer. */
+function bodyChosen(headers: Record<string, string>): boolean {
+  return Object.entries(headers).some(
+    ([name, value]) =>
+      name.toLowerCase() === 'x-amz-content-sha256' ||
+      (name.toLowerCase() === 'content-encoding' && value.includes('aws-chunked')),
+  )
+}
+
+/**
+ * Sends the bodies of UploadPart requests as `UNSIGNED-PAYLOAD` where `signsPartsTo` allows: the
+ * SDK's signer takes a payload hash already in the request instead of hashing the part. The part's
+ * bytes would otherwise be hashed a second time on the service's main thread (the service hashes
+ * every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own throughput for a 256 MiB
+ * upload to Ceph (`npm run bench -- --only P5`). It runs first in the build step; a later middleware
+ * (the SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
+ */
+function sendPartsUnsigned(client: S3Client, signPayload: boolean | undefined): void {
   client.middlewareStack.add(
     (next, context) => (args) => {
-      const request = args.request as { headers?: Record<string, string> }
-      if (context.commandName === 'UploadPartCommand' && request.headers) {
-        request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+      const request = args.request as {
+        protocol?: string
+        hostname?: string
+        headers?: Record<string, string>
+      }
+      const { protocol, hostname, headers } = request
+      if (
+        context.commandName === 'UploadPartCommand' &&
+        headers !== undefined &&
+        typeof protocol === 'string' &&
+        typeof hostname === 'string' &&
+        !bodyChosen(headers) &&
+        !signsPartsTo(protocol, hostname, signPayload)
+      ) {
+        headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
       }
       return next(args)
     },
-    { step: 'build', name: 'cofferUnsignedParts' },
+    { step: 'build', name: 'cofferUnsignedParts', priority: 'high' },
   )
 }
 
@@ -113,6 +134,6 @@ export function createClient(options: S3DriverOptions): S3Client {
     config.forcePathStyle = options.forcePathStyle
   }
   const client = new S3Client(config)
-  if (!signsPayload(options)) sendPartsUnsigned(client)
+  if (options.signPayload !== true) sendPartsUnsigned(client, options.signPayload)
   return client
 }

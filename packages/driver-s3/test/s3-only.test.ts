@@ -3,12 +3,12 @@ import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
+import { ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3'
 import { createStorage, isStorageError, type StorageService, storageFromEnv } from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type S3Driver, s3Driver, s3DriverFromEnv } from '../src/index.ts'
-import { signsPayload } from '../src/s3-options.ts'
+import { createClient, type S3DriverOptions, signsPartsTo } from '../src/s3-options.ts'
 import { driverOn, type ServerName, startServer } from './s3-fixture.ts'
 import { type S3TestServer, testClient } from './servers/types.ts'
 
@@ -33,9 +33,11 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /** An HTTP proxy on 127.0.0.1 in front of an S3 server that keeps the payload hash of every UploadPart. */
 async function partRecordingProxy(target: string) {
   const upstream = new URL(target)
-  const partHashes: string[] = []
+  /** By part number: a retried part is recorded once. */
+  const partHashes = new Map<number, string>()
   const server = createServer((req, res) => {
-    if (/[?&]partNumber=/.test(req.url ?? '')) partHashes.push(String(req.headers['x-amz-content-sha256']))
+    const part = /[?&]partNumber=(\d+)/.exec(req.url ?? '')?.[1]
+    if (part !== undefined) partHashes.set(Number(part), String(req.headers['x-amz-content-sha256']))
     const forwarded = request(
       {
         host: upstream.hostname,
@@ -43,6 +45,7 @@ async function partRecordingProxy(target: string) {
         method: req.method,
         path: req.url,
         headers: req.headers,
+        agent: false,
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
@@ -156,7 +159,7 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       const slices = [0, 5, 10].map((at) => body.subarray(at * MiB, Math.min(body.length, (at + 5) * MiB)))
       try {
         for (const signPayload of [false, true]) {
-          proxy.partHashes.length = 0
+          proxy.partHashes.clear()
           const options = { partSize: 5 * MiB, ...(signPayload ? { signPayload } : {}) }
           const through = createStorage({
             driver: await driverOn({ ...server, endpoint: proxy.endpoint }, options),
@@ -169,7 +172,8 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
             const back = await buffer((await through.getObject('parts/both.bin')).body)
             expect(back.equals(body)).toBe(true)
             const expected = signPayload ? slices.map(sha256) : slices.map(() => 'UNSIGNED-PAYLOAD')
-            expect([...proxy.partHashes].sort()).toEqual(expected.sort())
+            const recorded = [...proxy.partHashes].sort(([a], [b]) => a - b)
+            expect(recorded).toEqual(expected.map((hash, i) => [i + 1, hash]))
           } finally {
             await through.close()
           }
@@ -306,15 +310,58 @@ describe('S3 driver configuration', () => {
 })
 
 describe('payload signing of multipart parts', () => {
-  it('is on only for a plain-HTTP endpoint off this host, unless set', () => {
-    expect(signsPayload({})).toBe(false) // AWS: TLS, and the SDK's CRC32 per part
-    for (const endpoint of ['http://127.0.0.1:7480', 'http://localhost:9000', 'http://[::1]:9000']) {
-      expect(signsPayload({ endpoint })).toBe(false)
+  it('is on only for a part sent over plain HTTP to another host, unless set', () => {
+    for (const host of ['127.0.0.1', 'localhost', '[::1]', 'LOCALHOST', '127.3.2.1']) {
+      expect(signsPartsTo('http:', host)).toBe(false)
     }
-    expect(signsPayload({ endpoint: 'https://minio.example.com' })).toBe(false)
-    expect(signsPayload({ endpoint: 'http://minio.internal:9000' })).toBe(true)
-    expect(signsPayload({ endpoint: 'http://10.0.0.5:9000' })).toBe(true)
-    expect(signsPayload({ endpoint: 'http://127.0.0.1:7480', signPayload: true })).toBe(true)
-    expect(signsPayload({ endpoint: 'http://minio.internal:9000', signPayload: false })).toBe(false)
+    expect(signsPartsTo('https:', 's3.eu-west-1.amazonaws.com')).toBe(false)
+    expect(signsPartsTo('https:', 'minio.example.com')).toBe(false)
+    expect(signsPartsTo('http:', 'minio.internal')).toBe(true)
+    expect(signsPartsTo('http:', '10.0.0.5')).toBe(true)
+    expect(signsPartsTo('http:', 'localhost.example.com')).toBe(true)
+    expect(signsPartsTo('http:', '127.0.0.1', true)).toBe(true)
+    expect(signsPartsTo('http:', 'minio.internal', false)).toBe(false)
+  })
+
+  /** The headers of an UploadPart as the client sends it, answered by a stub instead of a server. */
+  async function partHeaders(options: Partial<S3DriverOptions>, body: Buffer | Readable) {
+    const client = createClient({
+      bucket: 'b',
+      credentials: {
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      },
+      maxAttempts: 1,
+      ...options,
+    })
+    let sent: Record<string, string> = {}
+    client.config.requestHandler = {
+      async handle(request: { headers: Record<string, string>; body?: unknown }) {
+        sent = request.headers
+        if (request.body instanceof Readable) await buffer(request.body)
+        return { response: { statusCode: 200, headers: { etag: '"0"' }, body: Readable.from([]) } }
+      },
+    } as unknown as typeof client.config.requestHandler
+    try {
+      const input = { Bucket: 'b', Key: 'k', UploadId: 'u', PartNumber: 1, Body: body, ContentLength: 4 }
+      await client.send(new UploadPartCommand(input))
+      return sent
+    } finally {
+      client.destroy()
+    }
+  }
+
+  it('sends buffered parts unsigned over TLS and signed over plain HTTP; streamed parts as the SDK chooses', async () => {
+    const bytes = Buffer.from('part')
+    // AWS (HTTPS): unsigned, with the CRC32 the SDK adds for AWS.
+    const aws = await partHeaders({}, bytes)
+    expect(aws['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD')
+    expect(aws['x-amz-checksum-crc32']).toBeDefined()
+    // Plain HTTP to another host: the part's sha256, signed.
+    const remote = await partHeaders({ endpoint: 'http://minio.internal:9000' }, bytes)
+    expect(remote['x-amz-content-sha256']).toBe(sha256(bytes))
+    // A streamed part on AWS goes aws-chunked with a trailing checksum: left as the SDK made it.
+    const streamed = await partHeaders({}, Readable.from([bytes]))
+    expect(streamed['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER')
   })
 })

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { START_FLAGS } from '@coffer/server/heap-tuning'
 import { UsageError } from '../coffer-url.ts'
 
 /** Options of `coffer serve`, each overriding its environment variable. */
@@ -12,13 +11,14 @@ export interface ServeOptions {
 }
 
 /**
- * `coffer serve`: runs the service exactly as `npm start` does (`@coffer/server`'s built `main.js` with its V8 start flags,
- * configured by the environment), as a child process with this terminal. Signals are passed on, so
+ * `coffer serve`: runs the service exactly as `npm start` does (`@coffer/server`'s built `main.js`
+ * with its V8 start flags, configured by the environment), as a child process with this terminal. Signals are passed on, so
  * Ctrl-C and SIGTERM stop it gracefully; its exit status is ours.
  */
 export async function serve(options: ServeOptions): Promise<void> {
   const main = fileURLToPath(new URL('main.js', import.meta.resolve('@coffer/server')))
   if (!existsSync(main)) throw new UsageError(`${main} is missing: run "npm run build" first`)
+  const { START_FLAGS } = await import('@coffer/server/heap-tuning')
   const env = { ...process.env }
   if (options.port !== undefined) env.PORT = options.port
   if (options.host !== undefined) env.HOST = options.host
