@@ -3,14 +3,14 @@ import { setFlagsFromString } from 'node:v8'
 /**
  * The V8 flags the service's process starts with (`npm start`, `coffer serve`, the benchmarks; add
  * them to `NODE_OPTIONS` when starting `main.js` another way). A semi-space of the young generation
- * grows to 4 MiB at most instead of the 16 MiB V8 allows it on this kind of machine, so the garbage of streaming (64 KiB socket
- * chunks, file read buffers) is freed within a few MiB instead of piling up in a 32 MiB young
- * generation that V8 then keeps resident.
+ * grows to 4 MiB at most instead of the 16 MiB V8 allows it on this kind of machine, so the garbage
+ * of streaming (64 KiB socket chunks, file read buffers) is freed within a few MiB instead of piling
+ * up in a 32 MiB young generation that V8 then keeps resident.
  *
  * V8 sizes the young generation when the process starts: this flag works on the command line or in
- * `NODE_OPTIONS`, not when set at run time. Measured (`bench/`, P3 and P6): peak RSS 120 MiB for a 5 GiB upload and download and ~205 MiB
- * for 50 concurrent 100 MiB uploads, as with the fallback below, while a 4 KiB GET costs 17% less CPU
- * than under the fallback.
+ * `NODE_OPTIONS`, not when set at run time. Measured (`npm run bench`, P3 and P6): peak RSS 120–125
+ * MiB for a 5 GiB upload and download and 191–208 MiB for 50 concurrent 100 MiB uploads, as with
+ * the fallback below, while a 4 KiB GET costs ~17% less CPU than under the fallback.
  */
 export const START_FLAGS = ['--max-semi-space-size=4']
 

@@ -12,8 +12,8 @@ export interface ServeOptions {
 
 /**
  * `coffer serve`: runs the service exactly as `npm start` does (`@coffer/server`'s built `main.js`
- * with its V8 start flags, configured by the environment), as a child process with this terminal. Signals are passed on, so
- * Ctrl-C and SIGTERM stop it gracefully; its exit status is ours.
+ * with its V8 start flags, configured by the environment), as a child process with this terminal.
+ * Signals are passed on, so Ctrl-C and SIGTERM stop it gracefully; its exit status is ours.
  */
 export async function serve(options: ServeOptions): Promise<void> {
   const main = fileURLToPath(new URL('main.js', import.meta.resolve('@coffer/server')))
