@@ -156,6 +156,26 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: h.admin })).status).toBe(200)
   })
 
+  it('matches a scope prefix at a folder boundary: users/jose cannot write users/josephine/', async () => {
+    const jose = await h.key([{ bucket: 'documents', prefix: 'users/jose', permissions: ['write', 'list'] }])
+    const put = (key: string, token: string) =>
+      h.fetch(obj('documents', key), { method: 'PUT', token, body: 'x' })
+    expect((await put('users/jose/x', jose)).status).toBe(200)
+    const stolen = await put('users/josephine/x', jose)
+    expect(stolen.status).toBe(403)
+    expect(((await stolen.json()) as { code: string }).code).toBe('AccessDenied')
+    expect((await h.fetch('/v1/buckets/documents/objects?prefix=users/jose', { token: jose })).status).toBe(
+      403,
+    )
+    expect((await h.fetch('/v1/buckets/documents/objects?prefix=users/jose/', { token: jose })).status).toBe(
+      200,
+    )
+    // A trailing * asks for a plain string prefix, on purpose.
+    const jo = await h.key([{ bucket: 'documents', prefix: 'users/jo*', permissions: ['write'] }])
+    expect((await put('users/josephine/y', jo)).status).toBe(200)
+    expect((await put('users/other/y', jo)).status).toBe(403)
+  })
+
   it('answers 403, not 404, for buckets outside the scope, so their existence does not leak', async () => {
     const token = await h.key([{ bucket: 'documents', permissions: ['read'] }])
     expect((await h.fetch(obj('nosuch', 'x'), { token })).status).toBe(403)
