@@ -13,6 +13,8 @@ export interface JwtConfig {
   issuer?: string
   /** Required `aud` claim, when set. */
   audience?: string
+  /** `COFFER_JWT_MAX_SECONDS`: the longest lifetime a token may claim (`exp` - `iat`); default 1 day. */
+  maxSeconds?: number
 }
 
 /** The service's configuration, read from the environment and validated at start. */
@@ -33,7 +35,7 @@ export interface Config {
   publicUrl?: string
   /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
   databaseUrl?: string
-  /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`. */
+  /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`, `COFFER_JWT_MAX_SECONDS`. */
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
   logLevel: string
@@ -169,6 +171,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (audience !== undefined) jwt.audience = audience
   if ((issuer ?? audience) !== undefined && jwt.secret === undefined && jwt.jwksUrl === undefined) {
     problems.push('COFFER_JWT_ISSUER and COFFER_JWT_AUDIENCE need COFFER_JWT_SECRET or COFFER_JWKS_URL')
+  }
+  const maxSeconds = whole('COFFER_JWT_MAX_SECONDS', 1, 31_536_000, 'seconds')
+  if (maxSeconds !== undefined) jwt.maxSeconds = maxSeconds
+  if (maxSeconds !== undefined && jwt.secret === undefined && jwt.jwksUrl === undefined) {
+    problems.push('COFFER_JWT_MAX_SECONDS needs COFFER_JWT_SECRET or COFFER_JWKS_URL')
   }
   if (Object.keys(jwt).length > 0) config.jwt = jwt
 

@@ -9,9 +9,11 @@ const CACHE_TTL = 400
 
 function jwt(
   claims: Record<string, unknown>,
-  opts: { exp?: number | null; secret?: string } = {},
+  opts: { exp?: number | null; secret?: string; sub?: string | null; iat?: number | null } = {},
 ): Promise<string> {
-  const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-7').setIssuedAt()
+  const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' })
+  if (opts.sub !== null) token.setSubject(opts.sub ?? 'user-7')
+  if (opts.iat !== null) token.setIssuedAt(opts.iat)
   if (opts.exp !== null) token.setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 300)
   return token.sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET))
 }
@@ -200,6 +202,47 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
       expect(response.status, why).toBe(401)
       expect(((await response.json()) as { detail: string }).detail, why).toContain(why)
     }
+  })
+
+  it('refuses JWTs without sub, living longer than a day, or issued in the future', async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'p1/', permissions: ['read'] }]
+    const now = Math.floor(Date.now() / 1000)
+    const refused = [
+      [await jwt({ scopes }, { sub: null }), '"sub" claim'],
+      [await jwt({ scopes }, { exp: now + 10 * 365 * 86_400 }), 'longer than 86400 s'],
+      [await jwt({ scopes }, { iat: null, exp: now + 86_400 + 120 }), 'longer than 86400 s'],
+      [await jwt({ scopes }, { iat: now + 3600, exp: now + 7200 }), 'issued in the future'],
+    ]
+    for (const [token, why] of refused as [string, string][]) {
+      const response = await h.fetch(obj('documents', 'p1/a.txt'), { token })
+      expect(response.status, why).toBe(401)
+      expect(((await response.json()) as { detail: string }).detail, why).toContain(why)
+    }
+    const day = await jwt({ scopes }, { iat: now, exp: now + 86_400 })
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: day })).status).toBe(200)
+  })
+
+  it('records a JWT caller by its issuer and whole subject, never cut', async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'jwt/', permissions: ['write'] }]
+    const long = 'u'.repeat(200)
+    const owners = []
+    for (const [key, sub] of [
+      ['jwt/1', `${long}-1`],
+      ['jwt/2', `${long}-2`],
+    ] as const) {
+      const token = await jwt({ scopes, iss: 'https://auth.example' }, { sub })
+      expect((await h.fetch(obj('documents', key), { method: 'PUT', token, body: 'x' })).status).toBe(200)
+      const audit = await h.fetch(`/v1/audit?bucket=documents&key=${key}`, { token: h.admin })
+      owners.push(((await audit.json()) as { events: { actor: string }[] }).events[0]?.actor)
+    }
+    expect(owners[0]).toMatch(/^jwt:/)
+    expect(owners[0]).not.toBe(owners[1])
+    const short = await jwt({ scopes, iss: 'https://auth.example' }, { sub: 'user-9' })
+    await h.fetch(obj('documents', 'jwt/3'), { method: 'PUT', token: short, body: 'x' })
+    const audit = await h.fetch('/v1/audit?bucket=documents&key=jwt/3', { token: h.admin })
+    expect(((await audit.json()) as { events: { actor: string }[] }).events[0]?.actor).toBe(
+      'jwt:https%3A%2F%2Fauth.example/user-9',
+    )
   })
 
   it('lets anyone read a public bucket, but not list, write or read private ones', async () => {

@@ -20,9 +20,11 @@ export interface Scope {
 /** Who makes a request, and what they may do. */
 export interface Principal {
   kind: 'key' | 'jwt'
-  /** The API key's id or the JWT's subject. */
+  /** The API key's id, or the JWT's issuer and subject (see `jwtOwner`). */
   id: string
   scopes: Scope[]
+  /** When the credential stops being valid (ms since the epoch), if it does on its own. */
+  expiresAt?: number
 }
 
 const BUCKET_OR_ANY = /^(\*|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/
