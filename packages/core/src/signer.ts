@@ -11,8 +11,16 @@ const PARAM = {
   expires: 'X-Coffer-Expires',
   contentType: 'X-Coffer-Content-Type',
   contentDisposition: 'X-Coffer-Content-Disposition',
+  issuer: 'X-Coffer-Issuer',
   signature: 'X-Coffer-Signature',
 } as const
+
+/**
+ * An HMAC-SHA256 in base64url exactly as `sign` writes it: 43 characters, no padding. Node's decoder
+ * also takes `+`, `/`, `=` and non-zero trailing bits, so several spellings would decode to the same
+ * bytes; only this one is accepted, so that a signature has one spelling, as the URL it is part of.
+ */
+const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
 
 /** What a verified signed URL grants: one key, one method, until `expiresAt`. */
 export interface SignedGrant {
@@ -21,8 +29,11 @@ export interface SignedGrant {
   expiresAt: Date
   contentType?: string
   contentDisposition?: string
+  /** The credential that signed the URL, when it was bound to one (see `PresignOptions.issuer`). */
+  issuer?: string
 }
 
+/** Checks the method and expiry of a URL to sign; throws `InvalidArgument`. */
 export function checkPresignOptions(opts: PresignOptions): void {
   if (opts.method !== 'GET' && opts.method !== 'PUT') {
     throw new StorageError('InvalidArgument', 'a signed URL is for GET or PUT')
@@ -40,18 +51,20 @@ function deny(why: string): never {
 }
 
 /**
- * Coffer's own signed URLs, for drivers without presigning of their own (fs, memory): an HMAC-SHA256
- * over the key, method, expiry and the response/upload headers it pins, verified in constant time.
+ * Coffer's own signed URLs: an HMAC-SHA256 over the key, method, expiry, the response/upload headers
+ * it pins and the credential that issued it, verified in constant time. The base URL may be a
+ * function, for a service that learns its address only once it listens.
  */
 export class UrlSigner {
   readonly #secret: Buffer
-  readonly #baseUrl: string
+  readonly #baseUrl: () => string
 
-  constructor(secret: string | Uint8Array, baseUrl: string) {
+  constructor(secret: string | Uint8Array, baseUrl: string | (() => string)) {
     this.#secret = Buffer.from(secret)
     if (this.#secret.length < 16)
       throw new StorageError('InvalidArgument', 'the signing secret must be at least 16 bytes')
-    this.#baseUrl = baseUrl.replace(/\/+$/, '')
+    const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl
+    this.#baseUrl = () => base().replace(/\/+$/, '')
   }
 
   #signature(grant: {
@@ -60,14 +73,17 @@ export class UrlSigner {
     expires: string
     contentType?: string | null
     contentDisposition?: string | null
+    issuer?: string | null
   }): Buffer {
+    // v2 added the issuer: every v1 URL (unbound, so not revocable) stopped verifying with it.
     const payload = [
-      'coffer-url-v1',
+      'coffer-url-v2',
       grant.method,
       grant.key,
       grant.expires,
       grant.contentType ?? '',
       grant.contentDisposition ?? '',
+      grant.issuer ?? '',
     ]
     return createHmac('sha256', this.#secret).update(payload.join('\n')).digest()
   }
@@ -79,25 +95,30 @@ export class UrlSigner {
     const query = new URLSearchParams({ [PARAM.method]: opts.method, [PARAM.expires]: expires })
     if (opts.contentType !== undefined) query.set(PARAM.contentType, opts.contentType)
     if (opts.contentDisposition !== undefined) query.set(PARAM.contentDisposition, opts.contentDisposition)
+    if (opts.issuer !== undefined) query.set(PARAM.issuer, opts.issuer)
     const signature = this.#signature({ ...opts, key, expires })
     query.set(PARAM.signature, signature.toString('base64url'))
-    return `${this.#baseUrl}/${encodeKeyPath(key)}?${query}`
+    return `${this.#baseUrl()}/${encodeKeyPath(key)}?${query}`
   }
 
   /**
    * Checks a signed request: `key` is the decoded key from the path, `method` the request's method
-   * (HEAD counts as GET). Throws `AccessDenied` for a tampered, expired or wrong-method URL.
+   * (HEAD counts as GET). Throws `AccessDenied` for a tampered, expired or wrong-method URL. The
+   * caller checks that the grant's `issuer` is still valid: the signer cannot know.
    */
   verify(key: string, method: string, query: URLSearchParams, now = Date.now()): SignedGrant {
     const granted = query.get(PARAM.method)
     const expires = query.get(PARAM.expires) ?? ''
-    const given = Buffer.from(query.get(PARAM.signature) ?? '', 'base64url')
+    const spelled = query.get(PARAM.signature) ?? ''
+    if (!SIGNATURE.test(spelled)) deny('the signature does not match')
+    const given = Buffer.from(spelled, 'base64url')
     const grant = {
       key: normalizeKey(key),
       method: granted ?? '',
       expires,
       contentType: query.get(PARAM.contentType),
       contentDisposition: query.get(PARAM.contentDisposition),
+      issuer: query.get(PARAM.issuer),
     }
     const expected = this.#signature(grant)
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
@@ -108,13 +129,14 @@ export class UrlSigner {
     const result: SignedGrant = { key: grant.key, method: granted as 'GET' | 'PUT', expiresAt }
     if (grant.contentType !== null) result.contentType = grant.contentType
     if (grant.contentDisposition !== null) result.contentDisposition = grant.contentDisposition
+    if (grant.issuer !== null) result.issuer = grant.issuer
     return result
   }
 
   /** Splits one of this signer's URLs into the key and query that `verify` takes. */
   parse(url: string | URL): { key: string; query: URLSearchParams } {
     const parsed = new URL(url)
-    const base = new URL(`${this.#baseUrl}/`)
+    const base = new URL(`${this.#baseUrl()}/`)
     if (parsed.origin !== base.origin || !parsed.pathname.startsWith(base.pathname))
       deny('it is not one of this service')
     const path = parsed.pathname.slice(base.pathname.length)

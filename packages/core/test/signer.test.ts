@@ -53,6 +53,31 @@ describe('Coffer signed URLs', () => {
     )
   })
 
+  it('accepts one spelling of a signature only: no padding, + or /, or other trailing bits', () => {
+    const given = new URL(url).searchParams.get('X-Coffer-Signature') as string
+    const bytes = Buffer.from(given, 'base64url')
+    const last = given.at(-1) as string
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const sameBytes = alphabet[alphabet.indexOf(last) + 1] as string // differs in the unused bits only
+    const variants = [`${given}=`, bytes.toString('base64'), `${given.slice(0, -1)}${sameBytes}`, ` ${given}`]
+    for (const variant of variants) {
+      const altered = new URL(url)
+      altered.searchParams.set('X-Coffer-Signature', variant)
+      expect(
+        refusal(() => verify(altered.toString())),
+        variant,
+      ).toMatch(/signature/)
+    }
+    expect(Buffer.from(`${given.slice(0, -1)}${sameBytes}`, 'base64url')).toEqual(bytes)
+  })
+
+  it('binds a URL to its issuer', () => {
+    const bound = signer.sign('k', { method: 'PUT', expiresIn: 60, issuer: 'key:key_1' }, now)
+    expect(verify(bound, 'PUT').issuer).toBe('key:key_1')
+    expect(refusal(() => verify(bound.replace('key_1', 'key_2'), 'PUT'))).toMatch(/signature/)
+    expect(refusal(() => verify(bound.replace(/&X-Coffer-Issuer=[^&]+/, ''), 'PUT'))).toMatch(/signature/)
+  })
+
   it('pins the content type of an upload', () => {
     const put = signer.sign('up.png', { method: 'PUT', expiresIn: 600, contentType: 'image/png' }, now)
     expect(verify(put, 'PUT').contentType).toBe('image/png')

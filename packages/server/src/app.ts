@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type StorageService, UrlSigner } from '@coffer/core'
+import { createStorage, type StorageService } from '@coffer/core'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -49,6 +49,12 @@ export interface AppOptions {
   signingSecret: string
   /** Where clients reach the service; default: the address it listens on. */
   publicUrl?: string
+  /**
+   * Signed GET URLs straight to the store, when the driver signs its own (S3 SigV4): they spare the
+   * service the bytes, but they hold until they expire whatever happens to the key that asked for
+   * them. Off by default: Coffer's own URLs die with their issuer (`COFFER_SIGNED_GETS_DIRECT`).
+   */
+  directSignedGets?: boolean
   jwt?: JwtConfig
   /**
    * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
@@ -78,17 +84,28 @@ function listeningUrl(app: App): string | undefined {
 }
 
 /**
- * What the routes share. Coffer's signer is made once the service's public URL is known: configured,
- * or the address it listens on (an ephemeral port is known only after `listen`).
+ * What the routes share. Signed URLs name the service's public URL: configured, or the address it
+ * listens on (an ephemeral port is known only after `listen`). The storage the routes use is the
+ * caller's driver with Coffer's signer, the one path that signs and verifies URLs.
  */
 function createContext(app: App, options: AppOptions): AppContext {
-  let signer: UrlSigner | undefined
+  let base: string | undefined
+  const signedBase = () => {
+    if (base !== undefined) return base
+    const url = `${options.publicUrl ?? listeningUrl(app) ?? 'http://127.0.0.1:7373'}/signed`
+    if (options.publicUrl !== undefined || app.server.listening) base = url
+    return url
+  }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectIndex(options.db)
   const buckets = new BucketStore(options.db, cache)
   return {
-    storage: options.storage,
+    storage: createStorage({
+      driver: options.storage.driver,
+      signingSecret: options.signingSecret,
+      baseUrl: signedBase,
+    }),
     db: options.db,
     index,
     usage: new UsageRecorder(options.db),
@@ -98,13 +115,8 @@ function createContext(app: App, options: AppOptions): AppContext {
     buckets,
     keys,
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
-    signer() {
-      if (signer) return signer
-      const base = options.publicUrl ?? listeningUrl(app) ?? 'http://127.0.0.1:7373'
-      const created = new UrlSigner(options.signingSecret, `${base}/signed`)
-      if (options.publicUrl !== undefined || app.server.listening) signer = created
-      return created
-    },
+    signedBase,
+    directSignedGets: options.directSignedGets ?? false,
   }
 }
 

@@ -35,6 +35,8 @@ export interface Config {
   publicUrl?: string
   /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
   databaseUrl?: string
+  /** `COFFER_SIGNED_GETS_DIRECT=true`: signed GETs straight to S3, which no revoke stops (default false). */
+  directSignedGets?: boolean
   /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`, `COFFER_JWT_MAX_SECONDS`. */
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
@@ -118,6 +120,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
   const cacheSeconds = whole('COFFER_CACHE_SECONDS', 0, 300, 'seconds')
   if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
+  const direct = text('COFFER_SIGNED_GETS_DIRECT')
+  if (direct !== undefined) {
+    if (!['true', 'false'].includes(direct)) problems.push('COFFER_SIGNED_GETS_DIRECT must be true or false')
+    else if (direct === 'true') config.directSignedGets = true
+  }
   const metricsPublic = text('COFFER_METRICS_PUBLIC')
   if (metricsPublic !== undefined) {
     if (!['true', 'false'].includes(metricsPublic))

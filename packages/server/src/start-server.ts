@@ -40,6 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.metricsPublic) options.metricsPublic = true
+    if (config.directSignedGets) options.directSignedGets = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     const app = await createApp(options)

@@ -65,6 +65,8 @@ export interface HarnessOptions {
   publicUrl?: string
   /** Gives the fs driver presigned URLs of its own, as the S3 driver has. */
   presign?: Driver['presign']
+  /** Signed GETs straight to the store when the driver signs its own (see `AppOptions`). */
+  directSignedGets?: boolean
   /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
   s3?: S3TestServer
   /** Runs reconcile in the background this often (ms). */
@@ -125,6 +127,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     logger,
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.directSignedGets ? { directSignedGets: true } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),

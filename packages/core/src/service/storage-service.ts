@@ -30,8 +30,11 @@ export interface StorageOptions {
   driver: Driver
   /** Secret for Coffer's own signed URLs (fs, memory); at least 16 bytes. */
   signingSecret?: string | Uint8Array
-  /** Where Coffer serves signed URLs, e.g. `https://files.example.com/signed`. */
-  baseUrl?: string
+  /**
+   * Where Coffer serves signed URLs, e.g. `https://files.example.com/signed`; a function when the
+   * address is known only later (a service listening on an ephemeral port).
+   */
+  baseUrl?: string | (() => string)
 }
 
 export interface CopyOptions extends ObjectAttributes {
@@ -213,13 +216,14 @@ export class StorageService {
   }
 
   /**
-   * A URL that grants one method on one key until it expires: the driver's own (S3 SigV4) when it
-   * has one, else Coffer's HMAC-signed URL under `baseUrl`. Expiry: 1 s to 7 days.
+   * A URL that grants one method on one key until it expires. Bound to an `issuer`: always Coffer's
+   * HMAC-signed URL under `baseUrl`, so that the issuer can be checked at every use. Unbound: the
+   * driver's own (S3 SigV4) when it has one, else Coffer's. Expiry: 1 s to 7 days.
    */
   async generatePresignedUrl(key: string, opts: PresignOptions): Promise<string> {
     const normalized = normalizeKey(key)
     checkPresignOptions(opts)
-    if (this.driver.presign) {
+    if (this.driver.presign && opts.issuer === undefined) {
       const presign = this.driver.presign.bind(this.driver)
       return this.#call('signing the URL', normalized, () => presign(normalized, opts))
     }
@@ -232,7 +236,10 @@ export class StorageService {
     return this.#signer.sign(normalized, opts)
   }
 
-  /** Checks a request made with one of Coffer's signed URLs; throws `AccessDenied` when it is not valid. */
+  /**
+   * Checks a request made with one of Coffer's signed URLs; throws `AccessDenied` when it is not
+   * valid. The grant names its `issuer`, if bound: the caller refuses it once that credential is not.
+   */
   verifyPresignedUrl(url: string | URL, method: string): SignedGrant {
     if (!this.#signer) throw new StorageError('MissingCredentials', 'no signing secret is configured')
     const { key, query } = this.#signer.parse(url)

@@ -7,10 +7,12 @@ import type { Database, ObjectTable } from '../db/schema.ts'
 
 /** Who changes the index: the audit trail's actor and the objects' owner. */
 export interface Actor {
-  /** `<kind>:<id>` of a credential, or `signed-url`, `anonymous`, `system`. */
+  /** `<kind>:<id>` of a credential (for a signed URL, the one that issued it), or `anonymous`, `system`. */
   id: string
   /** The client's address, when a request made the change. */
   ip: string | null
+  /** How the credential acted when not directly: through a signed URL it issued. */
+  via?: 'signed-url'
 }
 
 /** What an audit event records besides its actor and time. */
@@ -76,7 +78,12 @@ function auditRow(actor: Actor, entry: AuditEntry): AuditRow {
     action: entry.action,
     bucket: entry.bucket ?? null,
     key: entry.key ?? null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detail:
+      actor.via === undefined
+        ? entry.detail === undefined
+          ? null
+          : JSON.stringify(entry.detail)
+        : JSON.stringify({ ...entry.detail, via: actor.via }),
   }
 }
 

@@ -7,7 +7,7 @@ import {
   StorageError,
 } from '@coffer/core'
 import { Type } from 'typebox'
-import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
+import { type Access, type App, type AppContext, authorize, principalOf } from '../app-context.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
@@ -205,7 +205,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         [key, 'sign'],
         [key, method === 'GET' ? 'read' : 'write'],
       )
-      return presign(ctx, objects, key, { method, ...rest })
+      // authorize refuses a request without a credential: signing needs the sign permission.
+      return presign(ctx, objects, await principalOf(ctx, request), key, { method, ...rest })
     },
   )
 }
