@@ -8,6 +8,7 @@ export const MAX_EXPIRES_IN = 7 * 24 * 60 * 60
 
 const PARAM = {
   method: 'X-Coffer-Method',
+  date: 'X-Coffer-Date',
   expires: 'X-Coffer-Expires',
   contentType: 'X-Coffer-Content-Type',
   contentDisposition: 'X-Coffer-Content-Disposition',
@@ -26,6 +27,8 @@ const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
 export interface SignedGrant {
   key: string
   method: 'GET' | 'PUT'
+  /** When it was signed (whole seconds): a credential created later (an id reused) did not sign it. */
+  issuedAt: Date
   expiresAt: Date
   contentType?: string
   contentDisposition?: string
@@ -70,6 +73,7 @@ export class UrlSigner {
   #signature(grant: {
     key: string
     method: string
+    date: string
     expires: string
     contentType?: string | null
     contentDisposition?: string | null
@@ -80,6 +84,7 @@ export class UrlSigner {
       'coffer-url-v2',
       grant.method,
       grant.key,
+      grant.date,
       grant.expires,
       grant.contentType ?? '',
       grant.contentDisposition ?? '',
@@ -91,12 +96,17 @@ export class UrlSigner {
   /** A URL under the base URL: `<base>/<key>?X-Coffer-…`. */
   sign(key: string, opts: PresignOptions, now = Date.now()): string {
     checkPresignOptions(opts)
+    const date = String(Math.floor(now / 1000))
     const expires = String(Math.floor(now / 1000) + opts.expiresIn)
-    const query = new URLSearchParams({ [PARAM.method]: opts.method, [PARAM.expires]: expires })
+    const query = new URLSearchParams({
+      [PARAM.method]: opts.method,
+      [PARAM.date]: date,
+      [PARAM.expires]: expires,
+    })
     if (opts.contentType !== undefined) query.set(PARAM.contentType, opts.contentType)
     if (opts.contentDisposition !== undefined) query.set(PARAM.contentDisposition, opts.contentDisposition)
     if (opts.issuer !== undefined) query.set(PARAM.issuer, opts.issuer)
-    const signature = this.#signature({ ...opts, key, expires })
+    const signature = this.#signature({ ...opts, key, date, expires })
     query.set(PARAM.signature, signature.toString('base64url'))
     return `${this.#baseUrl()}/${encodeKeyPath(key)}?${query}`
   }
@@ -115,6 +125,7 @@ export class UrlSigner {
     const grant = {
       key: normalizeKey(key),
       method: granted ?? '',
+      date: query.get(PARAM.date) ?? '',
       expires,
       contentType: query.get(PARAM.contentType),
       contentDisposition: query.get(PARAM.contentDisposition),
@@ -126,7 +137,12 @@ export class UrlSigner {
     if ((method === 'HEAD' ? 'GET' : method) !== granted) deny(`it was signed for ${granted}, not ${method}`)
     const expiresAt = new Date(Number(expires) * 1000)
     if (!(expiresAt.getTime() > now)) deny('it has expired')
-    const result: SignedGrant = { key: grant.key, method: granted as 'GET' | 'PUT', expiresAt }
+    const result: SignedGrant = {
+      key: grant.key,
+      method: granted as 'GET' | 'PUT',
+      issuedAt: new Date(Number(grant.date) * 1000),
+      expiresAt,
+    }
     if (grant.contentType !== null) result.contentType = grant.contentType
     if (grant.contentDisposition !== null) result.contentDisposition = grant.contentDisposition
     if (grant.issuer !== null) result.issuer = grant.issuer

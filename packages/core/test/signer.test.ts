@@ -31,6 +31,7 @@ describe('Coffer signed URLs', () => {
     expect(verify(url)).toEqual({
       key: 'docs/Été 2026/a b.pdf',
       method: 'GET',
+      issuedAt: new Date(now),
       expiresAt: new Date(now + 60_000),
       contentDisposition: 'attachment',
     })
@@ -45,6 +46,7 @@ describe('Coffer signed URLs', () => {
       /signature/,
     )
     expect(refusal(() => verify(url.replace('Method=GET', 'Method=PUT'), 'PUT'))).toMatch(/signature/)
+    expect(refusal(() => verify(url.replace(/X-Coffer-Date=\d+/, 'X-Coffer-Date=1')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace('attachment', 'inline')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace(/Signature=[^&]+/, 'Signature=AAAA')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace(/&X-Coffer-Signature=[^&]+/, '')))).toMatch(/signature/)

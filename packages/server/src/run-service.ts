@@ -1,6 +1,33 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { isStorageError } from '@coffer/core'
 import { loadConfig } from './config.ts'
 import { startServer } from './start-server.ts'
+
+/** Where the first admin key goes when no terminal shows it, in the data dir. */
+export const FIRST_ADMIN_KEY_FILE = 'first-admin-key'
+
+/**
+ * Shows the generated first admin key once. On a terminal it is printed; otherwise stdout is a pipe
+ * or a file (a log collector, `> coffer.log`) that would keep it, so it goes to a file only its owner
+ * can read (0600), and stdout names the file, not the key.
+ */
+async function showFirstAdminKey(token: string, dataDir: string): Promise<void> {
+  const advice = 'Use it as "Authorization: Bearer <key>". Set COFFER_ADMIN_KEY to choose your own instead.'
+  if (process.stdout.isTTY) {
+    process.stdout.write(
+      `\nCoffer's first admin API key (shown once; keep it safe):\n\n  ${token}\n\n${advice}\n\n`,
+    )
+    return
+  }
+  const path = join(dataDir, FIRST_ADMIN_KEY_FILE)
+  await rm(path, { force: true })
+  await writeFile(path, `${token}\n`, { mode: 0o600, flag: 'wx' })
+  process.stdout.write(
+    `Coffer's first admin API key is in the file "${FIRST_ADMIN_KEY_FILE}" in the data directory ` +
+      `(COFFER_DATA_DIR), readable by this user only; move it somewhere safe and delete the file. ${advice}\n`,
+  )
+}
 
 /** Starts the service and stops it on a signal; rejects when it cannot start. */
 async function serve(): Promise<void> {
@@ -13,14 +40,14 @@ async function serve(): Promise<void> {
     return
   }
   const server = await startServer(config)
-  process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
+  // Before the listening line, which tells scripts (and the tests) that the service is ready.
   if (server.adminToken !== undefined) {
-    // Shown once, on the terminal only: the index keeps its hash, and the log never sees it.
-    process.stdout.write(
-      `\nCoffer's first admin API key (shown once; keep it safe):\n\n  ${server.adminToken}\n\n` +
-        `Use it as "Authorization: Bearer <key>". Set COFFER_ADMIN_KEY to choose your own instead.\n\n`,
-    )
+    await showFirstAdminKey(server.adminToken, config.dataDir).catch(async (error: unknown) => {
+      await server.close()
+      throw error
+    })
   }
+  process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -154,13 +154,29 @@ export class ApiKeyStore {
 
   /**
    * Makes the admin key the operator configured (`COFFER_ADMIN_KEY`) the one with id `env-admin`, or
-   * removes that key when none is configured. Returns a newly generated admin token when the index has
+   * removes that key when none is configured. Throws `AccessDenied` when the configured key was
+   * revoked: a restart must not bring it back. Returns a newly generated admin token when the index has
    * no key at all (the first start): the caller shows it once.
    */
   async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
-    await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
+    const current = await this.#db
+      .selectFrom('api_keys')
+      .select(['token_hash', 'revoked_at'])
+      .where('id', '=', ENV_ADMIN_KEY_ID)
+      .executeTakeFirst()
+    const same = adminToken !== undefined && current?.token_hash === hashToken(adminToken)
+    if (same && current?.revoked_at !== null) {
+      // Making it again would undo the revoke, which is meant for good.
+      throw new StorageError(
+        'AccessDenied',
+        `COFFER_ADMIN_KEY was revoked (API key "${ENV_ADMIN_KEY_ID}"): set a new COFFER_ADMIN_KEY, or unset it`,
+      )
+    }
     this.#recent.forget()
     this.#issuers.forget()
+    // The same key stays as it is, with its creation time: the URLs it signed hold across restarts.
+    if (same) return undefined
+    await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
       return undefined

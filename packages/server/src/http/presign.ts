@@ -46,7 +46,8 @@ export async function presign(
 /**
  * Checks a request made with a signed URL (the route `/signed/:bucket/*`) through the storage's one
  * verifier, then its issuer: an API key must still be active. A JWT cannot be revoked; its URLs were
- * cut to its `exp` when signed. Throws `AccessDenied` (403) otherwise. `request.url` is the path the
+ * cut to its `exp` when signed. A key made after the URL was signed (an id used again) did not
+ * sign it. Throws `AccessDenied` (403) otherwise. `request.url` is the path the
  * service received; the URL is rebuilt on the public base it was signed for, since a proxy in front
  * may have changed the host.
  */
@@ -55,7 +56,11 @@ export async function verifySigned(ctx: AppContext, request: FastifyRequest): Pr
   const url = `${ctx.signedBase()}/${request.url.slice(SIGNED_PATH.length)}`
   const grant = ctx.storage.verifyPresignedUrl(url, request.method)
   const [kind, id] = splitIssuer(grant.issuer)
-  if (kind === 'key' && (await ctx.keys.findActiveById(id)) === undefined) {
+  if (kind === 'jwt') return grant
+  const key = await ctx.keys.findActiveById(id)
+  if (key === undefined) throw refused('the key that signed it is revoked or expired')
+  // An id used again (COFFER_ADMIN_KEY changed: `env-admin` is a new key) did not sign older URLs.
+  if (Math.floor(Date.parse(key.createdAt) / 1000) > grant.issuedAt.getTime() / 1000) {
     throw refused('the key that signed it is revoked or expired')
   }
   return grant
