@@ -178,6 +178,25 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await put('users/other/y', jo)).status).toBe(403)
   })
 
+  it('shows a prefix-scoped key no bucket-wide counters or other owners', async () => {
+    const scoped = await h.key([{ bucket: 'documents', prefix: 'p1/', permissions: ['read', 'list'] }])
+    const whole = await h.key([{ bucket: 'documents', permissions: ['read', 'list'] }])
+    type Listed = { buckets: { name: string; usedBytes?: number; usedObjects?: number }[] }
+    const listed = (await (await h.fetch('/v1/buckets', { token: scoped })).json()) as Listed
+    const one = (await (await h.fetch('/v1/buckets/documents', { token: scoped })).json()) as object
+    for (const bucket of [listed.buckets.find((b) => b.name === 'documents'), one]) {
+      expect(bucket).toBeDefined()
+      expect(bucket).not.toHaveProperty('usedBytes')
+      expect(bucket).not.toHaveProperty('usedObjects')
+    }
+    const usage = await h.fetch('/v1/buckets/documents/usage', { token: scoped })
+    expect(usage.status).toBe(403)
+    expect(await usage.text()).not.toContain('key:')
+    const wide = (await (await h.fetch('/v1/buckets/documents', { token: whole })).json()) as object
+    expect(wide).toHaveProperty('usedObjects')
+    expect((await h.fetch('/v1/buckets/documents/usage', { token: whole })).status).toBe(200)
+  })
+
   it('answers 403, not 404, for buckets outside the scope, so their existence does not leak', async () => {
     const token = await h.key([{ bucket: 'documents', permissions: ['read'] }])
     expect((await h.fetch(obj('nosuch', 'x'), { token })).status).toBe(403)

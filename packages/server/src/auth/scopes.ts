@@ -110,6 +110,17 @@ export function requireServiceAdmin(principal: Principal): void {
   }
 }
 
+/**
+ * Whether the principal has a scope on the whole of `bucket` (an empty prefix): only then may it see
+ * what counts the whole bucket (bytes and objects stored, traffic by owner), which would tell a
+ * prefix-scoped key about the keys of others.
+ */
+export function seesWholeBucket(principal: Principal, bucket: string): boolean {
+  return principal.scopes.some(
+    (scope) => (scope.bucket === '*' || scope.bucket === bucket) && covers(scope.prefix, ''),
+  )
+}
+
 /** Whether the principal can see `bucket` at all (any scope on it). */
 export function seesBucket(principal: Principal, bucket: string): boolean {
   return principal.scopes.some((scope) => scope.bucket === '*' || scope.bucket === bucket)
