@@ -264,6 +264,25 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     )
   })
 
+  it("cuts a signed URL a JWT asks for to the JWT's exp, and records the JWT as its actor", async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'byjwt/', permissions: ['sign', 'write'] }]
+    const exp = Math.floor(Date.now() / 1000) + 300
+    const token = await jwt({ scopes }, { exp, sub: 'signer-1' })
+    const response = await h.fetch(
+      '/v1/buckets/documents/sign',
+      json({ key: 'byjwt/a.txt', method: 'PUT', expiresIn: 604_800 }, { token }),
+    )
+    expect(response.status).toBe(200)
+    const { url, expiresAt } = (await response.json()) as { url: string; expiresAt: string }
+    expect(Date.parse(expiresAt)).toBeLessThanOrEqual(exp * 1000)
+    expect(Number(new URL(url).searchParams.get('X-Coffer-Expires'))).toBeLessThanOrEqual(exp)
+    expect((await fetch(url, { method: 'PUT', body: 'x' })).status).toBe(200)
+    const audit = await h.fetch('/v1/audit?bucket=documents&key=byjwt/a.txt', { token: h.admin })
+    const [event] = ((await audit.json()) as { events: { actor: string; detail: unknown }[] }).events
+    expect(event?.actor).toBe('jwt:/signer-1')
+    expect(event?.detail).toMatchObject({ via: 'signed-url' })
+  })
+
   it('lets anyone read a public bucket, but not list, write or read private ones', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
     await h.fetch(obj('avatars', 'u7.png'), { method: 'PUT', token: h.admin, body: png })

@@ -93,4 +93,18 @@ describe('configuration from the environment', () => {
       /need COFFER_JWT_SECRET or COFFER_JWKS_URL/,
     )
   })
+
+  it('reads the JWT lifetime cap and the direct signed GETs, and checks them', () => {
+    const config = loadConfig({
+      COFFER_JWT_SECRET: 'j'.repeat(32),
+      COFFER_JWT_MAX_SECONDS: '3600',
+      COFFER_SIGNED_GETS_DIRECT: 'true',
+    })
+    expect(config).toMatchObject({ jwt: { maxSeconds: 3600 }, directSignedGets: true })
+    expect(() => loadConfig({ COFFER_JWT_MAX_SECONDS: '3600' })).toThrow(/needs COFFER_JWT_SECRET/)
+    expect(() => loadConfig({ COFFER_JWT_SECRET: 'j'.repeat(32), COFFER_JWT_MAX_SECONDS: '0' })).toThrow(
+      /COFFER_JWT_MAX_SECONDS must be a whole number/,
+    )
+    expect(() => loadConfig({ COFFER_SIGNED_GETS_DIRECT: 'yes' })).toThrow(/true or false/)
+  })
 })
