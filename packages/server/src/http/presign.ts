@@ -45,11 +45,10 @@ export async function presign(
 
 /**
  * Checks a request made with a signed URL (the route `/signed/:bucket/*`) through the storage's one
- * verifier, then its issuer: an API key must still be active. A JWT cannot be revoked; its URLs were
- * cut to its `exp` when signed. A key made after the URL was signed (an id used again) did not
- * sign it. Throws `AccessDenied` (403) otherwise. `request.url` is the path the
- * service received; the URL is rebuilt on the public base it was signed for, since a proxy in front
- * may have changed the host.
+ * verifier, then its issuer: an API key must still be active, and older than the URL (a key made
+ * later under the same id did not sign it). A JWT cannot be revoked; its URLs were cut to its `exp`
+ * when signed. Throws `AccessDenied` (403) otherwise. The URL is rebuilt from the path the service
+ * received on the public base it was signed for: a proxy in front may have changed host and path.
  */
 export async function verifySigned(ctx: AppContext, request: FastifyRequest): Promise<SignedGrant> {
   if (!request.url.startsWith(SIGNED_PATH)) throw refused('it is not one of this service')

@@ -2,8 +2,7 @@ import { StorageError } from '@coffer/core'
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
 import { type App, type AppContext, actorOf, authorize, principalOf } from '../app-context.ts'
 import { type Principal, requireServiceAdmin, seesBucket, seesWholeBucket } from '../auth/scopes.ts'
-import type { Bucket } from '../buckets/bucket-store.ts'
-import { BUCKET_NAME } from '../buckets/bucket-store.ts'
+import { BUCKET_NAME, type Bucket } from '../buckets/bucket-store.ts'
 import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
 
 const tags = ['buckets']
