@@ -90,7 +90,9 @@ export class UrlSigner {
       grant.contentDisposition ?? '',
       grant.issuer ?? '',
     ]
-    return createHmac('sha256', this.#secret).update(payload.join('\n')).digest()
+    // JSON, not lines: a value with a newline in it (a pinned type, a JWT's subject) cannot move
+    // the boundary between two fields and so pass for another grant.
+    return createHmac('sha256', this.#secret).update(JSON.stringify(payload)).digest()
   }
 
   /** A URL under the base URL: `<base>/<key>?X-Coffer-…`. */

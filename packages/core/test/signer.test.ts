@@ -78,6 +78,12 @@ describe('Coffer signed URLs', () => {
     expect(verify(bound, 'PUT').issuer).toBe('key:key_1')
     expect(refusal(() => verify(bound.replace('key_1', 'key_2'), 'PUT'))).toMatch(/signature/)
     expect(refusal(() => verify(bound.replace(/&X-Coffer-Issuer=[^&]+/, ''), 'PUT'))).toMatch(/signature/)
+    // A newline in one signed value cannot move into the next one.
+    const pinned = signer.sign('k', { method: 'GET', expiresIn: 60, contentType: 'a/b\nkey:x' }, now)
+    const shifted = new URL(pinned)
+    shifted.searchParams.set('X-Coffer-Content-Type', 'a/b')
+    shifted.searchParams.set('X-Coffer-Content-Disposition', 'key:x\n')
+    expect(refusal(() => verify(shifted.toString()))).toMatch(/signature/)
   })
 
   it('pins the content type of an upload', () => {
