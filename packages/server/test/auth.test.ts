@@ -172,6 +172,21 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await h.fetch('/v1/buckets/documents/objects?prefix=users/jose/', { token: jose })).status).toBe(
       200,
     )
+    // Signing and tus creation check the same rule.
+    const joseSigner = await h.key([
+      { bucket: 'documents', prefix: 'users/jose', permissions: ['sign', 'write'] },
+    ])
+    const signOther = json({ key: 'users/josephine/x', method: 'PUT', expiresIn: 60 }, { token: joseSigner })
+    expect((await h.fetch('/v1/buckets/documents/sign', signOther)).status).toBe(403)
+    const meta = (key: string) => `bucket ${btoa('documents')},key ${btoa(key)}`
+    const tus = (key: string) =>
+      h.fetch('/v1/uploads', {
+        method: 'POST',
+        token: jose,
+        headers: { 'tus-resumable': '1.0.0', 'upload-length': '1', 'upload-metadata': meta(key) },
+      })
+    expect((await tus('users/josephine/t')).status).toBe(403)
+    expect((await tus('users/jose/t')).status).toBe(201)
     // A trailing * asks for a plain string prefix, on purpose.
     const jo = await h.key([{ bucket: 'documents', prefix: 'users/jo*', permissions: ['write'] }])
     expect((await put('users/josephine/y', jo)).status).toBe(200)
