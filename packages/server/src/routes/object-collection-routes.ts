@@ -8,6 +8,7 @@ import {
 } from '@coffer/core'
 import { Type } from 'typebox'
 import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
+import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
@@ -205,7 +206,7 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         [key, 'sign'],
         [key, method === 'GET' ? 'read' : 'write'],
       )
-      return presign(ctx, objects, key, { method, ...rest })
+      return presign(ctx, objects, key, pinnedHeaders({ method, ...rest }))
     },
   )
 }
