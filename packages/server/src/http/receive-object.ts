@@ -14,6 +14,22 @@ import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
 
+/**
+ * Fastify answers 415 to a `Content-Type` it cannot parse, before any route runs: such a type is
+ * malformed, and gets the 400 `InvalidArgument` of every type `parseMediaType` refuses.
+ */
+export function malformedContentType(error: unknown, request: FastifyRequest): StorageError | undefined {
+  if ((error as { code?: unknown } | undefined)?.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return undefined
+  const type = single(request, 'content-type')
+  if (type === undefined || parseMediaType(type) !== undefined) return undefined
+  try {
+    normalizeMediaType(type)
+  } catch (refusal) {
+    return refusal as StorageError
+  }
+  return undefined
+}
+
 /** A header's single value (Node joins repeated unknown headers with ", "). */
 function single(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
