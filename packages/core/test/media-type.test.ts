@@ -1,10 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  createStorage,
   essence,
   isActiveType,
   MAX_MEDIA_TYPE_LENGTH,
   matchesType,
+  memoryDriver,
   normalizeMediaType,
   parseMediaType,
   serializeMediaType,
@@ -277,5 +279,43 @@ describe('parseMediaType', () => {
     expect(isActiveType('image/png;,text/html')).toBe(true)
     expect(isActiveType('multipart/x-mixed-replace;boundary=x')).toBe(true)
     expect(matchesType('image/png;,text/html', ['image/*'])).toBe(false)
+  })
+})
+
+describe('the library, where it accepts a type or a disposition', () => {
+  it('refuses a type list or a bad disposition on upload, copy and signing, and stores the canonical form', async () => {
+    const storage = createStorage({
+      driver: memoryDriver(),
+      signingSecret: 'a secret of 32 bytes, not less!!',
+      baseUrl: 'http://127.0.0.1:1/signed',
+    })
+    const refused = { code: 'InvalidArgument' }
+    await expect(
+      storage.upload('hi', { key: 'a.png', contentType: 'image/png;,text/html' }),
+    ).rejects.toMatchObject(refused)
+    await expect(
+      storage.upload('hi', { key: 'a.txt', contentDisposition: 'inline, attachment' }),
+    ).rejects.toMatchObject(refused)
+    const stored = await storage.upload('hi', {
+      key: 'a.txt',
+      contentType: 'Text/Plain ; Charset=UTF-8',
+      contentDisposition: 'Inline; filename="фото.txt"',
+    })
+    expect(stored.contentType).toBe('text/plain; charset=UTF-8')
+    expect((await storage.stat('a.txt')).contentDisposition).toBe(
+      `inline; filename="____.txt"; filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE.txt`,
+    )
+    await expect(
+      storage.copy('a.txt', 'b.txt', { contentType: 'text/plain;,text/html' }),
+    ).rejects.toMatchObject(refused)
+    expect((await storage.copy('a.txt', 'c.txt', { contentType: 'TEXT/csv' })).contentType).toBe('text/csv')
+    for (const pins of [
+      { contentType: 'text/plain;,text/html' },
+      { contentDisposition: 'inline; filename="a\u0007"' },
+    ]) {
+      await expect(
+        storage.generatePresignedUrl('a.txt', { method: 'GET', expiresIn: 60, ...pins }),
+      ).rejects.toMatchObject(refused)
+    }
   })
 })
