@@ -39,10 +39,13 @@ export function parseMediaType(value: string): MediaType | undefined {
   return { type, subtype, essence: `${type}/${subtype}`, parameters }
 }
 
-/** The canonical form of a parsed type: `type/subtype; name=value`, lower-case names. */
+/**
+ * The canonical form of a parsed type, as WHATWG's "serialize a MIME type" writes it:
+ * `type/subtype;name=value`, lower-case names, values quoted only when they are not tokens.
+ */
 export function serializeMediaType(type: MediaType): string {
   let out = type.essence
-  for (const [name, value] of type.parameters) out += `; ${name}=${quoteIfNeeded(value)}`
+  for (const [name, value] of type.parameters) out += `;${name}=${quoteIfNeeded(value)}`
   return out
 }
 

@@ -49,14 +49,14 @@ describe.each(['fs', 's3'] as const)('non-Latin keys and header values (%s drive
       expect(put.status).toBe(200)
       expect(await put.json()).toMatchObject({
         key,
-        contentType: 'text/plain; charset=UTF-8',
+        contentType: 'text/plain;charset=UTF-8',
         metadata: { note },
       })
 
       for (const method of ['GET', 'HEAD']) {
         const response = await h.fetch(path(key), { method, token: h.admin })
         expect(response.status, method).toBe(200)
-        expect(response.headers.get('content-type')).toBe('text/plain; charset=UTF-8')
+        expect(response.headers.get('content-type')).toBe('text/plain;charset=UTF-8')
         expect(fromUtf8Bytes(response.headers.get('x-coffer-meta-note'))).toBe(note)
         const disposition = response.headers.get('content-disposition')
         expect(disposition).toMatch(/^inline; filename="[\x20-\x7e]+"; filename\*=UTF-8''/)
@@ -169,8 +169,8 @@ describe('types and dispositions refused when accepted, never at serving time (f
   it('pins the canonical type, which a signed PUT may declare in any spelling', async () => {
     const get = await sign({ key: 'notes.txt', contentType: 'Text/Plain ; Charset=UTF-8' })
     const { url } = (await get.json()) as { url: string }
-    expect(new URL(url).searchParams.get('X-Coffer-Content-Type')).toBe('text/plain; charset=UTF-8')
-    expect((await fetch(url)).headers.get('content-type')).toBe('text/plain; charset=UTF-8')
+    expect(new URL(url).searchParams.get('X-Coffer-Content-Type')).toBe('text/plain;charset=UTF-8')
+    expect((await fetch(url)).headers.get('content-type')).toBe('text/plain;charset=UTF-8')
 
     const put = await h.fetch(
       '/v1/buckets/documents/sign',
