@@ -36,11 +36,10 @@ const CONTAINERS = new Set([
 
 /**
  * The type without parameters, lower-case (`Text/HTML; charset=utf-8` → `text/html`), as
- * `parseMediaType` reads it; `application/octet-stream` for a type it refuses, since that is how
- * Coffer serves such a type.
+ * `parseMediaType` reads it; the empty string, which matches no type, for a value it refuses.
  */
 export function essence(type: string): string {
-  return parseMediaType(type)?.essence ?? FALLBACK
+  return parseMediaType(type)?.essence ?? ''
 }
 
 /**
