@@ -95,5 +95,10 @@ export function normalizeDisposition(value: string): string {
       'content disposition must be "inline" or "attachment", with an optional filename or filename*',
     )
   }
-  return serializeDisposition(parsed)
+  const canonical = serializeDisposition(parsed)
+  // Percent-encoding makes a long non-ASCII name longer: what is stored must parse again when served.
+  if (canonical.length > MAX_DISPOSITION_LENGTH) {
+    throw new StorageError('InvalidArgument', 'the file name of the content disposition is too long')
+  }
+  return canonical
 }

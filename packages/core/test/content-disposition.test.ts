@@ -45,5 +45,7 @@ describe('Content-Disposition', () => {
       expect(parseDisposition(header)).toEqual({ kind: 'inline', fileName: name })
     }
     expect(normalizeDisposition('ATTACHMENT')).toBe('attachment')
+    // 150 Cyrillic letters fit in 1024 characters, not once percent-encoded: refused, not cut at serving.
+    expect(() => normalizeDisposition(`inline; filename="${'ф'.repeat(150)}"`)).toThrow(/too long/)
   })
 })
