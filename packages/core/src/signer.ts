@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { normalizeDisposition } from './content-disposition.ts'
 import { StorageError } from './errors.ts'
 import { encodeKeyPath, normalizeKey } from './keys.ts'
+import { normalizeMediaType } from './media-type.ts'
 import type { PresignOptions } from './types.ts'
 
 /** SigV4's limit, kept on every driver so a URL's lifetime does not depend on the backend. */
@@ -47,6 +49,9 @@ export function checkPresignOptions(opts: PresignOptions): void {
       `expiresIn must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}`,
     )
   }
+  // Checked when signing, not at every use of the URL; the server pins their canonical forms.
+  if (opts.contentType !== undefined) normalizeMediaType(opts.contentType)
+  if (opts.contentDisposition !== undefined) normalizeDisposition(opts.contentDisposition)
 }
 
 function deny(why: string): never {

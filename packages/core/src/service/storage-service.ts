@@ -5,6 +5,7 @@ import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError, StorageError, toStorageError, withoutPath } from '../errors.ts'
 import { checkSegmentLength, normalizeKey, normalizePrefix } from '../keys.ts'
 import { listPage } from '../listing.ts'
+import { normalizeMediaType } from '../media-type.ts'
 import { parseRange } from '../range.ts'
 import { checkPresignOptions, type SignedGrant, UrlSigner } from '../signer.ts'
 import type {
@@ -212,7 +213,8 @@ export class StorageService {
     const { signal: _signal, contentType, ...attributes } = opts
     if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
     const current = await this.stat(source)
-    return writeAttributes({ ...current, ...attributes }, contentType ?? current.contentType)
+    const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)
+    return writeAttributes({ ...current, ...attributes }, type)
   }
 
   /**

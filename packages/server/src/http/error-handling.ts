@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import type { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
+import { malformedContentType } from './receive-object.ts'
 
 const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
 const failures = new WeakMap<FastifyRequest, StorageError>()
@@ -17,7 +18,7 @@ export function failureOf(request: FastifyRequest): StorageError | undefined {
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
-    const error = toPublicError(raw)
+    const error = malformedContentType(raw, request) ?? toPublicError(raw)
     failures.set(request, error)
     const problem = problemOf(error)
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer')

@@ -8,6 +8,7 @@ import {
 } from '@coffer/core'
 import { Type } from 'typebox'
 import { type Access, type App, type AppContext, authorize, principalOf } from '../app-context.ts'
+import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
@@ -206,7 +207,7 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         [key, method === 'GET' ? 'read' : 'write'],
       )
       // authorize refuses a request without a credential: signing needs the sign permission.
-      return presign(ctx, objects, await principalOf(ctx, request), key, { method, ...rest })
+      return presign(ctx, objects, await principalOf(ctx, request), key, pinnedHeaders({ method, ...rest }))
     },
   )
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { normalizeKey, StorageError, type UploadOptions } from '@coffer/core'
+import { normalizeKey, normalizeMediaType, StorageError, type UploadOptions } from '@coffer/core'
 import { FileStore } from '@tus/file-store'
 import { Metadata, Server, type Upload } from '@tus/server'
 import type { FastifyRequest } from 'fastify'
@@ -102,7 +102,7 @@ export class TusUploads {
       createdAt: new Date().toISOString(),
     }
     if (length !== undefined && Number.isSafeInteger(length)) session.length = length
-    if (meta.contentType) session.contentType = meta.contentType
+    if (meta.contentType) session.contentType = normalizeMediaType(meta.contentType)
     await this.sessions.create(session)
     return { session, objects }
   }
