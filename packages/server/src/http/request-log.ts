@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import { TUS_PATH } from '../uploads/tus-uploads.ts'
 import { failureOf } from './error-handling.ts'
 
 /** Query parameters whose values are credentials: signatures, tokens, keys. */
@@ -29,6 +30,20 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * An upload URL fit for a log line at any level: an upload id works as a bearer secret for the
+ * credential that made it, so only its first 4 characters are kept (`/v1/uploads/3f9a…`), enough
+ * to tell uploads apart in a log. tus URLs carry no query of their own; any query is dropped.
+ */
+export function redactUploadUrl(url: string): string {
+  if (!url.startsWith(`${TUS_PATH}/`)) return url
+  const mark = url.search(/[?#]/)
+  const path = mark === -1 ? url : url.slice(0, mark)
+  const rest = path.slice(TUS_PATH.length + 1)
+  const shown = rest.length > 4 ? `${rest.slice(0, 4)}…` : rest
+  return `${TUS_PATH}/${shown}${mark === -1 ? '' : '?[redacted]'}`
+}
+
+/**
  * Logger options: Fastify's two lines per request are replaced by one (see `logRequest`), and the
  * header paths that carry credentials are redacted should anything log a request's headers.
  */
@@ -53,7 +68,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const line: Record<string, unknown> = {
     method: request.method,
-    url: redactUrl(request.url),
+    url: redactUrl(redactUploadUrl(request.url)),
     status: reply.statusCode,
     ms: Math.round(reply.elapsedTime * 10) / 10,
     remote: request.ip,

@@ -73,6 +73,16 @@ export class UploadSessionStore {
     return rows.map((row) => row.id)
   }
 
+  /** How many unfinished uploads `owner` has open. */
+  async countOwnedBy(owner: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('upload_sessions')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('owner', '=', owner)
+      .executeTakeFirst()
+    return Number(row?.count ?? 0)
+  }
+
   async delete(id: string): Promise<void> {
     await this.#db.deleteFrom('upload_sessions').where('id', '=', id).execute()
   }
