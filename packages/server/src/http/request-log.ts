@@ -30,17 +30,16 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * An upload URL fit for a log line at any level: an upload id works as a bearer secret for the
- * credential that made it, so only its first 4 characters are kept (`/v1/uploads/3f9a…`), enough
- * to tell uploads apart in a log. tus URLs carry no query of their own; any query is dropped.
+ * An upload URL fit for a log line at any level: an upload id is half of what it takes to act on an
+ * upload (with its creator's credential), so of whatever follows `/v1/uploads` only the first 4
+ * characters of the id are kept (`/v1/uploads/3f9a…`), enough to tell uploads apart in a log. tus
+ * URLs carry no query of their own, so a query is cut too.
  */
 export function redactUploadUrl(url: string): string {
-  if (!url.startsWith(`${TUS_PATH}/`)) return url
-  const mark = url.search(/[?#]/)
-  const path = mark === -1 ? url : url.slice(0, mark)
-  const rest = path.slice(TUS_PATH.length + 1)
-  const shown = rest.length > 4 ? `${rest.slice(0, 4)}…` : rest
-  return `${TUS_PATH}/${shown}${mark === -1 ? '' : '?[redacted]'}`
+  if (!url.toLowerCase().startsWith(TUS_PATH)) return url
+  const rest = url.slice(TUS_PATH.length)
+  const kept = rest.startsWith('/') ? rest.slice(0, 5).replace(/[?#].*/, '') : ''
+  return kept.length < rest.length ? `${TUS_PATH}${kept}…` : url
 }
 
 /**
