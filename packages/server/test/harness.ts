@@ -73,6 +73,8 @@ export interface HarnessOptions {
   uploadExpiry?: number
   /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
   cacheTtl?: number
+  /** Limits on resumable uploads (staged bytes in all, open uploads per credential). */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -128,6 +130,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
+    ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
