@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
 import { type Harness, type HarnessOptions, json, startHarness, streamOf } from './harness.ts'
 
 /** tus's Upload-Metadata: comma-separated `name base64(value)` pairs. */
@@ -162,5 +163,16 @@ describe('tus staging limits (F5)', () => {
     const ended = await h.fetch(path, { method: 'DELETE', headers: tus(attacker) })
     expect(ended.status).toBe(204)
     expect((await open(attacker, 100)).status).toBe(201)
+  })
+})
+
+describe('tus staging limits in the configuration', () => {
+  it('reads COFFER_UPLOAD_STAGING_MIB and COFFER_UPLOAD_SESSIONS, and refuses bad values', () => {
+    const config = loadConfig({ COFFER_UPLOAD_STAGING_MIB: '2', COFFER_UPLOAD_SESSIONS: '5' })
+    expect(config.uploadLimits).toEqual({ totalBytes: 2 * MiB, sessionsPerCredential: 5 })
+    expect(loadConfig({}).uploadLimits).toBeUndefined()
+    expect(() => loadConfig({ COFFER_UPLOAD_STAGING_MIB: '0', COFFER_UPLOAD_SESSIONS: 'many' })).toThrow(
+      /COFFER_UPLOAD_STAGING_MIB must be[^]*COFFER_UPLOAD_SESSIONS must be/,
+    )
   })
 })
