@@ -55,14 +55,22 @@ export class StagingLedger {
 
   /** Records the staged size of an upload (after a request wrote to it, or at start). */
   settle(id: string, bucket: string, staged: number): void {
-    this.#entries.set(id, { bucket, staged, claimed: 0 })
+    const entry = this.#entries.get(id)
+    if (entry === undefined) this.#entries.set(id, { bucket, staged, claimed: 0 })
+    else entry.staged = staged
   }
 
-  /** Sets aside `bytes` that a request in flight may add to upload `id`. */
+  /** Sets aside `bytes` that a request in flight may add to upload `id`, until `release`. */
   claim(id: string, bucket: string, bytes: number): void {
-    const entry = this.#entries.get(id) ?? { bucket, staged: 0, claimed: 0 }
-    entry.claimed = bytes
-    this.#entries.set(id, entry)
+    const entry = this.#entries.get(id)
+    if (entry === undefined) this.#entries.set(id, { bucket, staged: 0, claimed: bytes })
+    else entry.claimed += bytes
+  }
+
+  /** Ends a claim (its request is over; `settle` records what it staged). */
+  release(id: string, bytes: number): void {
+    const entry = this.#entries.get(id)
+    if (entry !== undefined) entry.claimed = Math.max(0, entry.claimed - bytes)
   }
 
   /** Forgets an upload (stored, terminated or swept). */

@@ -27,6 +27,8 @@ export interface Pending {
   objects: BucketObjects
   /** The most bytes the upload may reach with this request (its admission), for tus's own checks. */
   maxSize?: number
+  /** Bytes the request claimed in the staging ledger. */
+  claimed?: number
   /** Set when the finished bytes could not be stored; the route answers with it. */
   failure?: unknown
 }
@@ -206,6 +208,7 @@ export class TusUploads {
       incoming,
     )
     pending.maxSize = admitted.offset + admitted.room
+    pending.claimed = admitted.claimed
   }
 
   /**
@@ -233,13 +236,15 @@ export class TusUploads {
     try {
       return await this.#tus.handleWeb(webRequest)
     } finally {
-      if (hasBody) await this.#settle(pending.session)
+      if (hasBody) await this.#settle(pending.session, pending.claimed ?? 0)
     }
   }
 
-  /** Records what an upload has staged now (after a request wrote to it). */
-  async #settle(session: UploadSession): Promise<void> {
+  /** Records what an upload has staged now (after a request wrote to it), ending its claim. */
+  async #settle(session: UploadSession, claimed = 0): Promise<void> {
     const staged = await stat(join(this.#store.directory, session.id)).catch(() => undefined)
+    // Both at once, after the await: no request sees the claim gone before the bytes are counted.
+    this.#ledger.release(session.id, claimed)
     if (staged === undefined) this.#ledger.drop(session.id)
     else this.#ledger.settle(session.id, session.bucket, staged.size)
   }

@@ -10,6 +10,8 @@ export interface Admission {
   offset: number
   /** Bytes this request may add; tus stops its body there. */
   room: number
+  /** Bytes claimed in the ledger for the request, to release when it ends. */
+  claimed: number
 }
 
 /** What a request says it will add to an upload. */
@@ -44,7 +46,7 @@ export async function quotaRoom(ctx: AppContext, bucket: Bucket, key: string): P
  * byte in the bucket is counted, `Unavailable` when the service's staging area is full. An upload of
  * known length needs room for all that it has still to send (it cannot finish otherwise); one of
  * deferred length for the request's Content-Length, or at least a byte. Admitted bytes are claimed in
- * the ledger until the caller settles the upload.
+ * the ledger until the caller releases them.
  */
 export function admit(
   ledger: StagingLedger,
@@ -76,6 +78,7 @@ export function admit(
     throw new StorageError('Unavailable', 'the staging area for resumable uploads is full; retry later')
   }
   const room = Math.min(sizeRoom, quotaLeft, stagingLeft)
-  ledger.claim(id, bucket.name, incoming.bodyBytes ?? remainder ?? room)
-  return { offset, room }
+  const claimed = incoming.bodyBytes ?? remainder ?? room
+  ledger.claim(id, bucket.name, claimed)
+  return { offset, room, claimed }
 }
