@@ -172,7 +172,7 @@ describe('tus staging limits in the configuration', () => {
     expect(config.uploadLimits).toEqual({ totalBytes: 2 * MiB, sessionsPerCredential: 5 })
     expect(loadConfig({}).uploadLimits).toBeUndefined()
     expect(() => loadConfig({ COFFER_UPLOAD_STAGING_MIB: '0', COFFER_UPLOAD_SESSIONS: 'many' })).toThrow(
-      /COFFER_UPLOAD_STAGING_MIB must be[^]*COFFER_UPLOAD_SESSIONS must be/,
+      /COFFER_UPLOAD_STAGING_MIB must be[\s\S]*COFFER_UPLOAD_SESSIONS must be/,
     )
   })
 })
