@@ -72,6 +72,9 @@ describe('tus answers (issue 22)', () => {
   it('refuses at creation a key the storage cannot hold (fs: a 255-byte segment)', async () => {
     const response = await create({ bucket: 'documents', key: `long/${'a'.repeat(255)}.bin` })
     await expectProblem(response, 400, 'InvalidKey')
+    // A key of 1020 bytes fits the key rules, but not under its bucket's name in the storage.
+    const long = `${Array(5).fill('k'.repeat(199)).join('/')}/${'k'.repeat(20)}`
+    await expectProblem(await create({ bucket: 'documents', key: long }), 400, 'InvalidKey')
     expect(await sessions()).toEqual([])
   })
 

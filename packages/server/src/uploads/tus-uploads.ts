@@ -124,9 +124,11 @@ export class TusUploads {
     if (named === undefined)
       throw new StorageError('InvalidArgument', 'Upload-Metadata needs a key or a filename')
     const key = normalizeKey(named)
-    // The storage's own limits too, so that an upload it cannot store is refused before any byte.
-    checkSegmentLength(key, this.#ctx.storage.driver.capabilities.maxSegmentBytes)
     const objects = await authorize(this.#ctx, request, bucket, [key, 'write'])
+    // The key the storage will write, with its rules and the driver's own limits (the fs driver's
+    // segment length), so that an upload it cannot store is refused before any byte is staged.
+    const target = normalizeKey(objects.storageKey(key))
+    checkSegmentLength(target, this.#ctx.storage.driver.capabilities.maxSegmentBytes)
     const length = bytesHeader(request, 'upload-length')
     await this.#checkLength(objects, key, length)
     const session: UploadSession = {
