@@ -138,7 +138,7 @@ export class TusUploads {
       owner: ownerOf(principal),
       createdAt: new Date().toISOString(),
     }
-    if (length !== undefined) session.length = length
+    if (length !== undefined && Number.isSafeInteger(length)) session.length = length
     if (meta.contentType) session.contentType = meta.contentType
     await this.#serially(session.owner, async () => {
       const open = await this.sessions.countOwnedBy(session.owner)
