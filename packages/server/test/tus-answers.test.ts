@@ -107,6 +107,8 @@ describe('tus answers (issue 22)', () => {
       400,
       'InvalidArgument',
     )
+    const huge = { 'Upload-Length': '99999999999999999' }
+    await expectProblem(await create({ bucket: 'documents', key: 'bad.bin' }, huge), 400, 'InvalidArgument')
     const both = { 'Upload-Length': '5', 'Upload-Defer-Length': '1' }
     await expectProblem(await create({ bucket: 'documents', key: 'bad.bin' }, both), 400, 'InvalidArgument')
     expect(await sessions()).toEqual([])

@@ -39,10 +39,15 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-/** A header holding a whole number of bytes, or undefined when absent or not one. */
+/** A header holding a whole number of bytes, or undefined when absent; InvalidArgument otherwise. */
 function bytesHeader(request: FastifyRequest, name: string): number | undefined {
   const value = header(request, name)
-  return value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : undefined
+  if (value === undefined) return undefined
+  const bytes = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(bytes)) {
+    throw new StorageError('InvalidArgument', `${name} must be a whole number of bytes`)
+  }
+  return bytes
 }
 
 /**
