@@ -15,7 +15,7 @@ import type { FastifyRequest } from 'fastify'
 import { type AppContext, authorize, principalOf } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import { DEFAULT_STAGING_LIMITS, StagingLedger, type StagingLimits } from './staging-ledger.ts'
-import { admit, quotaRoom } from './upload-admission.ts'
+import { admit, type Incoming, quotaRoom } from './upload-admission.ts'
 import { ownerOf, type UploadSession, UploadSessionStore } from './upload-session-store.ts'
 
 /** Where the tus routes are mounted. */
@@ -203,7 +203,7 @@ export class TusUploads {
     const { session, objects } = pending
     await this.#load()
     const room = await quotaRoom(this.#ctx, objects.bucket, session.key)
-    const incoming: { bodyBytes?: number; length?: number } = {}
+    const incoming: Incoming = {}
     const bodyBytes = bytesHeader(request, 'content-length')
     const length = session.length ?? bytesHeader(request, 'upload-length')
     if (bodyBytes !== undefined) incoming.bodyBytes = bodyBytes
