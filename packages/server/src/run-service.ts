@@ -2,13 +2,6 @@ import { isStorageError } from '@coffer/core'
 import { loadConfig } from './config.ts'
 import { startServer } from './start-server.ts'
 
-/** What the log keeps of an error nobody handled: its kind, never its message or stack (paths). */
-function summary(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error }
-  const { code, syscall } = error as NodeJS.ErrnoException
-  return { name: error.name, code, syscall }
-}
-
 /** Starts the service and stops it on a signal; rejects when it cannot start. */
 async function serve(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
@@ -20,14 +13,6 @@ async function serve(): Promise<void> {
     return
   }
   const server = await startServer(config)
-  // The last resort only: every stream and promise has an owner that handles its errors. Should one
-  // slip through, it is logged and the process keeps serving everyone else's requests.
-  process.on('uncaughtException', (error) =>
-    server.app.log.error({ error: summary(error) }, 'uncaught exception'),
-  )
-  process.on('unhandledRejection', (error) =>
-    server.app.log.error({ error: summary(error) }, 'unhandled rejection'),
-  )
   process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
   if (server.adminToken !== undefined) {
     // Shown once, on the terminal only: the index keeps its hash, and the log never sees it.
@@ -55,6 +40,14 @@ async function serve(): Promise<void> {
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+  // The last resort only: every stream and promise has an owner that handles its errors. Should one
+  // slip through, it is logged and the process keeps serving everyone else's requests.
+  process.on('uncaughtException', (error) =>
+    server.app.log.error({ error: summary(error) }, 'uncaught exception'),
+  )
+  process.on('unhandledRejection', (error) =>
+    server.app.log.error({ error: summary(error) }, 'unhandled rejection'),
+  )
 }
 
 /**
@@ -69,4 +62,11 @@ export async function runService(): Promise<void> {
     if (!isStorageError(error)) console.error(error)
     process.exitCode = 1
   })
+}
+
+/** What the log keeps of an error nobody handled: its kind, never its message or stack (paths). */
+function summary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error }
+  const { code, syscall } = error as NodeJS.ErrnoException
+  return { name: error.name, code, syscall }
 }
