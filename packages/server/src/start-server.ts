@@ -41,8 +41,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.metricsPublic) options.metricsPublic = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
-    if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     if (config.uploadLimits !== undefined) options.uploadLimits = config.uploadLimits
+    if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     const app = await createApp(options)
     const url = await app.listen({ port: config.port, host: config.host })
     if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {

@@ -71,10 +71,10 @@ export interface HarnessOptions {
   reconcileEvery?: number
   /** Removes resumable uploads idle this long (ms). */
   uploadExpiry?: number
-  /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
-  cacheTtl?: number
   /** Limits on resumable uploads (staged bytes in all, open uploads per credential). */
   uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
+  /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
+  cacheTtl?: number
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -129,8 +129,8 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
-    ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
     ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
+    ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
