@@ -75,12 +75,11 @@ export class TusUploads {
   readonly #limits: StagingLimits
   readonly #ledger = new StagingLedger()
   #loaded: Promise<void> | undefined
-  readonly #creating = new Map<string, Promise<void>>()
 
   constructor(ctx: AppContext, directory: string, limits: Partial<StagingLimits> = {}) {
     this.#ctx = ctx
     this.#limits = { ...DEFAULT_STAGING_LIMITS, ...limits }
-    this.sessions = new UploadSessionStore(ctx.db)
+    this.sessions = new UploadSessionStore(ctx.db, this.#limits.sessionsPerCredential)
     this.#store = new FileStore({ directory })
     this.#tus = new Server({
       path: TUS_PATH,
@@ -145,17 +144,7 @@ export class TusUploads {
     }
     if (length !== undefined && Number.isSafeInteger(length)) session.length = length
     if (meta.contentType) session.contentType = meta.contentType
-    await this.#serially(session.owner, async () => {
-      const open = await this.sessions.countOwnedBy(session.owner)
-      if (open >= this.#limits.sessionsPerCredential) {
-        throw new StorageError(
-          'AccessDenied',
-          `this credential has ${open} unfinished uploads open, the most it may have; ` +
-            'finish or terminate (DELETE) one first',
-        )
-      }
-      await this.sessions.create(session)
-    })
+    await this.sessions.create(session)
     return { session, objects }
   }
 
@@ -266,18 +255,6 @@ export class TusUploads {
       }
     })()
     return this.#loaded
-  }
-
-  /** Runs `task` after every earlier task of the same owner (creation: count, then record). */
-  async #serially(owner: string, task: () => Promise<void>): Promise<void> {
-    const run = (this.#creating.get(owner) ?? Promise.resolve()).then(task)
-    const tail = run.catch(() => undefined)
-    this.#creating.set(owner, tail)
-    try {
-      await run
-    } finally {
-      if (this.#creating.get(owner) === tail) this.#creating.delete(owner)
-    }
   }
 
   /** Forgets an upload: its staged bytes and its session (termination, a failure, or once stored). */
