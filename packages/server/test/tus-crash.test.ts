@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { filesUnder } from './harness.ts'
 import { type Started, startProcess } from './spawned-service.ts'
 
 /** tus's Upload-Metadata: comma-separated `name base64(value)` pairs. */
@@ -51,11 +52,15 @@ describe('a tus finish refused before the staged file is read (spawned service)'
       body,
     })
 
-  /** The process has not exited, and answers a request after the failure had time to strike. */
+  /**
+   * The process has not exited, and answers a request after the failure had time to strike; nothing
+   * of the refused upload stays staged.
+   */
   async function expectAlive(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(service.child.exitCode).toBeNull()
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200)
+    expect(await filesUnder(join(dataDir, 'uploads'))).toEqual([])
   }
 
   beforeAll(async () => {
@@ -74,9 +79,13 @@ describe('a tus finish refused before the staged file is read (spawned service)'
     await createBucket({ name: 'quota', quotaBytes: 4 })
     const created = await create({ bucket: 'quota', key: 'deferred.bin' }, { 'Upload-Defer-Length': '1' })
     expect(created.status).toBe(201)
-    const last = await patch(created.headers.get('location') ?? '', 0, 'hello', { 'Upload-Length': '5' })
+    const location = created.headers.get('location') ?? ''
+    const last = await patch(location, 0, 'hello', { 'Upload-Length': '5' })
     expect(last.status).toBe(413)
     expect(await last.json()).toMatchObject({ code: 'QuotaExceeded' })
+    // Refused before its bytes were staged, the upload stays for its client to end.
+    const path = new URL(location, `${service.url}/v1/uploads/`).pathname
+    expect((await request(path, { method: 'DELETE', headers: tus() })).status).toBe(204)
     await expectAlive()
   })
 
@@ -102,5 +111,38 @@ describe('a tus finish refused before the staged file is read (spawned service)'
     expect(created.status).toBe(400)
     expect(await created.json()).toMatchObject({ code: 'InvalidKey' })
     await expectAlive()
+  })
+})
+
+describe('a tus creation of a non-Latin key (spawned service)', () => {
+  it('answers 201 with the key percent-encoded, and a failed creation leaves nothing staged', async () => {
+    const adminKey = `admin-${randomBytes(24).toString('hex')}`
+    const dataDir = await mkdtemp(join(tmpdir(), 'coffer-tus-latin-'))
+    const service = await startProcess({ COFFER_DATA_DIR: dataDir, COFFER_ADMIN_KEY: adminKey })
+    try {
+      const headers = { authorization: `Bearer ${adminKey}`, 'tus-resumable': '1.0.0' }
+      const meta = metadataHeader({ bucket: 'documents', key: 'фото.txt' })
+      const created = await fetch(`${service.url}/v1/uploads`, {
+        method: 'POST',
+        headers: { ...headers, 'upload-length': '5', 'upload-metadata': meta },
+      })
+      expect(created.status).toBe(201)
+      expect(decodeURIComponent(created.headers.get('x-coffer-key') ?? '')).toBe('фото.txt')
+      const path = new URL(created.headers.get('location') ?? '', `${service.url}/v1/uploads/`).pathname
+      expect((await fetch(service.url + path, { method: 'DELETE', headers })).status).toBe(204)
+      // Refused by tus itself (both lengths): no session, no staged file.
+      const refused = await fetch(`${service.url}/v1/uploads`, {
+        method: 'POST',
+        headers: { ...headers, 'upload-length': '5', 'upload-defer-length': '1', 'upload-metadata': meta },
+      })
+      expect(refused.status).toBe(400)
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      expect(await filesUnder(join(dataDir, 'uploads'))).toEqual([])
+      expect(service.child.exitCode).toBeNull()
+    } finally {
+      service.child.kill('SIGTERM')
+      await service.exited
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })
