@@ -71,6 +71,8 @@ export interface AppOptions {
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
   uploadExpiry?: number
+  /** Limits on resumable uploads: bytes staged in all, uploads open per credential (see StagingLimits). */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
   cacheTtl?: number
 }
@@ -250,7 +252,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     app.addHook('onClose', () => rm(temp, { recursive: true, force: true }))
     uploadsDir = temp
   }
-  const uploads = new TusUploads(ctx, uploadsDir)
+  const uploads = new TusUploads(ctx, uploadsDir, options.uploadLimits)
   const expiry = options.uploadExpiry ?? 24 * 3600_000
   const sweeper = setInterval(
     () => {

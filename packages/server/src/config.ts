@@ -48,6 +48,11 @@ export interface Config {
   /** `COFFER_UPLOAD_EXPIRY_HOURS` (default 24): resumable uploads idle this long are removed. */
   uploadExpiry?: number
   /**
+   * `COFFER_UPLOAD_STAGING_MIB` (default 16384) and `COFFER_UPLOAD_SESSIONS` (default 50): what all
+   * unfinished resumable uploads may stage on disk together, and how many one credential may have open.
+   */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
+  /**
    * `COFFER_CACHE_SECONDS` (default 5, 0 turns it off): how long API keys and bucket policies read
    * from the index are reused. A change made through this process applies at once; one written by
    * another process sharing the index (a second instance on Postgres) within this time.
@@ -118,6 +123,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (minutes !== undefined) config.reconcileEvery = minutes * 60_000
   const expiryHours = whole('COFFER_UPLOAD_EXPIRY_HOURS', 1, 8760, 'hours')
   if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
+  const stagingMib = whole('COFFER_UPLOAD_STAGING_MIB', 1, 1024 ** 3, 'MiB')
+  const sessions = whole('COFFER_UPLOAD_SESSIONS', 1, 1_000_000, 'uploads')
+  if (stagingMib !== undefined || sessions !== undefined) {
+    config.uploadLimits = {
+      ...(stagingMib === undefined ? {} : { totalBytes: stagingMib * 1024 ** 2 }),
+      ...(sessions === undefined ? {} : { sessionsPerCredential: sessions }),
+    }
+  }
   const cacheSeconds = whole('COFFER_CACHE_SECONDS', 0, 300, 'seconds')
   if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
   const direct = text('COFFER_SIGNED_GETS_DIRECT')

@@ -67,6 +67,14 @@ async function serve(): Promise<void> {
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+  // The last resort only: every stream and promise has an owner that handles its errors. Should one
+  // slip through, it is logged and the process keeps serving everyone else's requests.
+  process.on('uncaughtException', (error) =>
+    server.app.log.error({ error: summary(error) }, 'uncaught exception'),
+  )
+  process.on('unhandledRejection', (error) =>
+    server.app.log.error({ error: summary(error) }, 'unhandled rejection'),
+  )
 }
 
 /**
@@ -81,4 +89,11 @@ export async function runService(): Promise<void> {
     if (!isStorageError(error)) console.error(error)
     process.exitCode = 1
   })
+}
+
+/** What the log keeps of an error nobody handled: its kind, never its message or stack (paths). */
+function summary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error }
+  const { code, syscall } = error as NodeJS.ErrnoException
+  return { name: error.name, code, syscall }
 }

@@ -42,6 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.metricsPublic) options.metricsPublic = true
     if (config.directSignedGets) options.directSignedGets = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
+    if (config.uploadLimits !== undefined) options.uploadLimits = config.uploadLimits
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     const app = await createApp(options)
     const url = await app.listen({ port: config.port, host: config.host })

@@ -73,6 +73,8 @@ export interface HarnessOptions {
   reconcileEvery?: number
   /** Removes resumable uploads idle this long (ms). */
   uploadExpiry?: number
+  /** Limits on resumable uploads (staged bytes in all, open uploads per credential). */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
   cacheTtl?: number
 }
@@ -130,6 +132,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.directSignedGets ? { directSignedGets: true } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
+    ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
