@@ -35,8 +35,13 @@ export interface AppContext {
   buckets: BucketStore
   keys: ApiKeyStore
   auth: Authenticator
-  /** Coffer's own URL signer (fs, memory), created once the service's public URL is known. */
+  /** Coffer's own URL signer (fs, memory), created once the content origin's URL is known. */
   signer: () => UrlSigner
+  /**
+   * Where browsers reach the content origin, the listener of user bytes (`/public`, `/signed`):
+   * configured, or the address it listens on. No trailing slash.
+   */
+  contentUrl: () => string
 }
 
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */

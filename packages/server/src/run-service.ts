@@ -14,6 +14,7 @@ async function serve(): Promise<void> {
   }
   const server = await startServer(config)
   process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
+  process.stdout.write(`User content (public and signed URLs) served at ${server.contentUrl}\n`)
   if (server.adminToken !== undefined) {
     // Shown once, on the terminal only: the index keeps its hash, and the log never sees it.
     process.stdout.write(

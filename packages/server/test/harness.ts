@@ -63,6 +63,8 @@ export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
 export interface HarnessOptions {
   jwt?: JwtConfig
   publicUrl?: string
+  /** The content origin's public URL (signed and public URLs name it); default: where it listens. */
+  contentUrl?: string
   /** Gives the fs driver presigned URLs of its own, as the S3 driver has. */
   presign?: Driver['presign']
   /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
@@ -79,6 +81,8 @@ export interface HarnessOptions {
 export interface Harness {
   driver: DriverName
   url: string
+  /** Where the content origin listens (`/public`, `/signed`). */
+  contentUrl: string
   /** An admin API key (every bucket, every permission). */
   admin: string
   app: App
@@ -125,14 +129,17 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     logger,
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.contentUrl ? { contentUrl: options.contentUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
     driver: s3 ? 's3' : 'fs',
     url,
+    contentUrl,
     admin,
     app,
     db,

@@ -41,11 +41,17 @@ export interface ServeHeaderOptions {
   contentType?: string
   /** Disposition to answer with instead of the stored one (pinned by a signed URL). */
   contentDisposition?: string
+  /**
+   * The API origin: every type is an attachment under the sandbox CSP. API clients read the bytes;
+   * a browser never renders them where the UI keeps its credentials.
+   */
+  neverRender?: boolean
 }
 
 /**
- * Headers of an object response. Active types (HTML, SVG, XML, JavaScript) are always attachments
- * under the sandboxing CSP, so a browser saves them instead of rendering them on Coffer's origin;
+ * Headers of an object response. Active types (HTML, SVG, XML, JavaScript), and every type with
+ * `neverRender`, are attachments under the sandboxing CSP, so a browser saves them instead of
+ * rendering them;
  * `nosniff` (set on every response) stops browsers from guessing another type.
  */
 export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: ServeHeaderOptions = {}): void {
@@ -57,9 +63,9 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   if (info.cacheControl !== undefined) reply.header('cache-control', info.cacheControl)
   if (info.contentEncoding !== undefined) reply.header('content-encoding', info.contentEncoding)
   const stored = opts.contentDisposition ?? info.contentDisposition
-  const active = isActiveType(contentType)
-  if (active) reply.header('content-security-policy', SANDBOX_CSP)
-  if (opts.download === true || active) {
+  const inert = opts.neverRender === true || isActiveType(contentType)
+  if (inert) reply.header('content-security-policy', SANDBOX_CSP)
+  if (opts.download === true || inert) {
     reply.header('content-disposition', dispositionHeader('attachment', fileNameOf(info.key)))
   } else if (stored !== undefined) {
     reply.header('content-disposition', stored)
