@@ -13,7 +13,7 @@ describe('the content origin beside the API origin', () => {
 
   beforeAll(async () => {
     h = await startHarness('sqlite')
-    const put = (path: string, type: string, body: string | Buffer) =>
+    const put = (path: string, type: string, body: string | Uint8Array<ArrayBuffer>) =>
       h.fetch(`/v1/buckets/${path}`, {
         method: 'PUT',
         token: h.admin,
@@ -22,7 +22,7 @@ describe('the content origin beside the API origin', () => {
       })
     expect((await put('documents/objects/a.pdf', 'application/pdf', '%PDF-1.4 tiny')).status).toBe(200)
     expect((await put('documents/objects/a.txt', 'text/plain', 'plain text')).status).toBe(200)
-    expect((await put('avatars/objects/u1.png', 'image/png', PNG_HEAD)).status).toBe(200)
+    expect((await put('avatars/objects/u1.png', 'image/png', new Uint8Array(PNG_HEAD))).status).toBe(200)
   })
   afterAll(() => h?.close())
 
