@@ -41,7 +41,7 @@ describe('the content origin beside the API origin', () => {
     expect(anonymous.headers.get('content-disposition')).toMatch(/^attachment;/)
   })
 
-  it('serves passive types inline on the content origin, with nosniff', async () => {
+  it('serves passive types inline on the content origin, active ones as sandboxed attachments', async () => {
     const image = await fetch(`${h.contentUrl}/public/avatars/u1.png`)
     expect(image.status).toBe(200)
     expect(image.headers.get('content-type')).toBe('image/png')
@@ -51,6 +51,12 @@ describe('the content origin beside the API origin', () => {
     expect(pdf.status).toBe(200)
     expect(pdf.headers.get('content-security-policy')).toBeNull()
     expect(await pdf.text()).toBe('%PDF-1.4 tiny')
+    const html = '<!DOCTYPE html><script>alert(document.domain)</script>'
+    await h.fetch('/v1/buckets/documents/objects/page.html', { method: 'PUT', token: h.admin, body: html })
+    const page = await fetch(await sign({ key: 'page.html', method: 'GET', expiresIn: 60 }))
+    expect(page.headers.get('content-type')).toBe('text/html')
+    expect(page.headers.get('content-disposition')).toMatch(/^attachment; filename="page.html"/)
+    expect(page.headers.get('content-security-policy')).toBe(SANDBOX_CSP)
   })
 
   it('answers /public and /signed on the API origin with 308 to the same path and query there', async () => {
