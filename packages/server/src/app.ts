@@ -44,7 +44,7 @@ export interface AppOptions {
   db: Kysely<Database>
   /** Secret of Coffer's own signed URLs (at least 32 bytes). */
   signingSecret: string
-  /** Where clients reach the service; default: the address it listens on. */
+  /** Where clients reach the API origin (COFFER_PUBLIC_URL). Signed and public URLs name `contentUrl`. */
   publicUrl?: string
   /**
    * Where browsers reach the content origin (`app.content`), which signed and public URLs name;
