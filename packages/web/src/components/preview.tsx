@@ -105,7 +105,7 @@ export function Preview(props: {
       const signed = await client.sign(bucket, details.key, 3600, pinFor(kind)).catch(() => undefined)
       if (signed && onContentOrigin(signed.url)) return { url: signed.url, revoke: false }
       if (kind === 'pdf')
-        return { error: 'No preview: PDFs show through a signed link, which this key cannot make.' }
+        return { error: 'No preview: PDFs show only through a signed link on the content origin.' }
       if (details.size > BLOB_LIMIT) return { error: `Too large to preview (${formatBytes(details.size)}).` }
       url = URL.createObjectURL(await client.blob(bucket, details.key, { signal: controller.signal }))
       return { url, revoke: true }
