@@ -35,10 +35,15 @@ export interface AppContext {
   buckets: BucketStore
   keys: ApiKeyStore
   auth: Authenticator
-  /** Where Coffer's signed URLs point (`<public url>/signed`): known once the service listens. */
+  /** Where Coffer's signed URLs point (`<content url>/signed`): known once the content origin listens. */
   signedBase: () => string
   /** Signed GET URLs straight to the store (S3), which no revoke can stop; off unless configured. */
   directSignedGets: boolean
+  /**
+   * Where browsers reach the content origin, the listener of user bytes (`/public`, `/signed`):
+   * configured, or the address it listens on. No trailing slash.
+   */
+  contentUrl: () => string
 }
 
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */

@@ -7,28 +7,25 @@ import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, {
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-  LogController,
-} from 'fastify'
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify'
 import type { Kysely } from 'kysely'
-import { type App, type AppContext, objectsOfRequest } from './app-context.ts'
+import type { App, AppContext } from './app-context.ts'
 import { ApiKeyStore } from './auth/api-key-store.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier } from './auth/jwt-verifier.ts'
 import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
+import { createContentApp } from './content-app.ts'
 import type { Database } from './db/schema.ts'
+import { countRequest } from './http/count-request.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { logRequest } from './http/request-log.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
 import { Metrics } from './metrics.ts'
-import { accessRoutes } from './routes/access-routes.ts'
 import { bucketRoutes } from './routes/bucket-routes.ts'
+import { contentRedirectRoutes } from './routes/content-redirect-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { indexRoutes } from './routes/index-routes.ts'
@@ -47,7 +44,7 @@ export interface AppOptions {
   db: Kysely<Database>
   /** Secret of Coffer's own signed URLs (at least 32 bytes). */
   signingSecret: string
-  /** Where clients reach the service; default: the address it listens on. */
+  /** Where clients reach the API origin (COFFER_PUBLIC_URL). Signed and public URLs name `contentUrl`. */
   publicUrl?: string
   /**
    * Signed GET URLs straight to the store, when the driver signs its own (S3 SigV4): they spare the
@@ -55,6 +52,11 @@ export interface AppOptions {
    * them. Off by default: Coffer's own URLs die with their issuer (`COFFER_SIGNED_GETS_DIRECT`).
    */
   directSignedGets?: boolean
+  /**
+   * Where browsers reach the content origin (`app.content`), which signed and public URLs name;
+   * default: the address it listens on.
+   */
+  contentUrl?: string
   jwt?: JwtConfig
   /**
    * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
@@ -85,17 +87,27 @@ function listeningUrl(app: App): string | undefined {
   return `http://${host}:${address.port}`
 }
 
+/** The API app, with the content origin's app beside it: both share one context. */
+export type CofferApp = App & {
+  /** The content origin: user bytes, no credentials. Listen on it too; closing the API closes it. */
+  readonly content: App
+}
+
 /**
- * What the routes share. Signed URLs name the service's public URL: configured, or the address it
- * listens on (an ephemeral port is known only after `listen`). The storage the routes use is the
+ * What the routes share. Signed URLs name the content origin: configured, or the address its
+ * listener has (an ephemeral port is known only after `listen`). The storage the routes use is the
  * caller's driver with Coffer's signer, the one path that signs and verifies URLs.
  */
-function createContext(app: App, options: AppOptions): AppContext {
+function createContext(options: AppOptions, content: () => App | undefined): AppContext {
   let base: string | undefined
+  const contentUrl = () => {
+    const listening = content()
+    return options.contentUrl ?? (listening && listeningUrl(listening)) ?? 'http://127.0.0.1:7374'
+  }
   const signedBase = () => {
     if (base !== undefined) return base
-    const url = `${options.publicUrl ?? listeningUrl(app) ?? 'http://127.0.0.1:7373'}/signed`
-    if (options.publicUrl !== undefined || app.server.listening) base = url
+    const url = `${contentUrl()}/signed`
+    if (options.contentUrl !== undefined || content()?.server.listening) base = url
     return url
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
@@ -117,27 +129,10 @@ function createContext(app: App, options: AppOptions): AppContext {
     buckets,
     keys,
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
+    contentUrl,
     signedBase,
     directSignedGets: options.directSignedGets ?? false,
   }
-}
-
-/** Counts a finished request in the metrics, and in the usage statistics when it used a bucket. */
-function countRequest(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
-  const route = request.routeOptions.url ?? 'unmatched'
-  const labels = { method: request.method, route, status: String(reply.statusCode) }
-  ctx.metrics.requests.inc(labels)
-  ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000)
-  const objects = objectsOfRequest(request)
-  if (objects === undefined) return
-  // Object routes end in a wildcard; their GET bodies are the objects served.
-  const served =
-    request.method === 'GET' && route.endsWith('/*') && (reply.statusCode === 200 || reply.statusCode === 206)
-  const bytesOut = served ? Number(reply.getHeader('content-length') ?? 0) || 0 : 0
-  const bucket = objects.bucket.name
-  ctx.usage.record(bucket, objects.actor.id, objects.bytesIn, bytesOut)
-  if (objects.bytesIn > 0) ctx.metrics.bytesIn.inc({ bucket }, objects.bytesIn)
-  if (bytesOut > 0) ctx.metrics.bytesOut.inc({ bucket }, bytesOut)
 }
 
 /**
@@ -168,11 +163,11 @@ function backgroundReconcile(app: App, ctx: AppContext): () => void {
 }
 
 /**
- * The HTTP service on a storage and an index. The caller listens, and closes the storage and the
- * index after `app.close()`. Request bodies of object routes are streams, never buffered; JSON bodies
- * are limited to 1 MiB.
+ * The HTTP service on a storage and an index: the API app, and beside it `app.content`, the content
+ * origin. The caller listens on both, and closes the storage and the index after `app.close()`.
+ * Request bodies of object routes are streams, never buffered; JSON bodies are limited to 1 MiB.
  */
-export async function createApp(options: AppOptions): Promise<App> {
+export async function createApp(options: AppOptions): Promise<CofferApp> {
   const app: App = Fastify({
     logger: options.logger ?? false,
     // One line per request, written by the onResponse hook (logRequest), instead of Fastify's two.
@@ -185,7 +180,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const ctx = createContext(app, options)
+  let content: App | undefined
+  const ctx = createContext(options, () => content)
+  const contentApp = await createContentApp(ctx, app.log)
+  content = contentApp
+  app.decorate('content', contentApp)
+  // The content origin stops first, so that the counts of its last requests are flushed below.
+  app.addHook('preClose', () => contentApp.close())
 
   await app.register(swagger, {
     openapi: {
@@ -237,14 +238,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   keyRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
-  await webRoutes(app)
+  await webRoutes(app, { contentUrl: ctx.contentUrl })
   await app.register(async (scope) => {
     // Object bodies are the objects: no parser reads them, the routes stream them to the storage.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
     objectRoutes(raw, ctx)
-    accessRoutes(raw, ctx)
+    contentRedirectRoutes(raw, ctx)
   })
   let uploadsDir = options.uploadsDir
   if (uploadsDir === undefined) {
@@ -271,5 +272,5 @@ export async function createApp(options: AppOptions): Promise<App> {
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     tusRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), uploads)
   })
-  return app
+  return app as CofferApp
 }

@@ -33,6 +33,13 @@ export interface Config {
   signingSecret?: string
   /** `COFFER_PUBLIC_URL`: where clients reach the service; default http://HOST:PORT. */
   publicUrl?: string
+  /** `COFFER_CONTENT_PORT`: the content origin's port; default PORT + 1 (7374), any free port when PORT is 0. */
+  contentPort: number
+  /**
+   * `COFFER_CONTENT_URL`: where browsers reach the content origin (signed and public URLs name it),
+   * another origin than the API's; default http://HOST:COFFER_CONTENT_PORT.
+   */
+  contentUrl?: string
   /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
   databaseUrl?: string
   /** `COFFER_SIGNED_GETS_DIRECT=true`: signed GETs straight to S3, which no revoke stops (default false). */
@@ -74,7 +81,7 @@ function checkUrl(name: string, value: string, protocols: string[]): string | { 
   if (!protocols.includes(url.protocol)) {
     return { problem: `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}` }
   }
-  if (name === 'COFFER_PUBLIC_URL' && (url.search !== '' || url.hash !== '')) {
+  if (['COFFER_PUBLIC_URL', 'COFFER_CONTENT_URL'].includes(name) && (url.search !== '' || url.hash !== '')) {
     return { problem: `${name} must not have a query or fragment` }
   }
   return value.replace(/\/+$/, '')
@@ -93,7 +100,17 @@ export function loadConfig(env: Env = process.env): Config {
 
   const portText = text('PORT') ?? '7373'
   const port = Number(portText)
-  if (!/^\d+$/.test(portText) || port > 65535) problems.push('PORT must be a whole number from 0 to 65535')
+  const portValid = /^\d+$/.test(portText) && port <= 65535
+  if (!portValid) problems.push('PORT must be a whole number from 0 to 65535')
+
+  // Beside the API's port by default; with PORT=0 (tests, `coffer serve --port 0`) any free port.
+  const besideApi = !portValid ? 7374 : port === 0 ? 0 : port + 1
+  const contentPortText = text('COFFER_CONTENT_PORT') ?? String(besideApi)
+  const contentPort = Number(contentPortText)
+  if (!/^\d+$/.test(contentPortText) || contentPort > 65535)
+    problems.push('COFFER_CONTENT_PORT must be a whole number from 0 to 65535')
+  else if (contentPort !== 0 && contentPort === port)
+    problems.push('COFFER_CONTENT_PORT must differ from PORT: user content has a listener of its own')
 
   const driver = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
   if (!(DRIVERS as readonly string[]).includes(driver))
@@ -109,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(text('COFFER_DATA_DIR') ?? './data'),
     driver: driver as Config['driver'],
     logLevel,
+    contentPort,
   }
 
   /** A whole number from `min` to `max` in variable `name`, or undefined when unset or invalid. */
@@ -160,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const urls = [
     ['COFFER_PUBLIC_URL', ['http:', 'https:']],
+    ['COFFER_CONTENT_URL', ['http:', 'https:']],
     ['DATABASE_URL', ['postgres:', 'postgresql:']],
     ['COFFER_JWKS_URL', ['http:', 'https:']],
   ] as const
@@ -172,6 +191,13 @@ export function loadConfig(env: Env = process.env): Config {
     else problems.push(checked.problem)
   }
   if (parsed.COFFER_PUBLIC_URL !== undefined) config.publicUrl = parsed.COFFER_PUBLIC_URL
+  if (parsed.COFFER_CONTENT_URL !== undefined) {
+    // The content origin exists to keep tenants' bytes off the origin that holds credentials.
+    const api = parsed.COFFER_PUBLIC_URL
+    if (api !== undefined && new URL(api).origin === new URL(parsed.COFFER_CONTENT_URL).origin)
+      problems.push('COFFER_CONTENT_URL must be another origin (host name) than COFFER_PUBLIC_URL')
+    else config.contentUrl = parsed.COFFER_CONTENT_URL
+  }
   if (parsed.DATABASE_URL !== undefined) config.databaseUrl = text('DATABASE_URL') as string
 
   const jwt: JwtConfig = {}

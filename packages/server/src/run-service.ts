@@ -47,6 +47,7 @@ async function serve(): Promise<void> {
       throw error
     })
   }
+  process.stdout.write(`User content (public and signed URLs) served at ${server.contentUrl}\n`)
   process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
   let stopping = false
   const stop = (signal: string) => {

@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
       dataDir: resolve('data'),
       driver: 'fs',
       logLevel: 'info',
+      contentPort: 7374,
     })
   })
 
@@ -22,6 +23,7 @@ describe('configuration from the environment', () => {
       COFFER_ADMIN_KEY: 'k'.repeat(40),
       COFFER_SIGNING_SECRET: 's'.repeat(32),
       COFFER_PUBLIC_URL: 'https://files.example.com/',
+      COFFER_CONTENT_URL: 'https://files-usercontent.example.com/',
       DATABASE_URL: 'postgres://coffer@db:5432/coffer',
       COFFER_JWT_SECRET: 'j'.repeat(32),
       COFFER_JWT_ISSUER: 'app',
@@ -37,6 +39,8 @@ describe('configuration from the environment', () => {
       dataDir: '/srv/coffer',
       driver: 's3',
       publicUrl: 'https://files.example.com',
+      contentPort: 8081,
+      contentUrl: 'https://files-usercontent.example.com',
       databaseUrl: 'postgres://coffer@db:5432/coffer',
       jwt: { secret: 'j'.repeat(32), issuer: 'app' },
       logLevel: 'warn',
@@ -86,6 +90,23 @@ describe('configuration from the environment', () => {
       '  - set COFFER_JWT_SECRET or COFFER_JWKS_URL, not both',
     ])
     expect(message).not.toContain(secret)
+  })
+
+  it('puts the content origin beside the API: the next port, any free port with PORT=0', () => {
+    expect(loadConfig({ PORT: '0' }).contentPort).toBe(0)
+    expect(loadConfig({ COFFER_CONTENT_PORT: '9000' }).contentPort).toBe(9000)
+    expect(() => loadConfig({ PORT: '9000', COFFER_CONTENT_PORT: '9000' })).toThrow(/must differ from PORT/)
+    expect(() => loadConfig({ PORT: '65535' })).toThrow(/COFFER_CONTENT_PORT must be a whole number/)
+    // One origin for both would put tenants' bytes beside the UI's credentials again.
+    expect(() =>
+      loadConfig({
+        COFFER_PUBLIC_URL: 'https://files.example.com',
+        COFFER_CONTENT_URL: 'https://files.example.com/content',
+      }),
+    ).toThrow(/another origin/)
+    expect(() => loadConfig({ COFFER_CONTENT_URL: 'https://c.example.com/?x=1' })).toThrow(
+      /query or fragment/,
+    )
   })
 
   it('refuses issuer or audience without a key to check tokens with', () => {

@@ -63,6 +63,8 @@ export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
 export interface HarnessOptions {
   jwt?: JwtConfig
   publicUrl?: string
+  /** The content origin's public URL (signed and public URLs name it); default: where it listens. */
+  contentUrl?: string
   /** Gives the fs driver presigned URLs of its own, as the S3 driver has. */
   presign?: Driver['presign']
   /** Signed GETs straight to the store when the driver signs its own (see `AppOptions`). */
@@ -83,6 +85,8 @@ export interface HarnessOptions {
 export interface Harness {
   driver: DriverName
   url: string
+  /** Where the content origin listens (`/public`, `/signed`). */
+  contentUrl: string
   /** An admin API key (every bucket, every permission). */
   admin: string
   app: App
@@ -130,15 +134,18 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.directSignedGets ? { directSignedGets: true } : {}),
+    ...(options.contentUrl ? { contentUrl: options.contentUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
     ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
     driver: s3 ? 's3' : 'fs',
     url,
+    contentUrl,
     admin,
     app,
     db,

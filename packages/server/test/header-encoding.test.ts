@@ -235,7 +235,7 @@ describe('types and dispositions refused when accepted, never at serving time (f
       visibility: 'public',
     })
     for (const method of ['GET', 'HEAD']) {
-      const response = await fetch(`${h.url}/public/avatars/u1/legacy.png`, { method })
+      const response = await fetch(`${h.contentUrl}/public/avatars/u1/legacy.png`, { method })
       expect(response.status, method).toBe(200)
       expect(response.headers.get('content-type')).toBe('application/octet-stream')
       expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="legacy.png"/)

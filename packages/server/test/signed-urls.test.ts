@@ -22,7 +22,7 @@ describe.each(PERSISTENCES)('signed URLs (%s index)', (persistence) => {
   it('grants GET on one key without credentials until it expires', async () => {
     const before = Date.now()
     const { url, expiresAt } = await sign({ key: 'share/report.txt', method: 'GET', expiresIn: 600 })
-    expect(url.startsWith(`${h.url}/signed/documents/share/report.txt?`)).toBe(true)
+    expect(url.startsWith(`${h.contentUrl}/signed/documents/share/report.txt?`)).toBe(true)
     expect(Date.parse(expiresAt) - before).toBeGreaterThan(598_000)
     const response = await fetch(url)
     expect(response.status).toBe(200)
@@ -178,9 +178,12 @@ describe.each(PERSISTENCES)('signed URLs (%s index)', (persistence) => {
   })
 })
 
-describe('signed URLs behind a configured public URL', () => {
-  it('name COFFER_PUBLIC_URL, and the service still verifies them on its own path', async () => {
-    const h = await startHarness('sqlite', { publicUrl: 'https://files.example.com/coffer' })
+describe('signed URLs behind a configured content URL', () => {
+  it('name COFFER_CONTENT_URL, and the content origin still verifies them on its own path', async () => {
+    const h = await startHarness('sqlite', {
+      publicUrl: 'https://files.example.com',
+      contentUrl: 'https://files-usercontent.example.com/coffer',
+    })
     try {
       await h.fetch('/v1/buckets/exports/objects/q.csv', { method: 'PUT', token: h.admin, body: 'a,b' })
       const response = await h.fetch(
@@ -188,9 +191,9 @@ describe('signed URLs behind a configured public URL', () => {
         json({ key: 'q.csv', method: 'GET', expiresIn: 60 }, { token: h.admin }),
       )
       const { url } = (await response.json()) as { url: string }
-      expect(url.startsWith('https://files.example.com/coffer/signed/exports/q.csv?')).toBe(true)
+      expect(url.startsWith('https://files-usercontent.example.com/coffer/signed/exports/q.csv?')).toBe(true)
       // As a reverse proxy would forward it, without its path prefix.
-      const local = url.replace('https://files.example.com/coffer', h.url)
+      const local = url.replace('https://files-usercontent.example.com/coffer', h.contentUrl)
       expect(await (await fetch(local)).text()).toBe('a,b')
     } finally {
       await h.close()
@@ -213,11 +216,12 @@ describe('signed URLs on a driver that signs its own (as S3 does)', () => {
     const h = await startHarness('sqlite', { presign })
     try {
       for (const method of ['GET', 'PUT']) {
-        expect((await urlOf(h, 'documents', method)).startsWith(`${h.url}/signed/documents/f.png?`)).toBe(
-          true,
-        )
+        expect(
+          (await urlOf(h, 'documents', method)).startsWith(`${h.contentUrl}/signed/documents/f.png?`),
+        ).toBe(true)
       }
       const upload = await urlOf(h, 'avatars', 'PUT')
+      expect(upload.startsWith(`${h.contentUrl}/signed/avatars/f.png?`)).toBe(true)
       expect((await fetch(upload, { method: 'PUT', body: '<html></html>' })).status).toBe(415)
     } finally {
       await h.close()
@@ -228,7 +232,9 @@ describe('signed URLs on a driver that signs its own (as S3 does)', () => {
     const h = await startHarness('sqlite', { presign, directSignedGets: true })
     try {
       expect(await urlOf(h, 'documents', 'GET')).toBe('https://store.example.com/documents/f.png?method=GET')
-      expect((await urlOf(h, 'documents', 'PUT')).startsWith(`${h.url}/signed/documents/f.png?`)).toBe(true)
+      expect((await urlOf(h, 'documents', 'PUT')).startsWith(`${h.contentUrl}/signed/documents/f.png?`)).toBe(
+        true,
+      )
     } finally {
       await h.close()
     }

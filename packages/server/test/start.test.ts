@@ -130,6 +130,28 @@ describe('the service started like `npm start`', () => {
     }
   })
 
+  it('serves user content on a second listener of its own, which signed URLs name', async () => {
+    const adminKey = 'operator-chosen-key-'.repeat(2)
+    const started = await startProcess({ COFFER_DATA_DIR: dataDir, COFFER_ADMIN_KEY: adminKey })
+    const contentUrl = /User content \(public and signed URLs\) served at (http:\/\/127\.0\.0\.1:\d+)/.exec(
+      started.stdout(),
+    )?.[1] as string
+    expect(contentUrl).toBeDefined()
+    expect(contentUrl).not.toBe(started.url)
+    const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }
+    await fetch(`${started.url}/v1/buckets/documents/objects/c.txt`, { method: 'PUT', headers, body: 'c' })
+    const signed = await fetch(`${started.url}/v1/buckets/documents/sign`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ key: 'c.txt', method: 'GET', expiresIn: 60 }),
+    })
+    const { url } = (await signed.json()) as { url: string }
+    expect(url.startsWith(`${contentUrl}/signed/documents/c.txt?`)).toBe(true)
+    expect(await (await fetch(url)).text()).toBe('c')
+    started.child.kill('SIGTERM')
+    expect(await started.exited).toBe(0)
+  })
+
   it('repairs the index once with the reconcile entry point (npm run reconcile), as JSON', async () => {
     // An object written behind the service's back, into the data dir the previous tests used.
     const storage = createStorage({ driver: fsDriver({ root: join(dataDir, 'files') }) })

@@ -4,11 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from '../../server/test/harness.ts'
 import { launchChromium } from './chromium.ts'
 
-/**
- * Where Coffer serves user bytes (`/public`, `/signed`). One place to change when they move to the
- * content origin: the attacks open `${contentBase(h)}/public/...`.
- */
-const contentBase = (h: Harness) => h.url
+/** Where Coffer serves user bytes (`/public`, `/signed`): the content origin. */
+const contentBase = (h: Harness) => h.contentUrl
 
 /** The script every attack tries to run; the marker is built at run time, so no source text holds it. */
 const payload = (name: string) =>

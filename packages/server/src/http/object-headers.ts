@@ -52,14 +52,19 @@ export interface ServeHeaderOptions {
   contentType?: string
   /** Disposition to answer with instead of the stored one (pinned by a signed URL). */
   contentDisposition?: string
+  /**
+   * The API origin: every type is an attachment under the sandbox CSP. API clients read the bytes;
+   * a browser never renders them where the UI keeps its credentials.
+   */
+  neverRender?: boolean
 }
 
 /**
- * Headers of an object response. Active types (HTML, SVG, XML, JavaScript) are always attachments
- * under the sandboxing CSP, so a browser saves them instead of rendering them on Coffer's origin;
- * `nosniff` (set on every response) stops browsers from guessing another type. A type that does not
- * parse strictly goes out as `application/octet-stream`, an attachment; a disposition that does
- * not parse, as an attachment named after the key.
+ * Headers of an object response. Active types (HTML, SVG, XML, JavaScript), and every type with
+ * `neverRender`, are attachments under the sandboxing CSP, so a browser saves them instead of
+ * rendering them; `nosniff` (set on every response) stops browsers from guessing another type. A
+ * type that does not parse strictly goes out as `application/octet-stream`, an attachment; a
+ * disposition that does not parse, as an attachment named after the key.
  */
 export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: ServeHeaderOptions = {}): void {
   // Parsed again, although uploads and signed URLs only take canonical values: stored or pinned
@@ -73,9 +78,9 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   reply.header('accept-ranges', 'bytes')
   setStoredHeader(reply, 'cache-control', info.cacheControl)
   setStoredHeader(reply, 'content-encoding', info.contentEncoding)
-  const active = type === undefined || isActiveType(type.essence)
-  if (active) reply.header('content-security-policy', SANDBOX_CSP)
-  if (opts.download === true || active || (stored !== undefined && disposition === undefined)) {
+  const inert = opts.neverRender === true || type === undefined || isActiveType(type.essence)
+  if (inert) reply.header('content-security-policy', SANDBOX_CSP)
+  if (opts.download === true || inert || (stored !== undefined && disposition === undefined)) {
     reply.header('content-disposition', dispositionHeader('attachment', fileNameOf(info.key)))
   } else if (disposition !== undefined) {
     reply.header('content-disposition', serializeDisposition(disposition))

@@ -1,0 +1,51 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
+import type { App, AppContext } from './app-context.ts'
+import { countRequest } from './http/count-request.ts'
+import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
+import { logRequest } from './http/request-log.ts'
+import { accessRoutes } from './routes/access-routes.ts'
+import { healthRoutes } from './routes/health-routes.ts'
+
+/**
+ * The content origin: the listener that serves user bytes (`/public/<bucket>/<key>`,
+ * `/signed/<bucket>/<key>`), on an origin of its own (COFFER_CONTENT_URL, port 7374 by default).
+ * It holds no credentials: no `/v1`, no web UI, no cookies, no Authorization header is read. So a
+ * tenant's file that a browser renders here (a PDF, an image, an HTML page an older type check let
+ * through) runs beside nothing worth stealing, while the UI's key stays on the API origin. Shares
+ * the API app's context (storage, index, signer, metrics) and its logger.
+ */
+export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogger): Promise<App> {
+  const app: App = Fastify({
+    loggerInstance: logger.child({ origin: 'content' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: 4096 },
+    clientErrorHandler,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  registerErrorHandling(app)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // Per the Fetch standard, nosniff stops browsers from running a response as another type.
+    reply.header('x-content-type-options', 'nosniff')
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    logRequest(request, reply)
+    countRequest(ctx, request, reply)
+    done()
+  })
+  // Load balancers probe each host name.
+  healthRoutes(app, ctx)
+  await app.register(async (scope) => {
+    // A signed PUT's body is the object: streamed to the storage, never parsed.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    accessRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), ctx)
+  })
+  return app
+}
