@@ -2,6 +2,8 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { withDeadline } from './s3-deadline.ts'
+import { checkBodies } from './s3-integrity.ts'
 
 export interface S3DriverOptions {
   /** The bucket that holds Coffer's objects. */
@@ -29,8 +31,20 @@ export interface S3DriverOptions {
   maxAttempts?: number
   /** Milliseconds to establish a connection; default 5000. */
   connectionTimeout?: number
-  /** Milliseconds a socket may stay idle during a request; default 60000. */
+  /**
+   * Milliseconds a socket may stay silent while a request or its response body is in flight (a
+   * half-open connection, a server that stopped answering); default 30000. The attempt then fails
+   * and is retried.
+   */
+  idleTimeout?: number
+  /** Milliseconds one attempt may take until the response's headers arrive; default 60000. */
   requestTimeout?: number
+  /**
+   * Milliseconds one S3 call may take until its answer, all its attempts and their back-off included;
+   * default 120000. A call past it fails with `Unavailable` (retryable: the server answers 503).
+   * Response bodies are bounded by `idleTimeout` instead: a large download may take long.
+   */
+  deadline?: number
   /**
    * Longest key segment the server can store, in bytes: file-system backed servers (s3rver, MinIO
    * in fs mode) limit names to 255 bytes. Default: none (S3 has no such limit).
@@ -50,6 +64,8 @@ export interface S3DriverOptions {
 }
 
 export const MiB = 1024 * 1024
+/** `S3DriverOptions.deadline`'s default. */
+export const DEFAULT_DEADLINE = 120_000
 
 /** Whether a host name is this host: a loopback address or `localhost`. */
 function isLoopback(hostname: string): boolean {
@@ -118,6 +134,9 @@ export function createClient(options: S3DriverOptions): S3Client {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeout ?? 5000,
       requestTimeout: options.requestTimeout ?? 60_000,
+      // Without it, @smithy/node-http-handler 4.x only logs a warning past `requestTimeout`.
+      throwOnRequestTimeout: true,
+      socketTimeout: options.idleTimeout ?? 30_000,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
@@ -135,5 +154,7 @@ export function createClient(options: S3DriverOptions): S3Client {
   }
   const client = new S3Client(config)
   if (options.signPayload !== true) sendPartsUnsigned(client, options.signPayload)
+  checkBodies(client)
+  withDeadline(client, options.deadline ?? DEFAULT_DEADLINE)
   return client
 }
