@@ -25,6 +25,7 @@ const BY_NAME: Record<string, StorageErrorCode> = {
   InternalError: 'Unavailable',
   // Bytes damaged on their way to the server (Content-MD5 mismatch), still so after the retries.
   BadDigest: 'Unavailable',
+  XAmzContentSHA256Mismatch: 'Unavailable',
   RequestTimeout: 'Timeout',
   // Our own connect, idle and request timeouts: the server did not answer; 503, try again.
   TimeoutError: 'Unavailable',

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
 
+/** Errors of a body that did not arrive as sent: its MD5, or the sha256 it was signed with, differ. */
+const DAMAGED = new Set(['BadDigest', 'XAmzContentSHA256Mismatch'])
+
 /** Commands whose buffered bodies get a `Content-MD5`. */
 const CHECKED = new Set(['UploadPartCommand', 'PutObjectCommand'])
 
@@ -14,7 +17,7 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
  * one byte flipped on the way was otherwise stored and acknowledged. Every S3 server verifies
  * `Content-MD5` (Ceph RGW 16 ignores the newer `x-amz-checksum-*` headers); the MD5 of an 8 MiB part
  * costs ~15 ms. A part refused with `BadDigest` is marked retryable, so the SDK sends it again instead
- * of failing the upload.
+ * of failing the upload (as is a signed body refused with `XAmzContentSHA256Mismatch`).
  */
 export function checkBodies(client: S3Client): void {
   client.middlewareStack.add(
@@ -40,7 +43,7 @@ export function checkBodies(client: S3Client): void {
       } catch (error) {
         const named = error as { name?: string; $retryable?: object }
         // The bytes were damaged on their way: sending them again is the fix.
-        if (named?.name === 'BadDigest') named.$retryable = {}
+        if (DAMAGED.has(named?.name ?? '')) named.$retryable = {}
         throw error
       }
     },
