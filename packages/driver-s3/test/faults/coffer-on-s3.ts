@@ -106,13 +106,16 @@ export async function request(
   coffer: CofferOnS3,
   method: string,
   path: string,
-  body?: Uint8Array,
+  body?: Uint8Array | string,
 ): Promise<{ status: number; body: Buffer; headers: Headers; ms: number }> {
   const started = performance.now()
   try {
     const response = await fetch(coffer.url + path, {
       method,
-      headers: { authorization: `Bearer ${coffer.admin}` },
+      headers: {
+        authorization: `Bearer ${coffer.admin}`,
+        ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(REQUEST_BOUND),
     })

@@ -9,7 +9,7 @@ export interface FaultPlan {
   latencyMs: number
   /** Chance that a chunk from S3 resets both connections instead (RST) — mid-response. */
   reset: number
-  /** Chance that a new connection is answered `503 SlowDown` by the proxy itself, then closed. */
+  /** Chance that a new connection, or a request, is answered `503 SlowDown` by the proxy itself. */
   slowDown: number
   /** Chance that a large chunk towards S3 has one byte flipped (outside any request head). */
   flip: number
@@ -176,8 +176,7 @@ export class FaultProxy {
       const plan = this.plan
       if (plan.halfOpen) this.#silenced.add(from)
       if (this.#silenced.has(from)) return // swallowed: the connection went silent
-      if (towardsS3 && plan.refusals > 0 && plan.refuse?.test(chunk.subarray(0, 512).toString('latin1'))) {
-        plan.refusals -= 1
+      if (towardsS3 && this.#refuses(chunk)) {
         this.counts.slowDowns += 1
         from.removeAllListeners('data')
         to.destroy()
@@ -207,6 +206,18 @@ export class FaultProxy {
         })
     })
     from.on('end', () => void queue.then(() => to.end()))
+  }
+
+  /** Whether a chunk towards S3 that starts a request is to be answered 503 SlowDown. */
+  #refuses(chunk: Buffer): boolean {
+    const plan = this.plan
+    const head = chunk.subarray(0, 512).toString('latin1')
+    if (!/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head)) return false
+    if (plan.refusals > 0 && plan.refuse?.test(head)) {
+      plan.refusals -= 1
+      return true
+    }
+    return plan.slowDown > 0 && this.#random() < plan.slowDown
   }
 
   /** The chunk, or a copy with one byte flipped when the plan says so (body bytes only). */
