@@ -130,7 +130,13 @@ export async function getObject(
     resolved = exact
   }
   const size = resolved?.size ?? output.ContentLength ?? 0
-  const info = await withTaggedSha256(client, bucket, infoOf(key, output, size), opts.signal)
+  let info: ObjectInfo
+  try {
+    info = await withTaggedSha256(client, bucket, infoOf(key, output, size), opts.signal)
+  } catch (error) {
+    ;(output.Body as Readable).destroy() // its socket goes back to no one otherwise
+    throw error
+  }
   const start = resolved?.start ?? 0
   const length = resolved ? resolved.end - resolved.start + 1 : size
   const etag = output.ETag

@@ -307,6 +307,24 @@ describe('S3 driver configuration', () => {
     expect(() => s3DriverFromEnv({})).toThrow(/AWS_S3_BUCKET/)
     expect(() => s3DriverFromEnv({ AWS_S3_BUCKET: 'b', COFFER_S3_ACL: 'maybe' })).toThrow(/COFFER_S3_ACL/)
   })
+
+  it('reads its timeouts in milliseconds and refuses values that are not', async () => {
+    const env = { AWS_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's' }
+    for (const name of [
+      'COFFER_S3_CONNECT_TIMEOUT_MS',
+      'COFFER_S3_IDLE_TIMEOUT_MS',
+      'COFFER_S3_DEADLINE_MS',
+    ]) {
+      for (const bad of ['5s', '0', '1.5', '3600001'])
+        expect(() => s3DriverFromEnv({ ...env, [name]: bad })).toThrow(new RegExp(name))
+    }
+    const driver = s3DriverFromEnv({
+      ...env,
+      COFFER_S3_IDLE_TIMEOUT_MS: '2000',
+      COFFER_S3_DEADLINE_MS: '9000',
+    })
+    await driver.close?.()
+  })
 })
 
 describe('payload signing of multipart parts', () => {
