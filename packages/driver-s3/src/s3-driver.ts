@@ -24,6 +24,8 @@ export interface S3Driver extends Driver {
   readonly bucket: string
   /** A presigned POST for browser uploads, with a size range and a content type the server enforces. */
   presignPost(key: string, opts: PresignPostOptions): Promise<{ url: string; fields: Record<string, string> }>
+  /** Aborts the bucket's multipart uploads started before `olderThan` (see `sweepUploads`). */
+  sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
 }
 
 /**

@@ -116,7 +116,7 @@ export async function request(
         authorization: `Bearer ${coffer.admin}`,
         ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}),
       },
-      ...(body === undefined ? {} : { body }),
+      ...(body === undefined ? {} : { body: body as BodyInit }),
       signal: AbortSignal.timeout(REQUEST_BOUND),
     })
     const bytes = Buffer.from(await response.arrayBuffer())
