@@ -73,6 +73,12 @@ export async function putObject(
     return await write(ctx, key, body, opts)
   } catch (error) {
     body.destroy() // stop the feeding side too: nothing more will be read
+    if ((error as { name?: string }).name === 'NoSuchUpload') {
+      // A CompleteMultipartUpload retried after its answer was lost finds its upload gone: the object
+      // may well have landed. Not a missing object (404): an outcome unknown, worth a retry (503).
+      const message = 'writing the object: the S3 server lost track of the upload; try again'
+      throw new StorageError('Unavailable', message, { cause: s3Error(error, 'completing the upload'), key })
+    }
     throw error
   }
 }

@@ -41,7 +41,10 @@ describe(`Coffer on Ceph RGW through a fault proxy (seed ${SEED}, ${ROUNDS} roun
       const statuses: Record<string, number> = {}
       for (const r of log.requests)
         statuses[`${r.method} ${r.status}`] = (statuses[`${r.method} ${r.status}`] ?? 0) + 1
-      console.info(`fault run seed ${SEED}: ${JSON.stringify({ statuses, faults: c.proxy.counts })}`)
+      const slowestMs = Math.round(Math.max(...log.requests.map((r) => r.ms)))
+      console.info(
+        `fault run seed ${SEED}: ${JSON.stringify({ statuses, slowestMs, faults: c.proxy.counts })}`,
+      )
 
       // Every answer is a success or a 503 (a GET whose body broke after its headers: status 0);
       // none took longer than the driver's deadlines allow.
