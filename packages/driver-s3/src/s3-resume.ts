@@ -4,13 +4,16 @@ import { StorageError } from '@coffer/core'
 /** Reads the rest of the body from `offset` (bytes already delivered), pinned to the same object. */
 export type Reopen = (offset: number) => Promise<Readable>
 
-/** Times a body that broke mid-stream is read again from where it broke. */
+/**
+ * Times in a row (without a byte in between) a body that broke is read again from where it broke. A
+ * reader that pauses longer than the idle timeout breaks it too (the socket times out): resumed.
+ */
 const MAX_RESUMES = 3
 
 /**
  * A response body that survives a broken connection: when S3's body fails or ends short of
  * `length` bytes, the rest is asked for again with a range read (`reopen`, which pins the etag with
- * If-Match, so the bytes are the same object's), up to `MAX_RESUMES` times. A failure it cannot
+ * If-Match, so the bytes are the same object's), up to `MAX_RESUMES` times in a row. A failure it cannot
  * repair ends the stream with a retryable `Unavailable` (a 503), never a raw socket error (a 500).
  */
 export class ResumingBody extends Readable {
@@ -33,6 +36,7 @@ export class ResumingBody extends Readable {
     this.#body = body
     body.on('data', (chunk: Buffer) => {
       this.#sent += chunk.length
+      this.#resumes = 0 // bytes flow again: only failures in a row count
       if (!this.push(chunk)) body.pause()
     })
     body.once('end', () => {

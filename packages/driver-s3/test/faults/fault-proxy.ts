@@ -22,6 +22,8 @@ export interface FaultPlan {
   /** Resets a connection once it carried this many bytes from S3 (0: never), `cuts` times in all. */
   cutAfterBytes: number
   cuts: number
+  /** After a cut, S3 goes down (`outage`): what was cut cannot be read again. */
+  outageAfterCut: boolean
   /** Requests whose request line matches are answered `503 SlowDown` by the proxy, `refusals` times. */
   refuse: RegExp | undefined
   refusals: number
@@ -37,6 +39,7 @@ export const CALM: FaultPlan = {
   flipNext: 0,
   cutAfterBytes: 0,
   cuts: 0,
+  outageAfterCut: false,
   refuse: undefined,
   refusals: 0,
 }
@@ -190,6 +193,7 @@ export class FaultProxy {
         this.counts.resets += 1
         this.#reset(from)
         this.#reset(to)
+        if (cut && plan.outageAfterCut) this.set({ outage: true })
         return
       }
       const out = towardsS3 ? this.#maybeFlip(chunk) : chunk

@@ -95,8 +95,8 @@ describe('Coffer on S3 with faults between them', () => {
       expect(answer.status).toBe(200)
       expect(sha256Of(answer.body)).toBe(sha256Of(bytes))
     }
-    // Every connection cut: the resumes give up, and the answer is a 503, not a 500.
-    c.proxy.set({ cutAfterBytes: 20 * 1024, cuts: 1000 })
+    // Cut, then S3 down: the resumes give up, and the answer is a 503, not a 500.
+    c.proxy.set({ cutAfterBytes: 20 * 1024, cuts: 1, outageAfterCut: true })
     const broken = await request(c, 'GET', object('small.bin'))
     expect(broken.status).toBe(503)
     expect(broken.headers.get('retry-after')).toMatch(/^\d+$/)
