@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https'
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { withDeadline } from './s3-deadline.ts'
-import { checkBodies } from './s3-integrity.ts'
+import { checkParts } from './s3-integrity.ts'
 
 export interface S3DriverOptions {
   /** The bucket that holds Coffer's objects. */
@@ -53,12 +53,11 @@ export interface S3DriverOptions {
   /** Sockets kept per host; default 64. */
   maxSockets?: number
   /**
-   * Sign the bytes of multipart parts (the SDK's sha256 of each buffered part, in the SigV4
-   * signature). Default: only when a part goes over plain HTTP to another host, the one case where
-   * nothing else protects the bytes on their way: TLS does over HTTPS, and loopback never leaves the
-   * machine. Decided per request, on the endpoint the SDK resolved (an `endpoint` option,
-   * `AWS_ENDPOINT_URL_S3`, a profile's `endpoint_url`, or AWS's own). Every request stays signed
-   * either way; only its body is sent as `UNSIGNED-PAYLOAD`, as the SDK sends any streamed body.
+   * Sign the bytes of multipart parts. Default: buffered parts carry their sha256 (computed in the
+   * thread pool), which the signature covers and the server verifies; streamed parts go unsigned
+   * except over plain HTTP to another host (see `signsPartsTo`). `true`: every part signed, the SDK
+   * hashing streamed ones. `false`: parts go as `UNSIGNED-PAYLOAD` with a `Content-MD5`, which the
+   * server verifies too (hashed on the main thread). Every request stays signed either way.
    */
   signPayload?: boolean
 }
@@ -93,12 +92,12 @@ function bodyChosen(headers: Record<string, string>): boolean {
 }
 
 /**
- * Sends the bodies of UploadPart requests as `UNSIGNED-PAYLOAD` where `signsPartsTo` allows: the
- * SDK's signer takes a payload hash already in the request instead of hashing the part. The part's
- * bytes would otherwise be hashed a second time on the service's main thread (the service hashes
- * every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own throughput for a 256 MiB
- * upload to Ceph (`npm run bench -- --only P5`). It runs first in the build step; a later middleware
- * (the SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
+ * Sends the bodies of UploadPart requests that `checkParts` did not hash as `UNSIGNED-PAYLOAD` where
+ * `signsPartsTo` allows: the SDK's signer takes a payload hash already in the request instead of
+ * hashing the part. The part's bytes would otherwise be hashed a second time on the service's main
+ * thread (the service hashes every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own
+ * throughput for a 256 MiB upload to Ceph (`npm run bench -- --only P5`). A later middleware (the
+ * SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
  */
 function sendPartsUnsigned(client: S3Client, signPayload: boolean | undefined): void {
   client.middlewareStack.add(
@@ -153,8 +152,8 @@ export function createClient(options: S3DriverOptions): S3Client {
     config.forcePathStyle = options.forcePathStyle
   }
   const client = new S3Client(config)
+  checkParts(client, options.signPayload)
   if (options.signPayload !== true) sendPartsUnsigned(client, options.signPayload)
-  checkBodies(client)
   withDeadline(client, options.deadline ?? DEFAULT_DEADLINE)
   return client
 }
