@@ -44,6 +44,13 @@ export class ResumingBody extends Readable {
       else this.#broken(body, new Error(`the body ended after ${this.#sent} of ${this.#length} bytes`))
     })
     body.once('error', (error) => this.#broken(body, error))
+    // Closed without its end: destroyed without an error event, or before it was handed over here
+    // (its error went by while the driver read the object's tags).
+    const closed = () => {
+      if (!body.readableEnded) this.#broken(body, body.errored ?? new Error('the body closed early'))
+    }
+    if (body.destroyed) process.nextTick(closed)
+    else body.once('close', closed)
   }
 
   #broken(body: Readable, error: unknown): void {

@@ -86,6 +86,8 @@ describe('Coffer on S3 with faults between them', () => {
     expect((await request(c, 'PUT', object('small.bin'), small)).status).toBe(200)
     for (const [key, bytes, cutAt] of [
       ['large.bin', large, MiB],
+      // Cut right after the headers, while the driver still reads the object's tags (its sha256).
+      ['large.bin', large, 128 * 1024],
       ['small.bin', small, 20 * 1024],
     ] as const) {
       c.proxy.set({ cutAfterBytes: cutAt, cuts: 1 })
