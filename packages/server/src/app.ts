@@ -79,6 +79,9 @@ export interface AppOptions {
   cacheTtl?: number
 }
 
+/** Seconds a client is asked to wait before retrying a 503. */
+const RETRY_AFTER = '5'
+
 /** The service's own URL when none is configured: the address it listens on. */
 function listeningUrl(app: App): string | undefined {
   const address = app.server.address() as AddressInfo | string | null
@@ -210,6 +213,8 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     // While shutting down, in-flight responses end their connection, so `close` needn't wait for
     // keep-alive connections to time out.
     if (closing) reply.header('connection', 'close')
+    // Every 503 (a backend down, throttling or too slow) says when to try again (RFC 9110 §10.2.3).
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER)
     done(null, payload)
   })
   app.addHook('onResponse', (request, reply, done) => {
@@ -260,6 +265,11 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
       uploads.sweep(expiry).then(
         (removed) => removed > 0 && app.log.info({ removed }, 'abandoned uploads removed'),
         (error: unknown) => app.log.warn({ err: error }, 'sweeping abandoned uploads failed'),
+      )
+      // The backend's own leftovers (S3 multipart uploads whose abort failed or whose start was retried).
+      options.storage.driver.sweepUploads?.(new Date(Date.now() - expiry)).then(
+        (removed) => removed > 0 && app.log.info({ removed }, 'abandoned backend uploads removed'),
+        (error: unknown) => app.log.warn({ err: error }, 'sweeping abandoned backend uploads failed'),
       )
     },
     Math.min(expiry / 4, 3600_000),

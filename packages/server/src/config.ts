@@ -48,7 +48,10 @@ export interface Config {
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
   logLevel: string
-  /** `COFFER_RECONCILE_MINUTES`: run reconcile every so many minutes; never when unset. */
+  /**
+   * `COFFER_RECONCILE_MINUTES` (default 10, 0 turns it off): run reconcile in the background every so
+   * many minutes, so that drift a failure left (an object stored whose index write was lost) heals.
+   */
   reconcileEvery?: number
   /** `COFFER_METRICS_PUBLIC=true`: `/metrics` without credentials. */
   metricsPublic?: boolean
@@ -137,8 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}`)
     return undefined
   }
-  const minutes = whole('COFFER_RECONCILE_MINUTES', 1, 10080, 'minutes')
-  if (minutes !== undefined) config.reconcileEvery = minutes * 60_000
+  const minutes = whole('COFFER_RECONCILE_MINUTES', 0, 10080, 'minutes') ?? 10
+  if (minutes > 0) config.reconcileEvery = minutes * 60_000
   const expiryHours = whole('COFFER_UPLOAD_EXPIRY_HOURS', 1, 8760, 'hours')
   if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
   const stagingMib = whole('COFFER_UPLOAD_STAGING_MIB', 1, 1024 ** 3, 'MiB')

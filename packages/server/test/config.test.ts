@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/index.ts'
 
 describe('configuration from the environment', () => {
-  it('has working defaults: fs under ./data, SQLite, 127.0.0.1:7373', () => {
+  it('has working defaults: fs under ./data, SQLite, 127.0.0.1:7373, reconcile every 10 minutes', () => {
     expect(loadConfig({})).toEqual({
       port: 7373,
       host: '127.0.0.1',
@@ -11,7 +11,12 @@ describe('configuration from the environment', () => {
       driver: 'fs',
       logLevel: 'info',
       contentPort: 7374,
+      reconcileEvery: 600_000,
     })
+  })
+
+  it('turns the background reconcile off with COFFER_RECONCILE_MINUTES=0', () => {
+    expect(loadConfig({ COFFER_RECONCILE_MINUTES: '0' }).reconcileEvery).toBeUndefined()
   })
 
   it('reads every setting', () => {
@@ -79,7 +84,7 @@ describe('configuration from the environment', () => {
       '  - PORT must be a whole number from 0 to 65535',
       '  - COFFER_DRIVER must be fs, memory or s3',
       '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-      '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080',
+      '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 0 to 10080',
       '  - COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760',
       '  - COFFER_CACHE_SECONDS must be a whole number of seconds from 0 to 300',
       '  - COFFER_METRICS_PUBLIC must be true or false',

@@ -117,6 +117,16 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
   } satisfies Insertable<ObjectTable>
 }
 
+/** What identifies one version of a row: reconcile changes a row only if it is still the one it saw. */
+export type RowVersion = Pick<Selectable<ObjectTable>, 'updated_at' | 'etag' | 'size'>
+
+function sameVersion(row: RowVersion | undefined, seen: RowVersion | null): boolean {
+  if (row === undefined || seen === null) return row === undefined && seen === null
+  return (
+    row.updated_at === seen.updated_at && row.etag === seen.etag && Number(row.size) === Number(seen.size)
+  )
+}
+
 /**
  * The object index: one row per object, kept by the service on every upload, copy, move and delete,
  * together with each bucket's usage counters and the audit trail, in one transaction per change. The
@@ -227,7 +237,7 @@ export class ObjectIndex {
       }
       const audits: AuditRow[] = []
       for (const { bucket, info, actor, audit, within } of batch) {
-        await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
+        await this.putIn(tx, bucket, info, ownerOf(actor))
         await within?.(tx)
         if (audit) audits.push(audit)
       }
@@ -236,21 +246,21 @@ export class ObjectIndex {
   }
 
   /**
-   * `put` inside a transaction the caller holds (with the bucket locked). Two uploads of one key may
-   * reach the index in another order than the store's: with `keepNewer`, a row with a later
-   * last-modified time stays (moves and copies may carry their source's time, so they always write).
+   * `put` inside a transaction the caller holds (with the bucket locked). The last write wins: puts
+   * reach the index in the order the service committed them (the queue of `put`), which cannot go
+   * backwards. Never the objects' last-modified times: the store stamps a multipart upload in whole
+   * seconds and a single PUT in milliseconds, so a small PUT followed within a second by a large one
+   * looked newer and kept its stale row.
    */
   async putIn(
     tx: Transaction<Database>,
     bucket: string,
     info: ObjectInfo,
     owner: string | null,
-    keepNewer = false,
   ): Promise<void> {
     const old = await this.find(bucket, info.key, tx)
     const now = new Date().toISOString()
     const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
-    if (keepNewer && old !== undefined && old.updated_at > row.updated_at) return
     const { bucket: _b, key: _k, ...changes } = row
     await tx
       .insertInto('objects')
@@ -338,18 +348,19 @@ export class ObjectIndex {
   }
 
   /**
-   * Writes an object's row unless the row changed since `seen` (its `updated_at`, or null for "no
-   * row"): reconcile's write, which must lose to an upload that committed meanwhile.
+   * Writes an object's row unless the row changed since `seen` (the row as read, or null for "no
+   * row"): reconcile's write, which must lose to an upload that committed meanwhile. A row is the
+   * same when its time, etag and size are: two uploads within one second of S3's clock share a time.
    */
   async putIfUnchanged(
     bucket: string,
     info: ObjectInfo,
-    seen: string | null,
+    seen: RowVersion | null,
     actor: Actor,
   ): Promise<boolean> {
     return this.inBucket(bucket, async (tx) => {
       const row = await this.find(bucket, info.key, tx)
-      if ((row?.updated_at ?? null) !== seen) return false
+      if (!sameVersion(row, seen)) return false
       await this.putIn(tx, bucket, info, null)
       const action = row === undefined ? 'reconcile.add' : 'reconcile.update'
       await this.auditIn(tx, actor, { action, bucket, key: info.key, detail: { size: info.size } })
@@ -358,10 +369,10 @@ export class ObjectIndex {
   }
 
   /** Removes an object's row unless it changed since `seen`; reconcile's, once the object is gone. */
-  async removeIfUnchanged(bucket: string, key: string, seen: string): Promise<boolean> {
+  async removeIfUnchanged(bucket: string, key: string, seen: RowVersion): Promise<boolean> {
     return this.inBucket(bucket, async (tx) => {
       const row = await this.find(bucket, key, tx)
-      if (row?.updated_at !== seen) return false
+      if (row === undefined || !sameVersion(row, seen)) return false
       await this.removeIn(tx, bucket, [key])
       await this.auditIn(tx, SYSTEM, { action: 'reconcile.remove', bucket, key })
       return true
