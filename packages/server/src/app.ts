@@ -17,9 +17,8 @@ import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
 import { createContentApp } from './content-app.ts'
 import type { Database } from './db/schema.ts'
-import { countRequest } from './http/count-request.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
-import { logRequest } from './http/request-log.ts'
+import { registerResponseHooks } from './http/response-hooks.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
@@ -78,9 +77,6 @@ export interface AppOptions {
   /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
   cacheTtl?: number
 }
-
-/** Seconds a client is asked to wait before retrying a 503. */
-const RETRY_AFTER = '5'
 
 /** The service's own URL when none is configured: the address it listens on. */
 function listeningUrl(app: App): string | undefined {
@@ -202,26 +198,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerErrorHandling(app)
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  // Hooks with callbacks, not async: they run on every request, and a promise each costs more.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    // Per the Fetch standard, nosniff stops browsers from running a response as another type.
-    reply.header('x-content-type-options', 'nosniff')
-    // While shutting down, in-flight responses end their connection, so `close` needn't wait for
-    // keep-alive connections to time out.
-    if (closing) reply.header('connection', 'close')
-    // Every 503 (a backend down, throttling or too slow) says when to try again (RFC 9110 §10.2.3).
-    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER)
-    done(null, payload)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    logRequest(request, reply)
-    countRequest(ctx, request, reply)
-    done()
-  })
+  registerResponseHooks(app, ctx)
   // The last counts go to the index at close; an index already gone loses them, nothing else.
   app.addHook('onClose', () =>
     ctx.usage.flush().catch((error: unknown) => app.log.warn({ err: error }, 'usage counts not written')),

@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import type { App, AppContext } from './app-context.ts'
-import { countRequest } from './http/count-request.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
-import { logRequest } from './http/request-log.ts'
+import { registerResponseHooks } from './http/response-hooks.ts'
 import { accessRoutes } from './routes/access-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 
@@ -24,21 +23,7 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerErrorHandling(app)
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    // Per the Fetch standard, nosniff stops browsers from running a response as another type.
-    reply.header('x-content-type-options', 'nosniff')
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    logRequest(request, reply)
-    countRequest(ctx, request, reply)
-    done()
-  })
+  registerResponseHooks(app, ctx)
   // Load balancers probe each host name.
   healthRoutes(app, ctx)
   await app.register(async (scope) => {
