@@ -58,11 +58,22 @@ describe.each(['fs', 's3'] as const)('non-Latin keys and header values (%s drive
         expect(response.status, method).toBe(200)
         expect(response.headers.get('content-type')).toBe('text/plain;charset=UTF-8')
         expect(fromUtf8Bytes(response.headers.get('x-coffer-meta-note'))).toBe(note)
+        // The API origin never renders a body: an attachment, named after the key.
         const disposition = response.headers.get('content-disposition')
-        expect(disposition).toMatch(/^inline; filename="[\x20-\x7e]+"; filename\*=UTF-8''/)
+        expect(disposition).toMatch(/^attachment; filename="[\x20-\x7e]+"; filename\*=UTF-8''/)
         expect(extendedName(disposition)).toBe(key)
         if (method === 'GET') expect(await response.text()).toBe(`bytes of ${key}`)
       }
+      // The content origin answers with the stored disposition.
+      const plain = await h.fetch(
+        '/v1/buckets/documents/sign',
+        json({ key, method: 'GET', expiresIn: 600 }, { token: h.admin }),
+      )
+      const stored = (await fetch(((await plain.json()) as { url: string }).url)).headers.get(
+        'content-disposition',
+      )
+      expect(stored).toMatch(/^inline; filename="[\x20-\x7e]+"; filename\*=UTF-8''/)
+      expect(extendedName(stored)).toBe(key)
       const download = await h.fetch(`${path(key)}?download`, { token: h.admin })
       expect(extendedName(download.headers.get('content-disposition'))).toBe(key)
 
