@@ -22,6 +22,7 @@ import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
 import type { Database } from './db/schema.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
+import { frameworkErrors } from './http/protocol-errors.ts'
 import { logRequest } from './http/request-log.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
@@ -167,6 +168,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 4096 },
     clientErrorHandler,
+    frameworkErrors,
+    // Node answers a request without Host with an empty 400; `answerProtocolErrors` does instead.
+    http: { requireHostHeader: false },
     // Unknown fields are refused (400), not silently dropped: a misspelt policy field must not pass.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net'
 import type { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { refuseNonFiniteNumbers } from './finite-numbers.ts'
 import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
+import { answerProtocolErrors } from './protocol-errors.ts'
 
 const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
 const failures = new WeakMap<FastifyRequest, StorageError>()
@@ -16,6 +18,8 @@ export function failureOf(request: FastifyRequest): StorageError | undefined {
  * 401s say how to authenticate (RFC 9110 §11.6.1), 416s give the object's size when it is known.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
+  answerProtocolErrors(app)
+  app.addHook('onRoute', refuseNonFiniteNumbers)
   app.setErrorHandler((raw, request, reply) => {
     const error = toPublicError(raw)
     failures.set(request, error)

@@ -68,6 +68,8 @@ async function storeParts(
   const parts = request.parts()[Symbol.asyncIterator]()
   for (let next = await nextPart(parts); !next.done; next = await nextPart(parts)) {
     const part = next.value
+    // A part whose Content-Disposition has no name comes without a fieldname.
+    if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
     if (part.type === 'field') {
       if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
       if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
@@ -75,18 +77,20 @@ async function storeParts(
       else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
       continue
     }
-    if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
-    const key = keyFor(part, state)
-    state.objects = await authorize(ctx, request, bucket, [key, 'write'])
-    const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
-    // A part's stream fails when the body is malformed or cut short: the client's fault, not ours.
+    // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
+    // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
     let broken: Error | undefined
     part.file.once('error', (error: Error) => {
       broken = error
     })
+    if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
+    const key = keyFor(part, state)
+    state.objects = await authorize(ctx, request, bucket, [key, 'write'])
+    const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
     try {
       state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
     } catch (error) {
+      broken ??= part.file.errored ?? undefined
       const typed = isStorageError(error) && error.code !== 'Internal'
       if (broken === undefined || signal.aborted || typed) throw error
       throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {

@@ -10,7 +10,15 @@ import { Type } from 'typebox'
 import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
-import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
+import {
+  BucketParams,
+  Count,
+  ERROR_RESPONSES,
+  ObjectJson,
+  objectJson,
+  SummaryJson,
+  summaryJson,
+} from './schemas.ts'
 
 const tags = ['objects']
 const Key = Type.String({ minLength: 1, maxLength: 1024 })
@@ -57,8 +65,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
               description: 'Content types, comma-separated, with wildcards (image/*)',
             }),
           ),
-          minSize: Type.Optional(Type.Integer({ minimum: 0 })),
-          maxSize: Type.Optional(Type.Integer({ minimum: 0 })),
+          minSize: Type.Optional(Count({ minimum: 0 })),
+          maxSize: Type.Optional(Count({ minimum: 0 })),
           modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),

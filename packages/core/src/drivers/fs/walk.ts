@@ -17,7 +17,8 @@ async function entriesOf(dir: string, dirKey: string): Promise<Entry[]> {
     dirents = await readdir(dir, { withFileTypes: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [] // removed while we walked: nothing left there
+    // Removed while we walked, or a prefix no key can have (a segment over NAME_MAX): nothing there.
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return []
     throw error
   }
   const entries: Entry[] = []
