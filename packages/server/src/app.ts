@@ -21,6 +21,7 @@ import { createJwtVerifier } from './auth/jwt-verifier.ts'
 import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
 import type { Database } from './db/schema.ts'
+import { BodyLimits } from './http/body-limits.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { frameworkErrors } from './http/protocol-errors.ts'
 import { logRequest } from './http/request-log.ts'
@@ -68,6 +69,10 @@ export interface AppOptions {
   uploadExpiry?: number
   /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
   cacheTtl?: number
+  /** Request bodies that stall fail after this long (ms); default 30 s (see `BodyLimits`). */
+  bodyIdleTimeout?: number
+  /** Uploads one credential may stream at once; default 32. */
+  uploadsPerCredential?: number
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -98,6 +103,12 @@ function createContext(app: App, options: AppOptions): AppContext {
     reconcile: oneAtATime((opts = {}) => reconcile(options.storage, index, buckets, opts)),
     buckets,
     keys,
+    bodyLimits: new BodyLimits({
+      ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
+      ...(options.uploadsPerCredential === undefined
+        ? {}
+        : { uploadsPerCredential: options.uploadsPerCredential }),
+    }),
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
     signer() {
       if (signer) return signer

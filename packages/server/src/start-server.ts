@@ -42,6 +42,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.metricsPublic) options.metricsPublic = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
+    if (config.bodyIdleTimeout !== undefined) options.bodyIdleTimeout = config.bodyIdleTimeout
+    if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
     const url = await app.listen({ port: config.port, host: config.host })
     if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {

@@ -25,6 +25,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     failures.set(request, error)
     const problem = problemOf(error)
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer')
+    // Too many uploads at once: one of them is likely to have finished a second later.
+    if (problem.status === 429) reply.header('retry-after', '1')
     // An upload refused before its end: close the connection instead of reading the rest of the body.
     if (!request.raw.complete) reply.header('connection', 'close')
     // Headers of a half-prepared object response must not describe the problem document.

@@ -6,11 +6,13 @@ import {
   type ObjectInfo,
   StorageError,
 } from '@coffer/core'
-import type { MultipartFile } from '@fastify/multipart'
+import type { Multipart, MultipartFile } from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { type App, type AppContext, authorize } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { watchIdleBody } from '../http/body-limits.ts'
+import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
 
@@ -29,6 +31,10 @@ interface FormState {
   /** The bucket, once a file was authorised. */
   objects?: BucketObjects
   stored: ObjectInfo[]
+  /** Gives back the upload slot the form took with its first file. */
+  release?: () => void
+  /** The body stalled (see `BodyLimits`). */
+  stalled?: boolean
 }
 
 function invalid(message: string): StorageError {
@@ -66,37 +72,62 @@ async function storeParts(
 ): Promise<void> {
   const signal = clientGone(request, reply)
   const parts = request.parts()[Symbol.asyncIterator]()
-  for (let next = await nextPart(parts); !next.done; next = await nextPart(parts)) {
-    const part = next.value
-    // A part whose Content-Disposition has no name comes without a fieldname.
-    if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
-    if (part.type === 'field') {
-      if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
-      if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
-      else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
-      else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
-      continue
-    }
-    // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
-    // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
-    let broken: Error | undefined
-    part.file.once('error', (error: Error) => {
-      broken = error
-    })
-    if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
-    const key = keyFor(part, state)
-    state.objects = await authorize(ctx, request, bucket, [key, 'write'])
-    const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
-    try {
-      state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
-    } catch (error) {
-      broken ??= part.file.errored ?? undefined
-      const typed = isStorageError(error) && error.code !== 'Internal'
-      if (broken === undefined || signal.aborted || typed) throw error
-      throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {
-        cause: broken,
+  // The first call sets the parser reading the body: from then on a stalled body is watched.
+  const first = nextPart(parts)
+  const limits = ctx.bodyLimits
+  const stopWatching = request.raw.complete
+    ? () => undefined
+    : watchIdleBody(request.raw, limits.idleTimeout, () => {
+        state.stalled = true
+        // The parser ends the form on an error of its request, failing the file being read.
+        request.raw.emit('error', limits.timedOut())
       })
-    }
+  try {
+    for (let next = await first; !next.done; next = await nextPart(parts))
+      await storePart(ctx, request, next.value, bucket, state, signal)
+  } finally {
+    stopWatching()
+  }
+}
+
+/** Reads one part: a `key`/`prefix` field, or a `file` streamed to the bucket. */
+async function storePart(
+  ctx: AppContext,
+  request: FastifyRequest,
+  part: Multipart,
+  bucket: string,
+  state: FormState,
+  signal: AbortSignal,
+): Promise<void> {
+  // A part whose Content-Disposition has no name comes without a fieldname.
+  if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
+  if (part.type === 'field') {
+    if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
+    if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
+    else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
+    else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
+    return
+  }
+  // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
+  // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
+  let broken: Error | undefined
+  part.file.once('error', (error: Error) => {
+    broken = error
+  })
+  if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
+  const key = keyFor(part, state)
+  state.objects = await authorize(ctx, request, bucket, [key, 'write'])
+  state.release ??= ctx.bodyLimits.acquire(slotOwner(state.objects, key))
+  const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
+  try {
+    state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
+  } catch (error) {
+    broken ??= part.file.errored ?? undefined
+    const typed = isStorageError(error) && error.code !== 'Internal'
+    if (broken === undefined || signal.aborted || typed) throw error
+    throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {
+      cause: broken,
+    })
   }
 }
 
@@ -131,7 +162,9 @@ export function formUploadRoutes(app: App, ctx: AppContext): void {
         if (state.key === undefined && state.stored.length > 0) {
           await state.objects?.deleteMany(state.stored.map((o) => o.key))
         }
-        throw error
+        throw state.stalled ? ctx.bodyLimits.timedOut() : error
+      } finally {
+        state.release?.()
       }
       if (state.stored.length === 0) throw invalid('the form has no "file" part')
       return reply.code(201).send({ objects: state.stored.map(objectJson) })
