@@ -71,7 +71,7 @@ export interface AppOptions {
   cacheTtl?: number
   /** Request bodies that stall fail after this long (ms); default 30 s (see `BodyLimits`). */
   bodyIdleTimeout?: number
-  /** Uploads one credential may stream at once; default 32. */
+  /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
 }
 

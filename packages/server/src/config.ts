@@ -51,7 +51,7 @@ export interface Config {
   cacheTtl?: number
   /** `COFFER_BODY_IDLE_SECONDS` (default 30): a request body that brings no byte this long fails (408). */
   bodyIdleTimeout?: number
-  /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 32): uploads one credential may stream at once (429 past it). */
+  /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
   uploadsPerCredential?: number
 }
 

@@ -5,7 +5,10 @@ import { StorageError } from '@coffer/core'
 export interface BodyLimitOptions {
   /** A body that brings no byte for this long (ms) fails with `RequestTimeout` (408); default 30 s. */
   idleTimeout?: number
-  /** Uploads one credential may stream at once; more fail with `TooManyRequests` (429). Default 32. */
+  /**
+   * Uploads one credential may stream at once; more fail with `TooManyRequests` (429). Default 256:
+   * an application's backend often uploads for all its users with one key.
+   */
   uploadsPerCredential?: number
 }
 
@@ -22,7 +25,7 @@ export class BodyLimits {
 
   constructor(options: BodyLimitOptions = {}) {
     this.idleTimeout = options.idleTimeout ?? 30_000
-    this.#perCredential = options.uploadsPerCredential ?? 32
+    this.#perCredential = options.uploadsPerCredential ?? 256
   }
 
   /**

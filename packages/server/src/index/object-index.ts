@@ -51,6 +51,15 @@ export const nextId = monotonicFactory(bufferedRandom())
 
 type Db = Kysely<Database> | Transaction<Database>
 
+/** What a change did to a bucket's counters. */
+export interface CounterChange {
+  bytes: number
+  objects: number
+}
+
+/** Runs inside the transaction that records a put, with what the put changed (see `ObjectIndex.put`). */
+export type WithinPut = (tx: Transaction<Database>, change: CounterChange) => Promise<void>
+
 /** Most puts one transaction records (see `ObjectIndex.put`). */
 const MAX_BATCH = 256
 
@@ -60,7 +69,7 @@ interface PendingPut {
   info: ObjectInfo
   actor: Actor
   audit: AuditRow | undefined
-  within: ((tx: Transaction<Database>) => Promise<void>) | undefined
+  within: WithinPut | undefined
   resolve: () => void
   reject: (error: unknown) => void
 }
@@ -155,7 +164,8 @@ export class ObjectIndex {
   /**
    * Records an object as stored (an upload, the target of a copy or move, or one reconcile found),
    * adjusting the bucket's counters by the difference to the row it replaces. `within` runs in the
-   * same transaction (releasing the upload's reservation, say).
+   * same transaction with that difference (ending the upload's reservation, say, which checks the
+   * quota again when the upload adds more than it reserved); should it throw, the put is not recorded.
    *
    * Group commit: while one transaction of puts runs, the puts that arrive wait and then go in the
    * next one together, so concurrent uploads share the cost of a transaction (and, on SQLite, of the
@@ -168,7 +178,7 @@ export class ObjectIndex {
     info: ObjectInfo,
     actor: Actor,
     audit: AuditEntry | undefined,
-    within?: (tx: Transaction<Database>) => Promise<void>,
+    within?: WithinPut,
   ): Promise<void> {
     const row = audit === undefined ? undefined : auditRow(actor, audit)
     const written = new Promise<void>((resolve, reject) => {
@@ -220,8 +230,8 @@ export class ObjectIndex {
       }
       const audits: AuditRow[] = []
       for (const { bucket, info, actor, audit, within } of batch) {
-        await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
-        await within?.(tx)
+        const change = await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
+        await within?.(tx, change)
         if (audit) audits.push(audit)
       }
       await insertAudit(tx, audits)
@@ -232,6 +242,7 @@ export class ObjectIndex {
    * `put` inside a transaction the caller holds (with the bucket locked). Two uploads of one key may
    * reach the index in another order than the store's: with `keepNewer`, a row with a later
    * last-modified time stays (moves and copies may carry their source's time, so they always write).
+   * Returns what the put changed in the bucket's counters.
    */
   async putIn(
     tx: Transaction<Database>,
@@ -239,18 +250,20 @@ export class ObjectIndex {
     info: ObjectInfo,
     owner: string | null,
     keepNewer = false,
-  ): Promise<void> {
+  ): Promise<CounterChange> {
     const old = await this.find(bucket, info.key, tx)
     const now = new Date().toISOString()
     const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
-    if (keepNewer && old !== undefined && old.updated_at > row.updated_at) return
+    if (keepNewer && old !== undefined && old.updated_at > row.updated_at) return { bytes: 0, objects: 0 }
     const { bucket: _b, key: _k, ...changes } = row
     await tx
       .insertInto('objects')
       .values(row)
       .onConflict((conflict) => conflict.columns(['bucket', 'key']).doUpdateSet(changes))
       .execute()
-    await this.#count(tx, bucket, info.size - Number(old?.size ?? 0), old === undefined ? 1 : 0)
+    const change = { bytes: info.size - Number(old?.size ?? 0), objects: old === undefined ? 1 : 0 }
+    await this.#count(tx, bucket, change.bytes, change.objects)
+    return change
   }
 
   /** Records objects as deleted; keys without a row are skipped. */
