@@ -10,12 +10,19 @@ import type { Layout, Location } from './layout.ts'
 const RACE_RETRIES = 5
 
 /**
+ * Objects are readable by the service's own user only: other users of the machine have no business
+ * reading tenants' files (files 0600, directories 0700, before the umask).
+ */
+export const FILE_MODE = 0o600
+export const DIR_MODE = 0o700
+
+/**
  * Runs `step` in `dir`, creating the directory first. An empty directory may be pruned by a delete
  * between our mkdir and our step (ENOENT): then we make it again.
  */
 async function inDirectory<T>(dir: string, step: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    await mkdir(dir, { recursive: true })
+    await mkdir(dir, { recursive: true, mode: DIR_MODE })
     try {
       return await step()
     } catch (error) {
@@ -58,7 +65,7 @@ export interface TempFile {
 export async function createTemp(layout: Layout, location: Location): Promise<TempFile> {
   const create = async () => {
     const path = join(location.dir, layout.tempName())
-    return { path, handle: await open(path, 'wx') }
+    return { path, handle: await open(path, 'wx', FILE_MODE) }
   }
   // The directory almost always exists: try first, which saves a mkdir per write. When it is missing
   // (ENOENT), or a file stands where a directory should (ENOTDIR), mkdir makes it or reports why not.
@@ -75,7 +82,10 @@ export async function copyToTemp(layout: Layout, source: string, location: Locat
   return inDirectory(location.dir, async () => {
     const path = join(location.dir, layout.tempName())
     await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE)
-    return { path, handle: await open(path, 'r+') }
+    const handle = await open(path, 'r+')
+    // A copy takes its source's mode, which an object written by an older version may have had wider.
+    await handle.chmod(FILE_MODE)
+    return { path, handle }
   })
 }
 
