@@ -60,6 +60,20 @@ describe('client errors (fs driver, sqlite)', () => {
     })
     expect(response.status).toBe(400)
     expect((await h.stored('documents')).filter((k) => k.startsWith('two-files'))).toEqual([])
+    // Nor does it replace the object at its key.
+    const url = '/v1/buckets/documents/objects/two-files/kept.txt'
+    expect((await h.fetch(url, { method: 'PUT', token: h.admin, body: 'kept' })).status).toBe(200)
+    const again = new FormData()
+    again.append('key', 'two-files/kept.txt')
+    again.append('file', new Blob(['first']), 'a.txt')
+    again.append('file', new Blob(['second']), 'b.txt')
+    const refused = await h.fetch('/v1/buckets/documents/objects', {
+      method: 'POST',
+      token: h.admin,
+      body: again,
+    })
+    expect(refused.status).toBe(400)
+    expect(await (await h.fetch(url, { token: h.admin })).text()).toBe('kept')
   })
 
   it('answers infinite or huge numbers in query strings with 400', async () => {

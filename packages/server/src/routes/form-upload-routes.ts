@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream'
 import {
   generateUniqueObjectName,
   isStorageError,
@@ -83,22 +84,71 @@ async function storeParts(
         request.raw.emit('error', limits.timedOut())
       })
   try {
-    for (let next = await first; !next.done; next = await nextPart(parts))
-      await storePart(ctx, request, next.value, bucket, state, signal)
+    const advance = () => nextPart(parts)
+    for (let next = await first; !next.done; ) {
+      next = await storePart(ctx, request, next.value, bucket, state, { signal, advance })
+    }
   } finally {
     stopWatching()
   }
 }
 
-/** Reads one part: a `key`/`prefix` field, or a `file` streamed to the bucket. */
+type Next = IteratorResult<Multipart>
+
+/** Most bytes of a refused form read to its end before answering; beyond, the connection closes. */
+const SKIPPED_BYTES = 1024 * 1024
+
+/** Reads and drops the parts from `next` to the form's end, up to `SKIPPED_BYTES` of files. */
+async function skipRest(next: Next, advance: () => Promise<Next>): Promise<void> {
+  let bytes = 0
+  for (let current = next; !current.done; current = await advance()) {
+    if (current.value.type !== 'file') continue
+    for await (const chunk of current.value.file) {
+      bytes += (chunk as Buffer).length
+      if (bytes > SKIPPED_BYTES) return
+    }
+  }
+}
+
+/**
+ * The one file of a form with a `key`, held back from the upload until the parser has seen what
+ * follows it: the form's end lets the upload commit, any other part fails it. A refused form then
+ * stores nothing, not even the object it would have replaced.
+ */
+function heldUntilFormEnd(part: MultipartFile, advance: () => Promise<Next>) {
+  const held = new PassThrough()
+  let ahead: Promise<Next> | undefined
+  part.file.on('error', (error: Error) => held.destroy(error))
+  part.file.pipe(held, { end: false })
+  part.file.once('end', () => {
+    ahead = advance()
+    ahead.then(
+      async (next) => {
+        if (next.done) return held.end()
+        // Refused: the rest of a small form is read first, so that a client still sending it (fetch)
+        // reads the answer instead of a reset; its errors change nothing, the form is refused anyway.
+        await skipRest(next, advance).catch(() => undefined)
+        held.destroy(invalid('a form with a "key" field takes one file'))
+      },
+      (error: Error) => held.destroy(error),
+    )
+  })
+  // A refused upload stops reading: the part is dropped, so the parser does not wait for it.
+  held.once('close', () => {
+    if (!part.file.readableEnded) part.file.destroy()
+  })
+  return { body: held, next: () => ahead ?? advance() }
+}
+
+/** Reads one part: a `key`/`prefix` field, or a `file` streamed to the bucket; returns the next. */
 async function storePart(
   ctx: AppContext,
   request: FastifyRequest,
   part: Multipart,
   bucket: string,
   state: FormState,
-  signal: AbortSignal,
-): Promise<void> {
+  { signal, advance }: { signal: AbortSignal; advance: () => Promise<Next> },
+): Promise<Next> {
   // A part whose Content-Disposition has no name comes without a fieldname.
   if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
   if (part.type === 'field') {
@@ -106,7 +156,7 @@ async function storePart(
     if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
     else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
     else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
-    return
+    return advance()
   }
   // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
   // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
@@ -119,8 +169,10 @@ async function storePart(
   state.objects = await authorize(ctx, request, bucket, [key, 'write'])
   state.release ??= ctx.bodyLimits.acquire(slotOwner(state.objects, key))
   const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
+  const held = state.key === undefined ? undefined : heldUntilFormEnd(part, advance)
   try {
-    state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
+    state.stored.push(await state.objects.upload(key, held?.body ?? part.file, { ...declared, signal }))
+    return await (held?.next() ?? advance())
   } catch (error) {
     broken ??= part.file.errored ?? undefined
     const typed = isStorageError(error) && error.code !== 'Internal'
