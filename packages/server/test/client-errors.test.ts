@@ -196,11 +196,23 @@ describe.each(PERSISTENCES)('numbers beyond 2^53 (%s index)', (persistence) => {
       .set({ quota_bytes: 9007199254740994n as never, used_bytes: 9007199254740995n as never })
       .where('name', '=', 'exports')
       .execute()
+    await h.db
+      .updateTable('buckets')
+      .set({ allowed_types: '[not json' })
+      .where('name', '=', 'avatars')
+      .execute()
     const list = await h.fetch('/v1/buckets', { token: h.admin })
     expect(list.status).toBe(200)
     const names = ((await list.json()) as { buckets: { name: string }[] }).buckets.map((b) => b.name)
     expect(names).toContain('exports')
     expect(names).toContain('documents')
+    // The unreadable types of avatars refuse uploads there; they do not open it to every type.
+    const png = await h.fetch('/v1/buckets/avatars/objects/a.png', {
+      method: 'PUT',
+      token: h.admin,
+      body: 'x',
+    })
+    expect(png.status).toBe(415)
     expect((await h.fetch('/v1/usage', { token: h.admin })).status).toBe(200)
     expect((await h.fetch('/v1/buckets/exports/objects', { token: h.admin })).status).toBe(200)
     // The repair: a sane quota, then a reconcile that recounts the bucket.
