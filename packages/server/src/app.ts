@@ -21,7 +21,7 @@ import { createJwtVerifier } from './auth/jwt-verifier.ts'
 import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
 import type { Database } from './db/schema.ts'
-import { BodyLimits } from './http/body-limits.ts'
+import { BodyLimits, watchParsedBodies } from './http/body-limits.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { frameworkErrors } from './http/protocol-errors.ts'
 import { logRequest } from './http/request-log.ts'
@@ -199,6 +199,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerErrorHandling(app)
+  app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
   let closing = false
   app.addHook('preClose', async () => {
     closing = true

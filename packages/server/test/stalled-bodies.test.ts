@@ -75,6 +75,15 @@ describe('stalled request bodies (fs driver, sqlite)', () => {
     expect(await h.db.selectFrom('reservations').selectAll().execute()).toEqual([])
   })
 
+  it('fails a JSON request whose body stops with 408', async () => {
+    const head =
+      `POST /v1/buckets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.admin}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n'
+    const answer = await stall(h.url, head, '{"name":').reply
+    expect(statusOf(answer)).toBe(408)
+    expect(bodyOf(answer)).toMatchObject({ code: 'RequestTimeout' })
+  })
+
   it('fails a form upload whose body stops with 408 and stores nothing', async () => {
     const b = 'stall-boundary'
     const start =

@@ -1,5 +1,6 @@
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import { StorageError } from '@coffer/core'
+import type { preParsingHookHandler, RouteOptions } from 'fastify'
 
 /** How long request bodies may stall, and how many uploads a credential may run at once. */
 export interface BodyLimitOptions {
@@ -88,4 +89,28 @@ export function watchIdleBody(body: Readable, ms: number, onIdle: () => void): (
   body.once('close', stop)
   body.once('error', stop)
   return stop
+}
+
+/**
+ * An `onRoute` hook that applies `limits.idleTimeout` to the bodies Fastify parses itself (routes
+ * with a body schema: JSON), which would otherwise hold their socket forever when they stall.
+ * Routes that stream their bodies (uploads) watch them themselves: their body is left alone.
+ */
+export function watchParsedBodies(limits: BodyLimits): (route: RouteOptions) => void {
+  const watch: preParsingHookHandler = (request, _reply, payload, done) => {
+    if (request.raw.complete) return done(null, payload)
+    const watched = new PassThrough()
+    payload.pipe(watched)
+    payload.once('error', (error) => watched.destroy(error))
+    watchIdleBody(payload, limits.idleTimeout, () => {
+      payload.unpipe(watched)
+      watched.destroy(limits.timedOut())
+    })
+    done(null, watched)
+  }
+  return (route) => {
+    if (route.schema?.body === undefined) return
+    const existing = route.preParsing === undefined ? [] : [route.preParsing].flat()
+    route.preParsing = [...existing, watch]
+  }
 }
