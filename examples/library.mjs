@@ -8,7 +8,7 @@ const dir = await mkdtemp(join(tmpdir(), 'coffer-example-'))
 const storage = createStorage({
   driver: fsDriver({ root: join(dir, 'files') }), // or memoryDriver(), or s3Driver({...}) from @coffer/driver-s3
   signingSecret: 'a-long-random-secret-of-32-bytes!', // for signed URLs on fs and memory
-  baseUrl: 'http://localhost:7373/signed',
+  baseUrl: 'http://localhost:7374/signed', // a Coffer server's content origin serves them
 })
 
 // upload_file: a local file, streamed; the key defaults to a unique name made from the file's name

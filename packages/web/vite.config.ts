@@ -7,6 +7,9 @@ const api = process.env.COFFER_URL ?? 'http://127.0.0.1:7373'
 // Coffer (COFFER_URL, default http://127.0.0.1:7373); `vite build` writes dist/, which Coffer serves at `/`.
 export default defineConfig({
   plugins: [react()],
+  // Every script, style and preload tag carries this nonce; the server puts a fresh one in each
+  // response and in its CSP (`script-src 'nonce-…'`), so only the UI's own assets run as script.
+  html: { cspNonce: '__COFFER_CSP_NONCE__' },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   server: {
     proxy: Object.fromEntries(['/v1', '/public', '/signed'].map((path) => [path, api])),

@@ -1,6 +1,6 @@
 import { fileTypeFromBuffer } from 'file-type'
 import mime from 'mime'
-import { StorageError } from './errors.ts'
+import { normalizeMediaType, parseMediaType } from './media-type.ts'
 
 /** Bytes read from the start of a body to recognise its type (file-type's own sample size). */
 export const SNIFF_BYTES = 4100
@@ -34,38 +34,44 @@ const CONTAINERS = new Set([
   'application/gzip',
 ])
 
-const TYPE_SYNTAX = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;[^\u0000-\u001f\u007f]*)?$/
-
-/** The type without parameters, lower-case: `Text/HTML; charset=utf-8` → `text/html`. */
+/**
+ * The type without parameters, lower-case (`Text/HTML; charset=utf-8` → `text/html`), as
+ * `parseMediaType` reads it; the empty string, which matches no type, for a value it refuses.
+ */
 export function essence(type: string): string {
-  return (type.split(';')[0] ?? '').trim().toLowerCase()
+  return parseMediaType(type)?.essence ?? ''
 }
 
-/** HTML, SVG, XML and JavaScript: the server serves these as attachments under a sandboxing CSP. */
+/**
+ * HTML, SVG, XML, JavaScript and multipart types (Chromium renders each part of a
+ * `multipart/x-mixed-replace` by its own type): the server serves these as attachments under a
+ * sandboxing CSP. So is any type `parseMediaType` refuses: a browser could read it as another type.
+ */
 export function isActiveType(type: string): boolean {
-  const base = essence(type)
-  return ACTIVE.has(base) || base.endsWith('+xml')
+  const parsed = parseMediaType(type)
+  if (parsed === undefined) return true
+  return ACTIVE.has(parsed.essence) || parsed.essence.endsWith('+xml') || parsed.type === 'multipart'
 }
 
 /** Whether `type` matches one of `patterns` (`image/png`, `image/*`, `*` or `*\/*`). */
 export function matchesType(type: string, patterns: readonly string[]): boolean {
   const base = essence(type)
   return patterns.some((pattern) => {
-    const p = essence(pattern)
+    const p = (pattern.split(';')[0] ?? '').trim().toLowerCase()
     if (p === '*' || p === '*/*') return true
     if (p.endsWith('/*')) return base.startsWith(p.slice(0, -1))
     return base === p
   })
 }
 
-/** Checks a declared type's syntax; returns undefined for "no real declaration". */
+/**
+ * A declared type in its canonical form (see `normalizeMediaType`, which refuses a malformed one
+ * with `InvalidArgument`); undefined for "no real declaration" (none, or `application/octet-stream`).
+ */
 export function normalizeDeclaredType(type: string | undefined): string | undefined {
   if (type === undefined || type.trim() === '') return undefined
-  const trimmed = type.trim()
-  if (!TYPE_SYNTAX.test(trimmed)) {
-    throw new StorageError('InvalidArgument', 'content type must look like "type/subtype"')
-  }
-  return essence(trimmed) === FALLBACK ? undefined : trimmed
+  const normalized = normalizeMediaType(type)
+  return essence(normalized) === FALLBACK ? undefined : normalized
 }
 
 const HTML_TAGS = [

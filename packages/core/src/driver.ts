@@ -119,6 +119,12 @@ export interface Driver {
   /** The backend's own presigned URLs (S3 SigV4). Fallback: Coffer's HMAC URLs. */
   presign?(key: string, opts: PresignOptions): Promise<string>
   multipart?: MultipartDriver
+  /**
+   * Removes the backend's own leftovers of uploads started before `olderThan` and never finished
+   * (S3's incomplete multipart uploads); returns how many. The service calls it with its upload
+   * expiry. Absent for backends that leave nothing behind.
+   */
+  sweepUploads?(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
   /** Releases sockets and handles. */
   close?(): Promise<void>
 }

@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'NotFound',
   'AlreadyExists',
   'PreconditionFailed',
+  'Conflict',
   'InvalidKey',
   'InvalidArgument',
   'InvalidRange',

@@ -46,13 +46,14 @@ export async function driverFromEnv(env: Env = process.env): Promise<Driver> {
 
 /**
  * A `StorageService` configured from the environment: the driver (see `driverFromEnv`), the signing
- * secret for Coffer's own signed URLs (`COFFER_SIGNING_SECRET`) and their base URL
- * (`COFFER_PUBLIC_URL` + `/signed`).
+ * secret for Coffer's own signed URLs (`COFFER_SIGNING_SECRET`) and their base URL, on the server's
+ * content origin (`COFFER_CONTENT_URL` + `/signed`; default port `COFFER_CONTENT_PORT`, else PORT + 1).
  */
 export async function storageFromEnv(env: Env = process.env): Promise<StorageService> {
   const driver = await driverFromEnv(env)
-  const publicUrl = (env.COFFER_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT ?? 7373}`).replace(/\/+$/, '')
-  const options = { driver, baseUrl: `${publicUrl}/signed` }
+  const port = env.COFFER_CONTENT_PORT ?? (env.PORT === undefined ? '7374' : String(Number(env.PORT) + 1))
+  const contentUrl = (env.COFFER_CONTENT_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '')
+  const options = { driver, baseUrl: `${contentUrl}/signed` }
   const secret = env.COFFER_SIGNING_SECRET
   return createStorage(secret ? { ...options, signingSecret: secret } : options)
 }

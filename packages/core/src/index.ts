@@ -3,6 +3,14 @@
  * `@coffer/driver-s3`).
  */
 export { ifNoneMatchMatches } from './conditional.ts'
+export {
+  type Disposition,
+  dispositionHeader,
+  MAX_DISPOSITION_LENGTH,
+  normalizeDisposition,
+  parseDisposition,
+  serializeDisposition,
+} from './content-disposition.ts'
 export { detectContentType, essence, isActiveType, matchesType, SNIFF_BYTES } from './content-type.ts'
 export type {
   Digest,
@@ -37,6 +45,13 @@ export {
   normalizePrefix,
 } from './keys.ts'
 export { MAX_LIST_LIMIT } from './listing.ts'
+export {
+  MAX_MEDIA_TYPE_LENGTH,
+  type MediaType,
+  normalizeMediaType,
+  parseMediaType,
+  serializeMediaType,
+} from './media-type.ts'
 export { contentRange, parseRange, resolveRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
 export {

@@ -119,4 +119,10 @@ export interface PresignOptions {
   /** For PUT: the type the upload must declare. For GET: the type to answer with. */
   contentType?: string
   contentDisposition?: string
+  /**
+   * The credential that asks for the URL (e.g. `key:key_…`), signed into it: whoever verifies the URL
+   * can refuse it once that credential is revoked. A URL bound to an issuer is always Coffer's own
+   * (a driver's URL, such as S3's SigV4, cannot carry it), so it needs a signing secret.
+   */
+  issuer?: string
 }

@@ -473,7 +473,7 @@ export const cases: Record<string, Case> = {
     )
     expect(await type('a,b\n', 'data.csv')).toMatch(/^text\/csv/)
     expect(await type('{"a":1}', 'data.json')).toBe('application/json')
-    expect(await type('plain words', 'notes', 'text/plain; charset=utf-8')).toBe('text/plain; charset=utf-8')
+    expect(await type('plain words', 'notes', 'text/plain; charset=utf-8')).toBe('text/plain;charset=utf-8')
     expect(await type(Buffer.from([1, 2, 3]), 'blob')).toBe('application/octet-stream')
     const zip = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)])
     const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'

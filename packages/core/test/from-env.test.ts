@@ -13,17 +13,17 @@ describe('storageFromEnv', () => {
       await storage.upload('x', { key: 'a.txt' })
       expect(await readdir(join(dir, 'files', 'objects'))).toEqual(['a.txt~'])
       const url = await storage.generatePresignedUrl('a.txt', { method: 'GET', expiresIn: 5 })
-      expect(url.startsWith('http://127.0.0.1:7373/signed/a.txt?')).toBe(true)
+      expect(url.startsWith('http://127.0.0.1:7374/signed/a.txt?')).toBe(true)
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
   })
 
-  it('picks the memory driver and a public URL', async () => {
+  it('picks the memory driver and the content URL', async () => {
     const storage = await storageFromEnv({
       COFFER_DRIVER: 'memory',
       COFFER_SIGNING_SECRET: 'k'.repeat(32),
-      COFFER_PUBLIC_URL: 'https://files.example.com/',
+      COFFER_CONTENT_URL: 'https://files.example.com/',
     })
     expect(storage.driver.name).toBe('memory')
     await storage.upload('x', { key: 'k' })

@@ -45,6 +45,18 @@ describe('fs driver: the cache of small objects', () => {
     await expectCode(storage.getObject('large.txt'), 'NotFound')
   })
 
+  it('refuses a read whose reader has gone, instead of a body that fails with no one listening', async () => {
+    // A browser that cancels a preview: the server's signal is aborted while the file is read. A body
+    // made then failed on the next tick, before the server listened, and ended the process.
+    await storage.upload('small', { key: 'a.txt' })
+    await storage.upload('x'.repeat(200_000), { key: 'large.txt' })
+    const gone = AbortSignal.abort()
+    for (const key of ['a.txt', 'a.txt', 'large.txt']) {
+      // The first read of a.txt is from its file, the second from the cache.
+      await expectCode(storage.getObject(key, { signal: gone }), 'Aborted')
+    }
+  })
+
   it('drops what writes, copies, moves and deletes change', async () => {
     await storage.upload('one', { key: 'a.txt' })
     await storage.upload('two', { key: 'b.txt' })

@@ -31,6 +31,7 @@ describe('Coffer signed URLs', () => {
     expect(verify(url)).toEqual({
       key: 'docs/Été 2026/a b.pdf',
       method: 'GET',
+      issuedAt: new Date(now),
       expiresAt: new Date(now + 60_000),
       contentDisposition: 'attachment',
     })
@@ -45,12 +46,44 @@ describe('Coffer signed URLs', () => {
       /signature/,
     )
     expect(refusal(() => verify(url.replace('Method=GET', 'Method=PUT'), 'PUT'))).toMatch(/signature/)
+    expect(refusal(() => verify(url.replace(/X-Coffer-Date=\d+/, 'X-Coffer-Date=1')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace('attachment', 'inline')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace(/Signature=[^&]+/, 'Signature=AAAA')))).toMatch(/signature/)
     expect(refusal(() => verify(url.replace(/&X-Coffer-Signature=[^&]+/, '')))).toMatch(/signature/)
     expect(refusal(() => signer.parse(url.replace('files.example.com', 'evil.example.com')))).toMatch(
       /not one/,
     )
+  })
+
+  it('accepts one spelling of a signature only: no padding, + or /, or other trailing bits', () => {
+    const given = new URL(url).searchParams.get('X-Coffer-Signature') as string
+    const bytes = Buffer.from(given, 'base64url')
+    const last = given.at(-1) as string
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const sameBytes = alphabet[alphabet.indexOf(last) + 1] as string // differs in the unused bits only
+    const variants = [`${given}=`, bytes.toString('base64'), `${given.slice(0, -1)}${sameBytes}`, ` ${given}`]
+    for (const variant of variants) {
+      const altered = new URL(url)
+      altered.searchParams.set('X-Coffer-Signature', variant)
+      expect(
+        refusal(() => verify(altered.toString())),
+        variant,
+      ).toMatch(/signature/)
+    }
+    expect(Buffer.from(`${given.slice(0, -1)}${sameBytes}`, 'base64url')).toEqual(bytes)
+  })
+
+  it('binds a URL to its issuer', () => {
+    const bound = signer.sign('k', { method: 'PUT', expiresIn: 60, issuer: 'key:key_1' }, now)
+    expect(verify(bound, 'PUT').issuer).toBe('key:key_1')
+    expect(refusal(() => verify(bound.replace('key_1', 'key_2'), 'PUT'))).toMatch(/signature/)
+    expect(refusal(() => verify(bound.replace(/&X-Coffer-Issuer=[^&]+/, ''), 'PUT'))).toMatch(/signature/)
+    // A newline in one signed value cannot move into the next one.
+    const pinned = signer.sign('k', { method: 'GET', expiresIn: 60, contentType: 'a/b\nkey:x' }, now)
+    const shifted = new URL(pinned)
+    shifted.searchParams.set('X-Coffer-Content-Type', 'a/b')
+    shifted.searchParams.set('X-Coffer-Content-Disposition', 'key:x\n')
+    expect(refusal(() => verify(shifted.toString()))).toMatch(/signature/)
   })
 
   it('pins the content type of an upload', () => {

@@ -10,10 +10,11 @@ import { copyObject } from './s3-copy.ts'
 import { s3Error } from './s3-errors.ts'
 import { listKeys } from './s3-list.ts'
 import { multipartOf } from './s3-multipart.ts'
-import { createClient, MiB, type S3DriverOptions } from './s3-options.ts'
+import { createClient, DEFAULT_DEADLINE, MiB, type S3DriverOptions } from './s3-options.ts'
 import { type PresignPostOptions, presignPost } from './s3-post.ts'
 import { putObject } from './s3-put.ts'
 import { getObject, headObject } from './s3-read.ts'
+import { sweepUploads } from './s3-sweep.ts'
 
 /** S3's limit on keys per DeleteObjects request. */
 const DELETE_BATCH = 1000
@@ -23,6 +24,8 @@ export interface S3Driver extends Driver {
   readonly bucket: string
   /** A presigned POST for browser uploads, with a size range and a content type the server enforces. */
   presignPost(key: string, opts: PresignPostOptions): Promise<{ url: string; fields: Record<string, string> }>
+  /** Aborts the bucket's multipart uploads started before `olderThan` (see `sweepUploads`). */
+  sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
 }
 
 /**
@@ -52,6 +55,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
     queueSize: options.queueSize ?? 4,
     acl: options.acl ?? false,
     conditionalWrites,
+    deadline: options.deadline ?? DEFAULT_DEADLINE,
     head,
   }
 
@@ -141,6 +145,11 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
       call('signing the upload form', key, () => presignPost(client, bucket, key, opts)),
 
     multipart: multipartOf(client, bucket, head, call),
+
+    sweepUploads: (olderThan, opts) =>
+      call('sweeping abandoned uploads', undefined, () =>
+        sweepUploads(client, bucket, olderThan, opts?.signal),
+      ),
 
     async close() {
       client.destroy()

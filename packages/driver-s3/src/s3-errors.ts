@@ -23,8 +23,12 @@ const BY_NAME: Record<string, StorageErrorCode> = {
   Throttling: 'Unavailable',
   ThrottlingException: 'Unavailable',
   InternalError: 'Unavailable',
+  // Bytes damaged on their way to the server (Content-MD5 mismatch), still so after the retries.
+  BadDigest: 'Unavailable',
+  XAmzContentSHA256Mismatch: 'Unavailable',
   RequestTimeout: 'Timeout',
-  TimeoutError: 'Timeout',
+  // Our own connect, idle and request timeouts: the server did not answer; 503, try again.
+  TimeoutError: 'Unavailable',
   RequestTimeoutException: 'Timeout',
   CredentialsProviderError: 'MissingCredentials',
   AbortError: 'Aborted',
@@ -49,7 +53,12 @@ const NETWORK: Record<string, StorageErrorCode> = {
   EPIPE: 'Unavailable',
   ENOTFOUND: 'Unavailable',
   EAI_AGAIN: 'Unavailable',
-  ETIMEDOUT: 'Timeout',
+  ETIMEDOUT: 'Unavailable',
+  ECONNABORTED: 'Unavailable',
+  EHOSTUNREACH: 'Unavailable',
+  ENETUNREACH: 'Unavailable',
+  // A response body that ended before its length: the connection broke mid-stream.
+  ERR_STREAM_PREMATURE_CLOSE: 'Unavailable',
 }
 
 const MESSAGES: Partial<Record<StorageErrorCode, string>> = {

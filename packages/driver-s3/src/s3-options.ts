@@ -2,6 +2,8 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { withDeadline } from './s3-deadline.ts'
+import { checkParts } from './s3-integrity.ts'
 
 export interface S3DriverOptions {
   /** The bucket that holds Coffer's objects. */
@@ -29,8 +31,20 @@ export interface S3DriverOptions {
   maxAttempts?: number
   /** Milliseconds to establish a connection; default 5000. */
   connectionTimeout?: number
-  /** Milliseconds a socket may stay idle during a request; default 60000. */
+  /**
+   * Milliseconds a socket may stay silent while a request or its response body is in flight (a
+   * half-open connection, a server that stopped answering); default 30000. The attempt then fails
+   * and is retried.
+   */
+  idleTimeout?: number
+  /** Milliseconds one attempt may take until the response's headers arrive; default 60000. */
   requestTimeout?: number
+  /**
+   * Milliseconds one S3 call may take until its answer, all its attempts and their back-off included;
+   * default 120000. A call past it fails with `Unavailable` (retryable: the server answers 503).
+   * Response bodies are bounded by `idleTimeout` instead: a large download may take long.
+   */
+  deadline?: number
   /**
    * Longest key segment the server can store, in bytes: file-system backed servers (s3rver, MinIO
    * in fs mode) limit names to 255 bytes. Default: none (S3 has no such limit).
@@ -39,17 +53,18 @@ export interface S3DriverOptions {
   /** Sockets kept per host; default 64. */
   maxSockets?: number
   /**
-   * Sign the bytes of multipart parts (the SDK's sha256 of each buffered part, in the SigV4
-   * signature). Default: only when a part goes over plain HTTP to another host, the one case where
-   * nothing else protects the bytes on their way: TLS does over HTTPS, and loopback never leaves the
-   * machine. Decided per request, on the endpoint the SDK resolved (an `endpoint` option,
-   * `AWS_ENDPOINT_URL_S3`, a profile's `endpoint_url`, or AWS's own). Every request stays signed
-   * either way; only its body is sent as `UNSIGNED-PAYLOAD`, as the SDK sends any streamed body.
+   * Sign the bytes of multipart parts. Default: buffered parts carry their sha256 (computed in the
+   * thread pool), which the signature covers and the server verifies; streamed parts go unsigned
+   * except over plain HTTP to another host (see `signsPartsTo`). `true`: every part signed, the SDK
+   * hashing streamed ones. `false`: parts go as `UNSIGNED-PAYLOAD` with a `Content-MD5`, which the
+   * server verifies too (hashed on the main thread). Every request stays signed either way.
    */
   signPayload?: boolean
 }
 
 export const MiB = 1024 * 1024
+/** `S3DriverOptions.deadline`'s default. */
+export const DEFAULT_DEADLINE = 120_000
 
 /** Whether a host name is this host: a loopback address or `localhost`. */
 function isLoopback(hostname: string): boolean {
@@ -77,12 +92,12 @@ function bodyChosen(headers: Record<string, string>): boolean {
 }
 
 /**
- * Sends the bodies of UploadPart requests as `UNSIGNED-PAYLOAD` where `signsPartsTo` allows: the
- * SDK's signer takes a payload hash already in the request instead of hashing the part. The part's
- * bytes would otherwise be hashed a second time on the service's main thread (the service hashes
- * every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own throughput for a 256 MiB
- * upload to Ceph (`npm run bench -- --only P5`). It runs first in the build step; a later middleware
- * (the SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
+ * Sends the bodies of UploadPart requests that `checkParts` did not hash as `UNSIGNED-PAYLOAD` where
+ * `signsPartsTo` allows: the SDK's signer takes a payload hash already in the request instead of
+ * hashing the part. The part's bytes would otherwise be hashed a second time on the service's main
+ * thread (the service hashes every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own
+ * throughput for a 256 MiB upload to Ceph (`npm run bench -- --only P5`). A later middleware (the
+ * SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
  */
 function sendPartsUnsigned(client: S3Client, signPayload: boolean | undefined): void {
   client.middlewareStack.add(
@@ -118,6 +133,9 @@ export function createClient(options: S3DriverOptions): S3Client {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeout ?? 5000,
       requestTimeout: options.requestTimeout ?? 60_000,
+      // Without it, @smithy/node-http-handler 4.x only logs a warning past `requestTimeout`.
+      throwOnRequestTimeout: true,
+      socketTimeout: options.idleTimeout ?? 30_000,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
@@ -134,6 +152,8 @@ export function createClient(options: S3DriverOptions): S3Client {
     config.forcePathStyle = options.forcePathStyle
   }
   const client = new S3Client(config)
+  checkParts(client, options.signPayload)
   if (options.signPayload !== true) sendPartsUnsigned(client, options.signPayload)
+  withDeadline(client, options.deadline ?? DEFAULT_DEADLINE)
   return client
 }

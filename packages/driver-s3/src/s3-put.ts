@@ -14,6 +14,7 @@ import {
   type PutBody,
   StorageError,
 } from '@coffer/core'
+import { s3Error } from './s3-errors.ts'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 
 export interface PutContext {
@@ -23,6 +24,8 @@ export interface PutContext {
   queueSize: number
   acl: boolean
   conditionalWrites: boolean
+  /** Milliseconds the steps after a multipart upload are retried for (see `S3DriverOptions.deadline`). */
+  deadline: number
   /** Reads the object back: radosgw answers an empty etag to CompleteMultipartUpload. */
   head(key: string, signal?: AbortSignal): Promise<ObjectInfo>
 }
@@ -70,6 +73,12 @@ export async function putObject(
     return await write(ctx, key, body, opts)
   } catch (error) {
     body.destroy() // stop the feeding side too: nothing more will be read
+    if ((error as { name?: string }).name === 'NoSuchUpload') {
+      // A CompleteMultipartUpload retried after its answer was lost finds its upload gone: the object
+      // may well have landed. Not a missing object (404): an outcome unknown, worth a retry (503).
+      const message = 'writing the object: the S3 server lost track of the upload; try again'
+      throw new StorageError('Unavailable', message, { cause: s3Error(error, 'completing the upload'), key })
+    }
     throw error
   }
 }
@@ -141,9 +150,42 @@ async function write(
   }
   const { sha256 } = body.digest()
   const tagging = { TagSet: [{ Key: SHA256_TAG, Value: sha256 }] }
-  await ctx.client.send(
-    new PutObjectTaggingCommand({ Bucket: ctx.bucket, Key: key, Tagging: tagging }),
-    signal,
+  // The object is complete from here on: a failure now would answer 503 for an object that landed
+  // (and lose its sha256), so these idempotent steps are tried again within the deadline.
+  await persist(ctx.deadline, opts.signal, () =>
+    ctx.client.send(new PutObjectTaggingCommand({ Bucket: ctx.bucket, Key: key, Tagging: tagging }), signal),
   )
-  return { ...(await ctx.head(key, opts.signal)), checksum: { sha256 } }
+  const info = await persist(ctx.deadline, opts.signal, () => ctx.head(key, opts.signal))
+  return { ...info, checksum: { sha256 } }
+}
+
+/** Pauses between tries of a step after an upload: the SDK's own retries have already run. */
+const PERSIST_BACKOFF = [200, 1000, 3000]
+
+/**
+ * Runs an idempotent step until it succeeds, its failure is not retryable, or `deadline` ms have
+ * passed since the first try.
+ */
+async function persist<T>(
+  deadline: number,
+  signal: AbortSignal | undefined,
+  step: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now()
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step()
+    } catch (error) {
+      const pause = PERSIST_BACKOFF[attempt]
+      const mapped = s3Error(error, 'finishing the upload')
+      if (
+        pause === undefined ||
+        !mapped.retryable ||
+        signal?.aborted ||
+        Date.now() - started + pause > deadline
+      )
+        throw error
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
+  }
 }

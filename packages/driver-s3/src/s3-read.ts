@@ -18,6 +18,7 @@ import {
   StorageError,
 } from '@coffer/core'
 import { fromS3Metadata, SHA256_TAG } from './s3-metadata.ts'
+import { ResumingBody } from './s3-resume.ts'
 
 type ObjectOutput = HeadObjectCommandOutput | GetObjectCommandOutput
 
@@ -129,7 +130,27 @@ export async function getObject(
     resolved = exact
   }
   const size = resolved?.size ?? output.ContentLength ?? 0
-  const info = await withTaggedSha256(client, bucket, infoOf(key, output, size), opts.signal)
-  const body = output.Body as Readable
+  let info: ObjectInfo
+  try {
+    info = await withTaggedSha256(client, bucket, infoOf(key, output, size), opts.signal)
+  } catch (error) {
+    ;(output.Body as Readable).destroy() // its socket goes back to no one otherwise
+    throw error
+  }
+  const start = resolved?.start ?? 0
+  const length = resolved ? resolved.end - resolved.start + 1 : size
+  const etag = output.ETag
+  const reopen = etag
+    ? async (offset: number) => {
+        const rest = {
+          Bucket: bucket,
+          Key: key,
+          IfMatch: etag,
+          Range: `bytes=${start + offset}-${start + length - 1}`,
+        }
+        return (await client.send(new GetObjectCommand(rest), signal)).Body as Readable
+      }
+    : undefined
+  const body = new ResumingBody(output.Body as Readable, length, key, reopen)
   return resolved ? { notModified: false, body, info, range: resolved } : { notModified: false, body, info }
 }

@@ -150,7 +150,7 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       expect(peak).toBeLessThan(40 * MiB)
     })
 
-    it('sends parts unsigned to a loopback endpoint and signed when asked, intact either way', async ({
+    it('sends buffered parts with their sha256, unsigned with an MD5 when asked, intact either way', async ({
       skip,
     }) => {
       if (skipped) return skip(skipped)
@@ -158,9 +158,9 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       const body = randomBytes(11 * MiB)
       const slices = [0, 5, 10].map((at) => body.subarray(at * MiB, Math.min(body.length, (at + 5) * MiB)))
       try {
-        for (const signPayload of [false, true]) {
+        for (const signPayload of [false, undefined, true]) {
           proxy.partHashes.clear()
-          const options = { partSize: 5 * MiB, ...(signPayload ? { signPayload } : {}) }
+          const options = { partSize: 5 * MiB, ...(signPayload === undefined ? {} : { signPayload }) }
           const through = createStorage({
             driver: await driverOn({ ...server, endpoint: proxy.endpoint }, options),
           })
@@ -171,7 +171,7 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
             expect(info.checksum.sha256).toBe(sha256(body))
             const back = await buffer((await through.getObject('parts/both.bin')).body)
             expect(back.equals(body)).toBe(true)
-            const expected = signPayload ? slices.map(sha256) : slices.map(() => 'UNSIGNED-PAYLOAD')
+            const expected = signPayload === false ? slices.map(() => 'UNSIGNED-PAYLOAD') : slices.map(sha256)
             const recorded = [...proxy.partHashes].sort(([a], [b]) => a - b)
             expect(recorded).toEqual(expected.map((hash, i) => [i + 1, hash]))
           } finally {
@@ -307,6 +307,24 @@ describe('S3 driver configuration', () => {
     expect(() => s3DriverFromEnv({})).toThrow(/AWS_S3_BUCKET/)
     expect(() => s3DriverFromEnv({ AWS_S3_BUCKET: 'b', COFFER_S3_ACL: 'maybe' })).toThrow(/COFFER_S3_ACL/)
   })
+
+  it('reads its timeouts in milliseconds and refuses values that are not', async () => {
+    const env = { AWS_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's' }
+    for (const name of [
+      'COFFER_S3_CONNECT_TIMEOUT_MS',
+      'COFFER_S3_IDLE_TIMEOUT_MS',
+      'COFFER_S3_DEADLINE_MS',
+    ]) {
+      for (const bad of ['5s', '0', '1.5', '3600001'])
+        expect(() => s3DriverFromEnv({ ...env, [name]: bad })).toThrow(new RegExp(name))
+    }
+    const driver = s3DriverFromEnv({
+      ...env,
+      COFFER_S3_IDLE_TIMEOUT_MS: '2000',
+      COFFER_S3_DEADLINE_MS: '9000',
+    })
+    await driver.close?.()
+  })
 })
 
 describe('payload signing of multipart parts', () => {
@@ -351,12 +369,16 @@ describe('payload signing of multipart parts', () => {
     }
   }
 
-  it('sends buffered parts unsigned over TLS and signed over plain HTTP; streamed parts as the SDK chooses', async () => {
+  it('sends buffered parts with their sha256 (or unsigned with an MD5); streamed parts as the SDK chooses', async () => {
     const bytes = Buffer.from('part')
-    // AWS (HTTPS): unsigned, with the CRC32 the SDK adds for AWS.
+    // AWS (HTTPS): the part's sha256 (hashed in the thread pool), with the CRC32 the SDK adds for AWS.
     const aws = await partHeaders({}, bytes)
-    expect(aws['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD')
+    expect(aws['x-amz-content-sha256']).toBe(sha256(bytes))
     expect(aws['x-amz-checksum-crc32']).toBeDefined()
+    // Unsigned when asked, with an MD5 the server checks instead.
+    const unsigned = await partHeaders({ signPayload: false }, bytes)
+    expect(unsigned['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD')
+    expect(unsigned['content-md5']).toBe(createHash('md5').update(bytes).digest('base64'))
     // Plain HTTP to another host: the part's sha256, signed.
     const remote = await partHeaders({ endpoint: 'http://minio.internal:9000' }, bytes)
     expect(remote['x-amz-content-sha256']).toBe(sha256(bytes))

@@ -1,4 +1,4 @@
-import { StorageError, type StorageService, type UrlSigner } from '@coffer/core'
+import { StorageError, type StorageService } from '@coffer/core'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type {
   FastifyBaseLogger,
@@ -38,8 +38,15 @@ export interface AppContext {
   auth: Authenticator
   /** How long request bodies may stall, and how many uploads a credential may run at once. */
   bodyLimits: BodyLimits
-  /** Coffer's own URL signer (fs, memory), created once the service's public URL is known. */
-  signer: () => UrlSigner
+  /** Where Coffer's signed URLs point (`<content url>/signed`): known once the content origin listens. */
+  signedBase: () => string
+  /** Signed GET URLs straight to the store (S3), which no revoke can stop; off unless configured. */
+  directSignedGets: boolean
+  /**
+   * Where browsers reach the content origin, the listener of user bytes (`/public`, `/signed`):
+   * configured, or the address it listens on. No trailing slash.
+   */
+  contentUrl: () => string
 }
 
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */
@@ -47,15 +54,22 @@ export function principalOf(ctx: AppContext, request: FastifyRequest): Promise<P
   return ctx.auth.require(request.headers.authorization)
 }
 
-/** The actor of a request: its credential (`<kind>:<id>`), or `anonymous`, and its address. */
-export function actorOf(request: FastifyRequest, principal: Principal | string | undefined): Actor {
+/**
+ * The actor of a request: its credential (`<kind>:<id>`), or `anonymous`, and its address; `via`
+ * marks a credential acting through a signed URL it issued.
+ */
+export function actorOf(
+  request: FastifyRequest,
+  principal: Principal | string | undefined,
+  via?: Actor['via'],
+): Actor {
   const id =
     principal === undefined
       ? 'anonymous'
       : typeof principal === 'string'
         ? principal
         : `${principal.kind}:${principal.id}`
-  return { id, ip: request.ip }
+  return via === undefined ? { id, ip: request.ip } : { id, ip: request.ip, via }
 }
 
 const requestObjects = new WeakMap<FastifyRequest, BucketObjects>()
@@ -69,8 +83,9 @@ export function objectsFor(
   request: FastifyRequest,
   bucket: Bucket,
   principal: Principal | string | undefined,
+  via?: Actor['via'],
 ): BucketObjects {
-  const objects = new BucketObjects(ctx, bucket, actorOf(request, principal))
+  const objects = new BucketObjects(ctx, bucket, actorOf(request, principal, via))
   // A form with several files authorises each: the request's bytes add up over all of them.
   const earlier = requestObjects.get(request)
   if (earlier?.bucket.name === bucket.name) objects.bytesIn = earlier.bytesIn

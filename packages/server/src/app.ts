@@ -2,35 +2,31 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type StorageService, UrlSigner } from '@coffer/core'
+import { createStorage, type StorageService } from '@coffer/core'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, {
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-  LogController,
-} from 'fastify'
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify'
 import type { Kysely } from 'kysely'
-import { type App, type AppContext, objectsOfRequest } from './app-context.ts'
+import type { App, AppContext } from './app-context.ts'
 import { ApiKeyStore } from './auth/api-key-store.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier } from './auth/jwt-verifier.ts'
 import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
+import { createContentApp } from './content-app.ts'
 import type { Database } from './db/schema.ts'
 import { BodyLimits, watchParsedBodies } from './http/body-limits.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { frameworkErrors } from './http/protocol-errors.ts'
-import { logRequest } from './http/request-log.ts'
+import { registerResponseHooks } from './http/response-hooks.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
 import { Metrics } from './metrics.ts'
-import { accessRoutes } from './routes/access-routes.ts'
 import { bucketRoutes } from './routes/bucket-routes.ts'
+import { contentRedirectRoutes } from './routes/content-redirect-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { indexRoutes } from './routes/index-routes.ts'
@@ -49,8 +45,19 @@ export interface AppOptions {
   db: Kysely<Database>
   /** Secret of Coffer's own signed URLs (at least 32 bytes). */
   signingSecret: string
-  /** Where clients reach the service; default: the address it listens on. */
+  /** Where clients reach the API origin (COFFER_PUBLIC_URL). Signed and public URLs name `contentUrl`. */
   publicUrl?: string
+  /**
+   * Signed GET URLs straight to the store, when the driver signs its own (S3 SigV4): they spare the
+   * service the bytes, but they hold until they expire whatever happens to the key that asked for
+   * them. Off by default: Coffer's own URLs die with their issuer (`COFFER_SIGNED_GETS_DIRECT`).
+   */
+  directSignedGets?: boolean
+  /**
+   * Where browsers reach the content origin (`app.content`), which signed and public URLs name;
+   * default: the address it listens on.
+   */
+  contentUrl?: string
   jwt?: JwtConfig
   /**
    * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
@@ -67,6 +74,8 @@ export interface AppOptions {
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
   uploadExpiry?: number
+  /** Limits on resumable uploads: bytes staged in all, uploads open per credential (see StagingLimits). */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
   cacheTtl?: number
   /** Request bodies that stall fail after this long (ms); default 30 s (see `BodyLimits`). */
@@ -83,18 +92,39 @@ function listeningUrl(app: App): string | undefined {
   return `http://${host}:${address.port}`
 }
 
+/** The API app, with the content origin's app beside it: both share one context. */
+export type CofferApp = App & {
+  /** The content origin: user bytes, no credentials. Listen on it too; closing the API closes it. */
+  readonly content: App
+}
+
 /**
- * What the routes share. Coffer's signer is made once the service's public URL is known: configured,
- * or the address it listens on (an ephemeral port is known only after `listen`).
+ * What the routes share. Signed URLs name the content origin: configured, or the address its
+ * listener has (an ephemeral port is known only after `listen`). The storage the routes use is the
+ * caller's driver with Coffer's signer, the one path that signs and verifies URLs.
  */
-function createContext(app: App, options: AppOptions): AppContext {
-  let signer: UrlSigner | undefined
+function createContext(options: AppOptions, content: () => App | undefined): AppContext {
+  let base: string | undefined
+  const contentUrl = () => {
+    const listening = content()
+    return options.contentUrl ?? (listening && listeningUrl(listening)) ?? 'http://127.0.0.1:7374'
+  }
+  const signedBase = () => {
+    if (base !== undefined) return base
+    const url = `${contentUrl()}/signed`
+    if (options.contentUrl !== undefined || content()?.server.listening) base = url
+    return url
+  }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectIndex(options.db)
   const buckets = new BucketStore(options.db, cache)
   return {
-    storage: options.storage,
+    storage: createStorage({
+      driver: options.storage.driver,
+      signingSecret: options.signingSecret,
+      baseUrl: signedBase,
+    }),
     db: options.db,
     index,
     usage: new UsageRecorder(options.db),
@@ -110,32 +140,10 @@ function createContext(app: App, options: AppOptions): AppContext {
         : { uploadsPerCredential: options.uploadsPerCredential }),
     }),
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
-    signer() {
-      if (signer) return signer
-      const base = options.publicUrl ?? listeningUrl(app) ?? 'http://127.0.0.1:7373'
-      const created = new UrlSigner(options.signingSecret, `${base}/signed`)
-      if (options.publicUrl !== undefined || app.server.listening) signer = created
-      return created
-    },
+    contentUrl,
+    signedBase,
+    directSignedGets: options.directSignedGets ?? false,
   }
-}
-
-/** Counts a finished request in the metrics, and in the usage statistics when it used a bucket. */
-function countRequest(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
-  const route = request.routeOptions.url ?? 'unmatched'
-  const labels = { method: request.method, route, status: String(reply.statusCode) }
-  ctx.metrics.requests.inc(labels)
-  ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000)
-  const objects = objectsOfRequest(request)
-  if (objects === undefined) return
-  // Object routes end in a wildcard; their GET bodies are the objects served.
-  const served =
-    request.method === 'GET' && route.endsWith('/*') && (reply.statusCode === 200 || reply.statusCode === 206)
-  const bytesOut = served ? Number(reply.getHeader('content-length') ?? 0) || 0 : 0
-  const bucket = objects.bucket.name
-  ctx.usage.record(bucket, objects.actor.id, objects.bytesIn, bytesOut)
-  if (objects.bytesIn > 0) ctx.metrics.bytesIn.inc({ bucket }, objects.bytesIn)
-  if (bytesOut > 0) ctx.metrics.bytesOut.inc({ bucket }, bytesOut)
 }
 
 /**
@@ -166,11 +174,11 @@ function backgroundReconcile(app: App, ctx: AppContext): () => void {
 }
 
 /**
- * The HTTP service on a storage and an index. The caller listens, and closes the storage and the
- * index after `app.close()`. Request bodies of object routes are streams, never buffered; JSON bodies
- * are limited to 1 MiB.
+ * The HTTP service on a storage and an index: the API app, and beside it `app.content`, the content
+ * origin. The caller listens on both, and closes the storage and the index after `app.close()`.
+ * Request bodies of object routes are streams, never buffered; JSON bodies are limited to 1 MiB.
  */
-export async function createApp(options: AppOptions): Promise<App> {
+export async function createApp(options: AppOptions): Promise<CofferApp> {
   const app: App = Fastify({
     logger: options.logger ?? false,
     // One line per request, written by the onResponse hook (logRequest), instead of Fastify's two.
@@ -186,7 +194,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const ctx = createContext(app, options)
+  let content: App | undefined
+  const ctx = createContext(options, () => content)
+  const contentApp = await createContentApp(ctx, app.log)
+  content = contentApp
+  app.decorate('content', contentApp)
+  // The content origin stops first, so that the counts of its last requests are flushed below.
+  app.addHook('preClose', () => contentApp.close())
 
   await app.register(swagger, {
     openapi: {
@@ -200,24 +214,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerErrorHandling(app)
   app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  // Hooks with callbacks, not async: they run on every request, and a promise each costs more.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    // Per the Fetch standard, nosniff stops browsers from running a response as another type.
-    reply.header('x-content-type-options', 'nosniff')
-    // While shutting down, in-flight responses end their connection, so `close` needn't wait for
-    // keep-alive connections to time out.
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    logRequest(request, reply)
-    countRequest(ctx, request, reply)
-    done()
-  })
+  registerResponseHooks(app, ctx)
   // The last counts go to the index at close; an index already gone loses them, nothing else.
   app.addHook('onClose', () =>
     ctx.usage.flush().catch((error: unknown) => app.log.warn({ err: error }, 'usage counts not written')),
@@ -239,14 +236,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   keyRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
-  await webRoutes(app)
+  await webRoutes(app, { contentUrl: ctx.contentUrl })
   await app.register(async (scope) => {
     // Object bodies are the objects: no parser reads them, the routes stream them to the storage.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
     objectRoutes(raw, ctx)
-    accessRoutes(raw, ctx)
+    contentRedirectRoutes(raw, ctx)
   })
   let uploadsDir = options.uploadsDir
   if (uploadsDir === undefined) {
@@ -254,13 +251,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     app.addHook('onClose', () => rm(temp, { recursive: true, force: true }))
     uploadsDir = temp
   }
-  const uploads = new TusUploads(ctx, uploadsDir)
+  const uploads = new TusUploads(ctx, uploadsDir, options.uploadLimits)
   const expiry = options.uploadExpiry ?? 24 * 3600_000
   const sweeper = setInterval(
     () => {
       uploads.sweep(expiry).then(
         (removed) => removed > 0 && app.log.info({ removed }, 'abandoned uploads removed'),
         (error: unknown) => app.log.warn({ err: error }, 'sweeping abandoned uploads failed'),
+      )
+      // The backend's own leftovers (S3 multipart uploads whose abort failed or whose start was retried).
+      options.storage.driver.sweepUploads?.(new Date(Date.now() - expiry)).then(
+        (removed) => removed > 0 && app.log.info({ removed }, 'abandoned backend uploads removed'),
+        (error: unknown) => app.log.warn({ err: error }, 'sweeping abandoned backend uploads failed'),
       )
     },
     Math.min(expiry / 4, 3600_000),
@@ -273,5 +275,5 @@ export async function createApp(options: AppOptions): Promise<App> {
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     tusRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), uploads)
   })
-  return app
+  return app as CofferApp
 }

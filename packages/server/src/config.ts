@@ -13,6 +13,8 @@ export interface JwtConfig {
   issuer?: string
   /** Required `aud` claim, when set. */
   audience?: string
+  /** `COFFER_JWT_MAX_SECONDS`: the longest lifetime a token may claim (`exp` - `iat`); default 1 day. */
+  maxSeconds?: number
 }
 
 /** The service's configuration, read from the environment and validated at start. */
@@ -31,18 +33,35 @@ export interface Config {
   signingSecret?: string
   /** `COFFER_PUBLIC_URL`: where clients reach the service; default http://HOST:PORT. */
   publicUrl?: string
+  /** `COFFER_CONTENT_PORT`: the content origin's port; default PORT + 1 (7374), any free port when PORT is 0. */
+  contentPort: number
+  /**
+   * `COFFER_CONTENT_URL`: where browsers reach the content origin (signed and public URLs name it),
+   * another origin than the API's; default http://HOST:COFFER_CONTENT_PORT.
+   */
+  contentUrl?: string
   /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
   databaseUrl?: string
-  /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`. */
+  /** `COFFER_SIGNED_GETS_DIRECT=true`: signed GETs straight to S3, which no revoke stops (default false). */
+  directSignedGets?: boolean
+  /** `COFFER_JWT_SECRET`, `COFFER_JWKS_URL`, `COFFER_JWT_ISSUER`, `COFFER_JWT_AUDIENCE`, `COFFER_JWT_MAX_SECONDS`. */
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
   logLevel: string
-  /** `COFFER_RECONCILE_MINUTES`: run reconcile every so many minutes; never when unset. */
+  /**
+   * `COFFER_RECONCILE_MINUTES` (default 10, 0 turns it off): run reconcile in the background every so
+   * many minutes, so that drift a failure left (an object stored whose index write was lost) heals.
+   */
   reconcileEvery?: number
   /** `COFFER_METRICS_PUBLIC=true`: `/metrics` without credentials. */
   metricsPublic?: boolean
   /** `COFFER_UPLOAD_EXPIRY_HOURS` (default 24): resumable uploads idle this long are removed. */
   uploadExpiry?: number
+  /**
+   * `COFFER_UPLOAD_STAGING_MIB` (default 16384) and `COFFER_UPLOAD_SESSIONS` (default 50): what all
+   * unfinished resumable uploads may stage on disk together, and how many one credential may have open.
+   */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /**
    * `COFFER_CACHE_SECONDS` (default 5, 0 turns it off): how long API keys and bucket policies read
    * from the index are reused. A change made through this process applies at once; one written by
@@ -69,7 +88,7 @@ function checkUrl(name: string, value: string, protocols: string[]): string | { 
   if (!protocols.includes(url.protocol)) {
     return { problem: `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}` }
   }
-  if (name === 'COFFER_PUBLIC_URL' && (url.search !== '' || url.hash !== '')) {
+  if (['COFFER_PUBLIC_URL', 'COFFER_CONTENT_URL'].includes(name) && (url.search !== '' || url.hash !== '')) {
     return { problem: `${name} must not have a query or fragment` }
   }
   return value.replace(/\/+$/, '')
@@ -88,7 +107,17 @@ export function loadConfig(env: Env = process.env): Config {
 
   const portText = text('PORT') ?? '7373'
   const port = Number(portText)
-  if (!/^\d+$/.test(portText) || port > 65535) problems.push('PORT must be a whole number from 0 to 65535')
+  const portValid = /^\d+$/.test(portText) && port <= 65535
+  if (!portValid) problems.push('PORT must be a whole number from 0 to 65535')
+
+  // Beside the API's port by default; with PORT=0 (tests, `coffer serve --port 0`) any free port.
+  const besideApi = !portValid ? 7374 : port === 0 ? 0 : port + 1
+  const contentPortText = text('COFFER_CONTENT_PORT') ?? String(besideApi)
+  const contentPort = Number(contentPortText)
+  if (!/^\d+$/.test(contentPortText) || contentPort > 65535)
+    problems.push('COFFER_CONTENT_PORT must be a whole number from 0 to 65535')
+  else if (contentPort !== 0 && contentPort === port)
+    problems.push('COFFER_CONTENT_PORT must differ from PORT: user content has a listener of its own')
 
   const driver = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
   if (!(DRIVERS as readonly string[]).includes(driver))
@@ -104,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(text('COFFER_DATA_DIR') ?? './data'),
     driver: driver as Config['driver'],
     logLevel,
+    contentPort,
   }
 
   /** A whole number from `min` to `max` in variable `name`, or undefined when unset or invalid. */
@@ -114,16 +144,29 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}`)
     return undefined
   }
-  const minutes = whole('COFFER_RECONCILE_MINUTES', 1, 10080, 'minutes')
-  if (minutes !== undefined) config.reconcileEvery = minutes * 60_000
+  const minutes = whole('COFFER_RECONCILE_MINUTES', 0, 10080, 'minutes') ?? 10
+  if (minutes > 0) config.reconcileEvery = minutes * 60_000
   const expiryHours = whole('COFFER_UPLOAD_EXPIRY_HOURS', 1, 8760, 'hours')
   if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
+  const stagingMib = whole('COFFER_UPLOAD_STAGING_MIB', 1, 1024 ** 3, 'MiB')
+  const sessions = whole('COFFER_UPLOAD_SESSIONS', 1, 1_000_000, 'uploads')
+  if (stagingMib !== undefined || sessions !== undefined) {
+    config.uploadLimits = {
+      ...(stagingMib === undefined ? {} : { totalBytes: stagingMib * 1024 ** 2 }),
+      ...(sessions === undefined ? {} : { sessionsPerCredential: sessions }),
+    }
+  }
   const cacheSeconds = whole('COFFER_CACHE_SECONDS', 0, 300, 'seconds')
   if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
   const idleSeconds = whole('COFFER_BODY_IDLE_SECONDS', 1, 3600, 'seconds')
   if (idleSeconds !== undefined) config.bodyIdleTimeout = idleSeconds * 1000
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
+  const direct = text('COFFER_SIGNED_GETS_DIRECT')
+  if (direct !== undefined) {
+    if (!['true', 'false'].includes(direct)) problems.push('COFFER_SIGNED_GETS_DIRECT must be true or false')
+    else if (direct === 'true') config.directSignedGets = true
+  }
   const metricsPublic = text('COFFER_METRICS_PUBLIC')
   if (metricsPublic !== undefined) {
     if (!['true', 'false'].includes(metricsPublic))
@@ -146,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const urls = [
     ['COFFER_PUBLIC_URL', ['http:', 'https:']],
+    ['COFFER_CONTENT_URL', ['http:', 'https:']],
     ['DATABASE_URL', ['postgres:', 'postgresql:']],
     ['COFFER_JWKS_URL', ['http:', 'https:']],
   ] as const
@@ -158,6 +202,13 @@ export function loadConfig(env: Env = process.env): Config {
     else problems.push(checked.problem)
   }
   if (parsed.COFFER_PUBLIC_URL !== undefined) config.publicUrl = parsed.COFFER_PUBLIC_URL
+  if (parsed.COFFER_CONTENT_URL !== undefined) {
+    // The content origin exists to keep tenants' bytes off the origin that holds credentials.
+    const api = parsed.COFFER_PUBLIC_URL
+    if (api !== undefined && new URL(api).origin === new URL(parsed.COFFER_CONTENT_URL).origin)
+      problems.push('COFFER_CONTENT_URL must be another origin (host name) than COFFER_PUBLIC_URL')
+    else config.contentUrl = parsed.COFFER_CONTENT_URL
+  }
   if (parsed.DATABASE_URL !== undefined) config.databaseUrl = text('DATABASE_URL') as string
 
   const jwt: JwtConfig = {}
@@ -177,6 +228,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (audience !== undefined) jwt.audience = audience
   if ((issuer ?? audience) !== undefined && jwt.secret === undefined && jwt.jwksUrl === undefined) {
     problems.push('COFFER_JWT_ISSUER and COFFER_JWT_AUDIENCE need COFFER_JWT_SECRET or COFFER_JWKS_URL')
+  }
+  const maxSeconds = whole('COFFER_JWT_MAX_SECONDS', 1, 31_536_000, 'seconds')
+  if (maxSeconds !== undefined) jwt.maxSeconds = maxSeconds
+  if (maxSeconds !== undefined && jwt.secret === undefined && jwt.jwksUrl === undefined) {
+    problems.push('COFFER_JWT_MAX_SECONDS needs COFFER_JWT_SECRET or COFFER_JWKS_URL')
   }
   if (Object.keys(jwt).length > 0) config.jwt = jwt
 

@@ -2,7 +2,7 @@
  * `@coffer/server`: Coffer's HTTP service (REST API, buckets and policies, API keys and JWTs, signed
  * URLs) over `@coffer/core`'s storage, with its index in SQLite or Postgres.
  */
-export { type AppOptions, createApp } from './app.ts'
+export { type AppOptions, type CofferApp, createApp } from './app.ts'
 export type { App, AppContext } from './app-context.ts'
 export { type ApiKey, ApiKeyStore, hashToken, TOKEN_PREFIX } from './auth/api-key-store.ts'
 export { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.ts'

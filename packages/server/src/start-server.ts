@@ -14,6 +14,8 @@ export interface RunningServer {
   app: App
   /** The address it listens on, e.g. http://127.0.0.1:7373. */
   url: string
+  /** The content origin's address, e.g. http://127.0.0.1:7374 (COFFER_CONTENT_URL when set). */
+  contentUrl: string
   /** The admin token generated on the first start, to be shown once; absent otherwise. */
   adminToken?: string
   /** Stops accepting requests, lets running ones finish, then closes the index and the storage. */
@@ -22,7 +24,8 @@ export interface RunningServer {
 
 /**
  * Starts the service from a configuration: the driver (fs under `<dataDir>/files` by default), the
- * index (SQLite in the data dir, or Postgres), the admin key bootstrap, then the HTTP listener.
+ * index (SQLite in the data dir, or Postgres), the admin key bootstrap, then the two HTTP listeners:
+ * the API origin and the content origin.
  */
 export async function startServer(config: Config): Promise<RunningServer> {
   const signingSecret = config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))
@@ -41,23 +44,39 @@ export async function startServer(config: Config): Promise<RunningServer> {
       reconcileAtStart: true,
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
+    if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.metricsPublic) options.metricsPublic = true
+    if (config.directSignedGets) options.directSignedGets = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
+    if (config.uploadLimits !== undefined) options.uploadLimits = config.uploadLimits
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     if (config.bodyIdleTimeout !== undefined) options.bodyIdleTimeout = config.bodyIdleTimeout
     if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
-    const url = await app.listen({ port: config.port, host: config.host })
-    if (config.publicUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {
+    let url: string
+    let contentUrl: string
+    try {
+      url = await app.listen({ port: config.port, host: config.host })
+      contentUrl = await app.content.listen({ port: config.contentPort, host: config.host })
+    } catch (error) {
+      await app.close()
+      throw error
+    }
+    if (config.contentUrl === undefined && ['0.0.0.0', '::'].includes(config.host)) {
       app.log.warn(
-        'COFFER_PUBLIC_URL is not set: signed URLs will name the wildcard address the service binds',
+        'COFFER_CONTENT_URL is not set: signed and public URLs will name the wildcard address the service binds',
+      )
+    } else if (config.contentUrl === undefined && config.publicUrl !== undefined) {
+      app.log.warn(
+        "COFFER_PUBLIC_URL is set but COFFER_CONTENT_URL is not: signed and public URLs name the content listener's own address",
       )
     }
     const server: RunningServer = {
       app,
       url,
+      contentUrl: config.contentUrl ?? contentUrl,
       async close() {
         await app.close()
         await closeBackends()

@@ -9,9 +9,11 @@ const CACHE_TTL = 400
 
 function jwt(
   claims: Record<string, unknown>,
-  opts: { exp?: number | null; secret?: string } = {},
+  opts: { exp?: number | null; secret?: string; sub?: string | null; iat?: number | null } = {},
 ): Promise<string> {
-  const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-7').setIssuedAt()
+  const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' })
+  if (opts.sub !== null) token.setSubject(opts.sub ?? 'user-7')
+  if (opts.iat !== null) token.setIssuedAt(opts.iat)
   if (opts.exp !== null) token.setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 300)
   return token.sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET))
 }
@@ -156,6 +158,60 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
     expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: h.admin })).status).toBe(200)
   })
 
+  it('matches a scope prefix at a folder boundary: users/jose cannot write users/josephine/', async () => {
+    const jose = await h.key([{ bucket: 'documents', prefix: 'users/jose', permissions: ['write', 'list'] }])
+    const put = (key: string, token: string) =>
+      h.fetch(obj('documents', key), { method: 'PUT', token, body: 'x' })
+    expect((await put('users/jose/x', jose)).status).toBe(200)
+    const stolen = await put('users/josephine/x', jose)
+    expect(stolen.status).toBe(403)
+    expect(((await stolen.json()) as { code: string }).code).toBe('AccessDenied')
+    expect((await h.fetch('/v1/buckets/documents/objects?prefix=users/jose', { token: jose })).status).toBe(
+      403,
+    )
+    expect((await h.fetch('/v1/buckets/documents/objects?prefix=users/jose/', { token: jose })).status).toBe(
+      200,
+    )
+    // Signing and tus creation check the same rule.
+    const joseSigner = await h.key([
+      { bucket: 'documents', prefix: 'users/jose', permissions: ['sign', 'write'] },
+    ])
+    const signOther = json({ key: 'users/josephine/x', method: 'PUT', expiresIn: 60 }, { token: joseSigner })
+    expect((await h.fetch('/v1/buckets/documents/sign', signOther)).status).toBe(403)
+    const meta = (key: string) => `bucket ${btoa('documents')},key ${btoa(key)}`
+    const tus = (key: string) =>
+      h.fetch('/v1/uploads', {
+        method: 'POST',
+        token: jose,
+        headers: { 'tus-resumable': '1.0.0', 'upload-length': '1', 'upload-metadata': meta(key) },
+      })
+    expect((await tus('users/josephine/t')).status).toBe(403)
+    expect((await tus('users/jose/t')).status).toBe(201)
+    // A trailing * asks for a plain string prefix, on purpose.
+    const jo = await h.key([{ bucket: 'documents', prefix: 'users/jo*', permissions: ['write'] }])
+    expect((await put('users/josephine/y', jo)).status).toBe(200)
+    expect((await put('users/other/y', jo)).status).toBe(403)
+  })
+
+  it('shows a prefix-scoped key no bucket-wide counters or other owners', async () => {
+    const scoped = await h.key([{ bucket: 'documents', prefix: 'p1/', permissions: ['read', 'list'] }])
+    const whole = await h.key([{ bucket: 'documents', permissions: ['read', 'list'] }])
+    type Listed = { buckets: { name: string; usedBytes?: number; usedObjects?: number }[] }
+    const listed = (await (await h.fetch('/v1/buckets', { token: scoped })).json()) as Listed
+    const one = (await (await h.fetch('/v1/buckets/documents', { token: scoped })).json()) as object
+    for (const bucket of [listed.buckets.find((b) => b.name === 'documents'), one]) {
+      expect(bucket).toBeDefined()
+      expect(bucket).not.toHaveProperty('usedBytes')
+      expect(bucket).not.toHaveProperty('usedObjects')
+    }
+    const usage = await h.fetch('/v1/buckets/documents/usage', { token: scoped })
+    expect(usage.status).toBe(403)
+    expect(await usage.text()).not.toContain('key:')
+    const wide = (await (await h.fetch('/v1/buckets/documents', { token: whole })).json()) as object
+    expect(wide).toHaveProperty('usedObjects')
+    expect((await h.fetch('/v1/buckets/documents/usage', { token: whole })).status).toBe(200)
+  })
+
   it('answers 403, not 404, for buckets outside the scope, so their existence does not leak', async () => {
     const token = await h.key([{ bucket: 'documents', permissions: ['read'] }])
     expect((await h.fetch(obj('nosuch', 'x'), { token })).status).toBe(403)
@@ -180,6 +236,66 @@ describe.each(PERSISTENCES)('authentication and scopes (%s index)', (persistence
       expect(response.status, why).toBe(401)
       expect(((await response.json()) as { detail: string }).detail, why).toContain(why)
     }
+  })
+
+  it('refuses JWTs without sub, living longer than a day, or issued in the future', async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'p1/', permissions: ['read'] }]
+    const now = Math.floor(Date.now() / 1000)
+    const refused = [
+      [await jwt({ scopes }, { sub: null }), '"sub" claim'],
+      [await jwt({ scopes }, { exp: now + 10 * 365 * 86_400 }), 'longer than 86400 s'],
+      [await jwt({ scopes }, { iat: null, exp: now + 86_400 + 120 }), 'longer than 86400 s'],
+      [await jwt({ scopes }, { iat: now + 3600, exp: now + 7200 }), 'issued in the future'],
+    ]
+    for (const [token, why] of refused as [string, string][]) {
+      const response = await h.fetch(obj('documents', 'p1/a.txt'), { token })
+      expect(response.status, why).toBe(401)
+      expect(((await response.json()) as { detail: string }).detail, why).toContain(why)
+    }
+    const day = await jwt({ scopes }, { iat: now, exp: now + 86_400 })
+    expect((await h.fetch(obj('documents', 'p1/a.txt'), { token: day })).status).toBe(200)
+  })
+
+  it('records a JWT caller by its issuer and whole subject, never cut', async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'jwt/', permissions: ['write'] }]
+    const long = 'u'.repeat(200)
+    const owners = []
+    for (const [key, sub] of [
+      ['jwt/1', `${long}-1`],
+      ['jwt/2', `${long}-2`],
+    ] as const) {
+      const token = await jwt({ scopes, iss: 'https://auth.example' }, { sub })
+      expect((await h.fetch(obj('documents', key), { method: 'PUT', token, body: 'x' })).status).toBe(200)
+      const audit = await h.fetch(`/v1/audit?bucket=documents&key=${key}`, { token: h.admin })
+      owners.push(((await audit.json()) as { events: { actor: string }[] }).events[0]?.actor)
+    }
+    expect(owners[0]).toMatch(/^jwt:/)
+    expect(owners[0]).not.toBe(owners[1])
+    const short = await jwt({ scopes, iss: 'https://auth.example' }, { sub: 'user-9' })
+    await h.fetch(obj('documents', 'jwt/3'), { method: 'PUT', token: short, body: 'x' })
+    const audit = await h.fetch('/v1/audit?bucket=documents&key=jwt/3', { token: h.admin })
+    expect(((await audit.json()) as { events: { actor: string }[] }).events[0]?.actor).toBe(
+      'jwt:https%3A%2F%2Fauth.example/user-9',
+    )
+  })
+
+  it("cuts a signed URL a JWT asks for to the JWT's exp, and records the JWT as its actor", async () => {
+    const scopes = [{ bucket: 'documents', prefix: 'byjwt/', permissions: ['sign', 'write'] }]
+    const exp = Math.floor(Date.now() / 1000) + 300
+    const token = await jwt({ scopes }, { exp, sub: 'signer-1' })
+    const response = await h.fetch(
+      '/v1/buckets/documents/sign',
+      json({ key: 'byjwt/a.txt', method: 'PUT', expiresIn: 604_800 }, { token }),
+    )
+    expect(response.status).toBe(200)
+    const { url, expiresAt } = (await response.json()) as { url: string; expiresAt: string }
+    expect(Date.parse(expiresAt)).toBeLessThanOrEqual(exp * 1000)
+    expect(Number(new URL(url).searchParams.get('X-Coffer-Expires'))).toBeLessThanOrEqual(exp)
+    expect((await fetch(url, { method: 'PUT', body: 'x' })).status).toBe(200)
+    const audit = await h.fetch('/v1/audit?bucket=documents&key=byjwt/a.txt', { token: h.admin })
+    const [event] = ((await audit.json()) as { events: { actor: string; detail: unknown }[] }).events
+    expect(event?.actor).toBe('jwt:/signer-1')
+    expect(event?.detail).toMatchObject({ via: 'signed-url' })
   })
 
   it('lets anyone read a public bucket, but not list, write or read private ones', async () => {

@@ -3,14 +3,20 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/index.ts'
 
 describe('configuration from the environment', () => {
-  it('has working defaults: fs under ./data, SQLite, 127.0.0.1:7373', () => {
+  it('has working defaults: fs under ./data, SQLite, 127.0.0.1:7373, reconcile every 10 minutes', () => {
     expect(loadConfig({})).toEqual({
       port: 7373,
       host: '127.0.0.1',
       dataDir: resolve('data'),
       driver: 'fs',
       logLevel: 'info',
+      contentPort: 7374,
+      reconcileEvery: 600_000,
     })
+  })
+
+  it('turns the background reconcile off with COFFER_RECONCILE_MINUTES=0', () => {
+    expect(loadConfig({ COFFER_RECONCILE_MINUTES: '0' }).reconcileEvery).toBeUndefined()
   })
 
   it('reads every setting', () => {
@@ -22,6 +28,7 @@ describe('configuration from the environment', () => {
       COFFER_ADMIN_KEY: 'k'.repeat(40),
       COFFER_SIGNING_SECRET: 's'.repeat(32),
       COFFER_PUBLIC_URL: 'https://files.example.com/',
+      COFFER_CONTENT_URL: 'https://files-usercontent.example.com/',
       DATABASE_URL: 'postgres://coffer@db:5432/coffer',
       COFFER_JWT_SECRET: 'j'.repeat(32),
       COFFER_JWT_ISSUER: 'app',
@@ -37,6 +44,8 @@ describe('configuration from the environment', () => {
       dataDir: '/srv/coffer',
       driver: 's3',
       publicUrl: 'https://files.example.com',
+      contentPort: 8081,
+      contentUrl: 'https://files-usercontent.example.com',
       databaseUrl: 'postgres://coffer@db:5432/coffer',
       jwt: { secret: 'j'.repeat(32), issuer: 'app' },
       logLevel: 'warn',
@@ -75,7 +84,7 @@ describe('configuration from the environment', () => {
       '  - PORT must be a whole number from 0 to 65535',
       '  - COFFER_DRIVER must be fs, memory or s3',
       '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-      '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 1 to 10080',
+      '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 0 to 10080',
       '  - COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760',
       '  - COFFER_CACHE_SECONDS must be a whole number of seconds from 0 to 300',
       '  - COFFER_METRICS_PUBLIC must be true or false',
@@ -88,10 +97,41 @@ describe('configuration from the environment', () => {
     expect(message).not.toContain(secret)
   })
 
+  it('puts the content origin beside the API: the next port, any free port with PORT=0', () => {
+    expect(loadConfig({ PORT: '0' }).contentPort).toBe(0)
+    expect(loadConfig({ COFFER_CONTENT_PORT: '9000' }).contentPort).toBe(9000)
+    expect(() => loadConfig({ PORT: '9000', COFFER_CONTENT_PORT: '9000' })).toThrow(/must differ from PORT/)
+    expect(() => loadConfig({ PORT: '65535' })).toThrow(/COFFER_CONTENT_PORT must be a whole number/)
+    // One origin for both would put tenants' bytes beside the UI's credentials again.
+    expect(() =>
+      loadConfig({
+        COFFER_PUBLIC_URL: 'https://files.example.com',
+        COFFER_CONTENT_URL: 'https://files.example.com/content',
+      }),
+    ).toThrow(/another origin/)
+    expect(() => loadConfig({ COFFER_CONTENT_URL: 'https://c.example.com/?x=1' })).toThrow(
+      /query or fragment/,
+    )
+  })
+
   it('refuses issuer or audience without a key to check tokens with', () => {
     expect(() => loadConfig({ COFFER_JWT_AUDIENCE: 'coffer' })).toThrow(
       /need COFFER_JWT_SECRET or COFFER_JWKS_URL/,
     )
+  })
+
+  it('reads the JWT lifetime cap and the direct signed GETs, and checks them', () => {
+    const config = loadConfig({
+      COFFER_JWT_SECRET: 'j'.repeat(32),
+      COFFER_JWT_MAX_SECONDS: '3600',
+      COFFER_SIGNED_GETS_DIRECT: 'true',
+    })
+    expect(config).toMatchObject({ jwt: { maxSeconds: 3600 }, directSignedGets: true })
+    expect(() => loadConfig({ COFFER_JWT_MAX_SECONDS: '3600' })).toThrow(/needs COFFER_JWT_SECRET/)
+    expect(() => loadConfig({ COFFER_JWT_SECRET: 'j'.repeat(32), COFFER_JWT_MAX_SECONDS: '0' })).toThrow(
+      /COFFER_JWT_MAX_SECONDS must be a whole number/,
+    )
+    expect(() => loadConfig({ COFFER_SIGNED_GETS_DIRECT: 'yes' })).toThrow(/true or false/)
   })
 })
 

@@ -63,14 +63,20 @@ export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
 export interface HarnessOptions {
   jwt?: JwtConfig
   publicUrl?: string
+  /** The content origin's public URL (signed and public URLs name it); default: where it listens. */
+  contentUrl?: string
   /** Gives the fs driver presigned URLs of its own, as the S3 driver has. */
   presign?: Driver['presign']
+  /** Signed GETs straight to the store when the driver signs its own (see `AppOptions`). */
+  directSignedGets?: boolean
   /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
   s3?: S3TestServer
   /** Runs reconcile in the background this often (ms). */
   reconcileEvery?: number
   /** Removes resumable uploads idle this long (ms). */
   uploadExpiry?: number
+  /** Limits on resumable uploads (staged bytes in all, open uploads per credential). */
+  uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
   cacheTtl?: number
   /** Request bodies that stall fail after this long (ms). */
@@ -83,6 +89,8 @@ export interface HarnessOptions {
 export interface Harness {
   driver: DriverName
   url: string
+  /** Where the content origin listens (`/public`, `/signed`). */
+  contentUrl: string
   /** An admin API key (every bucket, every permission). */
   admin: string
   app: App
@@ -129,8 +137,11 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     logger,
     ...(options.jwt ? { jwt: options.jwt } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.directSignedGets ? { directSignedGets: true } : {}),
+    ...(options.contentUrl ? { contentUrl: options.contentUrl } : {}),
     ...(options.reconcileEvery ? { reconcileEvery: options.reconcileEvery } : {}),
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
+    ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
     ...(options.bodyIdleTimeout === undefined ? {} : { bodyIdleTimeout: options.bodyIdleTimeout }),
     ...(options.uploadsPerCredential === undefined
@@ -138,9 +149,11 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
       : { uploadsPerCredential: options.uploadsPerCredential }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
     driver: s3 ? 's3' : 'fs',
     url,
+    contentUrl,
     admin,
     app,
     db,

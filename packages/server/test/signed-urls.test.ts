@@ -22,7 +22,7 @@ describe.each(PERSISTENCES)('signed URLs (%s index)', (persistence) => {
   it('grants GET on one key without credentials until it expires', async () => {
     const before = Date.now()
     const { url, expiresAt } = await sign({ key: 'share/report.txt', method: 'GET', expiresIn: 600 })
-    expect(url.startsWith(`${h.url}/signed/documents/share/report.txt?`)).toBe(true)
+    expect(url.startsWith(`${h.contentUrl}/signed/documents/share/report.txt?`)).toBe(true)
     expect(Date.parse(expiresAt) - before).toBeGreaterThan(598_000)
     const response = await fetch(url)
     expect(response.status).toBe(200)
@@ -82,6 +82,81 @@ describe.each(PERSISTENCES)('signed URLs (%s index)', (persistence) => {
     expect((await filesUnder(h.filesDir)).some((f) => f.startsWith('objects/avatars'))).toBe(false)
   })
 
+  it("die with the key that signed them: a revoked key's PUT and GET URLs are refused", async () => {
+    const created = await h.fetch(
+      '/v1/keys',
+      json(
+        { name: 'uploader', scopes: [{ bucket: 'documents', permissions: ['sign', 'read', 'write'] }] },
+        { token: h.admin },
+      ),
+    )
+    const { key, token } = (await created.json()) as { key: { id: string }; token: string }
+    const signAs = async (body: Record<string, unknown>) => {
+      const response = await h.fetch('/v1/buckets/documents/sign', json(body, { token }))
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { url: string }).url
+    }
+    const put = await signAs({ key: 'drop/x.txt', method: 'PUT', expiresIn: 604_800 })
+    const get = await signAs({ key: 'drop/x.txt', method: 'GET', expiresIn: 604_800 })
+    expect((await fetch(put, { method: 'PUT', body: 'first' })).status).toBe(200)
+    expect(await (await fetch(get)).text()).toBe('first')
+    // The audit trail names the key that signed the URL, marked as acting through it.
+    const audit = await h.fetch('/v1/audit?bucket=documents&key=drop/x.txt', { token: h.admin })
+    const [event] = ((await audit.json()) as { events: { actor: string; detail: unknown }[] }).events
+    expect(event?.actor).toBe(`key:${key.id}`)
+    expect(event?.detail).toMatchObject({ via: 'signed-url' })
+
+    expect((await h.fetch(`/v1/keys/${key.id}`, { method: 'DELETE', token: h.admin })).status).toBe(204)
+    const replayed = await fetch(put, { method: 'PUT', body: 'replayed' })
+    expect(replayed.status).toBe(403)
+    expect(((await replayed.json()) as { detail: string }).detail).toContain('revoked or expired')
+    expect((await fetch(get)).status).toBe(403)
+    expect((await fetch(get, { method: 'HEAD' })).status).toBe(403)
+    const stored = await h.fetch('/v1/buckets/documents/objects/drop/x.txt', { token: h.admin })
+    expect(await stored.text()).toBe('first')
+  })
+
+  it('never outlive the key that signed them', async () => {
+    const expiresAt = new Date(Date.now() + 120_000).toISOString()
+    const created = await h.fetch(
+      '/v1/keys',
+      json(
+        { name: 'brief', scopes: [{ bucket: 'documents', permissions: ['sign', 'read'] }], expiresAt },
+        { token: h.admin },
+      ),
+    )
+    const { token } = (await created.json()) as { token: string }
+    const response = await h.fetch(
+      '/v1/buckets/documents/sign',
+      json({ key: 'share/report.txt', method: 'GET', expiresIn: 604_800 }, { token }),
+    )
+    const signed = (await response.json()) as { url: string; expiresAt: string }
+    expect(Date.parse(signed.expiresAt)).toBeLessThanOrEqual(Date.parse(expiresAt))
+    expect(Number(new URL(signed.url).searchParams.get('X-Coffer-Expires')) * 1000).toBeLessThanOrEqual(
+      Date.parse(expiresAt),
+    )
+    expect(await (await fetch(signed.url)).text()).toBe('the report')
+  })
+
+  it('refuse another spelling of the same signature bytes', async () => {
+    const { url } = await sign({ key: 'share/report.txt', method: 'GET', expiresIn: 600 })
+    const given = new URL(url).searchParams.get('X-Coffer-Signature') as string
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = given.at(-1) as string
+    const spellings = [
+      `${given}=`,
+      `${given.slice(0, -1)}${alphabet[alphabet.indexOf(last) + 1]}`,
+      Buffer.from(given, 'base64url').toString('base64'),
+    ]
+    for (const spelling of spellings) {
+      expect(Buffer.from(spelling, 'base64url')).toEqual(Buffer.from(given, 'base64url'))
+      const altered = new URL(url)
+      altered.searchParams.set('X-Coffer-Signature', spelling)
+      expect((await fetch(altered)).status, spelling).toBe(403)
+    }
+    expect((await fetch(url)).status).toBe(200)
+  })
+
   it('refuses to sign without the sign permission, or beyond 7 days', async () => {
     const reader = await h.key([{ bucket: 'documents', permissions: ['read'] }])
     const denied = await h.fetch(
@@ -103,9 +178,12 @@ describe.each(PERSISTENCES)('signed URLs (%s index)', (persistence) => {
   })
 })
 
-describe('signed URLs behind a configured public URL', () => {
-  it('name COFFER_PUBLIC_URL, and the service still verifies them on its own path', async () => {
-    const h = await startHarness('sqlite', { publicUrl: 'https://files.example.com/coffer' })
+describe('signed URLs behind a configured content URL', () => {
+  it('name COFFER_CONTENT_URL, and the content origin still verifies them on its own path', async () => {
+    const h = await startHarness('sqlite', {
+      publicUrl: 'https://files.example.com',
+      contentUrl: 'https://files-usercontent.example.com/coffer',
+    })
     try {
       await h.fetch('/v1/buckets/exports/objects/q.csv', { method: 'PUT', token: h.admin, body: 'a,b' })
       const response = await h.fetch(
@@ -113,9 +191,9 @@ describe('signed URLs behind a configured public URL', () => {
         json({ key: 'q.csv', method: 'GET', expiresIn: 60 }, { token: h.admin }),
       )
       const { url } = (await response.json()) as { url: string }
-      expect(url.startsWith('https://files.example.com/coffer/signed/exports/q.csv?')).toBe(true)
+      expect(url.startsWith('https://files-usercontent.example.com/coffer/signed/exports/q.csv?')).toBe(true)
       // As a reverse proxy would forward it, without its path prefix.
-      const local = url.replace('https://files.example.com/coffer', h.url)
+      const local = url.replace('https://files-usercontent.example.com/coffer', h.contentUrl)
       expect(await (await fetch(local)).text()).toBe('a,b')
     } finally {
       await h.close()
@@ -124,24 +202,39 @@ describe('signed URLs behind a configured public URL', () => {
 })
 
 describe('signed URLs on a driver that signs its own (as S3 does)', () => {
-  it("hand out the driver's URLs for downloads, and Coffer's for every upload", async () => {
-    const presign = async (key: string, opts: { method: string }) =>
-      `https://store.example.com/${key}?method=${opts.method}`
+  const presign = async (key: string, opts: { method: string }) =>
+    `https://store.example.com/${key}?method=${opts.method}`
+  const urlOf = async (h: Harness, bucket: string, method: string) => {
+    const response = await h.fetch(
+      `/v1/buckets/${bucket}/sign`,
+      json({ key: 'f.png', method, expiresIn: 60 }, { token: h.admin }),
+    )
+    return ((await response.json()) as { url: string }).url
+  }
+
+  it("hand out Coffer's URLs by default, which a revoke can stop", async () => {
     const h = await startHarness('sqlite', { presign })
     try {
-      const urlOf = async (bucket: string, method: string) => {
-        const response = await h.fetch(
-          `/v1/buckets/${bucket}/sign`,
-          json({ key: 'f.png', method, expiresIn: 60 }, { token: h.admin }),
-        )
-        return ((await response.json()) as { url: string }).url
+      for (const method of ['GET', 'PUT']) {
+        expect(
+          (await urlOf(h, 'documents', method)).startsWith(`${h.contentUrl}/signed/documents/f.png?`),
+        ).toBe(true)
       }
-      expect(await urlOf('documents', 'GET')).toBe('https://store.example.com/documents/f.png?method=GET')
-      expect((await urlOf('documents', 'PUT')).startsWith(`${h.url}/signed/documents/f.png?`)).toBe(true)
-      expect(await urlOf('avatars', 'GET')).toBe('https://store.example.com/avatars/f.png?method=GET')
-      const upload = await urlOf('avatars', 'PUT')
-      expect(upload.startsWith(`${h.url}/signed/avatars/f.png?`)).toBe(true)
+      const upload = await urlOf(h, 'avatars', 'PUT')
+      expect(upload.startsWith(`${h.contentUrl}/signed/avatars/f.png?`)).toBe(true)
       expect((await fetch(upload, { method: 'PUT', body: '<html></html>' })).status).toBe(415)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it("hand out the store's URLs for downloads only when the operator opts in", async () => {
+    const h = await startHarness('sqlite', { presign, directSignedGets: true })
+    try {
+      expect(await urlOf(h, 'documents', 'GET')).toBe('https://store.example.com/documents/f.png?method=GET')
+      expect((await urlOf(h, 'documents', 'PUT')).startsWith(`${h.contentUrl}/signed/documents/f.png?`)).toBe(
+        true,
+      )
     } finally {
       await h.close()
     }

@@ -69,7 +69,11 @@ describe('stalled request bodies (fs driver, sqlite)', () => {
     )
     const { url } = (await signed.json()) as { url: string }
     const target = new URL(url)
-    const { reply } = stall(h.url, putHead(target.pathname + target.search, undefined, 100), 'x'.repeat(10))
+    const { reply } = stall(
+      target.origin,
+      putHead(target.pathname + target.search, undefined, 100),
+      'x'.repeat(10),
+    )
     expect(statusOf(await reply)).toBe(408)
     expect(await h.stored('tight')).toEqual([])
     expect(await h.db.selectFrom('reservations').selectAll().execute()).toEqual([])

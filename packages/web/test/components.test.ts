@@ -146,6 +146,11 @@ describe('forms and previews', () => {
     expect(previewKindOf('text/csv')).toBe('csv')
     expect(previewKindOf('video/mp4')).toBe('video')
     expect(previewKindOf('application/zip')).toBe('none')
+    // Type lists and broken parameters, which browsers may read as another type, are never previewed.
+    expect(previewKindOf('application/pdf;,text/html')).toBe('none')
+    expect(previewKindOf('image/png, text/html')).toBe('none')
+    expect(previewKindOf('text/plain; charset="utf-8"')).toBe('text')
+    expect(previewKindOf('text/plain; charset')).toBe('none')
     expect(parseCsv('a,"b,c","say ""hi"""\n1,2,3\n')).toEqual([
       ['a', 'b,c', 'say "hi"'],
       ['1', '2', '3'],

@@ -60,7 +60,10 @@ describe('the web UI in Chromium, against a real Coffer', () => {
   it('serves the UI at / with its CSP, and keeps the API paths', async () => {
     const index = await h.fetch('/', { headers: { accept: 'text/html' } })
     expect(index.status).toBe(200)
-    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const csp = index.headers.get('content-security-policy') ?? ''
+    expect(csp).toMatch(/script-src 'nonce-[\w+/=]+';/)
+    expect(csp).toContain(`frame-src ${h.contentUrl}`)
+    expect(await index.text()).toContain(`<meta name="coffer-content-origin" content="${h.contentUrl}">`)
     expect(index.headers.get('cache-control')).toBe('no-cache')
     const deep = await h.fetch('/b/documents/some/folder/', { headers: { accept: 'text/html' } })
     expect(await deep.text()).toContain('<div id="root">')
@@ -173,6 +176,10 @@ describe('the web UI in Chromium, against a real Coffer', () => {
     const image = details.getByRole('img', { name: 'Preview of picture.png' })
     await image.waitFor()
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320)
+    // From the content origin, through a signed URL: never a blob of the UI's own origin.
+    expect(await image.getAttribute('src')).toMatch(
+      new RegExp(`^${h.contentUrl}/signed/documents/e2e/picture.png\\?`),
+    )
     expect(await details.textContent()).toContain('image/png')
     await shot('preview-image')
     await row(page, 'data.json').getByRole('button').click()
@@ -190,7 +197,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
     const field = page.getByLabel('Signed link')
     await field.waitFor()
     const url = await field.inputValue()
-    expect(url).toContain('/signed/documents/e2e/notes.txt')
+    expect(url.startsWith(`${h.contentUrl}/signed/documents/e2e/notes.txt?`)).toBe(true)
     await page.getByRole('button', { name: 'Copy' }).click()
     await page.getByText(/Copied|Ctrl\+C/).waitFor()
     await shot('share')

@@ -7,11 +7,14 @@ import type { App } from '../../server/src/app-context.ts'
 import { webRoutes } from '../../server/src/routes/web-routes.ts'
 
 /** A service with only the UI routes, on a dist made here, and an API route beside them. */
-async function serve(dir: string): Promise<FastifyInstance> {
+async function serve(dir: string, contentUrl?: string): Promise<FastifyInstance> {
   const app = Fastify()
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('application/problem+json').send('{}'))
   app.get('/v1/buckets', async () => ({ buckets: [] }))
-  await webRoutes(app as unknown as App, { dir })
+  await webRoutes(
+    app as unknown as App,
+    contentUrl === undefined ? { dir } : { dir, contentUrl: () => contentUrl },
+  )
   return app
 }
 
@@ -24,10 +27,14 @@ describe('the UI routes', () => {
   beforeAll(async () => {
     dist = await mkdtemp(join(tmpdir(), 'coffer-web-'))
     await mkdir(join(dist, 'assets'))
-    await writeFile(join(dist, 'index.html'), '<!doctype html><div id="root"></div>')
+    await writeFile(
+      join(dist, 'index.html'),
+      '<!doctype html><head><script type="module" src="/assets/index-abc123.js" nonce="__COFFER_CSP_NONCE__">' +
+        '</script></head><div id="root"></div>',
+    )
     await writeFile(join(dist, 'assets', 'index-abc123.js'), 'console.log(1)')
     await writeFile(join(dist, 'robots.txt'), 'User-agent: *')
-    built = await serve(dist)
+    built = await serve(dist, 'https://files-usercontent.example.com/base')
     unbuilt = await serve(join(dist, 'missing'))
   })
   afterAll(async () => {
@@ -43,6 +50,22 @@ describe('the UI routes', () => {
     expect(response.headers['cache-control']).toBe('no-cache')
     expect(response.headers['content-security-policy']).toContain("default-src 'self'")
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+  })
+
+  it('trusts only its own script tags, by a fresh nonce, and names the content origin', async () => {
+    const first = await built.inject({ url: '/', headers: html })
+    const csp = first.headers['content-security-policy'] as string
+    const nonce = /script-src 'nonce-([\w+/=]+)';/.exec(csp)?.[1] ?? ''
+    expect(nonce.length).toBeGreaterThanOrEqual(24)
+    expect(first.body).toContain(`nonce="${nonce}"`)
+    expect(first.body).not.toContain('__COFFER_CSP_NONCE__')
+    expect(csp).toContain('frame-src https://files-usercontent.example.com;')
+    expect(csp).toContain("img-src 'self' blob: data: https://files-usercontent.example.com;")
+    expect(first.body).toContain(
+      '<meta name="coffer-content-origin" content="https://files-usercontent.example.com">',
+    )
+    const second = await built.inject({ url: '/b/x/', headers: html })
+    expect(second.headers['content-security-policy']).not.toContain(nonce)
   })
 
   it('serves hashed assets as immutable for a year, other files for revalidation', async () => {

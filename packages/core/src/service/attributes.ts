@@ -1,3 +1,4 @@
+import { normalizeDisposition } from '../content-disposition.ts'
 import type { DriverPutOptions } from '../driver.ts'
 import { StorageError } from '../errors.ts'
 import type { ObjectAttributes, Visibility } from '../types.ts'
@@ -35,10 +36,11 @@ export function normalizeMetadata(metadata: Record<string, string> | undefined):
   return out
 }
 
+/** A header Coffer sends back as stored: printable ASCII, so every reader sees the same bytes. */
 function headerValue(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'string' || CONTROL.test(value) || value.length > 1024) {
-    invalid(`${name} must be a single line of at most 1024 characters`)
+  if (typeof value !== 'string' || !/^[\x20-\x7e]*$/.test(value) || value.length > 1024) {
+    invalid(`${name} must be at most 1024 characters of printable ASCII`)
   }
   return value
 }
@@ -63,7 +65,10 @@ export function writeAttributes(
     visibility: visibilityOf(attributes.visibility),
   }
   const cacheControl = headerValue('cacheControl', attributes.cacheControl)
-  const contentDisposition = headerValue('contentDisposition', attributes.contentDisposition)
+  const contentDisposition =
+    attributes.contentDisposition === undefined
+      ? undefined
+      : normalizeDisposition(attributes.contentDisposition)
   const contentEncoding = headerValue('contentEncoding', attributes.contentEncoding)
   if (cacheControl !== undefined) out.cacheControl = cacheControl
   if (contentDisposition !== undefined) out.contentDisposition = contentDisposition

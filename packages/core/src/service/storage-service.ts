@@ -5,6 +5,7 @@ import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError, StorageError, toStorageError, withoutPath } from '../errors.ts'
 import { checkSegmentLength, normalizeKey, normalizePrefix } from '../keys.ts'
 import { listPage } from '../listing.ts'
+import { normalizeMediaType } from '../media-type.ts'
 import { parseRange } from '../range.ts'
 import { checkPresignOptions, type SignedGrant, UrlSigner } from '../signer.ts'
 import type {
@@ -30,8 +31,11 @@ export interface StorageOptions {
   driver: Driver
   /** Secret for Coffer's own signed URLs (fs, memory); at least 16 bytes. */
   signingSecret?: string | Uint8Array
-  /** Where Coffer serves signed URLs, e.g. `https://files.example.com/signed`. */
-  baseUrl?: string
+  /**
+   * Where Coffer serves signed URLs, e.g. `https://files.example.com/signed`; a function when the
+   * address is known only later (a service listening on an ephemeral port).
+   */
+  baseUrl?: string | (() => string)
 }
 
 export interface CopyOptions extends ObjectAttributes {
@@ -209,17 +213,19 @@ export class StorageService {
     const { signal: _signal, contentType, ...attributes } = opts
     if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
     const current = await this.stat(source)
-    return writeAttributes({ ...current, ...attributes }, contentType ?? current.contentType)
+    const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)
+    return writeAttributes({ ...current, ...attributes }, type)
   }
 
   /**
-   * A URL that grants one method on one key until it expires: the driver's own (S3 SigV4) when it
-   * has one, else Coffer's HMAC-signed URL under `baseUrl`. Expiry: 1 s to 7 days.
+   * A URL that grants one method on one key until it expires. Bound to an `issuer`: always Coffer's
+   * HMAC-signed URL under `baseUrl`, so that the issuer can be checked at every use. Unbound: the
+   * driver's own (S3 SigV4) when it has one, else Coffer's. Expiry: 1 s to 7 days.
    */
   async generatePresignedUrl(key: string, opts: PresignOptions): Promise<string> {
     const normalized = normalizeKey(key)
     checkPresignOptions(opts)
-    if (this.driver.presign) {
+    if (this.driver.presign && opts.issuer === undefined) {
       const presign = this.driver.presign.bind(this.driver)
       return this.#call('signing the URL', normalized, () => presign(normalized, opts))
     }
@@ -232,7 +238,10 @@ export class StorageService {
     return this.#signer.sign(normalized, opts)
   }
 
-  /** Checks a request made with one of Coffer's signed URLs; throws `AccessDenied` when it is not valid. */
+  /**
+   * Checks a request made with one of Coffer's signed URLs; throws `AccessDenied` when it is not
+   * valid. The grant names its `issuer`, if bound: the caller refuses it once that credential is not.
+   */
   verifyPresignedUrl(url: string | URL, method: string): SignedGrant {
     if (!this.#signer) throw new StorageError('MissingCredentials', 'no signing secret is configured')
     const { key, query } = this.#signer.parse(url)

@@ -51,10 +51,13 @@ export class ApiKeyStore {
   readonly #db: Kysely<Database>
   /** Keys that authenticated a request, by their token's hash. */
   readonly #recent: Recent<ApiKey>
+  /** Keys that issued a signed URL in use, by their id. */
+  readonly #issuers: Recent<ApiKey>
 
   constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
     this.#db = db
     this.#recent = new Recent(options.cacheTtl)
+    this.#issuers = new Recent(options.cacheTtl)
   }
 
   /** Creates a key; the returned token is the only copy there will ever be. */
@@ -106,6 +109,7 @@ export class ApiKeyStore {
       .executeTakeFirst()
     if (result.numUpdatedRows > 0n) {
       this.#recent.forget()
+      this.#issuers.forget(id)
       return
     }
     const exists = await this.#db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst()
@@ -130,13 +134,49 @@ export class ApiKeyStore {
   }
 
   /**
+   * The active key with this id, or undefined (unknown, revoked or expired): whether the signed URLs
+   * a key issued still hold. Cached as `findActive` is.
+   */
+  async findActiveById(id: string): Promise<ApiKey | undefined> {
+    const key = await this.#issuers.get(id, async () => {
+      const row = await this.#db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return row && toApiKey(row)
+    })
+    if (key === undefined) return undefined
+    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return undefined
+    return key
+  }
+
+  /**
    * Makes the admin key the operator configured (`COFFER_ADMIN_KEY`) the one with id `env-admin`, or
-   * removes that key when none is configured. Returns a newly generated admin token when the index has
+   * removes that key when none is configured. Throws `AccessDenied` when the configured key was
+   * revoked: a restart must not bring it back. Returns a newly generated admin token when the index has
    * no key at all (the first start): the caller shows it once.
    */
   async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
-    await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
+    const current = await this.#db
+      .selectFrom('api_keys')
+      .select(['token_hash', 'revoked_at'])
+      .where('id', '=', ENV_ADMIN_KEY_ID)
+      .executeTakeFirst()
+    const same = adminToken !== undefined && current?.token_hash === hashToken(adminToken)
+    if (same && current?.revoked_at !== null) {
+      // Making it again would undo the revoke, which is meant for good.
+      throw new StorageError(
+        'AccessDenied',
+        `COFFER_ADMIN_KEY was revoked (API key "${ENV_ADMIN_KEY_ID}"): set a new COFFER_ADMIN_KEY, or unset it`,
+      )
+    }
     this.#recent.forget()
+    this.#issuers.forget()
+    // The same key stays as it is, with its creation time: the URLs it signed hold across restarts.
+    if (same) return undefined
+    await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
       return undefined

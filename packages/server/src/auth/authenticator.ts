@@ -34,7 +34,9 @@ export class Authenticator {
     // Generated keys start with `cfr_`; an operator's COFFER_ADMIN_KEY may be any long token.
     const key = await this.#keys.findActive(token)
     if (!key) throw refused('the API key is not valid, revoked or expired')
-    return { kind: 'key', id: key.id, scopes: key.scopes }
+    const principal: Principal = { kind: 'key', id: key.id, scopes: key.scopes }
+    if (key.expiresAt !== undefined) principal.expiresAt = Date.parse(key.expiresAt)
+    return principal
   }
 
   /** The principal of a request; throws `MissingCredentials` when it has none. */

@@ -5,10 +5,14 @@ export const PERMISSIONS = ['read', 'write', 'delete', 'list', 'sign', 'admin'] 
 /** One of `PERMISSIONS`. */
 export type Permission = (typeof PERMISSIONS)[number]
 
-/** A grant: permissions on the keys of a bucket (`*`: every bucket) that start with `prefix`. */
+/**
+ * A grant: permissions on the keys of a bucket (`*`: every bucket) under `prefix`. A prefix is a
+ * folder: `users/jose` (stored as `users/jose/`) grants `users/jose/x` but not `users/josephine/x`.
+ * A prefix written with a trailing `*` (`users/jo*`) is a plain string prefix and grants both.
+ */
 export interface Scope {
   bucket: string
-  /** Key prefix; empty for the whole bucket. */
+  /** Folder prefix ending in `/`, a string prefix ending in `*`, or empty for the whole bucket. */
   prefix: string
   permissions: Permission[]
 }
@@ -16,15 +20,28 @@ export interface Scope {
 /** Who makes a request, and what they may do. */
 export interface Principal {
   kind: 'key' | 'jwt'
-  /** The API key's id or the JWT's subject. */
+  /** The API key's id, or the JWT's issuer and subject (see `jwtOwner`). */
   id: string
   scopes: Scope[]
+  /** When the credential stops being valid (ms since the epoch), if it does on its own. */
+  expiresAt?: number
 }
 
 const BUCKET_OR_ANY = /^(\*|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/
 
 function invalid(message: string): never {
   throw new StorageError('InvalidArgument', message)
+}
+
+/** A scope prefix in its stored form: a folder ends in `/`, a string prefix in `*`. */
+function scopePrefix(value: string): string {
+  const prefix = normalizePrefix(value)
+  return prefix === '' || prefix.endsWith('/') || prefix.endsWith('*') ? prefix : `${prefix}/`
+}
+
+/** Whether a scope prefix covers `path`: at a folder boundary, or as a string with a trailing `*`. */
+function covers(prefix: string, path: string): boolean {
+  return path.startsWith(prefix.endsWith('*') ? prefix.slice(0, -1) : prefix)
 }
 
 /** Checks scopes given by a client or found in a token; returns them normalised (prefix in NFC). */
@@ -48,7 +65,7 @@ export function parseScopes(value: unknown): Scope[] {
     }
     return {
       bucket: scope.bucket,
-      prefix: normalizePrefix(scope.prefix ?? ''),
+      prefix: scopePrefix(scope.prefix ?? ''),
       permissions: [...new Set(permissions as Permission[])],
     }
   })
@@ -64,7 +81,7 @@ export function allows(
   return scopes.some(
     (scope) =>
       (scope.bucket === '*' || scope.bucket === bucket) &&
-      path.startsWith(scope.prefix) &&
+      covers(scope.prefix, path) &&
       (scope.permissions.includes(permission) || scope.permissions.includes('admin')),
   )
 }
@@ -91,6 +108,17 @@ export function requireServiceAdmin(principal: Principal): void {
   if (!allows(principal.scopes, '*', '', 'admin')) {
     throw new StorageError('AccessDenied', 'this needs an admin credential for every bucket')
   }
+}
+
+/**
+ * Whether the principal has a scope on the whole of `bucket` (an empty prefix): only then may it see
+ * what counts the whole bucket (bytes and objects stored, traffic by owner), which would tell a
+ * prefix-scoped key about the keys of others.
+ */
+export function seesWholeBucket(principal: Principal, bucket: string): boolean {
+  return principal.scopes.some(
+    (scope) => (scope.bucket === '*' || scope.bucket === bucket) && covers(scope.prefix, ''),
+  )
 }
 
 /** Whether the principal can see `bucket` at all (any scope on it). */

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { refuseNonFiniteNumbers } from './finite-numbers.ts'
 import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
 import { answerProtocolErrors } from './protocol-errors.ts'
+import { malformedContentType } from './receive-object.ts'
 
 const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
 const failures = new WeakMap<FastifyRequest, StorageError>()
@@ -21,7 +22,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   answerProtocolErrors(app)
   app.addHook('onRoute', refuseNonFiniteNumbers)
   app.setErrorHandler((raw, request, reply) => {
-    const error = toPublicError(raw)
+    const error = malformedContentType(raw, request) ?? toPublicError(raw)
     failures.set(request, error)
     const problem = problemOf(error)
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer')

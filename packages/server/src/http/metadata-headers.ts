@@ -7,10 +7,11 @@ export const META_PREFIX = 'x-coffer-meta-'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * Node reads header values as Latin-1 (one char per byte); metadata is UTF-8 text, so the bytes are
- * decoded as UTF-8 when they are valid UTF-8, and kept as they came otherwise.
+ * Node reads header values as Latin-1 (one char per byte); metadata (and a file name in a
+ * `Content-Disposition`) is UTF-8 text, so the bytes are decoded as UTF-8 when they are valid
+ * UTF-8, and kept as they came (Latin-1) otherwise.
  */
-function fromHeader(value: string): string {
+export function headerText(value: string): string {
   if (!/[\x80-\xff]/.test(value)) return value
   try {
     return utf8.decode(Buffer.from(value, 'latin1'))
@@ -19,7 +20,7 @@ function fromHeader(value: string): string {
   }
 }
 
-/** The inverse of `fromHeader`: UTF-8 bytes as a Latin-1 string Node can write. */
+/** The inverse of `headerText`: UTF-8 bytes as a Latin-1 string Node can write. */
 function toHeader(value: string): string {
   return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 }
@@ -29,12 +30,24 @@ export function readMetadata(headers: IncomingHttpHeaders): Record<string, strin
   const metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(META_PREFIX) || value === undefined) continue
-    metadata[name.slice(META_PREFIX.length)] = fromHeader(Array.isArray(value) ? value.join(', ') : value)
+    metadata[name.slice(META_PREFIX.length)] = headerText(Array.isArray(value) ? value.join(', ') : value)
   }
   return metadata
 }
 
-/** Writes an object's metadata as response headers. */
+/** What Node accepts in a header name and value (it throws on anything else). */
+const NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
+const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/**
+ * Writes an object's metadata as response headers, values as UTF-8 bytes (RFC 9110 §5.5 allows
+ * octets above 0x7f; the web client and `headerText` decode them). Uploads refuse the names and
+ * control characters that could not be written; an entry that still cannot (stored before those
+ * checks, or written to S3 behind Coffer's back) is left out rather than failing the response.
+ */
 export function writeMetadata(reply: FastifyReply, metadata: Record<string, string>): void {
-  for (const [name, value] of Object.entries(metadata)) reply.header(META_PREFIX + name, toHeader(value))
+  for (const [name, value] of Object.entries(metadata)) {
+    const encoded = toHeader(value)
+    if (NAME.test(name) && VALUE.test(encoded)) reply.header(META_PREFIX + name, encoded)
+  }
 }

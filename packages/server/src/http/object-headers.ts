@@ -1,6 +1,17 @@
-import { isActiveType, type ObjectInfo } from '@coffer/core'
+import {
+  dispositionHeader,
+  isActiveType,
+  type ObjectInfo,
+  parseDisposition,
+  parseMediaType,
+  serializeDisposition,
+  serializeMediaType,
+} from '@coffer/core'
 import type { FastifyReply } from 'fastify'
 import { writeMetadata } from './metadata-headers.ts'
+
+/** Moved to the core, beside the parser of the values it writes; kept here for existing imports. */
+export { dispositionHeader } from '@coffer/core'
 
 /**
  * The policy of responses with active content: no script, no plugin, no fetch, in a sandbox with a
@@ -8,6 +19,8 @@ import { writeMetadata } from './metadata-headers.ts'
  * with passive types: Chromium will not show a PDF in a sandboxed document.)
  */
 export const SANDBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+const FALLBACK_TYPE = 'application/octet-stream'
 
 /** An object's file name for downloads: the key's last segment. */
 export function fileNameOf(key: string): string {
@@ -19,18 +32,16 @@ export function fileNameOf(key: string): string {
   )
 }
 
-/** RFC 8187 encoding for `filename*`: percent-encoded UTF-8, with the characters RFC 5987 reserves. */
-function encodeExtValue(value: string): string {
-  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-}
+/** What Node lets a header value hold (it throws on anything else, after the status is chosen). */
+const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 /**
- * A `Content-Disposition` value (RFC 6266) with an ASCII `filename` for old clients and the exact
- * UTF-8 name in `filename*`.
+ * Sets a header from stored data, or leaves it out when the value cannot be a header: a record
+ * from older data, or an object written to the S3 bucket behind Coffer's back, may hold what
+ * Coffer no longer accepts, and must not turn every read into a 500.
  */
-export function dispositionHeader(kind: 'inline' | 'attachment', fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_')
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeExtValue(fileName)}`
+export function setStoredHeader(reply: FastifyReply, name: string, value: string | undefined): void {
+  if (value !== undefined && HEADER_SAFE.test(value)) reply.header(name, value)
 }
 
 /** How to answer with an object, beyond what its record says. */
@@ -41,28 +52,38 @@ export interface ServeHeaderOptions {
   contentType?: string
   /** Disposition to answer with instead of the stored one (pinned by a signed URL). */
   contentDisposition?: string
+  /**
+   * The API origin: every type is an attachment under the sandbox CSP. API clients read the bytes;
+   * a browser never renders them where the UI keeps its credentials.
+   */
+  neverRender?: boolean
 }
 
 /**
- * Headers of an object response. Active types (HTML, SVG, XML, JavaScript) are always attachments
- * under the sandboxing CSP, so a browser saves them instead of rendering them on Coffer's origin;
- * `nosniff` (set on every response) stops browsers from guessing another type.
+ * Headers of an object response. Active types (HTML, SVG, XML, JavaScript), and every type with
+ * `neverRender`, are attachments under the sandboxing CSP, so a browser saves them instead of
+ * rendering them; `nosniff` (set on every response) stops browsers from guessing another type. A
+ * type that does not parse strictly goes out as `application/octet-stream`, an attachment; a
+ * disposition that does not parse, as an attachment named after the key.
  */
 export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: ServeHeaderOptions = {}): void {
-  const contentType = opts.contentType ?? info.contentType
-  reply.header('content-type', contentType)
-  reply.header('etag', info.etag)
+  // Parsed again, although uploads and signed URLs only take canonical values: stored or pinned
+  // data from before may not be, and what does not parse strictly is sent as bytes to download.
+  const type = parseMediaType(opts.contentType ?? info.contentType)
+  const stored = opts.contentDisposition ?? info.contentDisposition
+  const disposition = stored === undefined ? undefined : parseDisposition(stored)
+  reply.header('content-type', type === undefined ? FALLBACK_TYPE : serializeMediaType(type))
+  setStoredHeader(reply, 'etag', info.etag)
   reply.header('last-modified', info.lastModified.toUTCString())
   reply.header('accept-ranges', 'bytes')
-  if (info.cacheControl !== undefined) reply.header('cache-control', info.cacheControl)
-  if (info.contentEncoding !== undefined) reply.header('content-encoding', info.contentEncoding)
-  const stored = opts.contentDisposition ?? info.contentDisposition
-  const active = isActiveType(contentType)
-  if (active) reply.header('content-security-policy', SANDBOX_CSP)
-  if (opts.download === true || active) {
+  setStoredHeader(reply, 'cache-control', info.cacheControl)
+  setStoredHeader(reply, 'content-encoding', info.contentEncoding)
+  const inert = opts.neverRender === true || type === undefined || isActiveType(type.essence)
+  if (inert) reply.header('content-security-policy', SANDBOX_CSP)
+  if (opts.download === true || inert || (stored !== undefined && disposition === undefined)) {
     reply.header('content-disposition', dispositionHeader('attachment', fileNameOf(info.key)))
-  } else if (stored !== undefined) {
-    reply.header('content-disposition', stored)
+  } else if (disposition !== undefined) {
+    reply.header('content-disposition', serializeDisposition(disposition))
   }
   writeMetadata(reply, info.metadata)
 }

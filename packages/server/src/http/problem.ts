@@ -10,6 +10,7 @@ export const STATUS_OF: Readonly<Record<StorageErrorCode, number>> = {
   NotFound: 404,
   AlreadyExists: 409,
   PreconditionFailed: 412,
+  Conflict: 409,
   InvalidKey: 400,
   InvalidArgument: 400,
   InvalidRange: 416,

@@ -1,11 +1,35 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
-import { type ObjectInfo, StorageError, type UploadOptions } from '@coffer/core'
+import {
+  normalizeDisposition,
+  normalizeMediaType,
+  type ObjectInfo,
+  parseMediaType,
+  StorageError,
+  serializeMediaType,
+  type UploadOptions,
+} from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
-import { readMetadata } from './metadata-headers.ts'
+import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
+
+/**
+ * Fastify answers 415 to a `Content-Type` it cannot parse, before any route runs: such a type is
+ * malformed, and gets the 400 `InvalidArgument` of every type `parseMediaType` refuses.
+ */
+export function malformedContentType(error: unknown, request: FastifyRequest): StorageError | undefined {
+  if ((error as { code?: unknown } | undefined)?.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return undefined
+  const type = single(request, 'content-type')
+  if (type === undefined || parseMediaType(type) !== undefined) return undefined
+  try {
+    normalizeMediaType(type)
+  } catch (refusal) {
+    return refusal as StorageError
+  }
+  return undefined
+}
 
 /** A header's single value (Node joins repeated unknown headers with ", "). */
 function single(request: FastifyRequest, name: string): string | undefined {
@@ -17,7 +41,8 @@ function single(request: FastifyRequest, name: string): string | undefined {
 function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
   const opts: Omit<UploadOptions, 'key'> = { metadata: readMetadata(request.headers) }
   const contentType = single(request, 'content-type')
-  if (contentType !== undefined) opts.contentType = contentType
+  // Refused here, before a byte of the body is read, when it does not parse strictly (400).
+  if (contentType !== undefined && contentType !== '') opts.contentType = normalizeMediaType(contentType)
   const length = single(request, 'content-length')
   if (length !== undefined && request.headers['transfer-encoding'] === undefined)
     opts.contentLength = Number(length)
@@ -31,7 +56,7 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
   const cacheControl = single(request, 'cache-control')
   if (cacheControl !== undefined) opts.cacheControl = cacheControl
   const disposition = single(request, 'content-disposition')
-  if (disposition !== undefined) opts.contentDisposition = disposition
+  if (disposition !== undefined) opts.contentDisposition = normalizeDisposition(headerText(disposition))
   return opts
 }
 
@@ -82,8 +107,13 @@ export async function receiveObject(
   pinnedType?: string,
 ): Promise<ObjectInfo> {
   const opts = uploadOptions(request)
-  if (pinnedType !== undefined && opts.contentType !== pinnedType) {
-    throw new StorageError('AccessDenied', `this signed URL requires Content-Type: ${pinnedType}`)
+  if (pinnedType !== undefined) {
+    // URLs signed before pinned types were checked may pin one that does not parse: it can never match.
+    const pinned = parseMediaType(pinnedType)
+    const wanted = pinned === undefined ? 'a valid type' : serializeMediaType(pinned)
+    if (pinned === undefined || opts.contentType !== wanted) {
+      throw new StorageError('AccessDenied', `this signed URL requires Content-Type: ${wanted}`)
+    }
   }
   const release = limits.acquire(slotOwner(objects, key))
   try {

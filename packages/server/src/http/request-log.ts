@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import { TUS_PATH } from '../uploads/tus-uploads.ts'
 import { failureOf } from './error-handling.ts'
 
 /** Query parameters whose values are credentials: signatures, tokens, keys. */
@@ -29,6 +30,19 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * An upload URL fit for a log line at any level: an upload id is half of what it takes to act on an
+ * upload (with its creator's credential), so of whatever follows `/v1/uploads` only the first 4
+ * characters of the id are kept (`/v1/uploads/3f9a…`), enough to tell uploads apart in a log. tus
+ * URLs carry no query of their own, so a query is cut too.
+ */
+export function redactUploadUrl(url: string): string {
+  if (!url.toLowerCase().startsWith(TUS_PATH)) return url
+  const rest = url.slice(TUS_PATH.length)
+  const kept = rest.startsWith('/') ? rest.slice(0, 5).replace(/[?#].*/, '') : ''
+  return kept.length < rest.length ? `${TUS_PATH}${kept}…` : url
+}
+
+/**
  * Logger options: Fastify's two lines per request are replaced by one (see `logRequest`), and the
  * header paths that carry credentials are redacted should anything log a request's headers.
  */
@@ -53,7 +67,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const line: Record<string, unknown> = {
     method: request.method,
-    url: redactUrl(request.url),
+    url: redactUrl(redactUploadUrl(request.url)),
     status: reply.statusCode,
     ms: Math.round(reply.elapsedTime * 10) / 10,
     remote: request.ip,

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import { contentRange, isStorageError, parseRange, type RangeSpec, StorageError } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import { type ServeHeaderOptions, setObjectHeaders } from './object-headers.ts'
+import { type ServeHeaderOptions, setObjectHeaders, setStoredHeader } from './object-headers.ts'
 
 /**
  * The request's single byte range, or undefined. Per RFC 9110 §14.2 a server may ignore a Range
@@ -57,9 +57,9 @@ export async function serveObject(
     throw error
   }
   if (result.notModified) {
-    reply.header('etag', result.info.etag)
+    setStoredHeader(reply, 'etag', result.info.etag)
     reply.header('last-modified', result.info.lastModified.toUTCString())
-    if (result.info.cacheControl !== undefined) reply.header('cache-control', result.info.cacheControl)
+    setStoredHeader(reply, 'cache-control', result.info.cacheControl)
     return reply.code(304).send()
   }
   setObjectHeaders(reply, result.info, opts)

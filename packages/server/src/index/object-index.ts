@@ -7,10 +7,12 @@ import type { Database, ObjectTable } from '../db/schema.ts'
 
 /** Who changes the index: the audit trail's actor and the objects' owner. */
 export interface Actor {
-  /** `<kind>:<id>` of a credential, or `signed-url`, `anonymous`, `system`. */
+  /** `<kind>:<id>` of a credential (for a signed URL, the one that issued it), or `anonymous`, `system`. */
   id: string
   /** The client's address, when a request made the change. */
   ip: string | null
+  /** How the credential acted when not directly: through a signed URL it issued. */
+  via?: 'signed-url'
 }
 
 /** What an audit event records besides its actor and time. */
@@ -85,7 +87,12 @@ function auditRow(actor: Actor, entry: AuditEntry): AuditRow {
     action: entry.action,
     bucket: entry.bucket ?? null,
     key: entry.key ?? null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detail:
+      actor.via === undefined
+        ? entry.detail === undefined
+          ? null
+          : JSON.stringify(entry.detail)
+        : JSON.stringify({ ...entry.detail, via: actor.via }),
   }
 }
 
@@ -117,6 +124,16 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
     created_at: now,
     updated_at: info.lastModified.toISOString(),
   } satisfies Insertable<ObjectTable>
+}
+
+/** What identifies one version of a row: reconcile changes a row only if it is still the one it saw. */
+export type RowVersion = Pick<Selectable<ObjectTable>, 'updated_at' | 'etag' | 'size'>
+
+function sameVersion(row: RowVersion | undefined, seen: RowVersion | null): boolean {
+  if (row === undefined || seen === null) return row === undefined && seen === null
+  return (
+    row.updated_at === seen.updated_at && row.etag === seen.etag && Number(row.size) === Number(seen.size)
+  )
 }
 
 /**
@@ -230,7 +247,7 @@ export class ObjectIndex {
       }
       const audits: AuditRow[] = []
       for (const { bucket, info, actor, audit, within } of batch) {
-        const change = await this.putIn(tx, bucket, info, ownerOf(actor), audit?.action === 'object.put')
+        const change = await this.putIn(tx, bucket, info, ownerOf(actor))
         await within?.(tx, change)
         if (audit) audits.push(audit)
       }
@@ -239,9 +256,11 @@ export class ObjectIndex {
   }
 
   /**
-   * `put` inside a transaction the caller holds (with the bucket locked). Two uploads of one key may
-   * reach the index in another order than the store's: with `keepNewer`, a row with a later
-   * last-modified time stays (moves and copies may carry their source's time, so they always write).
+   * `put` inside a transaction the caller holds (with the bucket locked). The last write wins: puts
+   * reach the index in the order the service committed them (the queue of `put`), which cannot go
+   * backwards. Never the objects' last-modified times: the store stamps a multipart upload in whole
+   * seconds and a single PUT in milliseconds, so a small PUT followed within a second by a large one
+   * looked newer and kept its stale row.
    * Returns what the put changed in the bucket's counters.
    */
   async putIn(
@@ -249,12 +268,10 @@ export class ObjectIndex {
     bucket: string,
     info: ObjectInfo,
     owner: string | null,
-    keepNewer = false,
   ): Promise<CounterChange> {
     const old = await this.find(bucket, info.key, tx)
     const now = new Date().toISOString()
     const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
-    if (keepNewer && old !== undefined && old.updated_at > row.updated_at) return { bytes: 0, objects: 0 }
     const { bucket: _b, key: _k, ...changes } = row
     await tx
       .insertInto('objects')
@@ -344,18 +361,19 @@ export class ObjectIndex {
   }
 
   /**
-   * Writes an object's row unless the row changed since `seen` (its `updated_at`, or null for "no
-   * row"): reconcile's write, which must lose to an upload that committed meanwhile.
+   * Writes an object's row unless the row changed since `seen` (the row as read, or null for "no
+   * row"): reconcile's write, which must lose to an upload that committed meanwhile. A row is the
+   * same when its time, etag and size are: two uploads within one second of S3's clock share a time.
    */
   async putIfUnchanged(
     bucket: string,
     info: ObjectInfo,
-    seen: string | null,
+    seen: RowVersion | null,
     actor: Actor,
   ): Promise<boolean> {
     return this.inBucket(bucket, async (tx) => {
       const row = await this.find(bucket, info.key, tx)
-      if ((row?.updated_at ?? null) !== seen) return false
+      if (!sameVersion(row, seen)) return false
       await this.putIn(tx, bucket, info, null)
       const action = row === undefined ? 'reconcile.add' : 'reconcile.update'
       await this.auditIn(tx, actor, { action, bucket, key: info.key, detail: { size: info.size } })
@@ -364,10 +382,10 @@ export class ObjectIndex {
   }
 
   /** Removes an object's row unless it changed since `seen`; reconcile's, once the object is gone. */
-  async removeIfUnchanged(bucket: string, key: string, seen: string): Promise<boolean> {
+  async removeIfUnchanged(bucket: string, key: string, seen: RowVersion): Promise<boolean> {
     return this.inBucket(bucket, async (tx) => {
       const row = await this.find(bucket, key, tx)
-      if (row?.updated_at !== seen) return false
+      if (row === undefined || !sameVersion(row, seen)) return false
       await this.removeIn(tx, bucket, [key])
       await this.auditIn(tx, SYSTEM, { action: 'reconcile.remove', bucket, key })
       return true

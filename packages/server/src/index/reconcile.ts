@@ -6,7 +6,7 @@ import {
   type StorageService,
 } from '@coffer/core'
 import type { BucketStore } from '../buckets/bucket-store.ts'
-import { type ObjectIndex, SYSTEM } from './object-index.ts'
+import { type ObjectIndex, type RowVersion, SYSTEM } from './object-index.ts'
 
 /** What a reconcile run found and repaired. */
 export interface ReconcileReport {
@@ -126,14 +126,14 @@ async function reconcileBucket(
         if (object === undefined) {
           work.push(async () => {
             if (await storage.exists(root + row.key)) return
-            if (await index.removeIfUnchanged(bucket, row.key, row.updated_at)) {
+            if (await index.removeIfUnchanged(bucket, row.key, row)) {
               report.removed += 1
               note(`- ${root}${row.key}`)
             }
           })
         } else if (Number(row.size) !== object.size || row.etag !== object.etag) {
           work.push(async () => {
-            if (await refresh(storage, index, bucket, object, row.updated_at)) {
+            if (await refresh(storage, index, bucket, object, row)) {
               report.updated += 1
               note(`~ ${root}${object.key}`)
             }
@@ -149,7 +149,7 @@ async function reconcileBucket(
       // Deleted between the look and the row? Then the row goes again: no row for a gone object.
       if (!(await storage.exists(root + object.key))) {
         const row = await index.find(bucket, object.key)
-        if (row !== undefined) await index.removeIfUnchanged(bucket, object.key, row.updated_at)
+        if (row !== undefined) await index.removeIfUnchanged(bucket, object.key, row)
         return
       }
       report.added += 1
@@ -166,7 +166,7 @@ async function refresh(
   index: ObjectIndex,
   bucket: string,
   object: ObjectSummary,
-  seen: string | null,
+  seen: RowVersion | null,
 ): Promise<boolean> {
   try {
     const info = await storage.stat(`${bucket}/${object.key}`)

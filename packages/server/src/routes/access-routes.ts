@@ -4,17 +4,12 @@ import { Type } from 'typebox'
 import { type App, type AppContext, objectsFor } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import type { ServeHeaderOptions } from '../http/object-headers.ts'
+import { verifySigned } from '../http/presign.ts'
 import { receiveObject } from '../http/receive-object.ts'
 import { serveHead, serveObject } from '../http/serve-object.ts'
 import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
 
 const tags = ['access without credentials']
-
-/** The query string of a request, as the signer reads it. */
-function queryOf(request: FastifyRequest): URLSearchParams {
-  const mark = request.url.indexOf('?')
-  return new URLSearchParams(mark === -1 ? '' : request.url.slice(mark + 1))
-}
 
 /** The response headers a signed GET URL pins. */
 function pinnedHeaders(grant: SignedGrant): ServeHeaderOptions {
@@ -30,11 +25,14 @@ function pinnedHeaders(grant: SignedGrant): ServeHeaderOptions {
  * they expire. Register in a raw-body scope: a signed PUT streams its body.
  */
 export function accessRoutes(app: App, ctx: AppContext): void {
-  /** The bucket a signed request is for, once its signature holds. */
+  /**
+   * The bucket a signed request is for, once its signature and its issuer hold; what it does is its
+   * issuer's, marked as done through a signed URL.
+   */
   async function signedObjects(request: FastifyRequest<{ Params: { bucket: string; '*': string } }>) {
-    const { bucket, '*': key } = request.params
-    const grant = ctx.signer().verify(`${bucket}/${key}`, request.method, queryOf(request))
-    const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), 'signed-url')
+    const { bucket } = request.params
+    const grant = await verifySigned(ctx, request)
+    const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), grant.issuer, 'signed-url')
     return { objects, grant, key: grant.key.slice(bucket.length + 1) }
   }
 

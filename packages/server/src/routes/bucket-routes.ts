@@ -1,8 +1,8 @@
 import { StorageError } from '@coffer/core'
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
 import { type App, type AppContext, actorOf, authorize, principalOf } from '../app-context.ts'
-import { requireServiceAdmin, seesBucket } from '../auth/scopes.ts'
-import { BUCKET_NAME } from '../buckets/bucket-store.ts'
+import { type Principal, requireServiceAdmin, seesBucket, seesWholeBucket } from '../auth/scopes.ts'
+import { BUCKET_NAME, type Bucket } from '../buckets/bucket-store.ts'
 import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
 
 const tags = ['buckets']
@@ -12,6 +12,13 @@ const tags = ['buckets']
  */
 function Nullable<T extends TSchema & { type: string }>(schema: T): TUnsafe<Static<T> | null> {
   return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] })
+}
+
+/** A bucket as `principal` may see it: without its counters unless its scope covers the whole bucket. */
+function visible(principal: Principal, bucket: Bucket): Bucket | Omit<Bucket, 'usedBytes' | 'usedObjects'> {
+  if (seesWholeBucket(principal, bucket.name)) return bucket
+  const { usedBytes: _bytes, usedObjects: _objects, ...rest } = bucket
+  return rest
 }
 
 /** Buckets and their policies. Reading needs a scope on the bucket; changing it needs admin. */
@@ -28,7 +35,11 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const principal = await principalOf(ctx, request)
       const buckets = await ctx.buckets.list()
-      return { buckets: buckets.filter((bucket) => seesBucket(principal, bucket.name)) }
+      return {
+        buckets: buckets
+          .filter((bucket) => seesBucket(principal, bucket.name))
+          .map((bucket) => visible(principal, bucket)),
+      }
     },
   )
 
@@ -82,7 +93,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       if (!seesBucket(principal, bucket)) {
         throw new StorageError('AccessDenied', `this credential has no scope on bucket "${bucket}"`)
       }
-      return ctx.buckets.get(bucket)
+      return visible(principal, await ctx.buckets.get(bucket))
     },
   )
 

@@ -7,7 +7,8 @@ import {
   StorageError,
 } from '@coffer/core'
 import { Type } from 'typebox'
-import { type Access, type App, type AppContext, authorize } from '../app-context.ts'
+import { type Access, type App, type AppContext, authorize, principalOf } from '../app-context.ts'
+import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import {
@@ -213,7 +214,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         [key, 'sign'],
         [key, method === 'GET' ? 'read' : 'write'],
       )
-      return presign(ctx, objects, key, { method, ...rest })
+      // authorize refuses a request without a credential: signing needs the sign permission.
+      return presign(ctx, objects, await principalOf(ctx, request), key, pinnedHeaders({ method, ...rest }))
     },
   )
 }

@@ -9,8 +9,9 @@ const PATH = '/v1/buckets/:bucket/objects/*'
 const tags = ['objects']
 
 /**
- * One object: PUT (raw body), GET (Range, If-None-Match, ?download), HEAD and DELETE. Register in a
- * scope whose content-type parser leaves bodies unread (see `rawBodyScope`).
+ * One object: PUT (raw body), GET (Range, If-None-Match; always an attachment, `?download` is kept
+ * for old clients), HEAD and DELETE. Register in a scope whose content-type parser leaves bodies
+ * unread (see `rawBodyScope`).
  */
 export function objectRoutes(app: App, ctx: AppContext): void {
   app.put(
@@ -41,7 +42,10 @@ export function objectRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Download an object',
-        description: 'Range gives 206; If-None-Match gives 304; ?download answers as an attachment.',
+        description:
+          'Range gives 206; If-None-Match gives 304. Every type answers as an attachment under a ' +
+          'sandboxing CSP: browsers never render user bytes on the API origin (the content origin ' +
+          'serves them inline, through signed and public URLs).',
         params: ObjectParams,
         querystring: Type.Object({ download: Type.Optional(Type.String()) }),
       },
@@ -49,7 +53,7 @@ export function objectRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const key = normalizeKey(request.params['*'])
       const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
-      return serveObject(request, reply, objects, key, { download: request.query.download !== undefined })
+      return serveObject(request, reply, objects, key, { neverRender: true })
     },
   )
 
@@ -59,7 +63,7 @@ export function objectRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const key = normalizeKey(request.params['*'])
       const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
-      return serveHead(reply, objects, key)
+      return serveHead(reply, objects, key, { neverRender: true })
     },
   )
 

@@ -73,7 +73,12 @@ export function summaryJson(
 export const ScopeSchema = Type.Object(
   {
     bucket: Type.String({ description: 'A bucket name, or "*" for every bucket' }),
-    prefix: Type.Optional(Type.String({ description: 'Key prefix; the whole bucket when empty' })),
+    prefix: Type.Optional(
+      Type.String({
+        description:
+          'A folder: users/jose covers users/jose/… but not users/josephine/…; a trailing * makes it a plain string prefix; the whole bucket when empty',
+      }),
+    ),
     permissions: Type.Array(Type.Enum(PERMISSIONS), { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -110,8 +115,12 @@ export const BucketJson = Type.Object({
   allowedTypes: Type.Optional(Type.Array(Type.String())),
   quotaBytes: Type.Optional(Type.Integer()),
   quotaObjects: Type.Optional(Type.Integer()),
-  usedBytes: Type.Integer({ description: 'Bytes the bucket holds' }),
-  usedObjects: Type.Integer({ description: 'Objects the bucket holds' }),
+  usedBytes: Type.Optional(
+    Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
+  ),
+  usedObjects: Type.Optional(
+    Type.Integer({ description: 'Objects the bucket holds (for a scope on the whole bucket only)' }),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })

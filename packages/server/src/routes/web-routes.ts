@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
@@ -12,28 +13,47 @@ export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.
 /** Paths the API and the service own: the UI never answers them, not even with its index page. */
 const RESERVED = ['/v1', '/signed', '/public', '/docs', '/healthz', '/readyz', '/metrics']
 
+/** The text `vite build` puts in every nonce attribute (see vite.config.ts), replaced per response. */
+const NONCE_PLACEHOLDER = '__COFFER_CSP_NONCE__'
+
 /**
- * The UI's Content Security Policy: its own scripts and styles only, no inline script; previews load
- * from blob: URLs (fetched with the key) or same-origin URLs (public buckets, signed links).
+ * The UI's Content Security Policy. Script: only the tags of the built `index.html`, which carry
+ * this response's nonce; not 'self', which would trust any same-origin URL, and a public bucket's
+ * `.js` read through `/v1` is one. Previews load from the content origin (signed or public URLs),
+ * images and media also from blob: URLs (fetched with the key); frames from the content origin only.
  */
-export const WEB_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "frame-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
+export function webCsp(nonce: string, contentOrigin?: string): string {
+  const content = contentOrigin === undefined ? '' : ` ${contentOrigin}`
+  return [
+    "default-src 'self'",
+    `script-src 'nonce-${nonce}'`,
+    "style-src 'self'",
+    `img-src 'self' blob: data:${content}`,
+    `media-src blob:${content}`,
+    `frame-src${content || " 'none'"}`,
+    "connect-src 'self'",
+    "worker-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/** Text for an HTML attribute value. */
+function attribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
 
 /** Options of `webRoutes`. */
 export interface WebRoutesOptions {
   /** The built UI; default `WEB_DIST`. Read once, at registration: rebuild, then restart. */
   dir?: string
+  /**
+   * The content origin's URL, which the UI loads previews from: named in the CSP and in the page
+   * (`<meta name="coffer-content-origin">`). Absent: no previews from another origin.
+   */
+  contentUrl?: () => string
 }
 
 function isReserved(path: string): boolean {
@@ -61,16 +81,30 @@ function wantsHtml(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/html')
 }
 
-function sendIndex(reply: FastifyReply) {
-  reply.header('cache-control', 'no-cache').header('content-security-policy', WEB_CSP)
-  return reply.sendFile('index.html', { cacheControl: false })
+/**
+ * `index.html` with a fresh nonce in its tags and its CSP, and the content origin in a meta tag.
+ * Sent without a validator, so `no-cache` fetches it again on every load.
+ */
+function sendIndex(reply: FastifyReply, html: string, contentUrl: string | undefined) {
+  const nonce = randomBytes(18).toString('base64')
+  const origin = contentUrl === undefined ? undefined : new URL(contentUrl).origin
+  let page = html.replaceAll(NONCE_PLACEHOLDER, nonce)
+  if (origin !== undefined) {
+    const meta = `<meta name="coffer-content-origin" content="${attribute(origin)}">`
+    page = page.replace('</head>', `    ${meta}\n  </head>`)
+  }
+  return reply
+    .header('cache-control', 'no-cache')
+    .header('content-security-policy', webCsp(nonce, origin))
+    .type('text/html; charset=utf-8')
+    .send(page)
 }
 
 /**
  * The web UI at `/`: the files `vite build` made, and `index.html` for any other GET that asks for a
  * page (the UI routes in the browser), except under the API's own paths, which keep their 404 problem
  * documents. Vite names assets by their content hash, so `/assets/*` are cached for a year as
- * immutable; `index.html` is revalidated on every load, so a new build shows at once. Without a build,
+ * immutable; `index.html` is fetched again on every load, so a new build shows at once. Without a build,
  * pages answer 503 with a line saying how to build the UI.
  */
 export async function webRoutes(app: App, options: WebRoutesOptions = {}): Promise<void> {
@@ -78,6 +112,7 @@ export async function webRoutes(app: App, options: WebRoutesOptions = {}): Promi
   const built = existsSync(join(dir, 'index.html'))
   await app.register(async (scope) => {
     const files = built ? await filesOf(dir) : new Set<string>()
+    const html = built ? await readFile(join(dir, 'index.html'), 'utf8') : ''
     if (built) await scope.register(fastifyStatic, { root: dir, serve: false })
     scope.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = pathOf(request.url)
@@ -96,7 +131,8 @@ export async function webRoutes(app: App, options: WebRoutesOptions = {}): Promi
           maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0,
         })
       }
-      if (path === '/' || path === '/index.html' || wantsHtml(request)) return sendIndex(reply)
+      if (path === '/' || path === '/index.html' || wantsHtml(request))
+        return sendIndex(reply, html, options.contentUrl?.())
       return reply.callNotFound()
     })
   })

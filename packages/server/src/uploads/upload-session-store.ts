@@ -1,3 +1,4 @@
+import { StorageError } from '@coffer/core'
 import type { Kysely } from 'kysely'
 import type { Principal } from '../auth/scopes.ts'
 import type { Database } from '../db/schema.ts'
@@ -20,15 +21,45 @@ export function ownerOf(principal: Principal): string {
   return `${principal.kind}:${principal.id}`
 }
 
-/** Upload sessions in the index (table `upload_sessions`), so uploads survive a restart. */
+/**
+ * Upload sessions in the index (table `upload_sessions`), so uploads survive a restart. Each owner
+ * may have `perOwner` sessions at most.
+ */
 export class UploadSessionStore {
   readonly #db: Kysely<Database>
+  readonly #perOwner: number
+  /** Per owner, the last creation queued: an owner's creations count and insert one at a time. */
+  readonly #creating = new Map<string, Promise<void>>()
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, perOwner = Number.POSITIVE_INFINITY) {
     this.#db = db
+    this.#perOwner = perOwner
   }
 
+  /**
+   * Records a session; throws `AccessDenied` when its owner has its most sessions open. Creations of
+   * one owner run one at a time, so that many at once cannot all pass the count (within a process).
+   */
   async create(session: UploadSession): Promise<void> {
+    const run = (this.#creating.get(session.owner) ?? Promise.resolve()).then(() => this.#insert(session))
+    const tail = run.catch(() => undefined)
+    this.#creating.set(session.owner, tail)
+    try {
+      await run
+    } finally {
+      if (this.#creating.get(session.owner) === tail) this.#creating.delete(session.owner)
+    }
+  }
+
+  async #insert(session: UploadSession): Promise<void> {
+    const open = await this.countOwnedBy(session.owner)
+    if (open >= this.#perOwner) {
+      throw new StorageError(
+        'AccessDenied',
+        `this credential has ${open} unfinished uploads open, the most it may have; ` +
+          'finish or terminate (DELETE) one first',
+      )
+    }
     await this.#db
       .insertInto('upload_sessions')
       .values({
@@ -71,6 +102,16 @@ export class UploadSessionStore {
       .where('created_at', '<', time)
       .execute()
     return rows.map((row) => row.id)
+  }
+
+  /** How many unfinished uploads `owner` has open. */
+  async countOwnedBy(owner: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('upload_sessions')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('owner', '=', owner)
+      .executeTakeFirst()
+    return Number(row?.count ?? 0)
   }
 
   async delete(id: string): Promise<void> {

@@ -7,8 +7,23 @@ export function objectPath(bucket: string, key: string): string {
   return `/v1/buckets/${encodeURIComponent(bucket)}/objects/${encoded}`
 }
 
-/** The anonymous URL of an object of a public bucket. */
-export function publicUrl(bucket: string, key: string, origin = location.origin): string {
+/**
+ * The content origin: where Coffer serves user bytes (public and signed URLs), never where the UI
+ * keeps its key. The server names it in the page (`<meta name="coffer-content-origin">`); without
+ * it (the Vite dev server), this origin, whose `/public` and `/signed` redirect there.
+ */
+export function contentOrigin(doc: Pick<Document, 'querySelector'> = document): string {
+  const meta = doc.querySelector<HTMLMetaElement>('meta[name="coffer-content-origin"]')
+  return meta?.content || location.origin
+}
+
+/** Whether a URL (a signed one) is on the content origin, which the UI's CSP lets previews load from. */
+export function onContentOrigin(url: string): boolean {
+  return new URL(url, location.href).origin === contentOrigin()
+}
+
+/** The anonymous URL of an object of a public bucket, on the content origin. */
+export function publicUrl(bucket: string, key: string, origin = contentOrigin()): string {
   return `${origin}/public/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`
 }
 
@@ -174,15 +189,17 @@ export class CofferClient {
     return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/move`, { from, to })
   }
 
-  /** A signed GET URL that works without credentials until it expires. */
+  /**
+   * A signed GET URL that works without credentials until it expires, on the content origin (or the
+   * store's own, where the driver signs). `pin` fixes the response's type and disposition.
+   */
   sign(
     bucket: string,
     key: string,
     expiresIn: number,
-    contentDisposition?: string,
+    pin: { contentType?: string; contentDisposition?: string } = {},
   ): Promise<{ url: string; expiresAt: string }> {
-    const body: Record<string, unknown> = { key, method: 'GET', expiresIn }
-    if (contentDisposition !== undefined) body.contentDisposition = contentDisposition
+    const body: Record<string, unknown> = { key, method: 'GET', expiresIn, ...pin }
     return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/sign`, body)
   }
 

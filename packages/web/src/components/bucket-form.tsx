@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Bucket, PolicyInput } from '../api/types.ts'
 import { formatBytes, parseBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
@@ -97,7 +97,7 @@ export function BucketForm(props: {
               checked={fields.public}
               onChange={(e) => set({ public: e.target.checked })}
             />
-            Public: anyone can read objects at /public/{b?.name ?? (name || '…')}/
+            Public: anyone can read objects at {contentOrigin()}/public/{b?.name ?? (name || '…')}/
           </label>
           <label>
             Largest file

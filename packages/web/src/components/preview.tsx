@@ -1,13 +1,22 @@
 import { useEffect, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
-import { type CofferClient, publicUrl } from '../api/coffer-client.ts'
+import { type CofferClient, onContentOrigin, publicUrl } from '../api/coffer-client.ts'
 import type { ObjectDetails } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 
 /** How an object can be shown inline, by its type. */
 export type PreviewKind = 'image' | 'pdf' | 'text' | 'csv' | 'video' | 'audio' | 'none'
 
+/** RFC 9110 §8.3.1: `type/subtype` and `; name=value` parameters (token or quoted string), nothing else. */
+const STRICT_TYPE =
+  /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+(?:[ \t]*;[ \t]*[\w!#$%&'*+.^`|~-]+=(?:[\w!#$%&'*+.^`|~-]+|"(?:[^"\\]|\\.)*"))*[ \t]*$/
+
+/**
+ * How an object is previewed, by its type. A type that is not exactly one media type (a list such as
+ * `application/pdf;,text/html`, which browsers read as its last entry) gets no preview.
+ */
 export function previewKindOf(type: string): PreviewKind {
+  if (!STRICT_TYPE.test(type)) return 'none'
   const base = type.split(';')[0]?.trim().toLowerCase() ?? ''
   // SVG is active content: the server sends it as an attachment, and it is not shown here either.
   if (base.startsWith('image/') && base !== 'image/svg+xml') return 'image'
@@ -21,8 +30,16 @@ export function previewKindOf(type: string): PreviewKind {
 
 /** Text previews show the first bytes only. */
 const TEXT_BYTES = 256 * 1024
-/** Images and PDFs are fetched whole into memory for a blob URL; above this, no preview. */
+/** Images and media fetched whole into memory for a blob URL (no sign permission); above this, no preview. */
 const BLOB_LIMIT = 64 * 1024 * 1024
+
+/**
+ * What a preview's signed URL pins: a PDF is answered as exactly `application/pdf`, inline, whatever
+ * type it was stored with, so the frame shows Chromium's PDF viewer and never a page.
+ */
+function pinFor(kind: PreviewKind): { contentType?: string; contentDisposition?: string } {
+  return kind === 'pdf' ? { contentType: 'application/pdf', contentDisposition: 'inline' } : {}
+}
 
 /** A CSV's first rows as cells (quoted fields with commas and doubled quotes; no multi-line fields). */
 export function parseCsv(text: string, separator = ',', maxRows = 100): string[][] {
@@ -56,9 +73,12 @@ export function parseCsv(text: string, separator = ',', maxRows = 100): string[]
 type Loaded = { url: string; revoke: boolean } | { text: string; truncated: boolean } | { error: string }
 
 /**
- * The object shown inline. Private objects are fetched with the key into a blob URL (a page cannot
- * put an Authorization header on an `<img>`); video and audio use a signed URL instead, so the
- * browser streams them with ranges. Objects of public buckets load from their public URL.
+ * The object shown inline. Images, PDFs and media load from the content origin, which holds no
+ * credentials: public buckets' objects from their public URL, others from a signed URL made with
+ * the key. Without the sign permission (or where the store signs its own URLs, on another origin),
+ * images and media are fetched with the key into a blob URL (an `<img>` or `<video>` runs no
+ * script); PDFs are not shown, since a framed blob would be a document on the UI's own origin.
+ * Text and CSV are fetched with the key and shown as text.
  */
 export function Preview(props: {
   client: CofferClient
@@ -82,10 +102,10 @@ export function Preview(props: {
         return { text: await blob.text(), truncated: details.size > TEXT_BYTES }
       }
       if (isPublic) return { url: publicUrl(bucket, details.key), revoke: false }
-      if (kind === 'video' || kind === 'audio') {
-        const signed = await client.sign(bucket, details.key, 3600).catch(() => undefined)
-        if (signed) return { url: signed.url, revoke: false }
-      }
+      const signed = await client.sign(bucket, details.key, 3600, pinFor(kind)).catch(() => undefined)
+      if (signed && onContentOrigin(signed.url)) return { url: signed.url, revoke: false }
+      if (kind === 'pdf')
+        return { error: 'No preview: PDFs show only through a signed link on the content origin.' }
       if (details.size > BLOB_LIMIT) return { error: `Too large to preview (${formatBytes(details.size)}).` }
       url = URL.createObjectURL(await client.blob(bucket, details.key, { signal: controller.signal }))
       return { url, revoke: true }
@@ -153,7 +173,16 @@ export function Preview(props: {
     case 'image':
       return <img className="preview preview-image" src={loaded.url} alt={`Preview of ${name}`} />
     case 'pdf':
-      return <iframe className="preview preview-pdf" src={loaded.url} title={`Preview of ${name}`} />
+      // No sandbox attribute: Chromium shows no PDF in a sandboxed frame. The frame is another origin
+      // that holds nothing, and its response is pinned to application/pdf (see pinFor).
+      return (
+        <iframe
+          className="preview preview-pdf"
+          src={loaded.url}
+          title={`Preview of ${name}`}
+          referrerPolicy="no-referrer"
+        />
+      )
     case 'video':
       // biome-ignore lint/a11y/useMediaCaption: user files come without captions
       return <video className="preview preview-media" src={loaded.url} controls preload="metadata" />

@@ -72,7 +72,9 @@ export async function download(client: CofferClient, bucket: string, isPublic: b
   const name = baseName(key)
   if (isPublic) return clickLink(`${publicUrl(bucket, key)}?download`)
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
-  const signed = await client.sign(bucket, key, 300, disposition).catch(() => undefined)
+  const signed = await client
+    .sign(bucket, key, 300, { contentDisposition: disposition })
+    .catch(() => undefined)
   if (signed) return clickLink(signed.url)
   const blob = await (await client.request(objectPath(bucket, key))).blob()
   const url = URL.createObjectURL(blob)

@@ -3,6 +3,7 @@ import { addAbortSignal, Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { ifNoneMatchMatches } from '../../conditional.ts'
 import type { DriverGetOptions } from '../../driver.ts'
+import { StorageError } from '../../errors.ts'
 import { resolveRange } from '../../range.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ResolvedRange } from '../../types.ts'
 import { FileStream } from './file-stream.ts'
@@ -38,6 +39,14 @@ function fdSource(fd: number): RecordSource {
   }
 }
 
+/**
+ * Throws `Aborted` when the reader has gone already. A body made with an aborted signal would fail
+ * at once, while it is still on its way to a reader: an 'error' with no listener ends the process.
+ */
+function checkNotAborted(opts: DriverGetOptions): void {
+  if (opts.signal?.aborted) throw new StorageError('Aborted', 'reading the object was aborted')
+}
+
 function answer(
   body: Readable,
   info: ObjectInfo,
@@ -59,14 +68,15 @@ export interface SmallObject {
 /** The answer to `get` from a small object held in memory: 304-style, whole body or range. */
 export function answerSmall(small: SmallObject, opts: DriverGetOptions): ObjectStream | NotModified {
   const { info, bytes } = small
+  checkNotAborted(opts)
   if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
     return { notModified: true, info }
   }
   const range = opts.range ? resolveRange(opts.range, info.size) : undefined
   const body = inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes)
-  // Its bytes are all there: no read is left for a later abort to stop (only one already given
-  // fails the body), and a listener per request is a cost at this size.
-  return answer(body, info, range, opts.signal?.aborted ? opts : {})
+  // Its bytes are all there: no read is left for a later abort to stop, and a listener per request
+  // is a cost at this size.
+  return answer(body, info, range, {})
 }
 
 /**
@@ -113,6 +123,7 @@ export async function readObject(
       return { notModified: true, info }
     }
     const range = opts.range ? resolveRange(opts.range, info.size) : undefined
+    checkNotAborted(opts)
     const start = range?.start ?? 0
     const end = range?.end ?? info.size - 1
     // The stream owns the descriptor from here and closes it at its end, on error or on destroy.

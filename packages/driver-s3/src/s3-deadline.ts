@@ -1,0 +1,34 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import { StorageError } from '@coffer/core'
+
+type Send = S3Client['send']
+
+/**
+ * Bounds every call of `client` (all its attempts and their back-off) by `ms`: past it the call is
+ * aborted and fails with a retryable `Unavailable`, so that a server that accepts connections but
+ * never answers costs a request seconds, not minutes. The timer stops once the answer's headers
+ * are in: a response body may stream for longer, bounded by the socket's idle timeout instead.
+ * Wrapping `send` reaches every command, those `lib-storage` sends included.
+ */
+export function withDeadline(client: S3Client, ms: number): void {
+  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>
+  const bounded = async (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), ms)
+    const caller = options?.abortSignal
+    const abortSignal = caller ? AbortSignal.any([caller, deadline.signal]) : deadline.signal
+    try {
+      return await send(command, { ...options, abortSignal })
+    } catch (error) {
+      if (deadline.signal.aborted && !caller?.aborted) {
+        throw new StorageError('Unavailable', `the S3 server did not answer within ${ms} ms`, {
+          cause: new Error(`deadline of ${ms} ms exceeded`),
+        })
+      }
+      throw error
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  client.send = bounded as unknown as Send
+}
