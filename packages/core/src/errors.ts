@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'MissingCredentials',
   'Unavailable',
   'Timeout',
+  /** The client was too slow to send its request (a body that stopped arriving). */
+  'RequestTimeout',
+  /** The caller has too many requests of a kind running at once; retry later. */
+  'TooManyRequests',
   'Aborted',
   'Internal',
 ] as const
@@ -24,12 +28,12 @@ export const ERROR_CODES = [
 export type StorageErrorCode = (typeof ERROR_CODES)[number]
 
 /** Codes whose failures may succeed when the same call is made again. */
-const RETRYABLE: ReadonlySet<StorageErrorCode> = new Set(['Unavailable', 'Timeout'])
+const RETRYABLE: ReadonlySet<StorageErrorCode> = new Set(['Unavailable', 'Timeout', 'TooManyRequests'])
 
 export interface StorageErrorOptions {
   /** The backend's original error. Never shown to end users by the server. */
   cause?: unknown
-  /** Overrides the code's default (only `Unavailable` and `Timeout` are retryable by default). */
+  /** Overrides the code's default (`Unavailable`, `Timeout`, `TooManyRequests` are retryable). */
   retryable?: boolean
   /** The object key the failure is about, when there is one. */
   key?: string

@@ -5,16 +5,23 @@ export const MAX_KEY_BYTES = 1024
 
 // C0 controls, DEL and C1 controls: invisible in logs, dangerous in headers and file names.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+/**
+ * Bidirectional embeddings, overrides and isolates (Unicode's "Trojan Source" characters): they make
+ * a key display as another, so that `invoice\u202Efdp.exe` reads as "invoiceexe.pdf" in a listing.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/
 
 function reject(key: string, why: string): never {
   // The key itself is echoed only when it is printable; a control character could forge log lines.
-  const shown = CONTROL.test(key) || key.length > 200 ? '' : ` "${key}"`
+  const shown = CONTROL.test(key) || BIDI_CONTROL.test(key) || key.length > 200 ? '' : ` "${key}"`
   throw new StorageError('InvalidKey', `invalid key${shown}: ${why}`)
 }
 
 function checkCharacters(key: string): void {
   if (!key.isWellFormed()) reject(key, 'it is not valid Unicode (lone surrogate)')
   if (CONTROL.test(key)) reject(key, 'control characters (including NUL) are not allowed')
+  if (BIDI_CONTROL.test(key))
+    reject(key, 'bidirectional control characters (U+202A-U+202E, U+2066-U+2069) are not allowed')
   if (key.includes('\\')) reject(key, 'backslashes are not allowed; use "/" to separate folders')
   if (key.startsWith('/')) reject(key, 'it must not start with "/"')
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) reject(key, `it is longer than ${MAX_KEY_BYTES} UTF-8 bytes`)
@@ -30,8 +37,8 @@ function checkSegment(key: string, segment: string): void {
  * Unicode NFC (so that "é" typed on macOS and on Linux name the same object) or throws `InvalidKey`.
  *
  * A key is 1 to 1024 UTF-8 bytes of "/"-separated segments; no segment is empty, "." or ".."; no
- * control character or backslash appears; it does not start with "/". A trailing "/" is allowed: such
- * a key is a folder marker, as in S3 consoles.
+ * control character, bidirectional control (U+202A-U+202E, U+2066-U+2069) or backslash appears; it
+ * does not start with "/". A trailing "/" is allowed: such a key is a folder marker, as in S3 consoles.
  */
 export function normalizeKey(key: string): string {
   if (typeof key !== 'string' || key === '') reject('', 'a key must be a non-empty string')

@@ -15,6 +15,7 @@ import { allows, denied, type Permission, type Principal } from './auth/scopes.t
 import { BucketObjects } from './buckets/bucket-objects.ts'
 import type { Bucket, BucketStore } from './buckets/bucket-store.ts'
 import type { Database } from './db/schema.ts'
+import type { BodyLimits } from './http/body-limits.ts'
 import type { Actor, ObjectIndex } from './index/object-index.ts'
 import type { ReconcileReport } from './index/reconcile.ts'
 import type { UsageRecorder } from './index/usage.ts'
@@ -35,6 +36,8 @@ export interface AppContext {
   buckets: BucketStore
   keys: ApiKeyStore
   auth: Authenticator
+  /** How long request bodies may stall, and how many uploads a credential may run at once. */
+  bodyLimits: BodyLimits
   /** Where Coffer's signed URLs point (`<content url>/signed`): known once the content origin listens. */
   signedBase: () => string
   /** Signed GET URLs straight to the store (S3), which no revoke can stop; off unless configured. */

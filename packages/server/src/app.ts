@@ -17,7 +17,9 @@ import { BucketStore } from './buckets/bucket-store.ts'
 import type { JwtConfig } from './config.ts'
 import { createContentApp } from './content-app.ts'
 import type { Database } from './db/schema.ts'
+import { BodyLimits, watchParsedBodies } from './http/body-limits.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
+import { frameworkErrors } from './http/protocol-errors.ts'
 import { registerResponseHooks } from './http/response-hooks.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
@@ -76,6 +78,10 @@ export interface AppOptions {
   uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies read from the index are reused (ms); default 5 s, 0 never. */
   cacheTtl?: number
+  /** Request bodies that stall fail after this long (ms); default 30 s (see `BodyLimits`). */
+  bodyIdleTimeout?: number
+  /** Uploads one credential may stream at once; default 256. */
+  uploadsPerCredential?: number
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -127,6 +133,12 @@ function createContext(options: AppOptions, content: () => App | undefined): App
     reconcile: oneAtATime((opts = {}) => reconcile(options.storage, index, buckets, opts)),
     buckets,
     keys,
+    bodyLimits: new BodyLimits({
+      ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
+      ...(options.uploadsPerCredential === undefined
+        ? {}
+        : { uploadsPerCredential: options.uploadsPerCredential }),
+    }),
     auth: new Authenticator(keys, options.jwt === undefined ? undefined : createJwtVerifier(options.jwt)),
     contentUrl,
     signedBase,
@@ -175,6 +187,9 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 4096 },
     clientErrorHandler,
+    frameworkErrors,
+    // Node answers a request without Host with an empty 400; `answerProtocolErrors` does instead.
+    http: { requireHostHeader: false },
     // Unknown fields are refused (400), not silently dropped: a misspelt policy field must not pass.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -198,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerErrorHandling(app)
+  app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
   registerResponseHooks(app, ctx)
   // The last counts go to the index at close; an index already gone loses them, nothing else.
   app.addHook('onClose', () =>

@@ -68,6 +68,10 @@ export interface Config {
    * another process sharing the index (a second instance on Postgres) within this time.
    */
   cacheTtl?: number
+  /** `COFFER_BODY_IDLE_SECONDS` (default 30): a request body that brings no byte this long fails (408). */
+  bodyIdleTimeout?: number
+  /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
+  uploadsPerCredential?: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -154,6 +158,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const cacheSeconds = whole('COFFER_CACHE_SECONDS', 0, 300, 'seconds')
   if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
+  const idleSeconds = whole('COFFER_BODY_IDLE_SECONDS', 1, 3600, 'seconds')
+  if (idleSeconds !== undefined) config.bodyIdleTimeout = idleSeconds * 1000
+  const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
+  if (uploads !== undefined) config.uploadsPerCredential = uploads
   const direct = text('COFFER_SIGNED_GETS_DIRECT')
   if (direct !== undefined) {
     if (!['true', 'false'].includes(direct)) problems.push('COFFER_SIGNED_GETS_DIRECT must be true or false')

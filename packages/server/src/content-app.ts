@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import type { App, AppContext } from './app-context.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
+import { frameworkErrors } from './http/protocol-errors.ts'
 import { registerResponseHooks } from './http/response-hooks.ts'
 import { accessRoutes } from './routes/access-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
@@ -21,6 +22,9 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 4096 },
     clientErrorHandler,
+    frameworkErrors,
+    // Node answers a request without Host with an empty 400; `answerProtocolErrors` does instead.
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerErrorHandling(app)
   registerResponseHooks(app, ctx)

@@ -20,7 +20,8 @@ export async function loadOrCreateSigningSecret(dataDir: string): Promise<string
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
-  await mkdir(dataDir, { recursive: true })
+  // The data dir holds the index, the secret and every object: its owner's alone.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const secret = randomBytes(32).toString('base64url')
   // `wx`: two first starts at once cannot overwrite each other's secret; the loser reads the winner's.
   try {

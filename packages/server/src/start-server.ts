@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AppOptions } from './app.ts'
 import { createApp } from './app.ts'
@@ -31,12 +32,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { storage, db, close: closeBackends } = await openBackends(config)
   try {
     const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
+    const uploadsDir = join(config.dataDir, 'uploads')
+    // Staged uploads are tenants' bytes too: for the service's user only (the stager keeps this mode).
+    await mkdir(uploadsDir, { recursive: true, mode: 0o700 })
     const options: AppOptions = {
       storage,
       db,
       signingSecret,
       logger: loggerOptions(config.logLevel),
-      uploadsDir: join(config.dataDir, 'uploads'),
+      uploadsDir,
       reconcileAtStart: true,
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
@@ -48,6 +52,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry
     if (config.uploadLimits !== undefined) options.uploadLimits = config.uploadLimits
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
+    if (config.bodyIdleTimeout !== undefined) options.bodyIdleTimeout = config.bodyIdleTimeout
+    if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
     let url: string
     let contentUrl: string

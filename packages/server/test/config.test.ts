@@ -134,3 +134,16 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ COFFER_SIGNED_GETS_DIRECT: 'yes' })).toThrow(/true or false/)
   })
 })
+
+describe('request body limits from the environment', () => {
+  it('reads the idle timeout of bodies and the uploads per credential, and refuses bad values', () => {
+    expect(loadConfig({ COFFER_BODY_IDLE_SECONDS: '5', COFFER_UPLOADS_PER_CREDENTIAL: '8' })).toMatchObject({
+      bodyIdleTimeout: 5000,
+      uploadsPerCredential: 8,
+    })
+    expect(() => loadConfig({ COFFER_BODY_IDLE_SECONDS: '0' })).toThrow(/COFFER_BODY_IDLE_SECONDS must be/)
+    expect(() => loadConfig({ COFFER_UPLOADS_PER_CREDENTIAL: 'many' })).toThrow(
+      /COFFER_UPLOADS_PER_CREDENTIAL must be/,
+    )
+  })
+})

@@ -79,6 +79,10 @@ export interface HarnessOptions {
   uploadLimits?: { totalBytes?: number; sessionsPerCredential?: number }
   /** How long API keys and bucket policies are reused (ms); the service's default when absent. */
   cacheTtl?: number
+  /** Request bodies that stall fail after this long (ms). */
+  bodyIdleTimeout?: number
+  /** Uploads one credential may stream at once. */
+  uploadsPerCredential?: number
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -139,6 +143,10 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.uploadExpiry ? { uploadExpiry: options.uploadExpiry } : {}),
     ...(options.uploadLimits ? { uploadLimits: options.uploadLimits } : {}),
     ...(options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }),
+    ...(options.bodyIdleTimeout === undefined ? {} : { bodyIdleTimeout: options.bodyIdleTimeout }),
+    ...(options.uploadsPerCredential === undefined
+      ? {}
+      : { uploadsPerCredential: options.uploadsPerCredential }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })

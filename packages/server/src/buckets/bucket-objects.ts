@@ -59,7 +59,11 @@ export class BucketObjects {
     return this.bucket.quotaBytes !== undefined || this.bucket.quotaObjects !== undefined
   }
 
-  /** Records a stored object in the index, ending its reservation in the same transaction. */
+  /**
+   * Records a stored object in the index, ending its reservation in the same transaction. When the
+   * quota turns out to have no room for it after all (see `Reservation.commitIn`), the stored object
+   * is removed again and `QuotaExceeded` thrown.
+   */
   async #record(
     info: ObjectInfo,
     action: string,
@@ -67,13 +71,22 @@ export class BucketObjects {
     detail?: Record<string, unknown>,
   ) {
     const entry = { action, bucket: this.bucket.name, key: info.key, detail: { size: info.size, ...detail } }
-    await this.#index.put(
-      this.bucket.name,
-      info,
-      this.actor,
-      entry,
-      reservation && ((tx) => reservation.releaseIn(tx)),
-    )
+    try {
+      await this.#index.put(
+        this.bucket.name,
+        info,
+        this.actor,
+        entry,
+        reservation && ((tx, change) => reservation.commitIn(tx, change)),
+      )
+    } catch (error) {
+      if (isStorageError(error, 'QuotaExceeded')) {
+        // The key holds the refused object now (what it replaced is gone): index and store lose it.
+        await this.#call(() => this.#storage.deleteObject(this.storageKey(info.key)))
+        await this.#index.remove(this.bucket.name, [info.key], this.actor)
+      }
+      throw error
+    }
     this.bytesIn += info.size
   }
 

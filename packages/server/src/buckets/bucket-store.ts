@@ -50,6 +50,21 @@ export function checkBucketName(name: string): string {
   return name
 }
 
+/**
+ * A row's allowed types. One unreadable row (written by hand, or by a bug) must not fail every
+ * listing of buckets: it reads as "no type allowed", which refuses uploads rather than opening the
+ * bucket to every type, until a PATCH sets the types again.
+ */
+function allowedTypesOf(text: string): string[] {
+  try {
+    const types: unknown = JSON.parse(text)
+    if (Array.isArray(types) && types.every((t) => typeof t === 'string')) return types
+  } catch {
+    // falls through: unreadable
+  }
+  return []
+}
+
 function toBucket(row: Selectable<BucketTable>): Bucket {
   const bucket: Bucket = {
     name: row.name,
@@ -60,7 +75,7 @@ function toBucket(row: Selectable<BucketTable>): Bucket {
     updatedAt: row.updated_at,
   }
   if (row.max_file_size !== null) bucket.maxFileSize = Number(row.max_file_size)
-  if (row.allowed_types !== null) bucket.allowedTypes = JSON.parse(row.allowed_types) as string[]
+  if (row.allowed_types !== null) bucket.allowedTypes = allowedTypesOf(row.allowed_types)
   if (row.quota_bytes !== null) bucket.quotaBytes = Number(row.quota_bytes)
   if (row.quota_objects !== null) bucket.quotaObjects = Number(row.quota_objects)
   return bucket

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -27,8 +27,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
     pool.on('error', () => undefined)
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   } else {
-    await mkdir(options.dataDir, { recursive: true })
-    const sqlite = new DatabaseSync(join(options.dataDir, 'coffer.db'), { timeout: 5000 })
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+    const file = join(options.dataDir, 'coffer.db')
+    // SQLite creates the database (and its -wal and -shm files, which take the database's mode) with
+    // the umask's mode, readable by everyone: it is created empty, then kept, for its owner only.
+    await writeFile(file, '', { flag: 'a', mode: 0o600 })
+    await chmod(file, 0o600)
+    const sqlite = new DatabaseSync(file, { timeout: 5000 })
     // WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
     // synchronous = NORMAL: in WAL mode a commit is atomic and survives a process crash, and only
     // the last commits can be lost to a power cut; the store is the truth, and reconcile restores

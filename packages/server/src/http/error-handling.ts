@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net'
 import type { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { refuseNonFiniteNumbers } from './finite-numbers.ts'
 import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
+import { answerProtocolErrors } from './protocol-errors.ts'
 import { malformedContentType } from './receive-object.ts'
 
 const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
@@ -17,11 +19,15 @@ export function failureOf(request: FastifyRequest): StorageError | undefined {
  * 401s say how to authenticate (RFC 9110 §11.6.1), 416s give the object's size when it is known.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
+  answerProtocolErrors(app)
+  app.addHook('onRoute', refuseNonFiniteNumbers)
   app.setErrorHandler((raw, request, reply) => {
     const error = malformedContentType(raw, request) ?? toPublicError(raw)
     failures.set(request, error)
     const problem = problemOf(error)
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer')
+    // Too many uploads at once: one of them is likely to have finished a second later.
+    if (problem.status === 429) reply.header('retry-after', '1')
     // An upload refused before its end: close the connection instead of reading the rest of the body.
     if (!request.raw.complete) reply.header('connection', 'close')
     // Headers of a half-prepared object response must not describe the problem document.

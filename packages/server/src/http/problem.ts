@@ -21,6 +21,8 @@ export const STATUS_OF: Readonly<Record<StorageErrorCode, number>> = {
   MissingCredentials: 401,
   Unavailable: 503,
   Timeout: 504,
+  RequestTimeout: 408,
+  TooManyRequests: 429,
   Aborted: 499,
   Internal: 500,
 }

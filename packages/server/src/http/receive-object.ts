@@ -11,6 +11,7 @@ import {
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
 
@@ -62,9 +63,10 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
 /**
  * The request's body as a stream of its own. The core destroys a body whose upload fails; destroying
  * the request itself would reset the connection before the 413 or 415 could be sent. A request that
- * fails or is cut short fails this stream, so the upload stops and leaves nothing.
+ * fails, is cut short or stalls (no byte for `limits.idleTimeout`) fails this stream, so the upload
+ * stops and leaves nothing, and its temp file and quota reservation go.
  */
-function bodyOf(raw: IncomingMessage): Readable {
+function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
   const body = new PassThrough({ highWaterMark: 64 * 1024 })
   raw.pipe(body)
   raw.once('error', (error) => body.destroy(error))
@@ -72,15 +74,32 @@ function bodyOf(raw: IncomingMessage): Readable {
     if (!raw.complete)
       body.destroy(new StorageError('Aborted', 'the client closed the connection mid-upload'))
   })
+  if (!raw.complete) {
+    watchIdleBody(raw, limits.idleTimeout, () => {
+      raw.unpipe(body)
+      body.destroy(limits.timedOut())
+    })
+  }
   return body
+}
+
+/**
+ * Whose upload slots an upload takes: its credential's. A signed URL names one key, so its uploads
+ * count per key (all signed URLs share one actor).
+ */
+export function slotOwner(objects: BucketObjects, key: string): string {
+  const { id } = objects.actor
+  return id === 'signed-url' ? `${id}:${objects.bucket.name}/${key}` : id
 }
 
 /**
  * Streams a request's raw body into a bucket under its policy (size limit and types enforced while
  * the bytes flow: 413 or 415, and nothing stored). A client that disconnects mid-upload aborts it,
- * and the driver removes what it had written.
+ * and the driver removes what it had written; one whose body stalls gets 408, one with too many
+ * uploads running 429 (see `BodyLimits`).
  */
 export async function receiveObject(
+  limits: BodyLimits,
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
@@ -96,7 +115,12 @@ export async function receiveObject(
       throw new StorageError('AccessDenied', `this signed URL requires Content-Type: ${wanted}`)
     }
   }
-  opts.signal = clientGone(request, reply)
-  // The content-type parser left the body unread, for this stream to read.
-  return objects.upload(key, bodyOf(request.raw), opts)
+  const release = limits.acquire(slotOwner(objects, key))
+  try {
+    opts.signal = clientGone(request, reply)
+    // The content-type parser left the body unread, for this stream to read.
+    return await objects.upload(key, bodyOf(request.raw, limits), opts)
+  } finally {
+    release()
+  }
 }

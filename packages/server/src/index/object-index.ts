@@ -53,6 +53,15 @@ export const nextId = monotonicFactory(bufferedRandom())
 
 type Db = Kysely<Database> | Transaction<Database>
 
+/** What a change did to a bucket's counters. */
+export interface CounterChange {
+  bytes: number
+  objects: number
+}
+
+/** Runs inside the transaction that records a put, with what the put changed (see `ObjectIndex.put`). */
+export type WithinPut = (tx: Transaction<Database>, change: CounterChange) => Promise<void>
+
 /** Most puts one transaction records (see `ObjectIndex.put`). */
 const MAX_BATCH = 256
 
@@ -62,7 +71,7 @@ interface PendingPut {
   info: ObjectInfo
   actor: Actor
   audit: AuditRow | undefined
-  within: ((tx: Transaction<Database>) => Promise<void>) | undefined
+  within: WithinPut | undefined
   resolve: () => void
   reject: (error: unknown) => void
 }
@@ -172,7 +181,8 @@ export class ObjectIndex {
   /**
    * Records an object as stored (an upload, the target of a copy or move, or one reconcile found),
    * adjusting the bucket's counters by the difference to the row it replaces. `within` runs in the
-   * same transaction (releasing the upload's reservation, say).
+   * same transaction with that difference (ending the upload's reservation, say, which checks the
+   * quota again when the upload adds more than it reserved); should it throw, the put is not recorded.
    *
    * Group commit: while one transaction of puts runs, the puts that arrive wait and then go in the
    * next one together, so concurrent uploads share the cost of a transaction (and, on SQLite, of the
@@ -185,7 +195,7 @@ export class ObjectIndex {
     info: ObjectInfo,
     actor: Actor,
     audit: AuditEntry | undefined,
-    within?: (tx: Transaction<Database>) => Promise<void>,
+    within?: WithinPut,
   ): Promise<void> {
     const row = audit === undefined ? undefined : auditRow(actor, audit)
     const written = new Promise<void>((resolve, reject) => {
@@ -237,8 +247,8 @@ export class ObjectIndex {
       }
       const audits: AuditRow[] = []
       for (const { bucket, info, actor, audit, within } of batch) {
-        await this.putIn(tx, bucket, info, ownerOf(actor))
-        await within?.(tx)
+        const change = await this.putIn(tx, bucket, info, ownerOf(actor))
+        await within?.(tx, change)
         if (audit) audits.push(audit)
       }
       await insertAudit(tx, audits)
@@ -251,13 +261,14 @@ export class ObjectIndex {
    * backwards. Never the objects' last-modified times: the store stamps a multipart upload in whole
    * seconds and a single PUT in milliseconds, so a small PUT followed within a second by a large one
    * looked newer and kept its stale row.
+   * Returns what the put changed in the bucket's counters.
    */
   async putIn(
     tx: Transaction<Database>,
     bucket: string,
     info: ObjectInfo,
     owner: string | null,
-  ): Promise<void> {
+  ): Promise<CounterChange> {
     const old = await this.find(bucket, info.key, tx)
     const now = new Date().toISOString()
     const row = objectRow(bucket, info, owner ?? old?.owner ?? null, old?.created_at ?? now)
@@ -267,7 +278,9 @@ export class ObjectIndex {
       .values(row)
       .onConflict((conflict) => conflict.columns(['bucket', 'key']).doUpdateSet(changes))
       .execute()
-    await this.#count(tx, bucket, info.size - Number(old?.size ?? 0), old === undefined ? 1 : 0)
+    const change = { bytes: info.size - Number(old?.size ?? 0), objects: old === undefined ? 1 : 0 }
+    await this.#count(tx, bucket, change.bytes, change.objects)
+    return change
   }
 
   /** Records objects as deleted; keys without a row are skipped. */

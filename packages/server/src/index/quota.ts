@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { StorageError } from '@coffer/core'
 import type { Transaction } from 'kysely'
 import type { Database } from '../db/schema.ts'
-import { nextId, type ObjectIndex } from './object-index.ts'
+import { type CounterChange, nextId, type ObjectIndex } from './object-index.ts'
 
 /** A reservation stops counting this long after its last renewal (a crashed process's, say). */
 export const RESERVATION_TTL_MS = 15 * 60 * 1000
@@ -24,7 +24,9 @@ function quotaExceeded(bucket: string, what: string): StorageError {
  * Room set aside in a bucket's quota for one upload or copy while its bytes are written, so that
  * concurrent writers cannot overshoot the quota together: every check and change of a reservation
  * runs in a transaction that holds the bucket's row, against the bytes and objects the index counts
- * plus every live reservation. An overwrite is credited with the size of the object it replaces.
+ * plus every live reservation. An overwrite is credited with the size of the object it replaces; as
+ * that object may be moved or deleted while the upload runs, the credit is checked again when the
+ * upload is recorded (`commitIn`).
  */
 export class Reservation {
   readonly id = nextId()
@@ -101,11 +103,32 @@ export class Reservation {
   }
 
   /**
-   * Ends the reservation inside the transaction that records the upload. `release` still runs after
-   * it: should that transaction roll back, the reservation must not outlive the upload.
+   * Ends the reservation inside the transaction that records the upload, given what recording it
+   * changed in the bucket's counters (from the row it replaced at that moment). When the upload adds
+   * more than it reserved (the object it was credited for was moved or deleted meanwhile: repeated
+   * overwrite + move cycles grew a bucket to 3.1x its quota), the quota is checked again, counting
+   * the upload in full, and `QuotaExceeded` rolls the recording back. `release` still runs after it:
+   * should that transaction roll back, the reservation must not outlive the upload.
    */
-  async releaseIn(tx: Transaction<Database>): Promise<void> {
+  async commitIn(tx: Transaction<Database>, change: CounterChange): Promise<void> {
     await tx.deleteFrom('reservations').where('id', '=', this.id).execute()
+    const moreBytes = change.bytes > this.#bytes
+    const moreObjects = change.objects > this.#objects
+    if (!moreBytes && !moreObjects) return
+    const limits = await quotaOf(tx, this.bucket)
+    if (limits === undefined) return
+    // The counters already hold this upload; every other live reservation still counts.
+    const reserved = await reservedIn(tx, this.bucket, this.id)
+    if (moreBytes && limits.bytes !== undefined && limits.usedBytes + reserved.bytes > limits.bytes) {
+      throw quotaExceeded(this.bucket, `${change.bytes} more bytes`)
+    }
+    if (
+      moreObjects &&
+      limits.objects !== undefined &&
+      limits.usedObjects + reserved.objects > limits.objects
+    ) {
+      throw quotaExceeded(this.bucket, 'another object')
+    }
   }
 
   /** Ends the reservation (the write failed or is recorded). */

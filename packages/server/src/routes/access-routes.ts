@@ -96,7 +96,7 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { objects, grant, key } = await signedObjects(request)
-      const info = await receiveObject(request, reply, objects, key, grant.contentType)
+      const info = await receiveObject(ctx.bodyLimits, request, reply, objects, key, grant.contentType)
       reply.header('etag', info.etag)
       return objectJson(info)
     },

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream'
 import {
   generateUniqueObjectName,
   isStorageError,
@@ -6,11 +7,13 @@ import {
   type ObjectInfo,
   StorageError,
 } from '@coffer/core'
-import type { MultipartFile } from '@fastify/multipart'
+import type { Multipart, MultipartFile } from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { type App, type AppContext, authorize } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { watchIdleBody } from '../http/body-limits.ts'
+import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
 
@@ -29,6 +32,10 @@ interface FormState {
   /** The bucket, once a file was authorised. */
   objects?: BucketObjects
   stored: ObjectInfo[]
+  /** Gives back the upload slot the form took with its first file. */
+  release?: () => void
+  /** The body stalled (see `BodyLimits`). */
+  stalled?: boolean
 }
 
 function invalid(message: string): StorageError {
@@ -66,33 +73,113 @@ async function storeParts(
 ): Promise<void> {
   const signal = clientGone(request, reply)
   const parts = request.parts()[Symbol.asyncIterator]()
-  for (let next = await nextPart(parts); !next.done; next = await nextPart(parts)) {
-    const part = next.value
-    if (part.type === 'field') {
-      if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
-      if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
-      else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
-      else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
-      continue
-    }
-    if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
-    const key = keyFor(part, state)
-    state.objects = await authorize(ctx, request, bucket, [key, 'write'])
-    const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
-    // A part's stream fails when the body is malformed or cut short: the client's fault, not ours.
-    let broken: Error | undefined
-    part.file.once('error', (error: Error) => {
-      broken = error
-    })
-    try {
-      state.stored.push(await state.objects.upload(key, part.file, { ...declared, signal }))
-    } catch (error) {
-      const typed = isStorageError(error) && error.code !== 'Internal'
-      if (broken === undefined || signal.aborted || typed) throw error
-      throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {
-        cause: broken,
+  // The first call sets the parser reading the body: from then on a stalled body is watched.
+  const first = nextPart(parts)
+  const limits = ctx.bodyLimits
+  const stopWatching = request.raw.complete
+    ? () => undefined
+    : watchIdleBody(request.raw, limits.idleTimeout, () => {
+        state.stalled = true
+        // The parser ends the form on an error of its request, failing the file being read.
+        request.raw.emit('error', limits.timedOut())
       })
+  try {
+    const advance = () => nextPart(parts)
+    for (let next = await first; !next.done; ) {
+      next = await storePart(ctx, request, next.value, bucket, state, { signal, advance })
     }
+  } finally {
+    stopWatching()
+  }
+}
+
+type Next = IteratorResult<Multipart>
+
+/** Most bytes of a refused form read to its end before answering; beyond, the connection closes. */
+const SKIPPED_BYTES = 1024 * 1024
+
+/** Reads and drops the parts from `next` to the form's end, up to `SKIPPED_BYTES` of files. */
+async function skipRest(next: Next, advance: () => Promise<Next>): Promise<void> {
+  let bytes = 0
+  for (let current = next; !current.done; current = await advance()) {
+    if (current.value.type !== 'file') continue
+    for await (const chunk of current.value.file) {
+      bytes += (chunk as Buffer).length
+      if (bytes > SKIPPED_BYTES) return
+    }
+  }
+}
+
+/**
+ * The one file of a form with a `key`, held back from the upload until the parser has seen what
+ * follows it: the form's end lets the upload commit, any other part fails it. A refused form then
+ * stores nothing, not even the object it would have replaced.
+ */
+function heldUntilFormEnd(part: MultipartFile, advance: () => Promise<Next>) {
+  const held = new PassThrough()
+  let ahead: Promise<Next> | undefined
+  part.file.on('error', (error: Error) => held.destroy(error))
+  part.file.pipe(held, { end: false })
+  part.file.once('end', () => {
+    ahead = advance()
+    ahead.then(
+      async (next) => {
+        if (next.done) return held.end()
+        // Refused: the rest of a small form is read first, so that a client still sending it (fetch)
+        // reads the answer instead of a reset; its errors change nothing, the form is refused anyway.
+        await skipRest(next, advance).catch(() => undefined)
+        held.destroy(invalid('a form with a "key" field takes one file'))
+      },
+      (error: Error) => held.destroy(error),
+    )
+  })
+  // A refused upload stops reading: the part is dropped, so the parser does not wait for it.
+  held.once('close', () => {
+    if (!part.file.readableEnded) part.file.destroy()
+  })
+  return { body: held, next: () => ahead ?? advance() }
+}
+
+/** Reads one part: a `key`/`prefix` field, or a `file` streamed to the bucket; returns the next. */
+async function storePart(
+  ctx: AppContext,
+  request: FastifyRequest,
+  part: Multipart,
+  bucket: string,
+  state: FormState,
+  { signal, advance }: { signal: AbortSignal; advance: () => Promise<Next> },
+): Promise<Next> {
+  // A part whose Content-Disposition has no name comes without a fieldname.
+  if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
+  if (part.type === 'field') {
+    if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
+    if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
+    else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
+    else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
+    return advance()
+  }
+  // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
+  // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
+  let broken: Error | undefined
+  part.file.once('error', (error: Error) => {
+    broken = error
+  })
+  if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
+  const key = keyFor(part, state)
+  state.objects = await authorize(ctx, request, bucket, [key, 'write'])
+  state.release ??= ctx.bodyLimits.acquire(slotOwner(state.objects, key))
+  const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
+  const held = state.key === undefined ? undefined : heldUntilFormEnd(part, advance)
+  try {
+    state.stored.push(await state.objects.upload(key, held?.body ?? part.file, { ...declared, signal }))
+    return await (held?.next() ?? advance())
+  } catch (error) {
+    broken ??= part.file.errored ?? undefined
+    const typed = isStorageError(error) && error.code !== 'Internal'
+    if (broken === undefined || signal.aborted || typed) throw error
+    throw new StorageError('InvalidArgument', 'the multipart body is malformed or was cut short', {
+      cause: broken,
+    })
   }
 }
 
@@ -127,7 +214,9 @@ export function formUploadRoutes(app: App, ctx: AppContext): void {
         if (state.key === undefined && state.stored.length > 0) {
           await state.objects?.deleteMany(state.stored.map((o) => o.key))
         }
-        throw error
+        throw state.stalled ? ctx.bodyLimits.timedOut() : error
+      } finally {
+        state.release?.()
       }
       if (state.stored.length === 0) throw invalid('the form has no "file" part')
       return reply.code(201).send({ objects: state.stored.map(objectJson) })

@@ -11,7 +11,15 @@ import { type Access, type App, type AppContext, authorize, principalOf } from '
 import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
-import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson, SummaryJson, summaryJson } from './schemas.ts'
+import {
+  BucketParams,
+  Count,
+  ERROR_RESPONSES,
+  ObjectJson,
+  objectJson,
+  SummaryJson,
+  summaryJson,
+} from './schemas.ts'
 
 const tags = ['objects']
 const Key = Type.String({ minLength: 1, maxLength: 1024 })
@@ -58,8 +66,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
               description: 'Content types, comma-separated, with wildcards (image/*)',
             }),
           ),
-          minSize: Type.Optional(Type.Integer({ minimum: 0 })),
-          maxSize: Type.Optional(Type.Integer({ minimum: 0 })),
+          minSize: Type.Optional(Count({ minimum: 0 })),
+          maxSize: Type.Optional(Count({ minimum: 0 })),
           modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),

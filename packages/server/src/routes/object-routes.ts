@@ -30,7 +30,7 @@ export function objectRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const key = normalizeKey(request.params['*'])
       const objects = await authorize(ctx, request, request.params.bucket, [key, 'write'])
-      const info = await receiveObject(request, reply, objects, key)
+      const info = await receiveObject(ctx.bodyLimits, request, reply, objects, key)
       reply.header('etag', info.etag)
       return objectJson(info)
     },

@@ -84,16 +84,27 @@ export const ScopeSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/**
+ * The largest count or size a request may give: beyond 2^53 a number is no longer exact in
+ * JavaScript, and node:sqlite refuses to read such an integer back (every read of its row failed).
+ */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER
+
+/** A whole number from `minimum` to `MAX_COUNT`. */
+export function Count(options: { minimum: number; description?: string }) {
+  return Type.Integer({ maximum: MAX_COUNT, ...options })
+}
+
 /** The fields of a bucket policy, for the create and patch bodies. */
 export const PolicyFields = {
   public: Type.Boolean(),
-  maxFileSize: Type.Integer({ minimum: 0, description: 'Largest object in bytes' }),
+  maxFileSize: Count({ minimum: 0, description: 'Largest object in bytes' }),
   allowedTypes: Type.Array(Type.String({ pattern: '^[\\w.+*-]+(/[\\w.+*-]+)?$' }), {
     maxItems: 100,
     description: 'Allowed content types, with wildcards (image/*)',
   }),
-  quotaBytes: Type.Integer({ minimum: 0, description: 'Most bytes the bucket may hold' }),
-  quotaObjects: Type.Integer({ minimum: 0, description: 'Most objects the bucket may hold' }),
+  quotaBytes: Count({ minimum: 0, description: 'Most bytes the bucket may hold' }),
+  quotaObjects: Count({ minimum: 0, description: 'Most objects the bucket may hold' }),
 }
 
 /** A bucket and its policy, as JSON. */

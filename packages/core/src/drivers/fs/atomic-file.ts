@@ -1,21 +1,50 @@
 import { constants } from 'node:fs'
-import { copyFile, type FileHandle, link, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { copyFile, type FileHandle, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises'
+import { join, sep } from 'node:path'
 import { Writable } from 'node:stream'
 import { StorageError } from '../../errors.ts'
 import { isErrno } from './fs-errors.ts'
 import type { Layout, Location } from './layout.ts'
+import { linkRefused } from './root-guard.ts'
 
 /** How often to redo a step that raced with the pruning of an empty directory. */
 const RACE_RETRIES = 5
 
 /**
- * Runs `step` in `dir`, creating the directory first. An empty directory may be pruned by a delete
- * between our mkdir and our step (ENOENT): then we make it again.
+ * Objects are readable by the service's own user only: other users of the machine have no business
+ * reading tenants' files (files 0600, directories 0700, before the umask).
  */
-async function inDirectory<T>(dir: string, step: () => Promise<T>): Promise<T> {
+export const FILE_MODE = 0o600
+export const DIR_MODE = 0o700
+
+/**
+ * Makes `dir` and the directories between it and the objects root `root`, one at a time: `mkdir -p`
+ * would follow a symbolic link planted in the tree and make directories wherever it points.
+ */
+async function makeDirs(root: string, dir: string): Promise<void> {
+  await mkdir(root, { recursive: true, mode: DIR_MODE })
+  let path = root
+  for (const segment of dir.slice(root.length + 1).split(sep)) {
+    if (segment === '') continue
+    path = join(path, segment)
+    try {
+      await mkdir(path, { mode: DIR_MODE })
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) throw error
+      const found = await lstat(path)
+      if (found.isSymbolicLink()) throw linkRefused()
+      if (!found.isDirectory()) throw error // a file where a directory should be
+    }
+  }
+}
+
+/**
+ * Runs `step` in `dir` (under the objects root `root`), creating the directory first. An empty
+ * directory may be pruned by a delete between our mkdir and our step (ENOENT): then we make it again.
+ */
+async function inDirectory<T>(root: string, dir: string, step: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    await mkdir(dir, { recursive: true })
+    await makeDirs(root, dir)
     try {
       return await step()
     } catch (error) {
@@ -58,7 +87,7 @@ export interface TempFile {
 export async function createTemp(layout: Layout, location: Location): Promise<TempFile> {
   const create = async () => {
     const path = join(location.dir, layout.tempName())
-    return { path, handle: await open(path, 'wx') }
+    return { path, handle: await open(path, 'wx', FILE_MODE) }
   }
   // The directory almost always exists: try first, which saves a mkdir per write. When it is missing
   // (ENOENT), or a file stands where a directory should (ENOTDIR), mkdir makes it or reports why not.
@@ -66,16 +95,19 @@ export async function createTemp(layout: Layout, location: Location): Promise<Te
     return await create()
   } catch (error) {
     if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error
-    return inDirectory(location.dir, create)
+    return inDirectory(layout.objects, location.dir, create)
   }
 }
 
 /** A temp file holding a copy of `source` (a reflink where the file system can). */
 export async function copyToTemp(layout: Layout, source: string, location: Location): Promise<TempFile> {
-  return inDirectory(location.dir, async () => {
+  return inDirectory(layout.objects, location.dir, async () => {
     const path = join(location.dir, layout.tempName())
     await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE)
-    return { path, handle: await open(path, 'r+') }
+    const handle = await open(path, 'r+')
+    // A copy takes its source's mode, which an object written by an older version may have had wider.
+    await handle.chmod(FILE_MODE)
+    return { path, handle }
   })
 }
 
@@ -119,8 +151,8 @@ export async function commit(
 }
 
 /** Moves an object file to another place, creating the target's directories. */
-export async function moveFile(from: string, to: Location): Promise<void> {
-  await inDirectory(to.dir, () => rename(from, to.file))
+export async function moveFile(layout: Layout, from: string, to: Location): Promise<void> {
+  await inDirectory(layout.objects, to.dir, () => rename(from, to.file))
 }
 
 /** Best-effort removal of a temp file after a failure; the failure itself is what gets reported. */

@@ -1,4 +1,6 @@
-import { open, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, open, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { LRUCache } from 'lru-cache'
 import type {
@@ -25,6 +27,7 @@ import { fsError, isErrno } from './fs-errors.ts'
 import { Layout, MAX_NAME_BYTES } from './layout.ts'
 import { answerSmall, readObject, type SmallObject } from './read-object.ts'
 import { encodeRecord, readRecord } from './record.ts'
+import { linkRefused, RootGuard } from './root-guard.ts'
 import { walk } from './walk.ts'
 
 export interface FsDriverOptions {
@@ -51,6 +54,7 @@ export interface FsDriverOptions {
  */
 export function fsDriver(options: FsDriverOptions): Driver {
   const layout = new Layout(options.root)
+  const guard = new RootGuard(layout.objects)
   const root = layout.objects.slice(0, -'/objects'.length)
   const fsync = options.fsync ?? true
   const cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024
@@ -89,8 +93,9 @@ export function fsDriver(options: FsDriverOptions): Driver {
     await temp.handle.close()
   }
 
-  async function headOf(key: string, file = layout.locate(key).file): Promise<ObjectInfo> {
-    const handle = await open(file, 'r')
+  async function headOf(key: string, file = layout.locate(key).file, checked = false): Promise<ObjectInfo> {
+    if (!checked) await guard.checkDir(dirname(file))
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
     try {
       return await readRecord(handle, key)
     } finally {
@@ -106,6 +111,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       let temp: TempFile | undefined
       try {
         const location = layout.locate(key)
+        await guard.checkDirIfAny(location.dir)
         temp = await createTemp(layout, location)
         const writer = handleWriter(temp.handle)
         await pipeline(body, writer.stream, opts.signal ? { signal: opts.signal } : {})
@@ -129,7 +135,9 @@ export function fsDriver(options: FsDriverOptions): Driver {
         if (changes === before) small?.set(key, object)
       }
       try {
-        return await readObject(layout.locate(key).file, key, opts, small && keep)
+        const { dir, file } = layout.locate(key)
+        await guard.checkDir(dir)
+        return await readObject(file, key, opts, small && keep)
       } catch (error) {
         throw fsError(error, root, 'reading the object', key)
       }
@@ -146,6 +154,14 @@ export function fsDriver(options: FsDriverOptions): Driver {
     async delete(key: string): Promise<void> {
       try {
         const location = layout.locate(key)
+        const there = await guard.checkDir(location.dir).then(
+          () => true,
+          (error: unknown) => {
+            if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false
+            throw error
+          },
+        )
+        if (!there) return
         await changing([key], () =>
           unlink(location.file).catch((error: unknown) => {
             if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error
@@ -158,9 +174,10 @@ export function fsDriver(options: FsDriverOptions): Driver {
     },
 
     async *list(start: ListStart, hint: ListHint): AsyncIterable<ObjectSummary> {
-      for await (const entry of walk(layout, start, hint)) {
+      for await (const entry of walk(layout, guard, start, hint)) {
         try {
-          const { key, size, etag, lastModified } = await headOf(entry.fragment, entry.path)
+          // The walk entered real directories only: the file itself is opened without following links.
+          const { key, size, etag, lastModified } = await headOf(entry.fragment, entry.path, true)
           yield { key, size, etag, lastModified }
         } catch (error) {
           if (isErrno(error, 'ENOENT')) continue // deleted since the directory was read
@@ -173,14 +190,18 @@ export function fsDriver(options: FsDriverOptions): Driver {
       let temp: TempFile | undefined
       try {
         const location = layout.locate(to)
-        temp = await copyToTemp(layout, layout.locate(from).file, location)
+        const source = layout.locate(from)
+        await guard.checkDir(source.dir)
+        if ((await lstat(source.file)).isSymbolicLink()) throw linkRefused()
+        await guard.checkDirIfAny(location.dir)
+        temp = await copyToTemp(layout, source.file, location)
         // Objects are replaced by rename, never changed in place, so the copy is a consistent snapshot.
-        const source = await readRecord(temp.handle, from)
-        const attributes = opts.attributes ?? source
-        const digest = { size: source.size, sha256: source.checksum.sha256 ?? '' }
-        const info = { ...objectInfo(to, digest, attributes), etag: source.etag }
-        await temp.handle.truncate(source.size)
-        await finish(temp, source.size, info)
+        const record = await readRecord(temp.handle, from)
+        const attributes = opts.attributes ?? record
+        const digest = { size: record.size, sha256: record.checksum.sha256 ?? '' }
+        const info = { ...objectInfo(to, digest, attributes), etag: record.etag }
+        await temp.handle.truncate(record.size)
+        await finish(temp, record.size, info)
         const committing = { createOnly: opts.attributes?.ifNoneMatch === '*', fsync }
         const path = temp.path
         await changing([to], () => commit(path, location, committing))
@@ -194,7 +215,10 @@ export function fsDriver(options: FsDriverOptions): Driver {
     async move(from: string, to: string): Promise<ObjectInfo> {
       try {
         const source = layout.locate(from)
-        await changing([from, to], () => moveFile(source.file, layout.locate(to)))
+        const target = layout.locate(to)
+        await guard.checkDir(source.dir)
+        await guard.checkDirIfAny(target.dir)
+        await changing([from, to], () => moveFile(layout, source.file, target))
         await pruneEmpty(source.parents)
         return await headOf(to)
       } catch (error) {

@@ -21,6 +21,11 @@ export function fsError(error: unknown, root: string, what: string, key: string)
     case 'ENOENT':
     case 'ENOTDIR':
       return new StorageError('NotFound', `no object at "${key}"`, { cause, key })
+    case 'ELOOP':
+      return new StorageError('AccessDenied', `the storage refuses to follow a link at "${key}"`, {
+        cause,
+        key,
+      })
     case 'ENAMETOOLONG':
       return new StorageError('InvalidKey', 'the key is too long for the file system', { cause, key })
     case 'ENOSPC':

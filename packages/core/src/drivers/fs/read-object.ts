@@ -1,4 +1,4 @@
-import { close, fstat, open, read } from 'node:fs'
+import { close, constants, fstat, open, read } from 'node:fs'
 import { addAbortSignal, Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { ifNoneMatchMatches } from '../../conditional.ts'
@@ -100,7 +100,8 @@ export async function readObject(
   opts: DriverGetOptions,
   onSmall?: (small: SmallObject) => void,
 ): Promise<ObjectStream | NotModified> {
-  const fd = await openFd(file, 'r')
+  // O_NOFOLLOW: an object file is never a symbolic link (see `RootGuard`).
+  const fd = await openFd(file, constants.O_RDONLY | constants.O_NOFOLLOW)
   let owned = true
   try {
     const first = Buffer.allocUnsafe(SMALL_FILE)

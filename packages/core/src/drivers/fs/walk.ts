@@ -2,7 +2,9 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ListHint, ListStart } from '../../driver.ts'
 import { compareKeys } from '../../keys.ts'
+import { isErrno } from './fs-errors.ts'
 import { classify, decodeSegment, type Layout } from './layout.ts'
+import type { RootGuard } from './root-guard.ts'
 
 interface Entry {
   /** For an object, its key; for a directory, the key prefix it holds (ending with "/"). */
@@ -17,7 +19,8 @@ async function entriesOf(dir: string, dirKey: string): Promise<Entry[]> {
     dirents = await readdir(dir, { withFileTypes: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [] // removed while we walked: nothing left there
+    // Removed while we walked, or a prefix no key can have (a segment over NAME_MAX): nothing there.
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return []
     throw error
   }
   const entries: Entry[] = []
@@ -53,9 +56,22 @@ function isBefore(dirKey: string, start: ListStart): boolean {
  * object's key and file. Only the directories that can hold matching keys are read; a directory
  * whose keys the paginator has folded into a common prefix (`hint.skipPrefix`) is not entered.
  */
-export async function* walk(layout: Layout, start: ListStart, hint: ListHint): AsyncGenerator<Entry> {
+export async function* walk(
+  layout: Layout,
+  guard: RootGuard,
+  start: ListStart,
+  hint: ListHint,
+): AsyncGenerator<Entry> {
   const baseKey = start.prefix.slice(0, start.prefix.lastIndexOf('/') + 1)
-  yield* walkDir(layout.dirOf(baseKey), baseKey, start, hint)
+  const dir = layout.dirOf(baseKey)
+  // The walk below never enters a link (readdir's types tell links apart); its start must not be one.
+  try {
+    await guard.checkDir(dir)
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP')) return
+    throw error
+  }
+  yield* walkDir(dir, baseKey, start, hint)
 }
 
 async function* walkDir(
