@@ -104,6 +104,36 @@ describe('stalled request bodies (fs driver, sqlite)', () => {
     expect(await h.stored('tight')).toEqual([])
     expect(await h.db.selectFrom('reservations').selectAll().execute()).toEqual([])
   })
+  it('fails a tus PATCH whose body stops with 408; the upload resumes from what was staged', async () => {
+    const meta = ['bucket documents', 'key tus-stalled.bin'].map((pair) => {
+      const [name, value] = pair.split(' ') as [string, string]
+      return `${name} ${Buffer.from(value).toString('base64')}`
+    })
+    const tus = { 'tus-resumable': '1.0.0', authorization: `Bearer ${h.admin}` }
+    const created = await fetch(`${h.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { ...tus, 'upload-length': '20', 'upload-metadata': meta.join(',') },
+    })
+    expect(created.status).toBe(201)
+    const path = new URL(created.headers.get('location') as string, h.url).pathname
+    const head =
+      `PATCH ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.admin}\r\n` +
+      'Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n' +
+      'Content-Length: 20\r\n\r\n'
+    const answer = await stall(h.url, head, 'first-ten!').reply
+    expect(statusOf(answer)).toBe(408)
+    expect(bodyOf(answer)).toMatchObject({ code: 'RequestTimeout' })
+    const offset = await fetch(`${h.url}${path}`, { method: 'HEAD', headers: tus })
+    expect(offset.headers.get('upload-offset')).toBe('10')
+    const rest = await fetch(`${h.url}${path}`, {
+      method: 'PATCH',
+      headers: { ...tus, 'upload-offset': '10', 'content-type': 'application/offset+octet-stream' },
+      body: 'last-ten!!',
+    })
+    expect(rest.status).toBe(204)
+    const stored = await h.fetch('/v1/buckets/documents/objects/tus-stalled.bin', { token: h.admin })
+    expect(await stored.text()).toBe('first-ten!last-ten!!')
+  })
 })
 
 describe('uploads per credential (fs driver, sqlite)', () => {

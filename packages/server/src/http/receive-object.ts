@@ -66,7 +66,7 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
  * fails, is cut short or stalls (no byte for `limits.idleTimeout`) fails this stream, so the upload
  * stops and leaves nothing, and its temp file and quota reservation go.
  */
-function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
+export function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
   const body = new PassThrough({ highWaterMark: 64 * 1024 })
   raw.pipe(body)
   raw.once('error', (error) => body.destroy(error))

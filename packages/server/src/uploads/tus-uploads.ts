@@ -5,6 +5,7 @@ import { Readable } from 'node:stream'
 import {
   checkSegmentLength,
   encodeKeyPath,
+  isStorageError,
   normalizeKey,
   normalizeMediaType,
   StorageError,
@@ -15,6 +16,7 @@ import { Metadata, Server, type Upload } from '@tus/server'
 import type { FastifyRequest } from 'fastify'
 import { type AppContext, authorize, principalOf } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { bodyOf } from '../http/receive-object.ts'
 import { DEFAULT_STAGING_LIMITS, StagingLedger, type StagingLimits } from './staging-ledger.ts'
 import { admit, type Incoming, quotaRoom } from './upload-admission.ts'
 import { ownerOf, type UploadSession, UploadSessionStore } from './upload-session-store.ts'
@@ -221,7 +223,13 @@ export class TusUploads {
     }
     const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers }
     if (hasBody) {
-      init.body = Readable.toWeb(raw) as ReadableStream<Uint8Array>
+      // A body that stalls fails after the idle timeout (408): tus keeps the bytes it staged, and
+      // the client resumes from the offset HEAD reports.
+      const body = bodyOf(raw, this.#ctx.bodyLimits)
+      body.once('error', (error) => {
+        if (pending !== undefined && isStorageError(error, 'RequestTimeout')) pending.failure ??= error
+      })
+      init.body = Readable.toWeb(body) as ReadableStream<Uint8Array>
       init.duplex = 'half'
     }
     const path =
