@@ -78,11 +78,19 @@ describe('Coffer signed URLs', () => {
     expect(verify(bound, 'PUT').issuer).toBe('key:key_1')
     expect(refusal(() => verify(bound.replace('key_1', 'key_2'), 'PUT'))).toMatch(/signature/)
     expect(refusal(() => verify(bound.replace(/&X-Coffer-Issuer=[^&]+/, ''), 'PUT'))).toMatch(/signature/)
-    // A newline in one signed value cannot move into the next one.
-    const pinned = signer.sign('k', { method: 'GET', expiresIn: 60, contentType: 'a/b\nkey:x' }, now)
+    // A signed value cannot move into the next one: a pinned type with a newline is refused when
+    // signing, and moving text from one signed field into another breaks the signature.
+    expect(() => signer.sign('k', { method: 'GET', expiresIn: 60, contentType: 'a/b\nkey:x' }, now)).toThrow(
+      /content type/,
+    )
+    const pinned = signer.sign(
+      'k',
+      { method: 'GET', expiresIn: 60, contentType: 'a/b', contentDisposition: 'inline' },
+      now,
+    )
     const shifted = new URL(pinned)
-    shifted.searchParams.set('X-Coffer-Content-Type', 'a/b')
-    shifted.searchParams.set('X-Coffer-Content-Disposition', 'key:x\n')
+    shifted.searchParams.set('X-Coffer-Content-Type', 'a/binline')
+    shifted.searchParams.delete('X-Coffer-Content-Disposition')
     expect(refusal(() => verify(shifted.toString()))).toMatch(/signature/)
   })
 
