@@ -61,6 +61,8 @@ export interface CofferProcess {
   exitCode(): number | null | undefined
   stdout(): string
   stderr(): string
+  /** The service's log lines of failed (5xx) requests so far: how many, and the last one. */
+  failedRequests(): { count: number; last: string | undefined }
   /** Whether the log holds a secret it must never show (the admin key or the signing secret). */
   logLeaks(): string | undefined
   stop(): Promise<void>
@@ -87,7 +89,17 @@ export async function startCoffer(): Promise<CofferProcess> {
   })
   const out = new Tail(256 * 1024)
   const err = new Tail(64 * 1024)
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+  const failed = { count: 0, last: undefined as string | undefined, partial: '' }
+  child.stdout.on('data', (chunk: Buffer) => {
+    out.push(chunk)
+    const lines = (failed.partial + chunk.toString('utf8')).split('\n')
+    failed.partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (!line.includes('"request failed"')) continue
+      failed.count += 1
+      failed.last = line
+    }
+  })
   child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
   let code: number | null | undefined
   const exited = once(child, 'exit').then(([c]) => {
@@ -112,6 +124,7 @@ export async function startCoffer(): Promise<CofferProcess> {
     child,
     exitCode: () => code,
     stdout: () => out.text,
+    failedRequests: () => ({ count: failed.count, last: failed.last }),
     stderr: () => err.text,
     logLeaks() {
       const leaked = out.leaked ?? err.leaked

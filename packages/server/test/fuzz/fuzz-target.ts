@@ -110,20 +110,22 @@ export class FuzzTarget {
   }
 
   /**
-   * The cause the service logged for its last failed request (5xx): name, code and message of each
-   * error of the chain. Request log lines of 5xx carry it; the response rightly does not.
+   * The cause the service logged for a failed (5xx) request sent after `seen` such lines: name, code
+   * and message of each error of the chain. Waits a moment for the line, which is written as the
+   * response ends; undefined when none comes.
    */
-  lastFailureCause(): string | undefined {
-    const lines = this.coffer.stdout().split('\n')
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const line = lines[i] ?? ''
-      if (!line.includes('"request failed"')) continue
-      try {
-        const entry = JSON.parse(line) as { cause?: unknown; code?: unknown }
-        return JSON.stringify(entry.cause ?? entry.code ?? null).replaceAll(this.coffer.root, '<root>')
-      } catch {
-        return line.slice(0, 300)
+  async failureCause(seen: number): Promise<string | undefined> {
+    for (let waited = 0; waited < 2000; waited += 50) {
+      const { count, last } = this.coffer.failedRequests()
+      if (count > seen && last !== undefined) {
+        try {
+          const entry = JSON.parse(last) as { cause?: unknown; code?: unknown }
+          return JSON.stringify(entry.cause ?? entry.code ?? null).replaceAll(this.coffer.root, '<root>')
+        } catch {
+          return last.slice(0, 300)
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, 50))
     }
     return undefined
   }

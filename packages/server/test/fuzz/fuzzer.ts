@@ -174,6 +174,7 @@ export class Fuzzer {
       state.step += 1
       const step = resolve(planned, state.vars)
       if (!step) continue
+      const failedBefore = target.coffer.failedRequests().count
       const exchange = await target.send(step)
       this.report.requests += 1
       if (this.options.path !== undefined) {
@@ -186,7 +187,7 @@ export class Fuzzer {
       const dead = await target.alive()
       for (const violation of violations) {
         // A 5xx's cause is in the service's log (logged as the response ends, read after /healthz).
-        const cause = (violation.status ?? 0) >= 500 ? target.lastFailureCause() : undefined
+        const cause = (violation.status ?? 0) >= 500 ? await target.failureCause(failedBefore) : undefined
         if (cause !== undefined)
           violation.message += ` — logged cause ${generalize(cause.replace(/"/g, "'"))}`
         this.#record(state, violation, step, exchange, cause)
@@ -227,10 +228,12 @@ export class Fuzzer {
         transport: 'http',
         headers: [['Authorization', `Bearer ${target.tokens.get('admin')}`]],
       }
+      const failedBefore = target.coffer.failedRequests().count
       const exchange = await target.send(step)
-      if (exchange.response?.status === 200) continue
-      const cause = target.lastFailureCause()
-      const said = `${describeResponse(exchange).slice(0, 200)}${cause === undefined ? '' : ` — logged cause ${cause}`}`
+      const response = exchange.response
+      if (response?.status === 200) continue
+      const cause = response && response.status >= 500 ? await target.failureCause(failedBefore) : undefined
+      const said = `${response?.status ?? exchange.error}${cause === undefined ? '' : ` — logged cause ${cause}`}`
       this.#record(
         state,
         {

@@ -105,6 +105,15 @@ export function parseResponse(data: Buffer, head: boolean, ended: boolean): Wire
   return ended ? { ...response, body: rest } : undefined
 }
 
+/** A complete response in `data`, or undefined. */
+function parseQuietly(data: Buffer, head: boolean): WireResponse | undefined {
+  try {
+    return parseResponse(data, head, true)
+  } catch {
+    return undefined
+  }
+}
+
 /** Sends raw bytes over a fresh TCP connection to 127.0.0.1 and reads one response. */
 export function sendRaw(request: WireRequest, port: number, timeoutMs: number): Promise<Exchange> {
   const bytes = rawBytes(request, port)
@@ -202,9 +211,13 @@ export function sendHttp(request: WireRequest, port: number, timeoutMs: number):
       req.destroy()
       finish({ error: `no complete response within ${timeoutMs} ms` })
     }, timeoutMs)
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ error: `request error ${error.code ?? error.message}` }),
-    )
+    req.on('error', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }) => {
+      // node:http refuses a body after a HEAD answer (the service's answer to a request it could not
+      // parse has one: it cannot know the method); the bytes it kept are the answer.
+      const answer = error.rawPacket ? parseQuietly(error.rawPacket, request.method === 'HEAD') : undefined
+      if (answer) finish({ response: answer })
+      else finish({ error: `request error ${error.code ?? error.message}` })
+    })
     req.end(request.body)
   })
 }
