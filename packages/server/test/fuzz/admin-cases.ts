@@ -1,14 +1,23 @@
 import fc from 'fast-check'
-import { authorization, contentType, numberText, objectBody, objectKey, queryNumber } from './inputs.ts'
+import {
+  authorization,
+  contentType,
+  numberText,
+  objectBody,
+  objectKey,
+  queryNumber,
+  sometimes,
+} from './inputs.ts'
 import { json, type Plan, query, step, transport } from './plan.ts'
 
 const ADMIN = 'Bearer {token:admin}'
 
-const policyFields = fc.record(
-  {
-    public: fc.constantFrom('true', 'false', '1', '"yes"', 'null'),
-    maxFileSize: numberText,
-    allowedTypes: fc.oneof(
+// Mostly valid policies with one odd field, so that buckets get created and then used.
+const policyFields = fc.record({
+  public: sometimes(fc.constantFrom('true', 'false', 'false', '1', '"yes"', 'null')),
+  maxFileSize: sometimes(numberText, 2),
+  allowedTypes: sometimes(
+    fc.oneof(
       fc.constantFrom(
         '["image/*"]',
         '[]',
@@ -20,15 +29,16 @@ const policyFields = fc.record(
       ),
       fc.array(contentType, { maxLength: 3 }).map((types) => JSON.stringify(types)),
     ),
-    quotaBytes: numberText,
-    quotaObjects: numberText,
-    bogus: fc.constantFrom('1', '"x"'),
-  },
-  { requiredKeys: [] },
-)
+  ),
+  quotaBytes: sometimes(numberText, 2),
+  quotaObjects: sometimes(numberText, 2),
+  bogus: sometimes(fc.constantFrom('1', '"x"'), 8),
+})
 
-const fieldsText = (fields: Record<string, string>) =>
-  Object.entries(fields).map(([name, value]) => `"${name}":${value}`)
+const fieldsText = (fields: Record<string, string | undefined>) =>
+  Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `"${name}":${value}`)
 
 /**
  * A bucket of the case's own (`fzc-<case>`) created and patched with odd policies (huge, negative,

@@ -38,6 +38,8 @@ export interface FuzzReport {
   requests: number
   restarts: number
   failures: FailureGroup[]
+  /** How many answers each route gave with each status (`no answer` when none): what the run reached. */
+  statuses: Record<string, number>
 }
 
 /** The cases: mostly requests on objects, then uploads, admin JSON and malformed HTTP. */
@@ -126,7 +128,7 @@ export class Fuzzer {
 
   constructor(options: FuzzOptions) {
     this.options = options
-    this.report = { seed: options.seed, cases: 0, requests: 0, restarts: 0, failures: [] }
+    this.report = { seed: options.seed, cases: 0, requests: 0, restarts: 0, failures: [], statuses: {} }
   }
 
   #log(line: string): void {
@@ -177,6 +179,8 @@ export class Fuzzer {
       const failedBefore = target.coffer.failedRequests().count
       const exchange = await target.send(step)
       this.report.requests += 1
+      const seen = `${step.route.startsWith('RAW') ? 'RAW' : step.route} ${exchange.response?.status ?? 'no answer'}`
+      this.report.statuses[seen] = (this.report.statuses[seen] ?? 0) + 1
       if (this.options.path !== undefined) {
         this.#log(
           `#${state.step} ${describeRequest(step, (t) => this.#hideTokens(t, state.vars))}\n  -> ${describeResponse(exchange)}`,
@@ -361,6 +365,15 @@ export function formatReport(report: FuzzReport): string {
     `fuzz: seed ${report.seed}, ${report.cases} cases, ${report.requests} requests, ` +
       `${report.restarts} service starts, ${report.failures.length} distinct failures`,
   ]
+  const byRoute = new Map<string, string[]>()
+  for (const [seen, count] of Object.entries(report.statuses).sort()) {
+    const route = seen.slice(0, seen.lastIndexOf(' '))
+    byRoute.set(route, [...(byRoute.get(route) ?? []), `${seen.slice(route.length + 1)}×${count}`])
+  }
+  lines.push(
+    'answers per route:',
+    ...[...byRoute].map(([route, counts]) => `  ${route}: ${counts.join(' ')}`),
+  )
   const bugs = new Map<string, FailureGroup[]>()
   for (const g of report.failures) {
     const key = `${g.invariant}\n${g.message}`

@@ -85,7 +85,7 @@ const specialSegment = fc.constantFrom(
 
 /** One path segment of a key: mostly plain names, then the characters keys have broken on. */
 export const segment = fc.oneof(
-  { weight: 5, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,11}$/) },
+  { weight: 14, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,11}$/) },
   { weight: 3, arbitrary: specialSegment },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) },
@@ -113,6 +113,15 @@ export function keyPath(key: string, encoding: KeyEncoding): string {
 
 /** Declared content types: valid ones, lists a browser reads differently (`image/png;,text/html`), junk. */
 export const contentType = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'text/plain',
+      'image/png',
+      'application/octet-stream',
+      'text/plain; charset=utf-8',
+    ),
+  },
   {
     weight: 4,
     arbitrary: fc.constantFrom(
@@ -152,7 +161,7 @@ export const contentType = fc.oneof(
 
 /** A header value: plain, Latin-1, beyond Latin-1, long, or with bytes a header must not hold. */
 export const headerValue = fc.oneof(
-  { weight: 4, arbitrary: fc.stringMatching(/^[ -~]{0,30}$/) },
+  { weight: 8, arbitrary: fc.stringMatching(/^[ -~]{0,30}$/) },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -196,12 +205,19 @@ export const numberText = fc.oneof(
       '"Infinity"',
     ),
   },
+  { weight: 6, arbitrary: fc.nat(100_000).map(String) },
   { weight: 1, arbitrary: fc.integer().map(String) },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)) },
 )
 
+/** Mostly absent (undefined), sometimes a value of `arbitrary`: one odd header at a time, not all. */
+export function sometimes<T>(arbitrary: fc.Arbitrary<T>, absent = 3): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary })
+}
+
 /** Values for numeric query parameters (limit, days, minSize…). */
 export const queryNumber = fc.oneof(
+  fc.integer({ min: 1, max: 100 }).map(String),
   fc.constantFrom(
     'Infinity',
     '-Infinity',
