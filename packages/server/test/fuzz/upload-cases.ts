@@ -101,8 +101,10 @@ const metadata = fc
     if (m.naming === 'key') pairs.push(`key ${b64(m.key)}`)
     if (m.naming.startsWith('filename')) pairs.push(`filename ${b64(m.filename)}`)
     if (m.naming === 'filename+prefix') pairs.push(`prefix ${b64(m.key)}`)
-    if (m.contentType !== null) pairs.push(`contentType ${b64(m.contentType)}`)
-    return pairs.join(',') + m.odd
+    const type = m.contentType === null ? [] : [`contentType ${b64(m.contentType)}`]
+    // `plain`: the same bucket, key and type, well-formed (for the well-formed flows).
+    const plain = [`bucket ${b64(m.bucket)}`, `key ${b64(m.key)}`, ...type].join(',')
+    return { text: [...pairs, ...type].join(',') + m.odd, plain }
   })
 
 const UPLOAD = '/v1/uploads/:id'
@@ -138,7 +140,7 @@ function wellFormed<
     share: i === c.ops.length - 1 ? 1 : op.share,
   }))
   // As the admin: the flow is not about permissions (other cases are), it is about reaching the end.
-  return { ...c, auth: 'Bearer {token:admin}', resumable: '1.0.0', concat: null, ops }
+  return { ...c, auth: 'Bearer {token:admin}', resumable: '1.0.0', concat: null, victim: false, ops }
 }
 
 /**
@@ -236,7 +238,7 @@ export const tusCase: fc.Arbitrary<Plan> = fc
           ['Upload-Length', defer ? undefined : c.lengthText === 'size' ? String(c.size) : c.lengthText],
           ['Upload-Defer-Length', defer ? '1' : undefined],
           ['Upload-Concat', c.concat ?? undefined],
-          ['Upload-Metadata', c.metadata],
+          ['Upload-Metadata', c.happy ? c.metadata.plain : c.metadata.text],
           ['Content-Type', c.withBody ? 'application/offset+octet-stream' : undefined],
         ],
         { auth: c.auth, transport: c.transport, ...(c.withBody ? { body: Buffer.alloc(first, 0x62) } : {}) },
