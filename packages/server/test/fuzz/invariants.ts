@@ -131,14 +131,16 @@ const clip = (text: string, max: number) =>
  */
 export function describeRequest(step: Step, hide: (text: string) => string = (t) => t): string {
   if (step.raw) return hide(`raw bytes ${clip(JSON.stringify(step.raw.toString('latin1')), 400)}`)
+  // What went on the wire: a cut or Latin-1 request goes raw whatever its transport (see `send`).
+  const raw = step.transport === 'raw' || step.cutAt !== undefined || step.latin1
   const lines = [
-    `${step.method} ${clip(JSON.stringify(step.target), 300)} (${step.transport}${step.latin1 ? ', latin1' : ''})`,
+    `${step.method} ${clip(JSON.stringify(step.target), 300)} (${raw ? 'raw' : 'http'}${step.latin1 ? ', latin1' : ''})`,
   ]
   for (const [name, value] of step.headers) lines.push(`  ${name}: ${clip(JSON.stringify(value), 160)}`)
   if (step.body !== undefined) {
     const cut = step.cutAt === undefined ? '' : `, connection ended after ${step.cutAt}`
     lines.push(
-      `  body (${step.body.length} bytes${cut}): ${clip(JSON.stringify(step.body.toString('latin1')), 200)}`,
+      `  body (${step.body.length} bytes${cut}): ${clip(JSON.stringify(step.body.toString('utf8')), 200)}`,
     )
   }
   return hide(lines.join('\n'))
