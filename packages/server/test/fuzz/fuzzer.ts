@@ -199,13 +199,10 @@ export class Fuzzer {
       }
       if (dead) {
         const tail = target.coffer.stderr().slice(-1500) || target.coffer.stdout().slice(-1500)
-        this.#record(
-          state,
-          { invariant: 'the service died', message: generalize(dead) },
-          step,
-          exchange,
-          tail,
-        )
+        // The uncaught error's line (`Error: ENOENT: …, open '<path>'`) tells one crash from another.
+        const thrown = /^\w*Error: .*$/m.exec(tail)?.[0].replaceAll(target.coffer.root, '<root>') ?? ''
+        const message = generalize(`${dead}; ${thrown.replace(/'[^']*'/g, '…')}`)
+        this.#record(state, { invariant: 'the service died', message }, step, exchange, tail)
         state.broken = dead
         return
       }
