@@ -102,8 +102,12 @@ export async function startCoffer(): Promise<CofferProcess> {
   })
   child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
   let code: number | null | undefined
+  // The service does not outlive the fuzzer, however the fuzzer ends.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   const exited = once(child, 'exit').then(([c]) => {
     code = c as number | null
+    process.off('exit', killOnExit)
   })
   const url = await listeningUrl(out, exited, () => `${out.text} ${err.text}`).catch(
     async (error: unknown) => {

@@ -42,7 +42,11 @@ export class FuzzTarget {
 
   static async start(): Promise<FuzzTarget> {
     const target = new FuzzTarget(await startCoffer())
-    await target.#fixtures()
+    // A service whose fixtures fail is stopped: no run leaves a process behind.
+    await target.#fixtures().catch(async (error: unknown) => {
+      await target.coffer.stop()
+      throw error
+    })
     target.#before = target.outside()
     return target
   }

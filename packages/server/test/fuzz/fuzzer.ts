@@ -60,7 +60,7 @@ export const anyCase: fc.Arbitrary<Plan> = fc
 
 /** A fresh service after this many cases, so that a long run checks the index against the store often. */
 const CASES_PER_SERVICE = 300
-const PLACEHOLDER = /\{(token:[\w-]+|case|upload0?|offset|signed)\}/g
+const PLACEHOLDER = /\{(token:[\w-]+|case|upload0?|offset|signed|stored)\}/g
 
 /** The state of one case: the placeholders' values, and whether the service broke. */
 interface CaseState {
@@ -109,6 +109,12 @@ function capture(step: Step, exchange: Exchange, vars: Map<string, string>): voi
     const id = location.split('?')[0]?.split('/').pop() ?? ''
     if (!vars.has('upload0')) vars.set('upload0', id)
     vars.set('upload', id)
+  }
+  // The key a tus upload stores to, as a URL path (percent-encoded, or raw UTF-8 sent as Latin-1).
+  const stored = headerOf(response, 'x-coffer-key')
+  if (step.route.includes('/v1/uploads') && stored !== undefined) {
+    const key = stored.includes('%') ? stored : Buffer.from(stored, 'latin1').toString('utf8')
+    vars.set('stored', key.includes('%') ? key : key.split('/').map(encodeURIComponent).join('/'))
   }
   const offset = headerOf(response, 'upload-offset')
   if (offset !== undefined) vars.set('offset', offset)

@@ -5,7 +5,8 @@ import type { WireRequest } from './wire.ts'
  * One request of a case. Its strings may hold placeholders the runner fills in from the fixtures and
  * from earlier answers of the same case: `{token:<role>}`, `{case}` (the case's number), `{upload}`
  * and `{upload0}` (the last and the first tus upload id), `{offset}` (the last Upload-Offset), and
- * `{signed}` (the path and query of the last signed URL).
+ * `{signed}` (the path and query of the last signed URL), `{stored}` (the key of the last tus upload,
+ * as a URL path).
  */
 export interface Step extends WireRequest {
   /** The route, as failures are grouped: `PUT /v1/buckets/:bucket/objects/*`. */

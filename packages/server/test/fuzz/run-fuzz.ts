@@ -29,6 +29,8 @@ if (values.path !== undefined) Object.assign(options, { path: values.path })
 console.log(
   `fuzz: seed ${seed}${values.path === undefined ? `, up to ${options.runs} cases in ${options.seconds} s` : `, replaying case ${values.path}`}`,
 )
+// Ctrl-C ends the run through process.exit, whose listeners stop the service under test.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 const report = await fuzz(options)
 console.log(`\n${formatReport(report)}`)
 process.exitCode = report.failures.length > 0 ? 1 : 0

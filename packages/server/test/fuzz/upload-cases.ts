@@ -104,7 +104,7 @@ const metadata = fc
     const type = m.contentType === null ? [] : [`contentType ${b64(m.contentType)}`]
     // `plain`: the same bucket, key and type, well-formed (for the well-formed flows).
     const plain = [`bucket ${b64(m.bucket)}`, `key ${b64(m.key)}`, ...type].join(',')
-    return { text: [...pairs, ...type].join(',') + m.odd, plain }
+    return { text: [...pairs, ...type].join(',') + m.odd, plain, bucket: m.bucket }
   })
 
 const UPLOAD = '/v1/uploads/:id'
@@ -266,5 +266,12 @@ export const tusCase: fc.Arbitrary<Plan> = fc
       const half = Math.ceil(steps.length / 2)
       plan.push({ parallel: [steps.slice(0, half), steps.slice(half)] })
     } else plan.push(...steps)
+    // What the upload stored must serve (a type accepted at creation must not break GET or HEAD).
+    const object = `/v1/buckets/${c.metadata.bucket}/objects/{stored}`
+    for (const method of ['GET', 'HEAD']) {
+      plan.push(
+        step(`${method} /v1/buckets/:bucket/objects/*`, method, object, [], { auth: 'Bearer {token:admin}' }),
+      )
+    }
     return plan
   })
