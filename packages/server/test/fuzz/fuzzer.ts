@@ -280,6 +280,36 @@ export class Fuzzer {
     return [...this.#groups.values()].reduce((n, g) => n + g.count, 0) - before
   }
 
+  /** Reconcile, run at a service's end, finds nothing to repair: the index agrees with the store. */
+  async #indexAgrees(state: CaseState, target: FuzzTarget): Promise<void> {
+    const step: Step = {
+      route: 'POST /v1/reconcile',
+      method: 'POST',
+      target: '/v1/reconcile',
+      headers: [],
+      transport: 'http',
+    }
+    let report: Record<string, unknown>
+    try {
+      report = (await target.admin('POST', '/v1/reconcile', {}, 200)) as Record<string, unknown>
+    } catch (error) {
+      const message = generalize((error as Error).message.replaceAll(target.coffer.root, '<root>'))
+      this.#record(state, { invariant: 'reconcile fails at the end', message }, step, undefined)
+      return
+    }
+    const changed = ['added', 'removed', 'updated', 'recounted'].filter((k) => report[k] !== 0)
+    if (changed.length === 0) return
+    const message = generalize(changed.map((k) => `${k} ${String(report[k])}`).join(', '))
+    const changes = JSON.stringify(report.changes).slice(0, 1500)
+    this.#record(
+      state,
+      { invariant: 'the index disagrees with the store', message },
+      step,
+      undefined,
+      changes,
+    )
+  }
+
   /**
    * Stops the service. One that still works must have an index that agrees with its store
    * (reconcile finds nothing to repair) and a log without secrets.
@@ -288,32 +318,14 @@ export class Fuzzer {
     const target = this.#target
     if (!target) return
     this.#target = undefined
+    // What is found here belongs to the whole run so far, not to the case that ended it.
+    const whole = { ...state, index: -1 }
     try {
-      if (!state.broken && (await target.alive()) === undefined) {
-        const report = (await target.admin('POST', '/v1/reconcile', {}, 200)) as Record<string, unknown>
-        const changed = ['added', 'removed', 'updated', 'recounted'].filter((k) => report[k] !== 0)
-        if (changed.length > 0) {
-          const step: Step = {
-            route: 'POST /v1/reconcile',
-            method: 'POST',
-            target: '/v1/reconcile',
-            headers: [],
-            transport: 'http',
-          }
-          const message = changed.map((k) => `${k} ${String(report[k])}`).join(', ')
-          this.#record(
-            state,
-            { invariant: 'the index disagrees with the store', message: generalize(message) },
-            step,
-            undefined,
-            JSON.stringify(report.changes).slice(0, 1500),
-          )
-        }
-      }
+      if (!state.broken && (await target.alive()) === undefined) await this.#indexAgrees(whole, target)
       const leak = target.coffer.logLeaks()
       if (leak) {
         const step: Step = { route: 'log', method: '-', target: '-', headers: [], transport: 'http' }
-        this.#record(state, { invariant: 'the log shows a secret', message: leak }, step, undefined)
+        this.#record(whole, { invariant: 'the log shows a secret', message: leak }, step, undefined)
       }
     } finally {
       await target.coffer.stop()
