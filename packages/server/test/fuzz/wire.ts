@@ -234,7 +234,8 @@ export async function send(request: WireRequest, port: number, timeoutMs = 20_00
     return sendRaw({ ...request, transport: 'raw' }, port, timeoutMs)
   }
   // A keep-alive connection the server closed as it was reused: the request never arrived; send again.
-  if (exchange.error === 'request error ECONNRESET')
+  // Or one that answered early and closed while node:http still wrote the body (EPIPE): raw reads as it writes.
+  if (exchange.error === 'request error ECONNRESET' || exchange.error === 'request error EPIPE')
     return sendRaw({ ...request, transport: 'raw' }, port, timeoutMs)
   return exchange
 }
