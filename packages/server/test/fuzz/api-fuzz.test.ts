@@ -7,12 +7,15 @@ import { formatReport, fuzz } from './fuzzer.ts'
 const SEED = Number(process.env.FUZZ_SEED ?? 22)
 const RUNS = Number(process.env.FUZZ_RUNS ?? 700)
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 90)
+/** FUZZ_PATH replays that one case (printing every exchange), as `npm run test:fuzz -- --path` does. */
+const PATH = process.env.FUZZ_PATH
 
 describe('the HTTP API under fuzzing (a real Coffer: fs driver, SQLite)', () => {
   it(
     'answers every request, never 5xx for a client error, errors as problem documents, writes only its data dir, index = store',
     async () => {
-      const report = await fuzz({ seed: SEED, runs: RUNS, seconds: SECONDS })
+      const replay = PATH === undefined ? {} : { path: PATH, log: (line: string) => console.log(line) }
+      const report = await fuzz({ seed: SEED, runs: RUNS, seconds: SECONDS, ...replay })
       const text = formatReport(report)
       if (report.failures.length > 0) console.error(text)
       // The pass did fuzz: cases ran, and each sent requests.

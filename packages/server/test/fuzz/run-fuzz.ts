@@ -8,7 +8,8 @@ import { formatReport, fuzz } from './fuzzer.ts'
  *   npm run test:fuzz -- --seed 42 --runs 20000 --seconds 3600
  *   npm run test:fuzz -- --seed 42 --path 17           replays case 17 of seed 42, printing every exchange
  *
- * FUZZ_SEED and FUZZ_PATH work as --seed and --path. Exits 1 when a failure was found.
+ * FUZZ_SEED and FUZZ_PATH work as --seed and --path. Exits 1 when a failure was found. A case id
+ * names the same requests only for the same generators: replay with the commit that reported it.
  */
 const { values } = parseArgs({
   options: {
