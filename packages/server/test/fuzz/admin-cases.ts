@@ -228,6 +228,10 @@ const RAW = [
   'PUT /v1/buckets/fz-open/objects/фото.txt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nContent-Length: 2\r\nContent-Type: text/plain; name=фото\r\nx-coffer-meta-a: фото\r\n\r\nhi',
   'POST /v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 1\r\nUpload-Metadata: bucket Zm9v,key фото\r\n\r\n',
   'DELETE /v1/buckets/fz-open/objects/a HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nContent-Length: 5\r\n\r\nhello',
+  // Writes aimed at the sentinel dir beside the data dir, through encoded and raw dot segments.
+  'PUT /v1/buckets/fz-open/objects/%2e%2e/%2e%2e/%2e%2e/%2e%2e/sentinel/planted.txt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nContent-Length: 1\r\n\r\nx',
+  'PUT /v1/buckets/fz-open/objects/..%2F..%2F..%2F..%2Fsentinel%2Fplanted.txt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nContent-Length: 1\r\n\r\nx',
+  'PUT /v1/buckets/../../sentinel/objects/planted.txt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token:admin}\r\nContent-Length: 1\r\n\r\nx',
 ]
 
 /** Malformed HTTP on a raw connection: request lines, percent-encoding, huge headers, framing. */
