@@ -122,6 +122,7 @@ export function sendRaw(request: WireRequest, port: number, timeoutMs: number): 
     const socket = connect({ host: '127.0.0.1', port })
     const chunks: Buffer[] = []
     let settled = false
+    let failure: string | undefined
     const finish = (exchange: Exchange) => {
       if (settled) return
       settled = true
@@ -133,7 +134,8 @@ export function sendRaw(request: WireRequest, port: number, timeoutMs: number): 
       try {
         const response = parseResponse(Buffer.concat(chunks), head, ended)
         if (response) finish({ response })
-        else if (ended) finish({ error: 'connection closed without a response' })
+        else if (ended)
+          finish({ error: failure ? `connection error ${failure}` : 'connection closed without a response' })
       } catch (error) {
         finish({ error: (error as Error).message })
       }
@@ -148,15 +150,29 @@ export function sendRaw(request: WireRequest, port: number, timeoutMs: number): 
     })
     socket.on('end', () => attempt(true))
     socket.on('close', () => attempt(true))
+    // A write error (EPIPE, ECONNRESET: the service answered early and closed) is not the end: what
+    // it answered may still be read, and 'close' follows.
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (chunks.length > 0) attempt(true)
-      else finish({ error: `connection error ${error.code ?? error.message}` })
+      failure = error.code ?? error.message
     })
-    socket.write(bytes)
-    // Only a cut request ends its side early: servers may take a half-close for a client gone.
-    if (request.cutAt !== undefined) socket.end()
+    // In pieces, reading between them: an early answer (413 before a large body) is read before the
+    // write fails, not lost with the connection.
+    const write = (at: number): void => {
+      if (socket.destroyed) return
+      if (at >= bytes.length) {
+        // Only a cut request ends its side early: servers may take a half-close for a client gone.
+        if (request.cutAt !== undefined) socket.end()
+        return
+      }
+      const next = () => write(at + PIECE)
+      if (socket.write(bytes.subarray(at, at + PIECE))) setImmediate(next)
+      else socket.once('drain', next)
+    }
+    write(0)
   })
 }
+
+const PIECE = 64 * 1024
 
 /** Headers as node:http takes them; a repeated name becomes an array (one line each). */
 function headerObject(request: WireRequest): Record<string, string | string[]> {
