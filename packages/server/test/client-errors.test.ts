@@ -147,6 +147,14 @@ describe('client errors (fs driver, sqlite)', () => {
     expect(problemIn(text)).toMatchObject({ status: 417 })
   })
 
+  it('answers a CONNECT with a 405 problem document on both origins, not a closed socket', async () => {
+    for (const base of [h.url, h.contentUrl]) {
+      const { status, text } = await rawRequest(base, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: x\r\n\r\n')
+      expect(status, base).toBe(405)
+      expect(problemIn(text), base).toMatchObject({ status: 405 })
+    }
+  })
+
   it('answers requests that are not HTTP with 400 problem documents', async () => {
     for (const request of [
       'GET /v1/buckets HTTP/1.1\r\nConnection: close\r\n\r\n',

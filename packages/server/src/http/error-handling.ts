@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { refuseNonFiniteNumbers } from './finite-numbers.ts'
-import { PROBLEM_TYPE, problemOf, toPublicError } from './problem.ts'
+import { PROBLEM_TYPE, problemOf, rawProblem, toPublicError } from './problem.ts'
 import { answerProtocolErrors } from './protocol-errors.ts'
 import { malformedContentType } from './receive-object.ts'
 
@@ -72,15 +72,5 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     title: 'Bad Request',
     detail: 'the request is not valid HTTP',
   }
-  const body = JSON.stringify({
-    type: 'urn:coffer:error:InvalidArgument',
-    title,
-    status,
-    detail,
-    code: 'InvalidArgument',
-  })
-  socket.end(
-    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
-      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  )
+  socket.end(rawProblem(status, title, detail))
 }

@@ -74,3 +74,21 @@ export function problemOf(error: StorageError): Problem {
     code: error.code,
   }
 }
+
+/**
+ * A whole HTTP response carrying a problem document, for a socket no route answers (a request Node
+ * could not parse, a CONNECT); the connection closes after it.
+ */
+export function rawProblem(status: number, title: string, detail: string): string {
+  const body = JSON.stringify({
+    type: 'urn:coffer:error:InvalidArgument',
+    title,
+    status,
+    detail,
+    code: 'InvalidArgument',
+  })
+  return (
+    `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
+    `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  )
+}

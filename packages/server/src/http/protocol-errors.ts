@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { StorageError } from '@coffer/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_TYPE, problemOf } from './problem.ts'
+import { PROBLEM_TYPE, problemOf, rawProblem } from './problem.ts'
 
 /** What the client got wrong in errors Fastify raises before routing; their messages echo the URL. */
 const FRAMEWORK_DETAILS: Record<string, string> = {
@@ -43,9 +44,14 @@ function writeProblem(response: ServerResponse, status: number, title: string, d
  * Answers as problem documents the malformed requests Node's HTTP server would answer with an empty
  * body of its own: an `Expect` other than `100-continue` (417, RFC 9110 §10.1.1), and an HTTP/1.1
  * request without `Host` (400, RFC 9112 §3.2; the server is created with `requireHostHeader: false`
- * so that this check, not Node's, answers).
+ * so that this check, not Node's, answers), and a CONNECT (405) instead of a closed socket.
  */
 export function answerProtocolErrors(app: FastifyInstance): void {
+  // Node destroys the socket of a CONNECT no listener takes: the client would get no answer at all.
+  app.server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy())
+    socket.end(rawProblem(405, 'Method Not Allowed', 'this service is not a proxy: CONNECT is not served'))
+  })
   app.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
     writeProblem(
       response,
