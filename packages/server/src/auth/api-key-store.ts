@@ -117,32 +117,31 @@ export class ApiKeyStore {
   }
 
   /** The active key a token belongs to, or undefined (unknown, revoked or expired). */
-  async findActive(token: string): Promise<ApiKey | undefined> {
+  findActive(token: string): Promise<ApiKey | undefined> {
     const hash = hashToken(token)
-    const key = await this.#recent.get(hash, async () => {
-      const row = await this.#db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('token_hash', '=', hash)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      return row && toApiKey(row)
-    })
-    if (key === undefined) return undefined
-    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return undefined
-    return key
+    return this.#active(this.#recent, hash, 'token_hash', hash)
   }
 
   /**
    * The active key with this id, or undefined (unknown, revoked or expired): whether the signed URLs
    * a key issued still hold. Cached as `findActive` is.
    */
-  async findActiveById(id: string): Promise<ApiKey | undefined> {
-    const key = await this.#issuers.get(id, async () => {
+  findActiveById(id: string): Promise<ApiKey | undefined> {
+    return this.#active(this.#issuers, id, 'id', id)
+  }
+
+  /** The unrevoked key whose `column` is `value`, read through `cache`; undefined once it expired. */
+  async #active(
+    cache: Recent<ApiKey>,
+    cacheKey: string,
+    column: 'id' | 'token_hash',
+    value: string,
+  ): Promise<ApiKey | undefined> {
+    const key = await cache.get(cacheKey, async () => {
       const row = await this.#db
         .selectFrom('api_keys')
         .selectAll()
-        .where('id', '=', id)
+        .where(column, '=', value)
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return row && toApiKey(row)

@@ -75,18 +75,23 @@ export function problemOf(error: StorageError): Problem {
   }
 }
 
-/**
- * A whole HTTP response carrying a problem document, for a socket no route answers (a request Node
- * could not parse, a CONNECT); the connection closes after it.
- */
-export function rawProblem(status: number, title: string, detail: string): string {
-  const body = JSON.stringify({
+/** The problem document of a request no route reached (malformed HTTP, a CONNECT, an `Expect`). */
+export function protocolProblemBody(status: number, title: string, detail: string): string {
+  return JSON.stringify({
     type: 'urn:coffer:error:InvalidArgument',
     title,
     status,
     detail,
     code: 'InvalidArgument',
   })
+}
+
+/**
+ * A whole HTTP response carrying a problem document, for a socket no route answers (a request Node
+ * could not parse, a CONNECT); the connection closes after it.
+ */
+export function rawProblem(status: number, title: string, detail: string): string {
+  const body = protocolProblemBody(status, title, detail)
   return (
     `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_TYPE}\r\n` +
     `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`

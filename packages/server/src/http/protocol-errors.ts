@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { StorageError } from '@coffer/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_TYPE, problemOf, rawProblem } from './problem.ts'
+import { PROBLEM_TYPE, problemOf, protocolProblemBody, rawProblem } from './problem.ts'
 
 /** What the client got wrong in errors Fastify raises before routing; their messages echo the URL. */
 const FRAMEWORK_DETAILS: Record<string, string> = {
@@ -24,13 +24,7 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
 
 /** A problem document on a response no route handles. */
 function writeProblem(response: ServerResponse, status: number, title: string, detail: string): void {
-  const body = JSON.stringify({
-    type: 'urn:coffer:error:InvalidArgument',
-    title,
-    status,
-    detail,
-    code: 'InvalidArgument',
-  })
+  const body = protocolProblemBody(status, title, detail)
   response.writeHead(status, {
     'content-type': PROBLEM_TYPE,
     'content-length': Buffer.byteLength(body),
