@@ -84,12 +84,13 @@ export function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
 }
 
 /**
- * Whose upload slots an upload takes: its credential's. A signed URL names one key, so its uploads
- * count per key (all signed URLs share one actor).
+ * Whose upload slots an upload takes: its credential's. Through a signed URL, that URL's key's: the
+ * actor is then the issuer, and whoever holds one URL must not take the slots its issuer and every
+ * other URL it signed upload with.
  */
 export function slotOwner(objects: BucketObjects, key: string): string {
-  const { id } = objects.actor
-  return id === 'signed-url' ? `${id}:${objects.bucket.name}/${key}` : id
+  const { id, via } = objects.actor
+  return via === 'signed-url' ? `${via}:${objects.bucket.name}/${key}` : id
 }
 
 /**
