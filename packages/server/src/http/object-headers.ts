@@ -55,7 +55,10 @@ export function setCacheControl(
   stored: string | undefined,
   neverRender?: boolean,
 ): void {
-  if (neverRender !== true) return setStoredHeader(reply, 'cache-control', stored)
+  if (neverRender !== true) {
+    setStoredHeader(reply, 'cache-control', stored)
+    return
+  }
   reply.header('cache-control', 'private')
   setStoredHeader(reply, 'x-coffer-cache-control', stored)
 }
