@@ -75,6 +75,25 @@ describe('cp -r', () => {
     )
     expect(await cli.get('exports', 'in/one.bin')).toEqual(Buffer.from('crossing'))
   })
+
+  it("keeps the object's Cache-Control, which the API sends as x-coffer-cache-control", async () => {
+    const stored = 'public, max-age=600'
+    const put = await cli.harness.fetch('/v1/buckets/documents/objects/cached/c.txt', {
+      method: 'PUT',
+      token: cli.harness.admin,
+      headers: { 'content-type': 'text/plain', 'cache-control': stored },
+      body: 'cached',
+    })
+    expect(put.status).toBe(200)
+    expect(
+      (await cli.coffer(['cp', 'coffer://documents/cached/c.txt', 'coffer://exports/cached/'])).code,
+    ).toBe(0)
+    const copy = await cli.harness.fetch('/v1/buckets/exports/objects/cached/c.txt', {
+      method: 'HEAD',
+      token: cli.harness.admin,
+    })
+    expect(copy.headers.get('x-coffer-cache-control')).toBe(stored)
+  })
 })
 
 describe('mv', () => {

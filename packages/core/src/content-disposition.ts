@@ -14,6 +14,12 @@ export interface Disposition {
 /** C0 and C1 controls and DEL: never in a file name. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
+/**
+ * Bidirectional embeddings, overrides and isolates, refused in file names as in keys (see keys.ts):
+ * `invoice<U+202E>fdp.exe` shows as `invoiceexe.pdf` in a save dialog that does not strip them.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/
+
 /** Any character but controls: a quoted `filename` may be UTF-8 text (Coffer decodes raw bytes first). */
 const QUOTED_TEXT = (char: string) => !CONTROL.test(char)
 
@@ -38,7 +44,8 @@ function decodeExtValue(value: string): string | undefined {
 /**
  * Parses a `Content-Disposition` (RFC 6266): `inline` or `attachment`, with an optional `filename`
  * (token or quoted-string) and/or `filename*` (RFC 8187); nothing else. Undefined when the value
- * is anything else, or its file name is empty, holds control characters or is not valid Unicode.
+ * is anything else, or its file name is empty, holds control or bidirectional control characters
+ * or is not valid Unicode.
  */
 export function parseDisposition(value: string): Disposition | undefined {
   if (typeof value !== 'string' || value.length > MAX_DISPOSITION_LENGTH) return undefined
@@ -53,7 +60,8 @@ export function parseDisposition(value: string): Disposition | undefined {
   const fileName = extended === undefined ? filename : decodeExtValue(extended)
   if (extended !== undefined && fileName === undefined) return undefined
   if (fileName === undefined) return { kind }
-  if (fileName === '' || CONTROL.test(fileName) || !fileName.isWellFormed()) return undefined
+  if (fileName === '' || CONTROL.test(fileName) || BIDI_CONTROL.test(fileName)) return undefined
+  if (!fileName.isWellFormed()) return undefined
   return { kind, fileName }
 }
 

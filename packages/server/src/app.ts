@@ -80,6 +80,8 @@ export interface AppOptions {
   cacheTtl?: number
   /** Request bodies that stall fail after this long (ms); default 30 s (see `BodyLimits`). */
   bodyIdleTimeout?: number
+  /** Bytes per second an upload's body must average over each idle window; default 1024 (see `BodyLimits`). */
+  bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
 }
@@ -135,6 +137,7 @@ function createContext(options: AppOptions, content: () => App | undefined): App
     keys,
     bodyLimits: new BodyLimits({
       ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
+      ...(options.bodyMinRate === undefined ? {} : { minRate: options.bodyMinRate }),
       ...(options.uploadsPerCredential === undefined
         ? {}
         : { uploadsPerCredential: options.uploadsPerCredential }),

@@ -70,6 +70,8 @@ export interface Config {
   cacheTtl?: number
   /** `COFFER_BODY_IDLE_SECONDS` (default 30): a request body that brings no byte this long fails (408). */
   bodyIdleTimeout?: number
+  /** `COFFER_BODY_MIN_RATE` (default 1024): bytes per second an upload's body must average over each idle window (408). */
+  bodyMinRate?: number
   /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
   uploadsPerCredential?: number
 }
@@ -160,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (cacheSeconds !== undefined) config.cacheTtl = cacheSeconds * 1000
   const idleSeconds = whole('COFFER_BODY_IDLE_SECONDS', 1, 3600, 'seconds')
   if (idleSeconds !== undefined) config.bodyIdleTimeout = idleSeconds * 1000
+  const minRate = whole('COFFER_BODY_MIN_RATE', 1, 1024 ** 3, 'bytes per second')
+  if (minRate !== undefined) config.bodyMinRate = minRate
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
   const direct = text('COFFER_SIGNED_GETS_DIRECT')

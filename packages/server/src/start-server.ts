@@ -53,6 +53,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.uploadLimits !== undefined) options.uploadLimits = config.uploadLimits
     if (config.cacheTtl !== undefined) options.cacheTtl = config.cacheTtl
     if (config.bodyIdleTimeout !== undefined) options.bodyIdleTimeout = config.bodyIdleTimeout
+    if (config.bodyMinRate !== undefined) options.bodyMinRate = config.bodyMinRate
     if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
     let url: string

@@ -141,6 +141,8 @@ describe('request body limits from the environment', () => {
       bodyIdleTimeout: 5000,
       uploadsPerCredential: 8,
     })
+    expect(loadConfig({ COFFER_BODY_MIN_RATE: '100' })).toMatchObject({ bodyMinRate: 100 })
+    expect(() => loadConfig({ COFFER_BODY_MIN_RATE: '0' })).toThrow(/COFFER_BODY_MIN_RATE must be/)
     expect(() => loadConfig({ COFFER_BODY_IDLE_SECONDS: '0' })).toThrow(/COFFER_BODY_IDLE_SECONDS must be/)
     expect(() => loadConfig({ COFFER_UPLOADS_PER_CREDENTIAL: 'many' })).toThrow(
       /COFFER_UPLOADS_PER_CREDENTIAL must be/,

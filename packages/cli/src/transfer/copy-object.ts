@@ -30,7 +30,8 @@ export async function copyObject(
     const progress = begin(Number(length ?? 0))
     const headers: Record<string, string> = {}
     for (const name of ['content-type', 'cache-control', 'content-disposition']) {
-      const value = source.headers.get(name)
+      // The API answers `Cache-Control: private`; the object's own is in x-coffer-cache-control.
+      const value = source.headers.get(name === 'cache-control' ? 'x-coffer-cache-control' : name)
       if (value !== null) headers[name] = value
     }
     if (length !== null) headers['content-length'] = length

@@ -7,6 +7,12 @@ export interface BodyLimitOptions {
   /** A body that brings no byte for this long (ms) fails with `RequestTimeout` (408); default 30 s. */
   idleTimeout?: number
   /**
+   * The slowest an upload's body may come, in bytes per second, averaged over each `idleTimeout`;
+   * slower fails as a stalled body does (408). Default 1024: a byte now and then would otherwise
+   * hold an upload, its temp file and its quota reservation for as long as the client likes.
+   */
+  minRate?: number
+  /**
    * Uploads one credential may stream at once; more fail with `TooManyRequests` (429). Default 256:
    * an application's backend often uploads for all its users with one key.
    */
@@ -21,11 +27,14 @@ export interface BodyLimitOptions {
  */
 export class BodyLimits {
   readonly idleTimeout: number
+  /** The bytes an upload's body must bring in each `idleTimeout` (see `minRate`); at least 1. */
+  readonly minBytes: number
   readonly #perCredential: number
   readonly #running = new Map<string, number>()
 
   constructor(options: BodyLimitOptions = {}) {
     this.idleTimeout = options.idleTimeout ?? 30_000
+    this.minBytes = Math.max(1, Math.ceil(((options.minRate ?? 1024) * this.idleTimeout) / 1000))
     this.#perCredential = options.uploadsPerCredential ?? 256
   }
 
@@ -56,35 +65,52 @@ export class BodyLimits {
   timedOut(): StorageError {
     return new StorageError(
       'RequestTimeout',
-      `no byte of the request body arrived for ${this.idleTimeout / 1000} s; the upload was abandoned`,
+      `the request body brought fewer than ${this.minBytes} bytes in ${this.idleTimeout / 1000} s; ` +
+        'the upload was abandoned',
     )
   }
 }
 
 /**
- * Calls `onIdle` once when `body` (a request being read, already flowing or piped) brings no byte for
- * `ms` while the service is ready for more: time it spends paused by backpressure (a storage slower
- * than the client) does not count. Watching stops at the body's end, error or close, or when the
- * returned function is called.
+ * Calls `onIdle` once when `body` (a request being read, already flowing or piped) brings fewer than
+ * `minBytes` (default 1: no byte at all) in `ms` while the service is ready for more: a window in
+ * which it was paused by backpressure (a storage slower than the client) does not count. Each
+ * `minBytes` received start a new window. Watching stops at the body's end, error or close, or when
+ * the returned function is called.
  */
-export function watchIdleBody(body: Readable, ms: number, onIdle: () => void): () => void {
+export function watchIdleBody(body: Readable, ms: number, onIdle: () => void, minBytes = 1): () => void {
+  let received = 0
+  let paused = false
+  const restart = () => {
+    received = 0
+    paused = false
+    timer.refresh()
+  }
   const check = () => {
-    if (body.isPaused() || body.readableFlowing === false) timer.refresh()
+    if (paused || body.isPaused() || body.readableFlowing === false) restart()
     else {
       stop()
       onIdle()
     }
   }
   const timer = setTimeout(check, ms)
-  const onData = () => timer.refresh()
+  const onData = (chunk: Buffer) => {
+    received += chunk.length
+    if (received >= minBytes) restart()
+  }
+  const onPause = () => {
+    paused = true
+  }
   const stop = () => {
     clearTimeout(timer)
     body.off('data', onData)
+    body.off('pause', onPause)
     body.off('end', stop)
     body.off('close', stop)
     body.off('error', stop)
   }
   body.on('data', onData)
+  body.on('pause', onPause)
   body.once('end', stop)
   body.once('close', stop)
   body.once('error', stop)

@@ -44,6 +44,25 @@ export function setStoredHeader(reply: FastifyReply, name: string, value: string
   if (value !== undefined && HEADER_SAFE.test(value)) reply.header(name, value)
 }
 
+/**
+ * An object's `Cache-Control`. On the content origin, the stored one (the writer set it for the CDN
+ * in front of signed and public URLs). With `neverRender` (the API origin), `private`: an API answer
+ * is for one credential, and a stored `public` would let a shared cache keep a private object and
+ * hand it to anyone (RFC 9111 §3.5); the stored value goes in `x-coffer-cache-control` for clients.
+ */
+export function setCacheControl(
+  reply: FastifyReply,
+  stored: string | undefined,
+  neverRender?: boolean,
+): void {
+  if (neverRender !== true) {
+    setStoredHeader(reply, 'cache-control', stored)
+    return
+  }
+  reply.header('cache-control', 'private')
+  setStoredHeader(reply, 'x-coffer-cache-control', stored)
+}
+
 /** How to answer with an object, beyond what its record says. */
 export interface ServeHeaderOptions {
   /** Force `attachment` (the `?download` query). */
@@ -76,7 +95,7 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   setStoredHeader(reply, 'etag', info.etag)
   reply.header('last-modified', info.lastModified.toUTCString())
   reply.header('accept-ranges', 'bytes')
-  setStoredHeader(reply, 'cache-control', info.cacheControl)
+  setCacheControl(reply, info.cacheControl, opts.neverRender)
   setStoredHeader(reply, 'content-encoding', info.contentEncoding)
   const inert = opts.neverRender === true || type === undefined || isActiveType(type.essence)
   if (inert) reply.header('content-security-policy', SANDBOX_CSP)

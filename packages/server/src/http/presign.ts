@@ -49,11 +49,18 @@ export async function presign(
  * later under the same id did not sign it). A JWT cannot be revoked; its URLs were cut to its `exp`
  * when signed. Throws `AccessDenied` (403) otherwise. The URL is rebuilt from the path the service
  * received on the public base it was signed for: a proxy in front may have changed host and path.
+ * The grant must be for `bucket`, the one the router took from the path: a URL parser removes dot
+ * segments (`/signed/theirs/%2e%2e/mine/k`) that the router keeps, so the two can differ.
  */
-export async function verifySigned(ctx: AppContext, request: FastifyRequest): Promise<SignedGrant> {
+export async function verifySigned(
+  ctx: AppContext,
+  request: FastifyRequest,
+  bucket: string,
+): Promise<SignedGrant> {
   if (!request.url.startsWith(SIGNED_PATH)) throw refused('it is not one of this service')
   const url = `${ctx.signedBase()}/${request.url.slice(SIGNED_PATH.length)}`
   const grant = ctx.storage.verifyPresignedUrl(url, request.method)
+  if (!grant.key.startsWith(`${bucket}/`)) throw refused('it was signed for another bucket')
   const [kind, id] = splitIssuer(grant.issuer)
   if (kind === 'jwt') return grant
   const key = await ctx.keys.findActiveById(id)

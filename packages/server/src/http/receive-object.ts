@@ -63,7 +63,7 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
 /**
  * The request's body as a stream of its own. The core destroys a body whose upload fails; destroying
  * the request itself would reset the connection before the 413 or 415 could be sent. A request that
- * fails, is cut short or stalls (no byte for `limits.idleTimeout`) fails this stream, so the upload
+ * fails, is cut short or stalls (fewer than `limits.minBytes` in `limits.idleTimeout`) fails this stream, so the upload
  * stops and leaves nothing, and its temp file and quota reservation go.
  */
 export function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
@@ -75,21 +75,27 @@ export function bodyOf(raw: IncomingMessage, limits: BodyLimits): Readable {
       body.destroy(new StorageError('Aborted', 'the client closed the connection mid-upload'))
   })
   if (!raw.complete) {
-    watchIdleBody(raw, limits.idleTimeout, () => {
-      raw.unpipe(body)
-      body.destroy(limits.timedOut())
-    })
+    watchIdleBody(
+      raw,
+      limits.idleTimeout,
+      () => {
+        raw.unpipe(body)
+        body.destroy(limits.timedOut())
+      },
+      limits.minBytes,
+    )
   }
   return body
 }
 
 /**
- * Whose upload slots an upload takes: its credential's. A signed URL names one key, so its uploads
- * count per key (all signed URLs share one actor).
+ * Whose upload slots an upload takes: its credential's. Through a signed URL, that URL's key's: the
+ * actor is then the issuer, and whoever holds one URL must not take the slots its issuer and every
+ * other URL it signed upload with.
  */
 export function slotOwner(objects: BucketObjects, key: string): string {
-  const { id } = objects.actor
-  return id === 'signed-url' ? `${id}:${objects.bucket.name}/${key}` : id
+  const { id, via } = objects.actor
+  return via === 'signed-url' ? `${via}:${objects.bucket.name}/${key}` : id
 }
 
 /**

@@ -2,7 +2,12 @@ import type { Readable } from 'node:stream'
 import { contentRange, isStorageError, parseRange, type RangeSpec, StorageError } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import { type ServeHeaderOptions, setObjectHeaders, setStoredHeader } from './object-headers.ts'
+import {
+  type ServeHeaderOptions,
+  setCacheControl,
+  setObjectHeaders,
+  setStoredHeader,
+} from './object-headers.ts'
 
 /**
  * The request's single byte range, or undefined. Per RFC 9110 §14.2 a server may ignore a Range
@@ -59,7 +64,7 @@ export async function serveObject(
   if (result.notModified) {
     setStoredHeader(reply, 'etag', result.info.etag)
     reply.header('last-modified', result.info.lastModified.toUTCString())
-    setStoredHeader(reply, 'cache-control', result.info.cacheControl)
+    setCacheControl(reply, result.info.cacheControl, opts.neverRender)
     return reply.code(304).send()
   }
   setObjectHeaders(reply, result.info, opts)

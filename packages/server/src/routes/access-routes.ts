@@ -31,7 +31,7 @@ export function accessRoutes(app: App, ctx: AppContext): void {
    */
   async function signedObjects(request: FastifyRequest<{ Params: { bucket: string; '*': string } }>) {
     const { bucket } = request.params
-    const grant = await verifySigned(ctx, request)
+    const grant = await verifySigned(ctx, request, bucket)
     const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), grant.issuer, 'signed-url')
     return { objects, grant, key: grant.key.slice(bucket.length + 1) }
   }

@@ -78,11 +78,16 @@ async function storeParts(
   const limits = ctx.bodyLimits
   const stopWatching = request.raw.complete
     ? () => undefined
-    : watchIdleBody(request.raw, limits.idleTimeout, () => {
-        state.stalled = true
-        // The parser ends the form on an error of its request, failing the file being read.
-        request.raw.emit('error', limits.timedOut())
-      })
+    : watchIdleBody(
+        request.raw,
+        limits.idleTimeout,
+        () => {
+          state.stalled = true
+          // The parser ends the form on an error of its request, failing the file being read.
+          request.raw.emit('error', limits.timedOut())
+        },
+        limits.minBytes,
+      )
   try {
     const advance = () => nextPart(parts)
     for (let next = await first; !next.done; ) {

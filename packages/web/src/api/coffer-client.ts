@@ -150,7 +150,8 @@ export class CofferClient {
       lastModified: new Date(h.get('last-modified') ?? 0).toISOString(),
       metadata,
     }
-    const cacheControl = h.get('cache-control')
+    // The API answers `Cache-Control: private`; the object's own is in x-coffer-cache-control.
+    const cacheControl = h.get('x-coffer-cache-control')
     if (cacheControl !== null) details.cacheControl = cacheControl
     return details
   }
