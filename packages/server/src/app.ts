@@ -214,7 +214,9 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
       security: [{ bearer: [] }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // swagger-ui's own policy (scripts of /docs/static by hash, no plugins, no framing by others): the
+  // docs page is on the API origin, beside the UI's credentials.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerErrorHandling(app)
   app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
   registerResponseHooks(app, ctx)

@@ -41,6 +41,24 @@ describe('the content origin beside the API origin', () => {
     expect(anonymous.headers.get('content-disposition')).toMatch(/^attachment;/)
   })
 
+  it('refuses a browser loading an object under /v1 as a script, style, frame or image', async () => {
+    for (const dest of ['script', 'style', 'worker', 'iframe', 'image', 'object']) {
+      const response = await h.fetch('/v1/buckets/documents/objects/a.txt', {
+        token: h.admin,
+        headers: { 'sec-fetch-dest': dest },
+      })
+      expect(response.status, dest).toBe(403)
+      expect(response.headers.get('content-type'), dest).toMatch(/^application\/problem\+json/)
+    }
+    for (const dest of ['empty', 'document']) {
+      const response = await h.fetch('/v1/buckets/documents/objects/a.txt', {
+        token: h.admin,
+        headers: { 'sec-fetch-dest': dest },
+      })
+      expect(response.status, dest).toBe(200)
+    }
+  })
+
   it('serves passive types inline on the content origin, active ones as sandboxed attachments', async () => {
     const image = await fetch(`${h.contentUrl}/public/avatars/u1.png`)
     expect(image.status).toBe(200)

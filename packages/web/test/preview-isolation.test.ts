@@ -173,4 +173,36 @@ describe("the web UI's previews, against a tenant's planted files", () => {
     }
     expect(await keyNames()).not.toContain('backdoor')
   })
+
+  it('runs no tenant script in the API docs page either, not even a public object under /v1', async () => {
+    const bucket = await h.fetch('/v1/buckets', {
+      method: 'POST',
+      token: h.admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'docs-js', public: true }),
+    })
+    expect(bucket.status).toBe(201)
+    expect(
+      (await put('docs-js/objects/x.js', 'window.docsScriptRan = true', 'text/javascript', h.admin)).status,
+    ).toBe(200)
+    const docs = await browser.newPage()
+    try {
+      const response = await docs.goto(`${h.url}/docs`)
+      expect(response?.headers()['content-security-policy']).toContain("object-src 'none'")
+      const outcome = await docs.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            const element = document.createElement('script')
+            element.src = '/v1/buckets/docs-js/objects/x.js'
+            element.onload = () => resolve('loaded')
+            element.onerror = () => resolve('refused')
+            document.head.append(element)
+          }),
+      )
+      expect(outcome).toBe('refused')
+      expect(await docs.evaluate(() => (window as { docsScriptRan?: boolean }).docsScriptRan)).toBeUndefined()
+    } finally {
+      await docs.close()
+    }
+  })
 })

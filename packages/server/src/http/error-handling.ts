@@ -6,7 +6,16 @@ import { PROBLEM_TYPE, problemOf, rawProblem, toPublicError } from './problem.ts
 import { answerProtocolErrors } from './protocol-errors.ts'
 import { malformedContentType } from './receive-object.ts'
 
-const STALE_HEADERS = ['content-disposition', 'etag', 'last-modified', 'content-length', 'accept-ranges']
+const STALE_HEADERS = [
+  'content-disposition',
+  'etag',
+  'last-modified',
+  'content-length',
+  'accept-ranges',
+  'cache-control',
+  'content-encoding',
+  'x-coffer-cache-control',
+]
 const failures = new WeakMap<FastifyRequest, StorageError>()
 
 /** The error a request failed with, for its log line. */
@@ -32,6 +41,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!request.raw.complete) reply.header('connection', 'close')
     // Headers of a half-prepared object response must not describe the problem document.
     for (const name of STALE_HEADERS) reply.removeHeader(name)
+    for (const name of Object.keys(reply.getHeaders())) {
+      if (name.startsWith('x-coffer-meta-')) reply.removeHeader(name)
+    }
     if (problem.status !== 416) reply.removeHeader('content-range')
     return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
   })

@@ -1,4 +1,5 @@
-import { normalizeKey } from '@coffer/core'
+import { normalizeKey, StorageError } from '@coffer/core'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { type App, type AppContext, authorize } from '../app-context.ts'
 import { receiveObject } from '../http/receive-object.ts'
@@ -7,6 +8,25 @@ import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas
 
 const PATH = '/v1/buckets/:bucket/objects/*'
 const tags = ['objects']
+
+/**
+ * What a browser may load an object's body on the API origin as (Fetch's `Sec-Fetch-Dest`): a
+ * `fetch` of an API client, or a download. Never a script, a style, a worker, a frame or an image: a
+ * page of the API origin (the UI, `/docs`) must not be able to run or embed a tenant's bytes, even a
+ * public object that needs no credentials.
+ */
+const LOADABLE_AS = new Set(['empty', 'document'])
+
+/** Refuses a browser's load of an object as a subresource of an API-origin page (see LOADABLE_AS). */
+function refuseSubresource(request: FastifyRequest): void {
+  const dest = request.headers['sec-fetch-dest']
+  if (typeof dest === 'string' && !LOADABLE_AS.has(dest.toLowerCase())) {
+    throw new StorageError(
+      'AccessDenied',
+      `an object on the API origin cannot be loaded as ${dest}: use its signed or public URL on the content origin`,
+    )
+  }
+}
 
 /**
  * One object: PUT (raw body), GET (Range, If-None-Match; always an attachment, `?download` is kept
@@ -51,6 +71,7 @@ export function objectRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
+      refuseSubresource(request)
       const key = normalizeKey(request.params['*'])
       const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
       return serveObject(request, reply, objects, key, { neverRender: true })
@@ -61,6 +82,7 @@ export function objectRoutes(app: App, ctx: AppContext): void {
     PATH,
     { schema: { tags, summary: "An object's headers", params: ObjectParams } },
     async (request, reply) => {
+      refuseSubresource(request)
       const key = normalizeKey(request.params['*'])
       const objects = await authorize(ctx, request, request.params.bucket, [key, 'read'])
       return serveHead(reply, objects, key, { neverRender: true })
