@@ -36,11 +36,16 @@ export function redactUrl(url: string): string {
  * URLs carry no query of their own, so a query is cut too.
  */
 export function redactUploadUrl(url: string): string {
-  if (!url.toLowerCase().startsWith(TUS_PATH)) return url
-  const rest = url.slice(TUS_PATH.length)
+  // Slashes doubled anywhere in the prefix too: `/v1//uploads/<id>` answers 404, but names the id.
+  const prefix = UPLOADS_PREFIX.exec(url)?.[0]
+  if (prefix === undefined) return url
+  const rest = url.slice(prefix.length)
   const kept = rest.startsWith('/') ? rest.slice(0, 5).replace(/[?#].*/, '') : ''
   return kept.length < rest.length ? `${TUS_PATH}${kept}…` : url
 }
+
+/** `TUS_PATH` at the start of a URL, however many slashes separate its segments. */
+const UPLOADS_PREFIX = new RegExp(`^${TUS_PATH.replaceAll('/', '/+')}`, 'i')
 
 /**
  * Logger options: Fastify's two lines per request are replaced by one (see `logRequest`), and the
