@@ -36,12 +36,33 @@ describe('Cache-Control of private objects on the API origin (fs driver, sqlite)
     }
   })
 
-  it('is sent as stored on the content origin, which the writer set it for', async () => {
+  it('is private on a signed URL and no fresher than the URL, which may die before the stored age', async () => {
     const signed = await h.fetch(
       '/v1/buckets/documents/sign',
-      json({ key: 'reports/q3.txt', method: 'GET' }, { token: h.admin }),
+      json({ key: 'reports/q3.txt', method: 'GET', expiresIn: 600 }, { token: h.admin }),
     )
     const { url } = (await signed.json()) as { url: string }
-    expect((await fetch(url)).headers.get('cache-control')).toBe(stored)
+    const get = await fetch(url)
+    const etag = get.headers.get('etag') as string
+    const notModified = await fetch(url, { headers: { 'if-none-match': etag } })
+    expect(notModified.status).toBe(304)
+    for (const response of [get, notModified, await fetch(url, { method: 'HEAD' })]) {
+      const age = /^private, max-age=(\d+)$/.exec(response.headers.get('cache-control') ?? '')?.[1]
+      expect(Number(age), String(response.status)).toBeGreaterThan(500)
+      expect(Number(age)).toBeLessThanOrEqual(600)
+    }
+  })
+
+  it('is sent as stored on a public URL, which the writer set it for', async () => {
+    const bucket = await h.fetch('/v1/buckets', json({ name: 'cdn', public: true }, { token: h.admin }))
+    expect(bucket.status).toBe(201)
+    const put = await h.fetch('/v1/buckets/cdn/objects/logo.txt', {
+      method: 'PUT',
+      token: h.admin,
+      headers: { 'content-type': 'text/plain', 'cache-control': stored },
+      body: 'logo',
+    })
+    expect(put.status).toBe(200)
+    expect((await fetch(`${h.contentUrl}/public/cdn/logo.txt`)).headers.get('cache-control')).toBe(stored)
   })
 })

@@ -49,13 +49,20 @@ export function setStoredHeader(reply: FastifyReply, name: string, value: string
  * in front of signed and public URLs). With `neverRender` (the API origin), `private`: an API answer
  * is for one credential, and a stored `public` would let a shared cache keep a private object and
  * hand it to anyone (RFC 9111 §3.5); the stored value goes in `x-coffer-cache-control` for clients.
+ * With `expiresAt` (a signed URL), `private` and no fresher than the URL: a shared cache must not go
+ * on serving what the URL no longer grants (it expired, or its issuer was revoked).
  */
 export function setCacheControl(
   reply: FastifyReply,
   stored: string | undefined,
-  neverRender?: boolean,
+  opts: Pick<ServeHeaderOptions, 'neverRender' | 'expiresAt'> = {},
 ): void {
-  if (neverRender !== true) {
+  if (opts.expiresAt !== undefined) {
+    const left = Math.max(0, Math.floor((opts.expiresAt.getTime() - Date.now()) / 1000))
+    reply.header('cache-control', `private, max-age=${left}`)
+    return
+  }
+  if (opts.neverRender !== true) {
     setStoredHeader(reply, 'cache-control', stored)
     return
   }
@@ -76,6 +83,8 @@ export interface ServeHeaderOptions {
    * a browser never renders them where the UI keeps its credentials.
    */
   neverRender?: boolean
+  /** When the signed URL being answered expires: caches keep the answer privately until then at most. */
+  expiresAt?: Date
 }
 
 /**
@@ -95,7 +104,7 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   setStoredHeader(reply, 'etag', info.etag)
   reply.header('last-modified', info.lastModified.toUTCString())
   reply.header('accept-ranges', 'bytes')
-  setCacheControl(reply, info.cacheControl, opts.neverRender)
+  setCacheControl(reply, info.cacheControl, opts)
   setStoredHeader(reply, 'content-encoding', info.contentEncoding)
   const inert = opts.neverRender === true || type === undefined || isActiveType(type.essence)
   if (inert) reply.header('content-security-policy', SANDBOX_CSP)

@@ -64,7 +64,7 @@ export async function serveObject(
   if (result.notModified) {
     setStoredHeader(reply, 'etag', result.info.etag)
     reply.header('last-modified', result.info.lastModified.toUTCString())
-    setCacheControl(reply, result.info.cacheControl, opts.neverRender)
+    setCacheControl(reply, result.info.cacheControl, opts)
     return reply.code(304).send()
   }
   setObjectHeaders(reply, result.info, opts)

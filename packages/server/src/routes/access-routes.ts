@@ -13,7 +13,7 @@ const tags = ['access without credentials']
 
 /** The response headers a signed GET URL pins. */
 function pinnedHeaders(grant: SignedGrant): ServeHeaderOptions {
-  const opts: ServeHeaderOptions = {}
+  const opts: ServeHeaderOptions = { expiresAt: grant.expiresAt }
   if (grant.contentType !== undefined) opts.contentType = grant.contentType
   if (grant.contentDisposition !== undefined) opts.contentDisposition = grant.contentDisposition
   return opts
