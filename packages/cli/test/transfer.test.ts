@@ -76,12 +76,16 @@ describe('cp -r', () => {
     expect(await cli.get('exports', 'in/one.bin')).toEqual(Buffer.from('crossing'))
   })
 
-  it("keeps the object's Cache-Control, which the API sends as x-coffer-cache-control", async () => {
+  it("keeps the object's Cache-Control and disposition, which the API sends as x-coffer-*", async () => {
     const stored = 'public, max-age=600'
     const put = await cli.harness.fetch('/v1/buckets/documents/objects/cached/c.txt', {
       method: 'PUT',
       token: cli.harness.admin,
-      headers: { 'content-type': 'text/plain', 'cache-control': stored },
+      headers: {
+        'content-type': 'text/plain',
+        'cache-control': stored,
+        'content-disposition': 'inline; filename="c.txt"',
+      },
       body: 'cached',
     })
     expect(put.status).toBe(200)
@@ -93,6 +97,9 @@ describe('cp -r', () => {
       token: cli.harness.admin,
     })
     expect(copy.headers.get('x-coffer-cache-control')).toBe(stored)
+    // The API answers with an attachment; the copy keeps the stored inline disposition.
+    expect(copy.headers.get('content-disposition')).toMatch(/^attachment;/)
+    expect(copy.headers.get('x-coffer-content-disposition')).toMatch(/^inline; filename="c.txt"/)
   })
 })
 

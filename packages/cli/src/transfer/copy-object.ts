@@ -30,8 +30,10 @@ export async function copyObject(
     const progress = begin(Number(length ?? 0))
     const headers: Record<string, string> = {}
     for (const name of ['content-type', 'cache-control', 'content-disposition']) {
-      // The API answers `Cache-Control: private`; the object's own is in x-coffer-cache-control.
-      const value = source.headers.get(name === 'cache-control' ? 'x-coffer-cache-control' : name)
+      // The API answers `Cache-Control: private` and every object as an attachment; the object's own
+      // values are in x-coffer-cache-control and x-coffer-content-disposition.
+      const value =
+        name === 'content-type' ? source.headers.get(name) : source.headers.get(`x-coffer-${name}`)
       if (value !== null) headers[name] = value
     }
     if (length !== null) headers['content-length'] = length

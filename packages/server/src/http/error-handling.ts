@@ -15,6 +15,7 @@ const STALE_HEADERS = [
   'cache-control',
   'content-encoding',
   'x-coffer-cache-control',
+  'x-coffer-content-disposition',
 ]
 const failures = new WeakMap<FastifyRequest, StorageError>()
 

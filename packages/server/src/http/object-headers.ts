@@ -113,5 +113,9 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   } else if (disposition !== undefined) {
     reply.header('content-disposition', serializeDisposition(disposition))
   }
+  // The API origin answers every object as an attachment; API clients (a copy) read the stored one.
+  if (opts.neverRender === true && disposition !== undefined) {
+    reply.header('x-coffer-content-disposition', serializeDisposition(disposition))
+  }
   writeMetadata(reply, info.metadata)
 }
