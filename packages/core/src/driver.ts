@@ -121,8 +121,8 @@ export interface Driver {
   multipart?: MultipartDriver
   /**
    * Removes the backend's own leftovers of uploads started before `olderThan` and never finished
-   * (S3's incomplete multipart uploads); returns how many. The service calls it with its upload
-   * expiry. Absent for backends that leave nothing behind.
+   * (S3's incomplete multipart uploads, the fs driver's temp files of a killed process); returns how
+   * many. The service calls it with its upload expiry. Absent for backends that leave nothing behind.
    */
   sweepUploads?(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
   /** Releases sockets and handles. */

@@ -68,8 +68,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Runs reconcile this often (ms) in the background; never when absent. */
   reconcileEvery?: number
-  /** Runs reconcile once in the background at start when the index has no object row. */
-  reconcileAtStart?: boolean
+  /**
+   * Runs reconcile once in the background at start when the index has no object row, or always
+   * (`'always'`: after an unclean stop, whose last writes may have reached the store but not the index).
+   */
+  reconcileAtStart?: boolean | 'always'
   /** `/metrics` without credentials (for a Prometheus on a private network). */
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
@@ -231,8 +234,9 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     app.addHook('onClose', async () => clearInterval(timer))
   }
   // An empty index beside a store that may hold objects (a new install, or an upgrade from a
-  // version without the index): fill it from the store once, in the background.
-  if (options.reconcileAtStart && !(await ctx.index.hasRows())) reconcileNow()
+  // version without the index), or after an unclean stop: fill or repair it once, in the background.
+  const atStart = options.reconcileAtStart
+  if (atStart === 'always' || (atStart && !(await ctx.index.hasRows()))) reconcileNow()
 
   await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
   healthRoutes(app, ctx)

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { StorageService } from '@coffer/core'
 import type { AppOptions } from './app.ts'
 import { createApp } from './app.ts'
 import type { App } from './app-context.ts'
@@ -8,6 +9,7 @@ import { openBackends } from './backends.ts'
 import type { Config } from './config.ts'
 import { loggerOptions } from './http/request-log.ts'
 import { loadOrCreateSigningSecret } from './signing-secret.ts'
+import { markRunning, markStopped } from './unclean-stop.ts'
 
 /** A listening service. */
 export interface RunningServer {
@@ -29,6 +31,8 @@ export interface RunningServer {
  */
 export async function startServer(config: Config): Promise<RunningServer> {
   const signingSecret = config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))
+  const startedAt = new Date()
+  const { uncleanStop } = await markRunning(config.dataDir)
   const { storage, db, close: closeBackends } = await openBackends(config)
   try {
     const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
@@ -41,7 +45,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       signingSecret,
       logger: loggerOptions(config.logLevel),
       uploadsDir,
-      reconcileAtStart: true,
+      reconcileAtStart: uncleanStop ? 'always' : true,
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl
@@ -56,6 +60,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.bodyMinRate !== undefined) options.bodyMinRate = config.bodyMinRate
     if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
+    if (uncleanStop && config.driver === 'fs') sweepTempsOfKilledWrites(app, storage, startedAt)
     let url: string
     let contentUrl: string
     try {
@@ -81,12 +86,26 @@ export async function startServer(config: Config): Promise<RunningServer> {
       async close() {
         await app.close()
         await closeBackends()
+        await markStopped(config.dataDir)
       },
     }
     if (adminToken !== undefined) server.adminToken = adminToken
     return server
   } catch (error) {
     await closeBackends()
+    await markStopped(config.dataDir)
     throw error
   }
+}
+
+/**
+ * After an unclean stop, removes the fs driver's temp files of the writes the killed process left,
+ * in the background: every one is older than this start (the periodic sweep would wait for the
+ * upload expiry). Only the fs driver: an S3 bucket may be shared with other running instances.
+ */
+function sweepTempsOfKilledWrites(app: App, storage: StorageService, startedAt: Date): void {
+  storage.driver.sweepUploads?.(startedAt).then(
+    (removed) => app.log.info({ removed }, 'temp files of an unclean stop removed'),
+    (error: unknown) => app.log.warn({ err: error }, 'removing temp files of an unclean stop failed'),
+  )
 }

@@ -28,6 +28,7 @@ import { Layout, MAX_NAME_BYTES } from './layout.ts'
 import { answerSmall, readObject, type SmallObject } from './read-object.ts'
 import { encodeRecord, readRecord } from './record.ts'
 import { linkRefused, RootGuard } from './root-guard.ts'
+import { sweepTemps } from './sweep-temps.ts'
 import { walk } from './walk.ts'
 
 export interface FsDriverOptions {
@@ -183,6 +184,15 @@ export function fsDriver(options: FsDriverOptions): Driver {
           if (isErrno(error, 'ENOENT')) continue // deleted since the directory was read
           throw fsError(error, root, 'listing objects', entry.fragment)
         }
+      }
+    },
+
+    /** The temp files of writes a killed process never finished (see `sweepTemps`). */
+    async sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number> {
+      try {
+        return await sweepTemps(layout.objects, olderThan, opts?.signal)
+      } catch (error) {
+        throw fsError(error, root, 'removing abandoned temp files', '')
       }
     },
 
