@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import type { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { refuseNonFiniteNumbers } from './finite-numbers.ts'
+import { lingerOnClose } from './lingering-close.ts'
 import { PROBLEM_TYPE, problemOf, rawProblem, toPublicError } from './problem.ts'
 import { answerProtocolErrors } from './protocol-errors.ts'
 import { malformedContentType } from './receive-object.ts'
@@ -38,8 +39,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer')
     // Too many uploads at once: one of them is likely to have finished a second later.
     if (problem.status === 429) reply.header('retry-after', '1')
-    // An upload refused before its end: close the connection instead of reading the rest of the body.
-    if (!request.raw.complete) reply.header('connection', 'close')
+    // An upload refused before its end: close the connection instead of reading the rest of the
+    // body, lingering so that the close does not reset the answer away.
+    if (!request.raw.complete) {
+      reply.header('connection', 'close')
+      lingerOnClose(request.raw)
+    }
     // Headers of a half-prepared object response must not describe the problem document.
     for (const name of STALE_HEADERS) reply.removeHeader(name)
     for (const name of Object.keys(reply.getHeaders())) {
