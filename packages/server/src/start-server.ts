@@ -33,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const signingSecret = config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))
   const startedAt = new Date()
   const { uncleanStop } = await markRunning(config.dataDir)
+  // A start that fails leaves the mark: the next start reconciles once more, which costs only time.
   const { storage, db, close: closeBackends } = await openBackends(config)
   try {
     const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
@@ -93,7 +94,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return server
   } catch (error) {
     await closeBackends()
-    await markStopped(config.dataDir)
     throw error
   }
 }

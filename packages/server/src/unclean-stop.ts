@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** The file in the data dir that says a service is running there; a graceful stop removes it. */
@@ -11,6 +11,7 @@ export const RUNNING_FILE = 'running'
  */
 export async function markRunning(dataDir: string): Promise<{ uncleanStop: boolean }> {
   const path = join(dataDir, RUNNING_FILE)
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   try {
     await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
     return { uncleanStop: false }
