@@ -305,3 +305,13 @@ export function streamOf(head: Buffer, total: number): ReadableStream<Uint8Array
     },
   })
 }
+
+/** Waits until the service streams `count` uploads (its own `coffer_uploads_in_flight` gauge). */
+export async function uploadsInFlight(h: Harness, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const text = await (await h.fetch('/metrics', { token: h.admin })).text()
+    if (new RegExp(`^coffer_uploads_in_flight ${count}$`, 'm').test(text)) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`never saw ${count} uploads in flight`)
+}

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, json, startHarness } from './harness.ts'
+import { type Harness, json, startHarness, uploadsInFlight } from './harness.ts'
 
 /** A PUT whose head and first body byte go out, then nothing: an upload held open. */
 function stall(baseUrl: string, path: string): { socket: Socket; closed: Promise<void> } {
@@ -38,20 +38,10 @@ describe('uploads held open through a signed PUT URL (fs driver, sqlite)', () =>
   })
   afterAll(() => h?.close())
 
-  /** Waits until the service streams `count` uploads (its own gauge). */
-  async function uploadsInFlight(count: number): Promise<void> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const text = await (await h.fetch('/metrics', { token: h.admin })).text()
-      if (new RegExp(`^coffer_uploads_in_flight ${count}$`, 'm').test(text)) return
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-    throw new Error(`never saw ${count} uploads in flight`)
-  }
-
   it("take that URL's key's slots, never its issuer's", async () => {
     const mine = await signPut('users/u1/avatar.bin')
     const held = [stall(h.contentUrl, mine), stall(h.contentUrl, mine)]
-    await uploadsInFlight(2)
+    await uploadsInFlight(h, 2)
     // The same URL is refused a third upload at once...
     const third = await fetch(h.contentUrl + mine, { method: 'PUT', body: 'x' })
     expect(third.status).toBe(429)
@@ -71,6 +61,6 @@ describe('uploads held open through a signed PUT URL (fs driver, sqlite)', () =>
       socket.destroy()
       await closed
     }
-    await uploadsInFlight(0)
+    await uploadsInFlight(h, 0)
   })
 })

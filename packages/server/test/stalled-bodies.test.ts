@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, json, startHarness } from './harness.ts'
+import { type Harness, json, startHarness, uploadsInFlight } from './harness.ts'
 
 /**
  * Sends a request's head and the first bytes of its body over TCP, then nothing more, as an attacker
@@ -143,22 +143,12 @@ describe('uploads per credential (fs driver, sqlite)', () => {
   })
   afterAll(() => h?.close())
 
-  /** Waits until the service streams `count` uploads (its own gauge), so the next request finds them. */
-  async function uploadsInFlight(count: number): Promise<void> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const text = await (await h.fetch('/metrics', { token: h.admin })).text()
-      if (new RegExp(`^coffer_uploads_in_flight ${count}$`, 'm').test(text)) return
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-    throw new Error(`never saw ${count} uploads in flight`)
-  }
-
   it('refuses a credential more uploads at once than allowed, with 429 and Retry-After', async () => {
     const key = await h.key([{ bucket: 'documents', permissions: ['write'] }])
     const held = [1, 2].map((n) =>
       stall(h.url, putHead(`/v1/buckets/documents/objects/held-${n}.bin`, key, 1000), 'x'),
     )
-    await uploadsInFlight(2)
+    await uploadsInFlight(h, 2)
     const third = await h.fetch('/v1/buckets/documents/objects/third.bin', {
       method: 'PUT',
       token: key,
@@ -180,7 +170,7 @@ describe('uploads per credential (fs driver, sqlite)', () => {
       socket.destroy()
       await reply
     }
-    await uploadsInFlight(0)
+    await uploadsInFlight(h, 0)
     const again = await h.fetch('/v1/buckets/documents/objects/third.bin', {
       method: 'PUT',
       token: key,
