@@ -32,7 +32,7 @@ export function malformedContentType(error: unknown, request: FastifyRequest): S
 }
 
 /** A header's single value (Node joins repeated unknown headers with ", "). */
-function single(request: FastifyRequest, name: string): string | undefined {
+export function single(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }

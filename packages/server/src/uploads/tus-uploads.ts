@@ -16,7 +16,7 @@ import { Metadata, Server, type Upload } from '@tus/server'
 import type { FastifyRequest } from 'fastify'
 import { type AppContext, authorize, principalOf } from '../app-context.ts'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import { bodyOf } from '../http/receive-object.ts'
+import { bodyOf, single } from '../http/receive-object.ts'
 import { DEFAULT_STAGING_LIMITS, StagingLedger, type StagingLimits } from './staging-ledger.ts'
 import { admit, type Incoming, quotaRoom } from './upload-admission.ts'
 import { ownerOf, type UploadSession, UploadSessionStore } from './upload-session-store.ts'
@@ -36,15 +36,9 @@ export interface Pending {
   failure?: unknown
 }
 
-/** The value of a header sent once (Node joins repeated ones with ", "). */
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
-
 /** A header holding a whole number of bytes, or undefined when absent; InvalidArgument otherwise. */
 function bytesHeader(request: FastifyRequest, name: string): number | undefined {
-  const value = header(request, name)
+  const value = single(request, name)
   if (value === undefined) return undefined
   const bytes = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isSafeInteger(bytes)) {
@@ -109,12 +103,12 @@ export class TusUploads {
   /** Checks a creation request (metadata, credential, bucket policy, limits) and records its session. */
   async authorizeCreation(request: FastifyRequest): Promise<Pending> {
     const principal = await principalOf(this.#ctx, request)
-    if (header(request, 'upload-concat') !== undefined) {
+    if (single(request, 'upload-concat') !== undefined) {
       throw new StorageError('InvalidArgument', 'Upload-Concat (parallel uploads) is not supported')
     }
     let meta: Record<string, string | null>
     try {
-      meta = Metadata.parse(header(request, 'upload-metadata'))
+      meta = Metadata.parse(single(request, 'upload-metadata'))
     } catch {
       throw new StorageError('InvalidArgument', 'Upload-Metadata is not valid tus metadata')
     }
