@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { contentRange, isStorageError, parseRange, type RangeSpec, StorageError } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import {
   type ServeHeaderOptions,
   setCacheControl,
