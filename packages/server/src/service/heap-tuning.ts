@@ -8,9 +8,9 @@ import { setFlagsFromString } from 'node:v8'
  * up in a 32 MiB young generation that V8 then keeps resident.
  *
  * V8 sizes the young generation when the process starts: this flag works on the command line or in
- * `NODE_OPTIONS`, not when set at run time. Measured (`npm run bench`, P3 and P6): peak RSS 120–125
- * MiB for a 5 GiB upload and download and 191–208 MiB for 50 concurrent 100 MiB uploads, as with
- * the fallback below, while a 4 KiB GET costs ~17% less CPU than under the fallback.
+ * `NODE_OPTIONS`, not when set at run time. It bounds memory as the fallback below does, and small
+ * requests cost less CPU than under it (`npm run bench`, P3 and P6; figures in the README's
+ * Performance section).
  */
 export const START_FLAGS = ['--max-semi-space-size=4']
 
@@ -25,7 +25,7 @@ const RUNTIME_FLAGS = ['--scavenger-max-new-space-capacity-mb=2']
  * When the process started without a semi-space limit: the young generation stays at its initial
  * size (1 MiB per semi-space) instead of growing to 16 MiB. It bounds memory as well, but a young
  * generation that small collects so often under many small requests that the 64 requests in flight
- * survive into the old generation: a 4 KiB GET costs ~20% more CPU.
+ * survive into the old generation, and each costs more CPU (P3).
  */
 const FALLBACK_FLAGS = ['--semi-space-growth-factor=1']
 
