@@ -32,6 +32,7 @@ export {
   isStorageError,
   StorageError,
   type StorageErrorCode,
+  type StorageErrorOptions,
   toStorageError,
 } from './errors.ts'
 export {
