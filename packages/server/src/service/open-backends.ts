@@ -13,11 +13,11 @@ export interface Backends {
 
 /** Opens the configured driver (fs under `<dataDir>/files` by default) and index (SQLite or Postgres). */
 export async function openBackends(config: Config): Promise<Backends> {
-  const driver = await driverFromEnv({
-    ...process.env,
-    COFFER_DRIVER: config.driver,
-    COFFER_DATA_DIR: config.dataDir,
-  })
+  const driver = await driverFromEnv(
+    { ...process.env, COFFER_DRIVER: config.driver, COFFER_DATA_DIR: config.dataDir },
+    // Imported when named only: the AWS SDK costs a start on fs nothing.
+    { drivers: { s3: async (env) => (await import('@coffer/driver-s3')).s3DriverFromEnv(env) } },
+  )
   const storage = createStorage({ driver })
   try {
     const db = await openDatabase(

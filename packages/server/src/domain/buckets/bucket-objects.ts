@@ -150,7 +150,9 @@ export class BucketObjects {
 
   async get(key: string, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
     const result = await this.#call(() => this.#storage.getObject(this.storageKey(key), opts))
-    return { ...result, info: this.#info(result.info) }
+    // Not a copy: spreading would make the body of an answer that carries `bytes`.
+    result.info = this.#info(result.info)
+    return result
   }
 
   async stat(key: string): Promise<ObjectInfo> {
@@ -247,7 +249,8 @@ export class BucketObjects {
     } catch (error) {
       if (!isStorageError(error)) throw error
       const code = error.code === 'MissingCredentials' ? 'Unavailable' : error.code
-      const options = { cause: error, retryable: error.retryable }
+      const size = error.objectSize === undefined ? {} : { objectSize: error.objectSize }
+      const options = { cause: error, retryable: error.retryable, ...size }
       throw new StorageError(
         code,
         this.#clean(error.message),
