@@ -48,6 +48,7 @@ export {
   compareKeys,
   encodeKeyPath,
   MAX_KEY_BYTES,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
 } from './keys.ts'
