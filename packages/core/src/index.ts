@@ -30,6 +30,7 @@ export {
   ERROR_CODES,
   isAbortError,
   isStorageError,
+  type KeyMessage,
   StorageError,
   type StorageErrorCode,
   type StorageErrorOptions,

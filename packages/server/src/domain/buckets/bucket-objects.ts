@@ -8,6 +8,7 @@ import {
   type ListResult,
   type NormalizedKey,
   type NotModified,
+  normalizeKey,
   type ObjectInfo,
   type ObjectStream,
   type PresignOptions,
@@ -167,21 +168,34 @@ export class BucketObjects {
     await this.#index.remove(this.bucket.name, [key], this.actor)
   }
 
-  /** Deletes the given keys or every key under a non-empty prefix; failures are reported per key. */
+  /**
+   * Deletes the given keys or every key under a non-empty prefix; failures are reported per key. Keys
+   * are checked here, so that an invalid one is reported by the name its caller gave.
+   */
   async deleteMany(target: string[] | { prefix: string }): Promise<DeleteResult> {
-    const storageTarget = Array.isArray(target)
-      ? target.map((key) => this.#root + key)
-      : { prefix: this.#root + target.prefix }
-    const result = await this.#call(() => this.#storage.deleteObjects(storageTarget))
+    const refused: DeleteResult['errors'] = []
+    let storageTarget: string[] | { prefix: string }
+    if (Array.isArray(target)) {
+      storageTarget = []
+      for (const key of target) {
+        try {
+          storageTarget.push(this.storageKey(normalizeKey(key)))
+        } catch (error) {
+          if (!isStorageError(error)) throw error
+          refused.push({ key: String(key), code: error.code, message: error.message })
+        }
+      }
+    } else storageTarget = { prefix: this.#root + target.prefix }
+    const result =
+      Array.isArray(storageTarget) && storageTarget.length === 0
+        ? { deleted: [], errors: [] }
+        : await this.#call(() => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
     await this.#index.remove(this.bucket.name, deleted, this.actor)
-    // Deletes run concurrently and finish in any order; the answer lists keys in key order.
-    return {
-      deleted,
-      errors: result.errors
-        .map((e) => ({ ...e, key: this.#strip(e.key), message: this.#clean(e.message) }))
-        .sort((a, b) => compareKeys(a.key, b.key)),
-    }
+    // Deletes run concurrently and finish in any order; the answer lists keys in key order. The
+    // storage's own failures name no key in their message (the key is beside it).
+    const failed = result.errors.map((e) => ({ ...e, key: this.#strip(e.key) }))
+    return { deleted, errors: [...refused, ...failed].sort((a, b) => compareKeys(a.key, b.key)) }
   }
 
   async list(opts: ListOptions): Promise<ListResult> {
@@ -238,12 +252,8 @@ export class BucketObjects {
     return this.#call(() => this.#storage.generatePresignedUrl(this.storageKey(key), opts))
   }
 
-  #clean(message: string): string {
-    return message.replaceAll(`"${this.#root}`, '"')
-  }
-
   /**
-   * Runs a storage call, rewriting its error for the bucket's caller: keys without the bucket prefix,
+   * Runs a storage call, its error told to the bucket's caller: about the key without the bucket prefix,
    * and a backend without credentials reported as unavailable (HTTP 503), not as the caller's 401.
    */
   async #call<T>(operation: () => Promise<T>): Promise<T> {
@@ -251,14 +261,9 @@ export class BucketObjects {
       return await operation()
     } catch (error) {
       if (!isStorageError(error)) throw error
-      const code = error.code === 'MissingCredentials' ? 'Unavailable' : error.code
-      const size = error.objectSize === undefined ? {} : { objectSize: error.objectSize }
-      const options = { cause: error, retryable: error.retryable, ...size }
-      throw new StorageError(
-        code,
-        this.#clean(error.message),
-        error.key === undefined ? options : { ...options, key: this.#strip(error.key) },
-      )
+      if (error.code === 'MissingCredentials')
+        throw new StorageError('Unavailable', error.message, { cause: error, retryable: error.retryable })
+      throw error.key === undefined ? error : error.withKey(this.#strip(error.key))
     }
   }
 }
