@@ -15,6 +15,7 @@ import { type BrowserDialog, BrowserDialogs } from './browser-dialogs.tsx'
 import { DetailsPanel } from './details-panel.tsx'
 import { FolderView, ListingStatus } from './folder-view.tsx'
 import { ErrorText } from './modal.tsx'
+import { PublicBadge } from './public-badge.tsx'
 import { Toolbar } from './toolbar.tsx'
 import { UsageBar } from './usage-bar.tsx'
 
@@ -66,6 +67,7 @@ export function BrowserPage(props: BrowserPageProps) {
     <main className={`page browser${details ? ' with-details' : ''}`} {...drop.handlers}>
       <div className="page-head">
         <Breadcrumbs bucket={bucket} prefix={prefix} onNavigate={props.onNavigate} />
+        {isPublic ? <PublicBadge bucket={bucket} /> : null}
         {usage ? <UsageBar usage={withQuotas(usage, info)} label={`Storage used by ${bucket}`} /> : null}
       </div>
       <Toolbar
@@ -105,7 +107,11 @@ export function BrowserPage(props: BrowserPageProps) {
             bucket={bucket}
             isPublic={isPublic}
             summary={details}
-            onClose={() => setOpened(undefined)}
+            onClose={() => {
+              setOpened(undefined)
+              // The focus may have been in the panel: the folder's grid keeps it.
+              document.querySelector<HTMLElement>('.browser [role="grid"]')?.focus()
+            }}
             onDownload={() => run(() => download(client, bucket, isPublic, details.key))}
             onShare={() => setDialog({ kind: 'share', key: details.key })}
             onRename={() => setDialog({ kind: 'rename', key: details.key })}
@@ -125,6 +131,7 @@ export function BrowserPage(props: BrowserPageProps) {
         isPublic={isPublic}
         dialog={dialog}
         onClose={() => setDialog(undefined)}
+        onDialog={setDialog}
         onChanged={(gone) => {
           setDialog(undefined)
           if (gone.length > 0) selection.clear()

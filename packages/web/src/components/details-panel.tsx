@@ -3,11 +3,12 @@ import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import type { ObjectDetails, ObjectSummary } from '../api/types.ts'
 import { baseName, formatBytes, formatDate } from '../lib/format.ts'
+import { useEscape } from '../lib/use-escape.ts'
 import { ErrorText } from './modal.tsx'
 import { type ObjectActions, ObjectButtons } from './object-buttons.tsx'
 import { Preview } from './preview.tsx'
 
-/** An object's preview, metadata and actions, beside the list (over it on a phone). */
+/** An object's preview, metadata and actions, beside the list (over it on a phone); Escape closes it. */
 export function DetailsPanel(
   props: {
     client: CofferClient
@@ -20,6 +21,7 @@ export function DetailsPanel(
   const { client, bucket, summary } = props
   const [details, setDetails] = useState<ObjectDetails | undefined>()
   const [error, setError] = useState<string | undefined>()
+  useEscape(props.onClose)
   useEffect(() => {
     let live = true
     setDetails(undefined)
