@@ -136,7 +136,10 @@ describe('login and profiles', () => {
     const profileEnv = { ...noEnv, COFFER_PROFILE: 'work' }
     expect((await cli.coffer(['ls'], { env: profileEnv })).code).toBe(0)
     expect((await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_KEY: 'cfr_bad' } })).code).toBe(3)
-    expect((await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_PROFILE: 'none' } })).code).toBe(5)
+    // No profile of that name and no key: the first-run hint (exit 3), not the default address's ECONNREFUSED.
+    const none = await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_PROFILE: 'none' } })
+    expect(none.code).toBe(3)
+    expect(none.stderr).toMatch(/^coffer: not logged in: run `coffer login --url URL` or set COFFER_KEY/)
   })
 
   it('refuses a key the service refuses, and writes nothing', async () => {
