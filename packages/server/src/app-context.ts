@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely'
 import type { ApiKeyStore } from './auth/api-key-store.ts'
 import type { Authenticator } from './auth/authenticator.ts'
 import { allows, denied, type Permission, type Principal } from './auth/scopes.ts'
+import type { BucketCors } from './buckets/bucket-cors.ts'
 import { BucketObjects } from './buckets/bucket-objects.ts'
 import type { Bucket, BucketStore } from './buckets/bucket-store.ts'
 import type { Database } from './db/schema.ts'
@@ -47,6 +48,8 @@ export interface AppContext {
    * configured, or the address it listens on. No trailing slash.
    */
   contentUrl: () => string
+  /** The CORS rules of buckets and of the service (`COFFER_CORS_ORIGINS`). */
+  cors: BucketCors
 }
 
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */

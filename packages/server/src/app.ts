@@ -13,11 +13,14 @@ import type { App, AppContext } from './app-context.ts'
 import { ApiKeyStore } from './auth/api-key-store.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import { createJwtVerifier } from './auth/jwt-verifier.ts'
+import { BucketCors } from './buckets/bucket-cors.ts'
 import { BucketStore } from './buckets/bucket-store.ts'
+import { parseOrigin } from './buckets/cors-rule.ts'
 import type { JwtConfig } from './config.ts'
 import { createContentApp } from './content-app.ts'
 import type { Database } from './db/schema.ts'
 import { BodyLimits, watchParsedBodies } from './http/body-limits.ts'
+import { apiScope, registerCors } from './http/cors.ts'
 import { clientErrorHandler, registerErrorHandling } from './http/error-handling.ts'
 import { frameworkErrors } from './http/protocol-errors.ts'
 import { registerResponseHooks } from './http/response-hooks.ts'
@@ -87,6 +90,11 @@ export interface AppOptions {
   bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
+  /**
+   * Origins whose pages may call Coffer from a browser where a bucket's policy names none
+   * (`COFFER_CORS_ORIGINS`); default none.
+   */
+  corsOrigins?: string[]
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -149,6 +157,7 @@ function createContext(options: AppOptions, content: () => App | undefined): App
     contentUrl,
     signedBase,
     directSignedGets: options.directSignedGets ?? false,
+    cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
   }
 }
 
@@ -221,6 +230,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   // docs page is on the API origin, beside the UI's credentials.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerErrorHandling(app)
+  await registerCors(app, (path) => apiScope(ctx.cors, path))
   app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
   registerResponseHooks(app, ctx)
   // The last counts go to the index at close; an index already gone loses them, nothing else.

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { StorageError } from '@coffer/core'
+import { parseOriginList } from './buckets/cors-rule.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -74,6 +75,11 @@ export interface Config {
   bodyMinRate?: number
   /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
   uploadsPerCredential?: number
+  /**
+   * `COFFER_CORS_ORIGINS`: comma-separated origins (https://app.example.com) whose pages may call
+   * Coffer from a browser where a bucket's policy names none; default none.
+   */
+  corsOrigins?: string[]
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -166,6 +172,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (minRate !== undefined) config.bodyMinRate = minRate
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
+  const corsOrigins = text('COFFER_CORS_ORIGINS')
+  if (corsOrigins !== undefined) {
+    try {
+      config.corsOrigins = parseOriginList(corsOrigins)
+    } catch (error) {
+      problems.push(`COFFER_CORS_ORIGINS: ${(error as Error).message}`)
+    }
+  }
   const direct = text('COFFER_SIGNED_GETS_DIRECT')
   if (direct !== undefined) {
     if (!['true', 'false'].includes(direct)) problems.push('COFFER_SIGNED_GETS_DIRECT must be true or false')

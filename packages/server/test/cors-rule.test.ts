@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { allowsOrigin, checkCorsRule, corsRuleOf, parseOriginList } from '../src/buckets/cors-rule.ts'
+import { loadConfig } from '../src/index.ts'
 
 describe('CORS rules', () => {
   it('takes origins as browsers send them, and refuses what could never match', () => {
@@ -48,5 +49,17 @@ describe('CORS rules', () => {
     expect(allowsOrigin(rule, 'https://a.example')).toBe(true)
     expect(allowsOrigin(rule, 'https://b.example')).toBe(false)
     expect(allowsOrigin({ origins: ['*'] }, 'https://b.example')).toBe(true)
+  })
+
+  it('reads COFFER_CORS_ORIGINS as the service default, and names a bad one', () => {
+    const origins = 'https://app.example.com,http://localhost:5173'
+    expect(loadConfig({ COFFER_CORS_ORIGINS: origins }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ])
+    expect(loadConfig({}).corsOrigins).toBeUndefined()
+    expect(() => loadConfig({ COFFER_CORS_ORIGINS: 'app.example.com' })).toThrow(
+      /COFFER_CORS_ORIGINS: "app\.example\.com" is not an origin/,
+    )
   })
 })
