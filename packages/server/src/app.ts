@@ -38,6 +38,7 @@ import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
 import { objectRoutes } from './routes/object-routes.ts'
 import { tusRoutes } from './routes/tus-routes.ts'
 import { webRoutes } from './routes/web-routes.ts'
+import { whoamiRoutes } from './routes/whoami-routes.ts'
 import { TusUploads } from './uploads/tus-uploads.ts'
 
 /** What `createApp` needs; the caller owns the storage and the index. */
@@ -253,6 +254,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   indexRoutes(app, ctx)
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
+  whoamiRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })
