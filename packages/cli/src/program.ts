@@ -211,5 +211,6 @@ function policyOptions(command: CommandType): CommandType {
     .option('--allowed-types <types>', 'comma-separated types (image/*,application/pdf) or none')
     .option('--quota-bytes <size>', 'bytes the bucket may hold, or none')
     .option('--quota-objects <n>', 'objects the bucket may hold, or none (sent only when given)')
+    .option('--cors-origins <origins>', 'comma-separated origins whose pages may call it (CORS), or none')
     .option('--json', 'print the bucket as JSON')
 }
