@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allowsOrigin, checkCorsRule, corsRuleOf, parseOriginList } from '../src/buckets/cors-rule.ts'
+import { allowsOrigin, checkCorsRule, corsRuleOf, parseOriginList } from '../src/domain/buckets/cors-rule.ts'
 import { loadConfig } from '../src/index.ts'
 
 describe('CORS rules', () => {

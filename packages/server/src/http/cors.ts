@@ -6,7 +6,7 @@ import {
   type CorsMethod,
   type CorsRule,
   DEFAULT_MAX_AGE,
-} from '../buckets/cors-rule.ts'
+} from '../domain/buckets/cors-rule.ts'
 
 /** Where a request's CORS rule comes from, by what its path names. */
 export interface CorsRules {

@@ -1,7 +1,7 @@
 import type { ObjectInfo, ObjectSummary } from '@coffer/core'
 import { type Static, Type } from 'typebox'
-import { PERMISSIONS } from '../auth/scopes.ts'
-import { CORS_METHODS } from '../buckets/cors-rule.ts'
+import { PERMISSIONS } from '../domain/auth/scopes.ts'
+import { CORS_METHODS } from '../domain/buckets/cors-rule.ts'
 
 // JSON schemas of the API's bodies: they validate requests and document the API at /docs.
 

@@ -1,5 +1,7 @@
 import { type Static, Type } from 'typebox'
-import { type App, type AppContext, principalOf } from '../app-context.ts'
+import { principalOf } from '../domain/auth/authorize.ts'
+import type { AppContext } from '../http/app-context.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
 
 const WhoamiJson = Type.Object({
