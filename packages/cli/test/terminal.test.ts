@@ -45,7 +45,9 @@ describe('output', () => {
     expect(tty.code).toBe(0)
     expect(tty.stdout).toContain('\x1b[?25l') // the cursor hidden while bars are drawn
     // Speed and time left show once the transfer has run a second; dashes before that.
-    expect(tty.stdout).toMatch(/█+ 100% \| 3\.0 MiB \/ 3\.0 MiB \| \S+\/s, \S+ left \| upload .*three\.bin/)
+    expect(tty.stdout).toMatch(
+      /█+ 100% \| 3\.0 MiB \/ 3\.0 MiB \| (?:-|[\d.]+ [KMG]?i?B)\/s, \S+ left \| upload .*three\.bin/,
+    )
     expect(tty.stdout).toContain('\x1b[?25h') // and shown again
     expect(tty.stdout).toMatch(/upload .*three\.bin → coffer:\/\/documents\/tty\/three\.bin \(3\.0 MiB\)/)
 
