@@ -1,3 +1,4 @@
+import { UsageError } from './coffer-url.ts'
 import { exitCodeOfCode } from './exit-codes.ts'
 
 /** An error the service answered (problem+json) or a failure to reach it, with the exit code to use. */
@@ -20,13 +21,22 @@ export interface ClientOptions {
   key?: string | undefined
 }
 
+/** What a first run without a key is told, in place of a refusal or a connection error. */
+export const NOT_LOGGED_IN = 'not logged in: run `coffer login --url URL` or set COFFER_KEY (and COFFER_URL)'
+
+/** Characters an HTTP header value may hold (RFC 9110 §5.5), for a key pasted with a stray byte. */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/
+
 /** A thin `fetch` wrapper over Coffer's REST API. */
 export class Client {
   readonly #base: string
   readonly #key: string | undefined
   constructor(options: ClientOptions) {
     this.#base = options.url.replace(/\/+$/, '')
-    this.#key = options.key
+    this.#key = options.key === '' ? undefined : options.key
+    if (this.#key !== undefined && !HEADER_VALUE.test(this.#key)) {
+      throw new UsageError('the key holds characters no header can carry: check COFFER_KEY or the profile')
+    }
   }
 
   /** The service's address, without a trailing slash. */
@@ -39,8 +49,21 @@ export class Client {
    * upload's); answers other than 2xx/304 throw an `ApiError`.
    */
   async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
+    try {
+      return await this.#send(path, init)
+    } catch (error) {
+      // Without a key, an unreachable service (nothing started yet, or the wrong address) and a
+      // refusal both mean one thing to a newcomer: the CLI is not set up.
+      const setUp = this.#key !== undefined
+      if (setUp || !(error instanceof ApiError) || ![0, 401].includes(error.status)) throw error
+      const detail = error.status === 0 ? `; ${error.message}` : ''
+      throw new ApiError('MissingCredentials', error.status, `${NOT_LOGGED_IN}${detail}`)
+    }
+  }
+
+  async #send(path: string, init: RequestInit & { duplex?: 'half' }): Promise<Response> {
     const headers = new Headers(init.headers)
-    if (this.#key !== undefined && this.#key !== '') headers.set('authorization', `Bearer ${this.#key}`)
+    if (this.#key !== undefined) headers.set('authorization', `Bearer ${this.#key}`)
     const url = path.startsWith('/') ? `${this.#base}${path}` : path
     // Per the Fetch standard, a request that may follow redirects is sent as a clone, and cloning a
     // streamed body tees it: the unread branch keeps every chunk, so a 1 GiB upload held 1 GiB.

@@ -8,10 +8,6 @@ import { EXIT } from './exit-codes.ts'
 import { createProgram } from './program.ts'
 
 const program = createProgram()
-program.on('command:*', (operands: string[]) => {
-  process.stderr.write(`coffer: unknown command ${operands[0] ?? ''}\n`)
-  process.exit(EXIT.usage)
-})
 
 try {
   if (process.argv.length <= 2) {

@@ -3,6 +3,9 @@ import { Command, type Command as CommandType, Option } from 'commander'
 import type { Client } from './client.ts'
 import { type ConnectionOptions, connect } from './config/settings.ts'
 import { EXIT_HELP } from './exit-codes.ts'
+import { CONFIG_HELP, FILTER_HELP, LOGIN_HELP } from './help-texts.ts'
+import { filterCollector } from './transfer/name-filter.ts'
+import { collect } from './transfer/upload-headers.ts'
 
 // Commander hands actions their arguments untyped; each command function's parameters follow the
 // command's declared arguments, then its options.
@@ -11,12 +14,6 @@ type Action = (...args: any[]) => Promise<void>
 /** Loads a command's function when the command runs: each run parses only the modules it uses. */
 type Load = () => Promise<(client: Client, ...args: never[]) => Promise<void>>
 type WithClient = (load: Load) => Action
-
-const CONFIG_HELP = `
-Configuration (first found wins): --url/--key; COFFER_URL/COFFER_KEY; the profile written by
-"coffer login" (--profile NAME or COFFER_PROFILE, default "default") in $XDG_CONFIG_HOME/coffer;
-the address http://127.0.0.1:7373. Files from --resume-threshold (default 64MiB) up are uploaded
-resumably (tus); rerun an interrupted command to continue it.`
 
 /** The `coffer` command line: every command, its options and its help. */
 export function createProgram(): CommandType {
@@ -29,6 +26,9 @@ export function createProgram(): CommandType {
     .option('--profile <name>', 'profile written by "coffer login" (env COFFER_PROFILE)')
     .option('--debug', 'print stack traces')
     .addHelpText('after', `${CONFIG_HELP}\n${EXIT_HELP}`)
+    // Commander's own errors (an unknown command with its "Did you mean …?", a missing argument) in
+    // the CLI's voice, set before the commands are added so that they inherit it; it exits with 1.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'coffer: ')) })
   const withClient: WithClient =
     (load) =>
     async (...args: unknown[]) => {
@@ -40,7 +40,18 @@ export function createProgram(): CommandType {
   program
     .command('login')
     .description('check a key against the service and save it with the address as a profile (0600)')
-    .action(async () => (await import('./commands/login.ts')).login(program.opts<ConnectionOptions>()))
+    .option('--url <url>', 'service address (env COFFER_URL)')
+    .option('--key <key>', 'API key or JWT (env COFFER_KEY; else read from stdin)')
+    .option('--profile <name>', 'the profile to write (env COFFER_PROFILE, default "default")')
+    .addHelpText('after', LOGIN_HELP)
+    .action(async (options: ConnectionOptions) =>
+      (await import('./commands/login.ts')).login({ ...program.opts<ConnectionOptions>(), ...options }),
+    )
+  program
+    .command('whoami')
+    .description('the credential in use: its name, what it may do, until when')
+    .option('--json', 'JSON output')
+    .action(withClient(async () => (await import('./commands/whoami.ts')).whoami))
   program
     .command('serve')
     .description('start the service here (as "npm start"; configured by the environment)')
@@ -59,9 +70,28 @@ function packageVersion(): string {
 
 /** Adds the options of commands that transfer files. */
 function transferOptions(command: CommandType): CommandType {
+  const rule = filterCollector()
   return command
     .option('--concurrency <n>', 'transfers at a time', '4')
     .option('--resume-threshold <size>', 'upload resumably (tus) from this size', '64MiB')
+    .option(
+      '--exclude <glob>',
+      'leave out names matching the glob (repeatable; the last match wins)',
+      rule(false),
+    )
+    .option(
+      '--include <glob>',
+      'take names matching the glob again, after an --exclude (repeatable)',
+      rule(true),
+    )
+    .option('--no-clobber', 'never replace an object or file that exists at the destination')
+    .option('--content-type <type>', 'the type of every uploaded object (instead of detecting it)')
+    .option(
+      '--cache-control <value>',
+      'Cache-Control of uploaded objects (as the content origin serves them)',
+    )
+    .option('--metadata <name=value>', 'user metadata of uploaded objects (repeatable)', collect)
+    .addHelpText('after', FILTER_HELP)
 }
 
 function objectCommands(program: CommandType, withClient: WithClient): void {
@@ -69,7 +99,9 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .command('ls [target]')
     .description('list buckets, or the objects under coffer://BUCKET[/PREFIX]')
     .option('-r, --recursive', 'every key under the prefix, not one level')
-    .option('--json', 'JSON output')
+    .option('-H, --human-readable', 'sizes in KiB, MiB, GiB')
+    .option('--summarize', 'end with the number of objects and their total size')
+    .option('--json', 'JSON output (full keys)')
     .action(withClient(async () => (await import('./commands/ls.ts')).ls))
   transferOptions(
     program
@@ -100,7 +132,7 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .action(withClient(async () => (await import('./commands/cat.ts')).cat))
   program
     .command('stat <url>')
-    .description("an object's size, type, etag, date and metadata")
+    .description("an object's size, type, etag, sha256, visibility, date and metadata")
     .option('--json', 'JSON output')
     .action(withClient(async () => (await import('./commands/stat.ts')).stat))
   program
@@ -112,8 +144,9 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
   program
     .command('presign <url>')
     .description('print a signed URL for an object')
-    .option('--expires <duration>', 'lifetime: 30s, 15m, 1h, 7d', '1h')
+    .option('--expires <duration>', 'lifetime: 30s, 15m, 2h30m, 7d', '1h')
     .option('--put', 'a URL to upload with PUT instead of downloading')
+    .option('--json', 'print {"url", "method", "expiresAt"}')
     .action(withClient(async () => (await import('./commands/presign.ts')).presign))
 }
 
@@ -149,7 +182,7 @@ function adminCommands(program: CommandType, withClient: WithClient): void {
       'BUCKET[/PREFIX]:PERMS, repeatable; PERMS of read,write,delete,list,sign,admin; * is every bucket',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--expires <duration>', 'lifetime: 30d, 12h, …')
+    .option('--expires <duration>', 'lifetime: 30d, 12h, 1d12h, …')
     .option('--json', 'JSON output (the key and its token)')
     .action(withClient(async () => (await import('./commands/keys.ts')).keysCreate))
   keys
@@ -178,5 +211,6 @@ function policyOptions(command: CommandType): CommandType {
     .option('--allowed-types <types>', 'comma-separated types (image/*,application/pdf) or none')
     .option('--quota-bytes <size>', 'bytes the bucket may hold, or none')
     .option('--quota-objects <n>', 'objects the bucket may hold, or none (sent only when given)')
+    .option('--cors-origins <origins>', 'comma-separated origins whose pages may call it (CORS), or none')
     .option('--json', 'print the bucket as JSON')
 }

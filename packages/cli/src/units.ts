@@ -37,3 +37,30 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
 }
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
+
+/**
+ * Parses a duration into seconds: bare seconds (`90`), one unit (`30s`, `15m`, `1h`, `7d`, `2w`) or
+ * several, largest first, as Go and rclone write them (`2h30m`, `1d12h`).
+ */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  const parts = [...trimmed.matchAll(/(\d+)([wdhms])/g)]
+  const units = parts.map((part) => part[2] ?? '')
+  const ordered = units.every(
+    (unit, i) => i === 0 || 'wdhms'.indexOf(unit) > 'wdhms'.indexOf(units[i - 1] ?? ''),
+  )
+  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== trimmed || !ordered)
+    throw new UsageError(`bad duration: ${text} (use e.g. 30s, 15m, 2h30m, 7d)`)
+  return parts.reduce((sum, part) => sum + Number(part[1]) * (UNIT_SECONDS[part[2] ?? 's'] ?? 1), 0)
+}
+
+/** Seconds for people, as `parseDuration` reads them: `45s`, `2m05s`, `1h02m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}

@@ -21,7 +21,7 @@ describe('buckets', () => {
     const listed = JSON.parse((await cli.coffer(['buckets', 'ls', '--json'])).stdout)
     expect(listed.map((b: { name: string }) => b.name)).toContain('photos')
     const table = (await cli.coffer(['buckets', 'ls'])).stdout
-    expect(table).toMatch(/^photos\s+public\s+5\.0 MiB\s+image\/\*,application\/pdf\s+-$/m)
+    expect(table).toMatch(/^photos\s+public\s+5\.0 MiB\s+image\/\*,application\/pdf\s+-\s+-$/m)
 
     const update = [
       'buckets',
@@ -32,13 +32,18 @@ describe('buckets', () => {
       'none',
       '--quota-bytes',
       '1GiB',
+      '--cors-origins',
+      'https://app.example.com,http://localhost:5173',
     ]
     const updated = JSON.parse((await cli.coffer([...update, '--quota-objects', '100', '--json'])).stdout)
     expect(updated).toMatchObject({ name: 'photos', public: false, quotaBytes: 1024 ** 3, quotaObjects: 100 })
+    expect(updated.cors).toEqual({ origins: ['https://app.example.com', 'http://localhost:5173'] })
     expect(updated.maxFileSize).toBeUndefined()
     expect((await cli.coffer(['buckets', 'ls'])).stdout).toMatch(
-      /^photos\s+private\s+-\s+.*1\.0 GiB, 100 objects$/m,
+      /^photos\s+private\s+-\s+.*1\.0 GiB, 100 objects\s+https:\/\/app\.example\.com,http:\/\/localhost:5173$/m,
     )
+    const cleared = await cli.coffer(['buckets', 'update', 'photos', '--cors-origins', 'none', '--json'])
+    expect(JSON.parse(cleared.stdout).cors).toBeUndefined()
     expect((await cli.coffer(['buckets', 'update', 'photos'])).code).toBe(1)
 
     expect((await cli.coffer(['buckets', 'rm', 'photos'])).code).toBe(0)
@@ -136,7 +141,10 @@ describe('login and profiles', () => {
     const profileEnv = { ...noEnv, COFFER_PROFILE: 'work' }
     expect((await cli.coffer(['ls'], { env: profileEnv })).code).toBe(0)
     expect((await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_KEY: 'cfr_bad' } })).code).toBe(3)
-    expect((await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_PROFILE: 'none' } })).code).toBe(5)
+    // No profile of that name and no key: the first-run hint (exit 3), not the default address's ECONNREFUSED.
+    const none = await cli.coffer(['ls'], { env: { ...profileEnv, COFFER_PROFILE: 'none' } })
+    expect(none.code).toBe(3)
+    expect(none.stderr).toMatch(/^coffer: not logged in: run `coffer login --url URL` or set COFFER_KEY/)
   })
 
   it('refuses a key the service refuses, and writes nothing', async () => {

@@ -44,7 +44,10 @@ describe('output', () => {
     const tty = await onTerminal(['cp', file, 'coffer://documents/tty/three.bin'])
     expect(tty.code).toBe(0)
     expect(tty.stdout).toContain('\x1b[?25l') // the cursor hidden while bars are drawn
-    expect(tty.stdout).toMatch(/█+ 100% \| 3\.0 MiB \/ 3\.0 MiB \| upload .*three\.bin/)
+    // Speed and time left show once the transfer has run a second; dashes before that.
+    expect(tty.stdout).toMatch(
+      /█+ 100% \| 3\.0 MiB \/ 3\.0 MiB \| (?:-|[\d.]+ [KMG]?i?B)\/s, \S+ left \| upload .*three\.bin/,
+    )
     expect(tty.stdout).toContain('\x1b[?25h') // and shown again
     expect(tty.stdout).toMatch(/upload .*three\.bin → coffer:\/\/documents\/tty\/three\.bin \(3\.0 MiB\)/)
 

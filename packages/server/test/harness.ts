@@ -83,6 +83,8 @@ export interface HarnessOptions {
   bodyIdleTimeout?: number
   /** Uploads one credential may stream at once. */
   uploadsPerCredential?: number
+  /** The service's CORS origins (`COFFER_CORS_ORIGINS`). */
+  corsOrigins?: string[]
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -147,6 +149,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.uploadsPerCredential === undefined
       ? {}
       : { uploadsPerCredential: options.uploadsPerCredential }),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })

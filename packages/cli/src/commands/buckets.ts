@@ -11,6 +11,7 @@ interface Bucket {
   allowedTypes?: string[]
   quotaBytes?: number
   quotaObjects?: number
+  cors?: { origins: string[] }
 }
 
 /** Options of `buckets create` and `buckets update`: the policy fields given on the command line. */
@@ -20,6 +21,8 @@ export interface PolicyOptions {
   allowedTypes?: string
   quotaBytes?: string
   quotaObjects?: string
+  /** Comma-separated origins whose pages may call Coffer for the bucket, or `none`. */
+  corsOrigins?: string
   json?: boolean
 }
 
@@ -30,13 +33,14 @@ export async function bucketsLs(client: Client, options: { json?: boolean }): Pr
   const { buckets } = await client.json<{ buckets: Bucket[] }>('/v1/buckets')
   if (options.json) return printJson(buckets)
   printTable([
-    ['NAME', 'ACCESS', 'MAX FILE', 'TYPES', 'QUOTA'],
+    ['NAME', 'ACCESS', 'MAX FILE', 'TYPES', 'QUOTA', 'CORS ORIGINS'],
     ...buckets.map((b) => [
       b.name,
       b.public ? 'public' : 'private',
       b.maxFileSize === undefined ? '-' : formatBytes(b.maxFileSize),
       b.allowedTypes?.join(',') ?? '*',
       quotaText(b),
+      b.cors?.origins.join(',') ?? '-',
     ]),
   ])
 }
@@ -90,6 +94,8 @@ function policyOf(options: PolicyOptions, clearable: boolean): Record<string, un
   if (options.quotaObjects !== undefined) policy.quotaObjects = limit(options.quotaObjects, parseCount)
   if (options.allowedTypes !== undefined)
     policy.allowedTypes = limit(options.allowedTypes, (t) => t.split(','))
+  if (options.corsOrigins !== undefined)
+    policy.cors = limit(options.corsOrigins, (t) => ({ origins: t.split(',').map((o) => o.trim()) }))
   return policy
 }
 

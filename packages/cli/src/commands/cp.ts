@@ -1,7 +1,12 @@
 import type { Client } from '../client.ts'
 import { planCopy } from '../transfer/plan-copy.ts'
 import { runTransfers } from '../transfer/run-transfers.ts'
-import { concurrencyOf, type TransferOptions, transferContext } from '../transfer/transfer-context.ts'
+import {
+  concurrencyOf,
+  filterOf,
+  type TransferOptions,
+  transferContext,
+} from '../transfer/transfer-context.ts'
 
 /** Options of `coffer cp` and `coffer mv`. */
 export interface CopyOptions extends TransferOptions {
@@ -24,7 +29,7 @@ export async function copyFiles(
   options: CopyOptions,
   move: boolean,
 ) {
-  const transfers = await planCopy(client, src, dst, options.recursive === true)
+  const transfers = await planCopy(client, src, dst, options.recursive === true, filterOf(options))
   const ctx = transferContext(client, options)
   try {
     await runTransfers(ctx, transfers, concurrencyOf(options), move)

@@ -1,7 +1,7 @@
 import type { Client } from '../client.ts'
 import { UsageError } from '../coffer-url.ts'
 import { print, printJson, printTable } from '../output.ts'
-import { parseDuration } from './presign.ts'
+import { parseDuration } from '../units.ts'
 
 interface Scope {
   bucket: string

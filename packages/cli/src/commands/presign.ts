@@ -1,32 +1,29 @@
 import type { Client } from '../client.ts'
 import { parseCofferUrl, UsageError } from '../coffer-url.ts'
+import { printJson } from '../output.ts'
+import { parseDuration } from '../units.ts'
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 }
-
-/** Parses a duration such as `30s`, `15m`, `1h`, `7d` (or bare seconds) into seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim())
-  if (!match) throw new UsageError(`bad duration: ${text} (use e.g. 30s, 15m, 1h, 7d)`)
-  return Number(match[1]) * (UNIT_SECONDS[match[2] || 's'] ?? 1)
+/** Options of `coffer presign`. */
+export interface PresignOptions {
+  /** Lifetime: `30s`, `15m`, `2h30m`, `7d` (default `1h`). */
+  expires?: string
+  /** A URL to upload with PUT instead of one to download. */
+  put?: boolean
+  /** Print `{ url, method, expiresAt }` as JSON instead of the bare URL. */
+  json?: boolean
 }
 
-/** `coffer presign URL [--expires 1h] [--put]`: prints a signed URL. */
-export async function presign(
-  client: Client,
-  target: string,
-  options: { expires?: string; put?: boolean },
-): Promise<void> {
+/** `coffer presign URL [--expires 1h] [--put] [--json]`: prints a signed URL. */
+export async function presign(client: Client, target: string, options: PresignOptions): Promise<void> {
   const { bucket, key } = parseCofferUrl(target)
   if (key === '') throw new UsageError(`no object key in ${target}`)
   const expiresIn = parseDuration(options.expires ?? '1h')
-  const { url } = await client.json<{ url: string }>(
+  const method = options.put ? 'PUT' : 'GET'
+  const { url, expiresAt } = await client.json<{ url: string; expiresAt: string }>(
     `/v1/buckets/${encodeURIComponent(bucket)}/sign`,
     'POST',
-    {
-      key,
-      method: options.put ? 'PUT' : 'GET',
-      expiresIn,
-    },
+    { key, method, expiresIn },
   )
+  if (options.json) return printJson({ url, method, expiresAt })
   process.stdout.write(`${url}\n`)
 }

@@ -5,7 +5,12 @@ import { describeDeletion, planSync, type SyncPlan } from '../transfer/plan-sync
 import { runDeletions } from '../transfer/run-deletions.ts'
 import { runTransfers } from '../transfer/run-transfers.ts'
 import { describeTransfer, endpoints, sizeOf } from '../transfer/transfer.ts'
-import { concurrencyOf, type TransferOptions, transferContext } from '../transfer/transfer-context.ts'
+import {
+  concurrencyOf,
+  filterOf,
+  type TransferOptions,
+  transferContext,
+} from '../transfer/transfer-context.ts'
 import { formatBytes } from '../units.ts'
 
 /** Options of `coffer sync`. */
@@ -23,7 +28,12 @@ export interface SyncOptions extends TransferOptions {
  */
 export async function sync(client: Client, src: string, dst: string, options: SyncOptions): Promise<void> {
   const concurrency = concurrencyOf(options)
-  const plan = await planSync(client, src, dst, { remove: options.delete === true, concurrency })
+  const plan = await planSync(client, src, dst, {
+    remove: options.delete === true,
+    concurrency,
+    filter: filterOf(options),
+    noClobber: options.clobber === false,
+  })
   const dryRun = options.dryRun === true
   const ctx = transferContext(client, options)
   try {

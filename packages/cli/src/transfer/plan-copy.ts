@@ -3,6 +3,7 @@ import { basename, join, resolve, sep } from 'node:path'
 import { ApiError, type Client } from '../client.ts'
 import { type CofferUrl, isCofferUrl, parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { statFile, walkFolder } from './local-tree.ts'
+import { filtered, type NameFilter } from './name-filter.ts'
 import { folderPrefix, walkPrefix } from './remote-tree.ts'
 import type { Transfer } from './transfer.ts'
 
@@ -42,13 +43,15 @@ async function isFolder(path: string): Promise<boolean> {
  * The transfers of `cp` (and `mv`): SRC and DST are local paths or `coffer://` addresses, at least one
  * remote. One file or object, or with `recursive` every file under a folder (its contents go under
  * the destination prefix, as with `aws s3 cp --recursive`). A destination ending in `/` (or an
- * existing local folder) takes the source's name.
+ * existing local folder) takes the source's name. `filter` (`--include`/`--exclude`) chooses among
+ * a tree's files by their names relative to the folder or prefix.
  */
 export async function planCopy(
   client: Client,
   src: string,
   dst: string,
   recursive: boolean,
+  filter: NameFilter = () => true,
 ): Promise<Transfer[]> {
   const fromRemote = isCofferUrl(src)
   const toRemote = isCofferUrl(dst)
@@ -60,7 +63,7 @@ export async function planCopy(
       return [{ kind: 'upload', file, to: keyAt(to, basename(file.path).normalize('NFC')) }]
     if (!recursive) throw new UsageError(`${src} is a folder: use -r`)
     const prefix = folderPrefix(to.key)
-    return [...(await walkFolder(src))].map(([name, file]) => ({
+    return [...filtered(await walkFolder(src), filter)].map(([name, file]) => ({
       kind: 'upload',
       file,
       to: { bucket: to.bucket, key: `${prefix}${name}` },
@@ -68,7 +71,7 @@ export async function planCopy(
   }
   const from = parseCofferUrl(src)
   if (recursive) {
-    const objects = await walkPrefix(client, from)
+    const objects = filtered(await walkPrefix(client, from), filter)
     if (objects.size === 0) throw new ApiError('NotFound', 404, `no objects under ${src}`)
     const to = toRemote ? parseCofferUrl(dst) : undefined
     return [...objects.keys()].map((name): Transfer => {

@@ -1,6 +1,7 @@
 import type { Client } from '../client.ts'
 import { type CofferUrl, formatCofferUrl, isCofferUrl, parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { type LocalFile, walkFolder } from './local-tree.ts'
+import { filtered, type NameFilter } from './name-filter.ts'
 import { localPathOf } from './plan-copy.ts'
 import { folderPrefix, type RemoteObject, walkPrefix } from './remote-tree.ts'
 import { runPool } from './run-pool.ts'
@@ -25,15 +26,16 @@ export function describeDeletion(deletion: Deletion): string {
 
 /**
  * Compares a local folder and a `coffer://` prefix (SRC → DST, either way) and plans the one-way
- * mirror: files missing or different at the destination are transferred (see `sameContent`), and
- * with `remove`, files only at the destination are deleted. Comparisons run `concurrency` at a time
+ * mirror: files missing or different at the destination are transferred (see `sameContent`; with
+ * `noClobber`, only missing ones), and with `remove`, files only at the destination are deleted.
+ * Names `filter` leaves out are neither transferred nor deleted (as with `aws s3 sync --exclude`). Comparisons run `concurrency` at a time
  * (they may read files to hash them).
  */
 export async function planSync(
   client: Client,
   src: string,
   dst: string,
-  options: { remove: boolean; concurrency: number },
+  options: { remove: boolean; concurrency: number; filter?: NameFilter; noClobber?: boolean },
 ): Promise<SyncPlan> {
   if (isCofferUrl(src) === isCofferUrl(dst)) {
     throw new UsageError('sync needs one local folder and one coffer:// prefix')
@@ -42,7 +44,11 @@ export async function planSync(
   const remote = parseCofferUrl(up ? dst : src)
   const local = up ? src : dst
   const prefix = folderPrefix(remote.key)
-  const [files, objects] = await Promise.all([walkFolder(local), walkPrefix(client, remote)])
+  const filter = options.filter ?? (() => true)
+  const [files, objects] = await Promise.all([
+    walkFolder(local).then((tree) => filtered(tree, filter)),
+    walkPrefix(client, remote).then((tree) => filtered(tree, filter)),
+  ])
   const sources: string[] = [...(up ? files.keys() : objects.keys())]
   const plan: SyncPlan = { direction: up ? 'up' : 'down', transfers: [], deletions: [], unchanged: 0 }
   const sides = { files, objects }
@@ -51,7 +57,8 @@ export async function planSync(
   await runPool(sources, options.concurrency, async (name) => {
     const file = files.get(name)
     const object = objects.get(name)
-    if (file === undefined || object === undefined || !(await sameContent(file, object, plan.direction))) {
+    if (file === undefined || object === undefined) changed.add(name)
+    else if (!options.noClobber && !(await sameContent(file, object, plan.direction))) {
       changed.add(name)
     }
   }).then(rethrowFirst)

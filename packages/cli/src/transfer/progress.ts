@@ -1,6 +1,7 @@
 import { MultiBar, type SingleBar } from 'cli-progress'
 import { onInterrupt } from '../interrupt.ts'
 import { formatBytes } from '../units.ts'
+import { rateMeter, rateText } from './rate-meter.ts'
 
 /** One file's transfer, as a progress reporter sees it. */
 export interface FileProgress {
@@ -53,7 +54,7 @@ export function createProgress(mode: ProgressMode): Progress {
 function barProgress(): Progress {
   const bars = new MultiBar({
     stream: process.stdout,
-    format: ' {bar} {percentage}% | {doneText} / {totalText} | {name}',
+    format: ' {bar} {percentage}% | {doneText} / {totalText} | {rateText} | {name}',
     barCompleteChar: '█',
     barIncompleteChar: '░',
     barsize: 24,
@@ -74,9 +75,12 @@ function barProgress(): Progress {
         name: line,
         doneText: formatBytes(0),
         totalText: formatBytes(total),
+        rateText: rateText(undefined, total),
       })
+      const rate = rateMeter()
       return {
-        update: (done) => bar.update(done, { doneText: formatBytes(done) }),
+        update: (done) =>
+          bar.update(done, { doneText: formatBytes(done), rateText: rateText(rate(done), total - done) }),
         done: () => {
           bar.update(size, { doneText: formatBytes(total) })
           log(`${line} (${formatBytes(total)})`)

@@ -18,18 +18,23 @@ export interface ListPage {
   cursor?: string
 }
 
-/** Every page of a listing under `prefix`, following cursors; one level with `delimiter: '/'`. */
+/**
+ * Every page of a listing under `prefix`, following cursors; one level with `delimiter: '/'`; pages
+ * of `limit` entries when given (the service's default otherwise).
+ */
 export async function* listPages(
   client: Client,
   bucket: string,
   prefix: string,
   delimiter?: string,
+  limit?: number,
 ): AsyncGenerator<ListPage> {
   let cursor: string | undefined
   do {
     const query = new URLSearchParams({ prefix })
     if (delimiter !== undefined) query.set('delimiter', delimiter)
     if (cursor !== undefined) query.set('cursor', cursor)
+    if (limit !== undefined) query.set('limit', String(limit))
     const page = await client.json<ListPage>(`/v1/buckets/${encodeURIComponent(bucket)}/objects?${query}`)
     yield page
     cursor = page.cursor

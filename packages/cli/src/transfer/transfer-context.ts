@@ -2,8 +2,10 @@ import type { Client } from '../client.ts'
 import { UsageError } from '../coffer-url.ts'
 import { stateDir } from '../config/paths.ts'
 import { parseSize } from '../units.ts'
+import { type FilterRule, type NameFilter, nameFilter } from './name-filter.ts'
 import { createProgress, type Progress, progressMode } from './progress.ts'
 import { ResumeStore } from './resume-store.ts'
+import { type UploadHeaderOptions, uploadHeaders } from './upload-headers.ts'
 
 /** What every transfer of one command shares. */
 export interface TransferContext {
@@ -13,19 +15,28 @@ export interface TransferContext {
   resumeThreshold: number
   /** Where resumable uploads remember their upload URLs. */
   resumes: ResumeStore
+  /** Headers every upload sends: type, cache control, metadata (`--content-type`, …). */
+  uploadHeaders: Record<string, string>
+  /** `--no-clobber`: a destination that exists is left as it is, and the transfer skipped. */
+  noClobber: boolean
 }
 
 /** The default of `--resume-threshold`: below it a file goes in one streamed PUT. */
 export const DEFAULT_RESUME_THRESHOLD = 64 * 1024 * 1024
 
 /** The options every transferring command takes. */
-export interface TransferOptions {
+export interface TransferOptions extends UploadHeaderOptions {
   /** `--resume-threshold`: a size such as `64MiB`. */
   resumeThreshold?: string
   /** `--concurrency`: transfers at a time. */
   concurrency?: string
   /** `--json`: no progress on stdout, a JSON report at the end. */
   json?: boolean
+  /** `false` with `--no-clobber` (Commander's negated option): never replace what exists. */
+  clobber?: boolean
+  /** `--include` and `--exclude` globs, in command-line order (one list holds both). */
+  include?: FilterRule[]
+  exclude?: FilterRule[]
 }
 
 /** The context for a command's transfers. */
@@ -37,7 +48,14 @@ export function transferContext(client: Client, options: TransferOptions): Trans
     progress: createProgress(progressMode(options.json === true)),
     resumeThreshold: Math.max(1, threshold),
     resumes: new ResumeStore(stateDir()),
+    uploadHeaders: uploadHeaders(options),
+    noClobber: options.clobber === false,
   }
+}
+
+/** The `--include`/`--exclude` filter of a command's options. */
+export function filterOf(options: TransferOptions): NameFilter {
+  return nameFilter(options.include ?? options.exclude ?? [])
 }
 
 /** `--concurrency` as a number (default 4, at least 1). */

@@ -1,11 +1,11 @@
-import { rm } from 'node:fs/promises'
+import { lstat, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { type CofferUrl, formatCofferUrl, objectApiPath } from '../coffer-url.ts'
 import { copyObject } from './copy-object.ts'
 import { downloadFile } from './download-file.ts'
 import type { LocalFile } from './local-tree.ts'
 import type { TransferContext } from './transfer-context.ts'
-import { uploadFile } from './upload-file.ts'
+import { objectExists, uploadFile } from './upload-file.ts'
 
 /** One file to transfer, in one of the three directions. */
 export type Transfer =
@@ -48,13 +48,19 @@ export function describeTransfer(transfer: Transfer, move = false): string {
 
 /**
  * Runs one transfer; with `move`, deletes its source once the copy is complete (a move within a
- * bucket is one request to the service).
+ * bucket is one request to the service). With `--no-clobber`, a destination that exists is left as
+ * it is (and a move's source kept): the transfer is reported as skipped.
  */
 export async function runTransfer(ctx: TransferContext, transfer: Transfer, move = false): Promise<void> {
   const line = describeTransfer(transfer, move)
+  if (ctx.noClobber && transfer.kind !== 'upload' && (await destinationExists(ctx, transfer))) {
+    return ctx.progress.log(`skip ${line.slice(line.indexOf(' ') + 1)} (exists)`)
+  }
   switch (transfer.kind) {
     case 'upload':
-      await uploadFile(ctx, transfer.file, transfer.to, line)
+      if ((await uploadFile(ctx, transfer.file, transfer.to, line)) === 'skipped') {
+        return ctx.progress.log(`skip ${line.slice(line.indexOf(' ') + 1)} (exists)`)
+      }
       if (move) await rm(transfer.file.path)
       return
     case 'download':
@@ -64,6 +70,19 @@ export async function runTransfer(ctx: TransferContext, transfer: Transfer, move
     case 'copy':
       await copyObject(ctx, transfer.from, transfer.to, line, move ? 'move' : 'copy')
   }
+}
+
+/** Whether a download's file or a copy's object is already there. */
+async function destinationExists(ctx: TransferContext, transfer: Transfer): Promise<boolean> {
+  if (transfer.kind === 'copy') return objectExists(ctx, transfer.to)
+  if (transfer.kind !== 'download') return false
+  return lstat(transfer.path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false
+      throw error
+    },
+  )
 }
 
 /** Deletes an object (idempotent on the service). */

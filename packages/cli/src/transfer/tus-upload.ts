@@ -75,7 +75,7 @@ async function startOrResume(
     ctx.progress.log(`resuming ${identity.path} at byte ${offset} of ${identity.size}`)
     return { url: recorded, offset }
   }
-  const url = await create(ctx.client, target, identity.size)
+  const url = await create(ctx.client, target, identity.size, ctx.uploadHeaders['content-type'])
   await ctx.resumes.set(identity, url)
   return { url, offset: 0 }
 }
@@ -89,9 +89,19 @@ function resyncable(error: unknown): boolean {
   return error instanceof ApiError && [0, 400, 409, 423].includes(error.status)
 }
 
-/** Creates an upload of `size` bytes for the target; its absolute URL. */
-async function create(client: Client, target: CofferUrl, size: number): Promise<string> {
-  const metadata = Object.entries({ bucket: target.bucket, key: target.key })
+/** Creates an upload of `size` bytes for the target (of `contentType` when given); its absolute URL. */
+async function create(
+  client: Client,
+  target: CofferUrl,
+  size: number,
+  contentType: string | undefined,
+): Promise<string> {
+  const fields = {
+    bucket: target.bucket,
+    key: target.key,
+    ...(contentType === undefined ? {} : { contentType }),
+  }
+  const metadata = Object.entries(fields)
     .map(([name, value]) => `${name} ${Buffer.from(value).toString('base64')}`)
     .join(',')
   const response = await client.request('/v1/uploads', {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import type { AppContext } from '../http/app-context.ts'
+import { contentScope, registerCors } from '../http/cors.ts'
 import { clientErrorHandler, registerErrorHandling } from '../http/error-handling.ts'
 import { frameworkErrors } from '../http/protocol-errors.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
@@ -28,6 +29,7 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
     http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerErrorHandling(app)
+  await registerCors(app, (path) => contentScope(ctx.cors, path))
   registerResponseHooks(app, ctx)
   // Load balancers probe each host name.
   healthRoutes(app, ctx)

@@ -16,10 +16,13 @@ import type { Database } from '../db/schema.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
 import { Authenticator } from '../domain/auth/authenticator.ts'
 import { createJwtVerifier } from '../domain/auth/jwt-verifier.ts'
+import { BucketCors } from '../domain/buckets/bucket-cors.ts'
 import { BucketStore } from '../domain/buckets/bucket-store.ts'
+import { parseOrigin } from '../domain/buckets/cors-rule.ts'
 import { oneAtATime, reconcile } from '../domain/buckets/reconcile.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
+import { apiScope, registerCors } from '../http/cors.ts'
 import { clientErrorHandler, registerErrorHandling } from '../http/error-handling.ts'
 import { frameworkErrors } from '../http/protocol-errors.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
@@ -39,6 +42,7 @@ import { objectRoutes } from '../routes/object-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
+import { whoamiRoutes } from '../routes/whoami-routes.ts'
 import { Metrics } from '../support/metrics.ts'
 import { createContentApp } from './content-app.ts'
 
@@ -92,6 +96,11 @@ export interface AppOptions {
   bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
+  /**
+   * Origins whose pages may call Coffer from a browser where a bucket's policy names none
+   * (`COFFER_CORS_ORIGINS`); default none.
+   */
+  corsOrigins?: string[]
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -158,6 +167,7 @@ function createContext(
     contentUrl,
     signedBase,
     directSignedGets: options.directSignedGets ?? false,
+    cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
   }
 }
 
@@ -203,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   // docs page is on the API origin, beside the UI's credentials.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerErrorHandling(app)
+  await registerCors(app, (path) => apiScope(ctx.cors, path))
   app.addHook('onRoute', watchParsedBodies(ctx.bodyLimits))
   registerResponseHooks(app, ctx)
   // The last counts go to the index at close; an index already gone loses them, nothing else.
@@ -222,6 +233,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   metricsRoutes(app, ctx)
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
+  whoamiRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

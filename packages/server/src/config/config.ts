@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { BOOLEAN_SPELLINGS, parseBoolean, StorageError } from '@coffer/core'
 import type { S3DriverOptions } from '@coffer/driver-s3'
 import { s3OptionsFromEnv } from '@coffer/driver-s3/options-from-env'
+import { parseOriginList } from '../domain/buckets/cors-rule.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -90,6 +91,11 @@ export interface Config {
   bodyMinRate?: number
   /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
   uploadsPerCredential?: number
+  /**
+   * `COFFER_CORS_ORIGINS`: comma-separated origins (https://app.example.com) whose pages may call
+   * Coffer from a browser where a bucket's policy names none; default none.
+   */
+  corsOrigins?: string[]
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -187,6 +193,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (minRate !== undefined) config.bodyMinRate = minRate
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
+  const corsOrigins = text('COFFER_CORS_ORIGINS')
+  if (corsOrigins !== undefined) {
+    try {
+      config.corsOrigins = parseOriginList(corsOrigins)
+    } catch (error) {
+      problems.push(`COFFER_CORS_ORIGINS: ${(error as Error).message}`)
+    }
+  }
   /** A boolean in variable `name` (see `parseBoolean`), or undefined when unset or invalid. */
   const flag = (name: string): boolean | undefined => {
     const value = text(name)

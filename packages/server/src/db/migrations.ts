@@ -161,6 +161,15 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  // A bucket's CORS rule (JSON: origins, methods, headers, maxAge), or null: no origin allowed.
+  '0016-bucket-cors': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('buckets').addColumn('cors', 'text').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('buckets').dropColumn('cors').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -14,6 +14,8 @@ export interface BucketTable {
   allowed_types: string | null
   quota_bytes: number | string | null
   quota_objects: number | string | null
+  /** JSON of the bucket's CORS rule (`CorsRule`), or null: no other origin allowed. */
+  cors: string | null
   /** Bytes and objects the index holds for the bucket, kept with every object row change. */
   used_bytes: Generated<number | string>
   used_objects: Generated<number | string>

@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.ts'
 import type { Metrics } from '../support/metrics.ts'
 import type { ApiKeyStore } from './auth/api-key-store.ts'
 import type { Authenticator } from './auth/authenticator.ts'
+import type { BucketCors } from './buckets/bucket-cors.ts'
 import type { BucketStore } from './buckets/bucket-store.ts'
 import type { ReconcileReport } from './buckets/reconcile.ts'
 
@@ -33,4 +34,6 @@ export interface DomainContext {
    * configured, or the address it listens on. No trailing slash.
    */
   contentUrl: () => string
+  /** The CORS rules of buckets and of the service (`COFFER_CORS_ORIGINS`). */
+  cors: BucketCors
 }

@@ -1,6 +1,7 @@
 import type { ObjectInfo, ObjectSummary } from '@coffer/core'
 import { type Static, Type } from 'typebox'
 import { PERMISSIONS } from '../domain/auth/scopes.ts'
+import { CORS_METHODS } from '../domain/buckets/cors-rule.ts'
 
 // JSON schemas of the API's bodies: they validate requests and document the API at /docs.
 
@@ -105,6 +106,39 @@ export const PolicyFields = {
   }),
   quotaBytes: Count({ minimum: 0, description: 'Most bytes the bucket may hold' }),
   quotaObjects: Count({ minimum: 0, description: 'Most objects the bucket may hold' }),
+  cors: CorsSchema(),
+}
+
+/**
+ * A bucket's CORS rule: the origins whose pages may call Coffer for it from a browser (on the
+ * content origin, `/v1/buckets/NAME` and `/v1/uploads`), the methods and request headers they may
+ * use (every method, any header when absent), and how long browsers keep a preflight's answer.
+ */
+function CorsSchema() {
+  return Type.Object(
+    {
+      origins: Type.Array(Type.String({ maxLength: 300 }), {
+        maxItems: 100,
+        description: 'Origins (https://app.example.com) or * for any',
+      }),
+      methods: Type.Optional(
+        Type.Array(
+          Type.Union([
+            Type.Literal('GET'),
+            Type.Literal('HEAD'),
+            Type.Literal('PUT'),
+            Type.Literal('POST'),
+            Type.Literal('PATCH'),
+            Type.Literal('DELETE'),
+          ]),
+          { maxItems: CORS_METHODS.length },
+        ),
+      ),
+      headers: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 })),
+      maxAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds' })),
+    },
+    { additionalProperties: false },
+  )
 }
 
 /** A bucket and its policy, as JSON. */
@@ -115,6 +149,7 @@ export const BucketJson = Type.Object({
   allowedTypes: Type.Optional(Type.Array(Type.String())),
   quotaBytes: Type.Optional(Type.Integer()),
   quotaObjects: Type.Optional(Type.Integer()),
+  cors: Type.Optional(CorsSchema()),
   usedBytes: Type.Optional(
     Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
   ),

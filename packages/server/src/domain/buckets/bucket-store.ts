@@ -2,6 +2,7 @@ import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable, Updateable } from 'kysely'
 import type { BucketTable, Database } from '../../db/schema.ts'
 import { Recent } from '../../support/recent.ts'
+import { type CorsRule, checkCorsRule, corsRuleOf } from './cors-rule.ts'
 
 /** S3's bucket names: 3 to 63 lower-case letters, digits and hyphens, starting and ending alphanumeric. */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/
@@ -18,6 +19,8 @@ export interface BucketPolicy {
   quotaBytes?: number
   /** Most objects the bucket may hold. */
   quotaObjects?: number
+  /** Which other origins' pages may call Coffer for this bucket; none when absent. */
+  cors?: CorsRule
 }
 
 /** A bucket as the API shows it. */
@@ -37,6 +40,7 @@ export interface BucketPatch {
   allowedTypes?: string[] | null
   quotaBytes?: number | null
   quotaObjects?: number | null
+  cors?: CorsRule | null
 }
 
 /** Refuses a bucket name that breaks the rule, in a message that names the rule. */
@@ -78,6 +82,8 @@ function toBucket(row: Selectable<BucketTable>): Bucket {
   if (row.allowed_types !== null) bucket.allowedTypes = allowedTypesOf(row.allowed_types)
   if (row.quota_bytes !== null) bucket.quotaBytes = Number(row.quota_bytes)
   if (row.quota_objects !== null) bucket.quotaObjects = Number(row.quota_objects)
+  const cors = corsRuleOf(row.cors ?? null)
+  if (cors !== undefined) bucket.cors = cors
   return bucket
 }
 
@@ -146,6 +152,7 @@ export class BucketStore {
       allowed_types: policy.allowedTypes === undefined ? null : JSON.stringify(policy.allowedTypes),
       quota_bytes: policy.quotaBytes ?? null,
       quota_objects: policy.quotaObjects ?? null,
+      cors: policy.cors === undefined ? null : JSON.stringify(checkCorsRule(policy.cors)),
       created_at: now,
       updated_at: now,
     }
@@ -170,6 +177,8 @@ export class BucketStore {
     if (patch.maxFileSize !== undefined) changes.max_file_size = patch.maxFileSize
     if (patch.quotaBytes !== undefined) changes.quota_bytes = patch.quotaBytes
     if (patch.quotaObjects !== undefined) changes.quota_objects = patch.quotaObjects
+    if (patch.cors !== undefined)
+      changes.cors = patch.cors === null ? null : JSON.stringify(checkCorsRule(patch.cors))
     if (patch.allowedTypes !== undefined) {
       changes.allowed_types = patch.allowedTypes === null ? null : JSON.stringify(patch.allowedTypes)
     }
