@@ -1,0 +1,105 @@
+import type { Readable } from 'node:stream'
+import { type Column, cellText } from './columns.ts'
+import type { ExportRow } from './export-options.ts'
+import { FONTS, fitText, LAYOUT } from './pdf-table.ts'
+import { producedStream, waitForRoom } from './produced-stream.ts'
+
+type Document = PDFKit.PDFDocument
+
+/**
+ * A PDF made with pdfkit: the title on the first page, then the rows as a table with the header row
+ * repeated on every page and the page number in each footer. Pages are written out as they fill
+ * (pdfkit's default, no page buffering), so memory holds one page whatever the row count. pdfkit is
+ * loaded only when a PDF is made.
+ */
+export function pdfStream(
+  rows: AsyncIterable<ExportRow>,
+  columns: readonly Column[],
+  title: string,
+): Readable {
+  return producedStream(async (out) => {
+    const { default: PDFDocument } = await import('pdfkit')
+    const doc = new PDFDocument({
+      size: LAYOUT.size,
+      layout: LAYOUT.layout,
+      // No bottom margin: pdfkit starts a new page for text below it, and the footer goes there.
+      margins: { top: LAYOUT.margin, left: LAYOUT.margin, right: LAYOUT.margin, bottom: 0 },
+      autoFirstPage: false,
+      info: { Title: title, Producer: 'Coffer' },
+    })
+    doc.registerFont('body', FONTS.body)
+    doc.registerFont('bold', FONTS.bold)
+    doc.on('data', (chunk: Buffer) => out.write(chunk))
+    const ended = new Promise<void>((resolve, reject) => {
+      doc.once('end', resolve)
+      doc.once('error', reject)
+    })
+    const table = new PdfTable(doc, columns, title)
+    table.newPage()
+    for await (const row of rows) {
+      table.row(columns.map((c) => cellText(row[c.key])))
+      await waitForRoom(out)
+    }
+    doc.end()
+    await ended
+    out.end()
+  })
+}
+
+/** Lays rows out on pages: where the next row goes, when a page is full. */
+class PdfTable {
+  readonly #doc: Document
+  readonly #columns: readonly Column[]
+  readonly #title: string
+  #width = 0
+  #page = 0
+  #y = 0
+
+  constructor(doc: Document, columns: readonly Column[], title: string) {
+    this.#doc = doc
+    this.#columns = columns
+    this.#title = title
+  }
+
+  newPage(): void {
+    const doc = this.#doc
+    doc.addPage()
+    this.#width = doc.page.width - 2 * LAYOUT.margin
+    this.#page += 1
+    this.#y = LAYOUT.margin
+    if (this.#page === 1) {
+      doc.font('bold').fontSize(LAYOUT.titleSize)
+      doc.text(fitText(doc, this.#title, this.#width), LAYOUT.margin, this.#y, { lineBreak: false })
+      this.#y += LAYOUT.titleSize * 2
+    }
+    doc.font('body').fontSize(LAYOUT.footerSize).fillColor('#666666')
+    const footer = fitText(doc, `${this.#title} · page ${this.#page}`, this.#width)
+    doc.text(footer, LAYOUT.margin, doc.page.height - LAYOUT.margin + 8, { lineBreak: false })
+    doc.fillColor('black')
+    this.#line(
+      'bold',
+      this.#columns.map((c) => c.header),
+    )
+    doc
+      .moveTo(LAYOUT.margin, this.#y)
+      .lineTo(LAYOUT.margin + this.#width, this.#y)
+      .stroke()
+  }
+
+  row(cells: string[]): void {
+    if (this.#y + LAYOUT.rowHeight > this.#doc.page.height - LAYOUT.margin) this.newPage()
+    this.#line('body', cells)
+  }
+
+  #line(font: 'body' | 'bold', cells: readonly string[]): void {
+    const doc = this.#doc.font(font).fontSize(LAYOUT.fontSize)
+    const cellWidth = this.#width / Math.max(1, cells.length)
+    const textWidth = Math.max(1, cellWidth - 2 * LAYOUT.cellPadding)
+    cells.forEach((text, i) => {
+      if (text === '') return
+      const x = LAYOUT.margin + i * cellWidth + LAYOUT.cellPadding
+      doc.text(fitText(doc, text, textWidth), x, this.#y + LAYOUT.cellPadding, { lineBreak: false })
+    })
+    this.#y += LAYOUT.rowHeight
+  }
+}
