@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { type Column, cellText } from './columns.ts'
 import type { ExportRow } from './export-options.ts'
-import { FONTS, fitText, LAYOUT } from './pdf-table.ts'
+import { FONTS, LAYOUT, TextFitter } from './pdf-table.ts'
 import { producedStream, waitForRoom } from './produced-stream.ts'
 
 type Document = PDFKit.PDFDocument
@@ -26,6 +26,9 @@ export function pdfStream(
       margins: { top: LAYOUT.margin, left: LAYOUT.margin, right: LAYOUT.margin, bottom: 0 },
       autoFirstPage: false,
       info: { Title: title, Producer: 'Coffer' },
+      // pdfkit caches the layout of every distinct word it has set, without bound: a million rows of
+      // ids and names would keep them all. Off, memory holds one page whatever the row count.
+      fontLayoutCache: false,
     })
     doc.registerFont('body', FONTS.body)
     doc.registerFont('bold', FONTS.bold)
@@ -51,6 +54,8 @@ class PdfTable {
   readonly #doc: Document
   readonly #columns: readonly Column[]
   readonly #title: string
+  /** One per font: a character's width differs between the regular and the bold face. */
+  readonly #fitters: Record<'body' | 'bold', TextFitter>
   #width = 0
   #page = 0
   #y = 0
@@ -59,6 +64,7 @@ class PdfTable {
     this.#doc = doc
     this.#columns = columns
     this.#title = title
+    this.#fitters = { body: new TextFitter(doc), bold: new TextFitter(doc) }
   }
 
   newPage(): void {
@@ -69,11 +75,14 @@ class PdfTable {
     this.#y = LAYOUT.margin
     if (this.#page === 1) {
       doc.font('bold').fontSize(LAYOUT.titleSize)
-      doc.text(fitText(doc, this.#title, this.#width), LAYOUT.margin, this.#y, { lineBreak: false })
+      doc.text(new TextFitter(doc).fit(this.#title, this.#width), LAYOUT.margin, this.#y, {
+        lineBreak: false,
+      })
       this.#y += LAYOUT.titleSize * 2
     }
     doc.font('body').fontSize(LAYOUT.footerSize).fillColor('#666666')
-    const footer = fitText(doc, `${this.#title} · page ${this.#page}`, this.#width)
+    // Measured afresh: the fitters' widths are for the table's size.
+    const footer = new TextFitter(doc).fit(`${this.#title} · page ${this.#page}`, this.#width)
     doc.text(footer, LAYOUT.margin, doc.page.height - LAYOUT.margin + 8, { lineBreak: false })
     doc.fillColor('black')
     this.#line(
@@ -98,7 +107,9 @@ class PdfTable {
     cells.forEach((text, i) => {
       if (text === '') return
       const x = LAYOUT.margin + i * cellWidth + LAYOUT.cellPadding
-      doc.text(fitText(doc, text, textWidth), x, this.#y + LAYOUT.cellPadding, { lineBreak: false })
+      doc.text(this.#fitters[font].fit(text, textWidth), x, this.#y + LAYOUT.cellPadding, {
+        lineBreak: false,
+      })
     })
     this.#y += LAYOUT.rowHeight
   }
