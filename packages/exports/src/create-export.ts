@@ -2,9 +2,10 @@ import { Readable } from 'node:stream'
 import {
   dispositionHeader,
   generateUniqueObjectName,
+  type ObjectInfo,
   parseDisposition,
   StorageError,
-  type StorageService,
+  type UploadBody,
   type UploadOptions,
 } from '@coffer/core'
 import { resolveColumns } from './columns.ts'
@@ -21,6 +22,14 @@ import { FORMAT_INFO } from './formats.ts'
 import { jsonChunks } from './json-writer.ts'
 import { pdfStream } from './pdf-writer.ts'
 import { xlsxStream } from './xlsx-writer.ts'
+
+/**
+ * Where an export is stored: a `StorageService`, or anything with its `upload` (Coffer's server passes
+ * a bucket, so that the bucket's policy, quota and index apply to exports as to any upload).
+ */
+export interface ExportTarget {
+  upload(body: UploadBody, opts: UploadOptions & { key: string }): Promise<ObjectInfo>
+}
 
 const MAX_FILENAME = 255
 const MAX_TITLE = 1024
@@ -86,7 +95,7 @@ async function render(
  * nothing is stored (uploads are atomic).
  */
 export async function createExport(
-  storage: StorageService,
+  storage: ExportTarget,
   rows: ExportRows,
   options: ExportOptions,
 ): Promise<ExportResult> {

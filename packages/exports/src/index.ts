@@ -3,7 +3,7 @@
  * `StorageService`, with the download name and type set. exceljs and pdfkit load only when used.
  */
 export { type Column, cellText, cellValue, MAX_COLUMNS, resolveColumns } from './columns.ts'
-export { createExport, MAX_EXPORT_EXPIRES_IN } from './create-export.ts'
+export { createExport, type ExportTarget, MAX_EXPORT_EXPIRES_IN } from './create-export.ts'
 export { neutralizeFormula } from './csv-writer.ts'
 export {
   type ColumnType,
