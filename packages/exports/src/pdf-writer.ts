@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import { type Column, cellText } from './columns.ts'
 import type { ExportRow } from './export-options.ts'
 import { FONTS, LAYOUT, TextFitter } from './pdf-table.ts'
-import { producedStream, waitForRoom } from './produced-stream.ts'
+import { pace, producedStream } from './produced-stream.ts'
 
 type Document = PDFKit.PDFDocument
 
@@ -39,9 +39,11 @@ export function pdfStream(
     })
     const table = new PdfTable(doc, columns, title)
     table.newPage()
+    let written = 0
     for await (const row of rows) {
       table.row(columns.map((c) => cellText(row[c.key])))
-      await waitForRoom(out)
+      written += 1
+      await pace(out, written)
     }
     doc.end()
     await ended

@@ -15,6 +15,21 @@ export function producedStream(produce: (out: PassThrough) => Promise<void>): Re
   return out
 }
 
+/** Rows between turns of the event loop. */
+const TURN_EVERY = 64
+
+/**
+ * Paces a producer that has just written its `count`th row: every 64 rows it gives the event loop a
+ * turn, then waits for room in `out`. The turn matters: pdfkit and exceljs hand their bytes on in
+ * `process.nextTick` callbacks and zlib's thread-pool callbacks, which never run while a loop of
+ * rows that are already at hand keeps awaiting only promises; without it their output piled up in
+ * memory until the last row (a PDF of a million rows grew by ~18 KiB a page).
+ */
+export async function pace(out: Writable, count: number): Promise<void> {
+  if (count % TURN_EVERY === 0) await new Promise(setImmediate)
+  await waitForRoom(out)
+}
+
 /**
  * Resolves once `out` has room for more (at once when it has); rejects when it is destroyed first
  * (the reader gave up), so a producer never waits for a `drain` that cannot come.

@@ -1,15 +1,13 @@
 import type { Readable } from 'node:stream'
 import { type Column, cellValue } from './columns.ts'
 import type { ExportRow } from './export-options.ts'
-import { producedStream, waitForRoom } from './produced-stream.ts'
+import { pace, producedStream } from './produced-stream.ts'
 
 /** Excel's limits: rows in a sheet (with its header row), characters in a cell, in a sheet name. */
 const MAX_SHEET_ROWS = 1_048_576
 const MAX_CELL_TEXT = 32_767
 const MAX_SHEET_NAME = 31
 const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss'
-/** Rows between turns of the event loop. */
-const YIELD_EVERY = 64
 
 /** A name Excel accepts for a sheet: none of `[]:*?/\`, at most 31 characters, not empty. */
 function sheetName(title: string, part: number): string {
@@ -56,6 +54,7 @@ export function xlsxStream(
     }
     let sheet = addSheet()
     let inSheet = 1
+    let written = 0
     for await (const row of rows) {
       if (inSheet === MAX_SHEET_ROWS) {
         sheet.commit()
@@ -68,10 +67,9 @@ export function xlsxStream(
       })
       added.commit()
       inSheet += 1
-      // exceljs hands committed rows to zlib without waiting for it: giving the event loop a turn
-      // now and then lets the compressed bytes reach `out`, whose backpressure then paces the rows.
-      if (inSheet % YIELD_EVERY === 0) await new Promise(setImmediate)
-      await waitForRoom(out)
+      written += 1
+      // exceljs hands committed rows to zlib without waiting for it: see `pace`.
+      await pace(out, written)
     }
     sheet.commit()
     await workbook.commit()
