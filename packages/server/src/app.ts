@@ -24,9 +24,11 @@ import { registerResponseHooks } from './http/response-hooks.ts'
 import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
+import { expirySweepJob } from './jobs/expiry-sweep-job.ts'
 import { Metrics } from './metrics.ts'
 import { bucketRoutes } from './routes/bucket-routes.ts'
 import { contentRedirectRoutes } from './routes/content-redirect-routes.ts'
+import { exportRoutes } from './routes/export-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { indexRoutes } from './routes/index-routes.ts'
@@ -73,6 +75,8 @@ export interface AppOptions {
    * (`'always'`: after an unclean stop, whose last writes may have reached the store but not the index).
    */
   reconcileAtStart?: boolean | 'always'
+  /** Milliseconds between rounds of the sweep that deletes expired objects; default 60 s. */
+  expirySweepEvery?: number
   /** `/metrics` without credentials (for a Prometheus on a private network). */
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
@@ -238,6 +242,11 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   const atStart = options.reconcileAtStart
   if (atStart === 'always' || (atStart && !(await ctx.index.hasRows()))) reconcileNow()
 
+  await app.register(
+    expirySweepJob,
+    options.expirySweepEvery === undefined ? { ctx } : { ctx, every: options.expirySweepEvery },
+  )
+
   await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
   healthRoutes(app, ctx)
   indexRoutes(app, ctx)
@@ -252,6 +261,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
     objectRoutes(raw, ctx)
+    exportRoutes(raw, ctx)
     contentRedirectRoutes(raw, ctx)
   })
   let uploadsDir = options.uploadsDir

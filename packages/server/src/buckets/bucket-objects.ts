@@ -17,6 +17,7 @@ import {
   type UploadBody,
   type UploadOptions,
 } from '@coffer/core'
+import { expiredError, hasExpired } from '../index/object-expiry.ts'
 import type { Actor, ObjectIndex } from '../index/object-index.ts'
 import { Reservation } from '../index/quota.ts'
 import type { Metrics } from '../metrics.ts'
@@ -148,13 +149,21 @@ export class BucketObjects {
     return Reservation.open(this.#index, this.bucket.name, normalizeKey(key), bytes)
   }
 
+  /** An object's stream; an expired object is `NotFound` at once, whether or not the sweep took it. */
   async get(key: string, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
     const result = await this.#call(() => this.#storage.getObject(this.storageKey(key), opts))
+    if (hasExpired(result.info)) {
+      if (!result.notModified) result.body.destroy()
+      throw expiredError(normalizeKey(key))
+    }
     return { ...result, info: this.#info(result.info) }
   }
 
+  /** An object's attributes; `NotFound` once it has expired. */
   async stat(key: string): Promise<ObjectInfo> {
-    return this.#info(await this.#call(() => this.#storage.stat(this.storageKey(key))))
+    const info = this.#info(await this.#call(() => this.#storage.stat(this.storageKey(key))))
+    if (hasExpired(info)) throw expiredError(info.key)
+    return info
   }
 
   async delete(key: string): Promise<void> {
@@ -162,14 +171,17 @@ export class BucketObjects {
     await this.#index.remove(this.bucket.name, [normalizeKey(key)], this.actor)
   }
 
-  /** Deletes the given keys or every key under a non-empty prefix; failures are reported per key. */
-  async deleteMany(target: string[] | { prefix: string }): Promise<DeleteResult> {
+  /**
+   * Deletes the given keys or every key under a non-empty prefix; failures are reported per key. The
+   * audit trail records `action` (`object.expire` for the expiry sweep).
+   */
+  async deleteMany(target: string[] | { prefix: string }, action = 'object.delete'): Promise<DeleteResult> {
     const storageTarget = Array.isArray(target)
       ? target.map((key) => this.storageKey(key))
       : { prefix: this.#root + target.prefix }
     const result = await this.#call(() => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
-    await this.#index.remove(this.bucket.name, deleted, this.actor)
+    await this.#index.remove(this.bucket.name, deleted, this.actor, action)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order.
     return {
       deleted,
@@ -183,8 +195,16 @@ export class BucketObjects {
     const result = await this.#call(() =>
       this.#storage.listObjects({ ...opts, prefix: this.#root + (opts.prefix ?? '') }),
     )
+    const objects = result.objects.map((o) => ({ ...o, key: this.#strip(o.key) }))
+    // Expired objects leave listings at once; the index knows which (the store's listing does not
+    // carry metadata).
+    const expired = await this.#index.expiredAmong(
+      this.bucket.name,
+      objects.map((o) => o.key),
+      new Date().toISOString(),
+    )
     const page: ListResult = {
-      objects: result.objects.map((o) => ({ ...o, key: this.#strip(o.key) })),
+      objects: expired.size === 0 ? objects : objects.filter((o) => !expired.has(o.key)),
       prefixes: result.prefixes.map((p) => this.#strip(p)),
     }
     if (result.cursor !== undefined) page.cursor = result.cursor
