@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import {
+  type NormalizedKey,
   normalizeDisposition,
   normalizeMediaType,
   type ObjectInfo,
@@ -10,8 +11,8 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import { EXPIRES_AT_METADATA, expiryFrom } from '../index/object-expiry.ts'
+import { EXPIRES_AT_METADATA, expiryFrom } from '../catalog/object-expiry.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
@@ -60,7 +61,7 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
   if (disposition !== undefined) opts.contentDisposition = normalizeDisposition(headerText(disposition))
   const expires = single(request, 'x-coffer-expires')
   if (expires !== undefined) {
-    // Seconds from now; kept as the object's `expires-at` metadata, which the index and serving read.
+    // Seconds from now; kept as the object's `expires-at` metadata, which the catalog and serving read.
     opts.metadata = { ...opts.metadata, [EXPIRES_AT_METADATA]: expiryFrom(expires).toISOString() }
   }
   return opts
@@ -115,7 +116,7 @@ export async function receiveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   pinnedType?: string,
 ): Promise<ObjectInfo> {
   const opts = uploadOptions(request)

@@ -1,8 +1,8 @@
 import { isStorageError } from '@coffer/core'
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppContext } from '../app-context.ts'
-import { BucketObjects } from '../buckets/bucket-objects.ts'
-import type { Actor } from '../index/object-index.ts'
+import type { Actor } from '../catalog/object-catalog.ts'
+import { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { DomainContext } from '../domain/context.ts'
 
 /** Objects deleted per round at most; the next round takes the rest. */
 const BATCH = 500
@@ -10,9 +10,9 @@ const SYSTEM: Actor = { id: 'system', ip: null }
 
 /** What the sweep needs, and how often it runs. */
 export interface ExpirySweepJobOptions {
-  ctx: AppContext
+  ctx: DomainContext
   /** Milliseconds between rounds; default 60 s. */
-  every?: number
+  every?: number | undefined
 }
 
 /**
@@ -20,8 +20,8 @@ export interface ExpirySweepJobOptions {
  * and quota counters and an `object.expire` audit event, as any delete through the bucket. Returns how
  * many went. Expired objects are already served and listed nowhere; this frees their room.
  */
-export async function sweepExpired(ctx: AppContext, now = new Date()): Promise<number> {
-  const rows = await ctx.index.expired(now.toISOString(), BATCH)
+export async function sweepExpired(ctx: DomainContext, now = new Date()): Promise<number> {
+  const rows = await ctx.catalog.expired(now.toISOString(), BATCH)
   const byBucket = new Map<string, string[]>()
   for (const { bucket, key } of rows) byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key])
   let removed = 0

@@ -1,11 +1,14 @@
+import { normalizeKey } from '@coffer/core'
 import { createExport } from '@coffer/exports'
 import { Type } from 'typebox'
-import { type App, type AppContext, authorize, principalOf } from '../app-context.ts'
-import { bucketTarget, EXPORTS_BUCKET, exportFolder } from '../exports/export-folder.ts'
-import { parseExportRequest } from '../exports/export-request.ts'
+import { authorize, principalOf } from '../domain/auth/authorize.ts'
+import { bucketTarget, EXPORTS_BUCKET, exportFolder } from '../domain/exports/export-folder.ts'
+import { parseExportRequest } from '../domain/exports/export-request.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { presign } from '../http/presign.ts'
 import { bodyOf } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES } from './schemas.ts'
 
 /** A signed link lasts at most 7 days (SigV4's limit, kept for Coffer's own links too). */
@@ -55,7 +58,7 @@ export function exportRoutes(app: App, ctx: AppContext): void {
         prefix,
         signal: clientGone(request, reply),
       }).finally(release)
-      const link = await presign(ctx, objects, principal, result.key, {
+      const link = await presign(ctx, objects, principal, normalizeKey(result.key), {
         method: 'GET',
         expiresIn: Math.min(options.expiresIn, MAX_LINK_SECONDS),
       })
