@@ -51,6 +51,25 @@ export function pdfStream(
   })
 }
 
+/** The parts of a pdfkit page that outlive it: its objects, referenced from the page tree. */
+interface WrittenPage {
+  dictionary: { data: object }
+  content: { data: object }
+  resources: { data: object }
+}
+
+/**
+ * Drops what pdfkit keeps of a page already written out: the page tree (`Kids`) holds each page's
+ * dictionary until the document ends, and through it the page's content and resource objects, ~6 KiB
+ * a page; only their ids are needed then. A million rows make ~27,000 pages: 160 MiB kept otherwise.
+ */
+function releasePage(page: PDFKit.PDFPage): void {
+  const written = page as unknown as WrittenPage
+  written.dictionary.data = {}
+  written.content.data = {}
+  written.resources.data = {}
+}
+
 /** Lays rows out on pages: where the next row goes, when a page is full. */
 class PdfTable {
   readonly #doc: Document
@@ -71,7 +90,10 @@ class PdfTable {
 
   newPage(): void {
     const doc = this.#doc
+    const previous = this.#page > 0 ? doc.page : undefined
+    // Without page buffering, addPage writes the previous page out first.
     doc.addPage()
+    if (previous !== undefined) releasePage(previous)
     this.#width = doc.page.width - 2 * LAYOUT.margin
     this.#page += 1
     this.#y = LAYOUT.margin
