@@ -4,9 +4,9 @@ import { type Insertable, type Kysely, type Selectable, sql, type Transaction } 
 import { monotonicFactory } from 'ulid'
 import { isPostgres } from '../db/dialect.ts'
 import type { Database, ObjectTable } from '../db/schema.ts'
+import { expiryOf } from '../support/object-expiry.ts'
 import { type AuditQuery, readAuditTrail } from './audit-trail.ts'
 import { CatalogListing } from './catalog-listing.ts'
-import { expiryOf } from './object-expiry.ts'
 
 /** Who changes the index: the audit trail's actor and the objects' owner. */
 export interface Actor {

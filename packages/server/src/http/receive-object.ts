@@ -11,8 +11,8 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { EXPIRES_AT_METADATA, expiryFrom } from '../catalog/object-expiry.ts'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import { EXPIRES_AT_METADATA, expiryFrom } from '../support/object-expiry.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'

@@ -1,12 +1,12 @@
 import { isStorageError } from '@coffer/core'
 import type { FastifyPluginAsync } from 'fastify'
-import type { Actor } from '../catalog/object-catalog.ts'
 import { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import type { DomainContext } from '../domain/context.ts'
 
 /** Objects deleted per round at most; the next round takes the rest. */
 const BATCH = 500
-const SYSTEM: Actor = { id: 'system', ip: null }
+/** The audit trail's actor for what the service does on its own. */
+const SYSTEM = { id: 'system', ip: null }
 
 /** What the sweep needs, and how often it runs. */
 export interface ExpirySweepJobOptions {

@@ -19,9 +19,9 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { Actor, ObjectCatalog } from '../../catalog/object-catalog.ts'
-import { expiredError, hasExpired } from '../../catalog/object-expiry.ts'
 import { Reservation } from '../../catalog/quota.ts'
 import type { Metrics } from '../../support/metrics.ts'
+import { expiredError, hasExpired } from '../../support/object-expiry.ts'
 import type { Bucket } from './bucket-store.ts'
 
 /** What a bucket's objects live on: the storage, and the index that mirrors it. */
