@@ -15,6 +15,7 @@ export default defineConfig({
         find: /^@coffer\/driver-s3\/options-from-env$/,
         replacement: source('./packages/driver-s3/src/s3-options-from-env.ts'),
       },
+      { find: /^@coffer\/exports$/, replacement: source('./packages/exports/src/index.ts') },
       {
         find: /^@coffer\/driver-s3\/testing$/,
         replacement: source('./packages/driver-s3/src/testing/index.ts'),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings this machine to what the tests need, idempotently: the Ceph daemons for the S3 driver's
 # suites (the tests start and stop Ceph RGW and s3rver themselves), Debian's chromium for the web
-# UI's end-to-end tests, and a running PostgreSQL on
+# UI's end-to-end tests, poppler-utils for the exports' PDF checks, and a running PostgreSQL on
 # 127.0.0.1:5432 (its tests create and drop a database of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,22 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
   rm -f "$log"
   echo "test-services: installed chromium ($(/usr/bin/chromium --version))"
+fi
+
+# Debian's poppler-utils: the exports tests read their PDFs' text back with pdftotext.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  log=$(mktemp)
+  if ! { $sudo apt-get update -q &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "test-services: apt-get failed to install poppler-utils" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  echo "test-services: installed poppler-utils ($(pdftotext -v 2>&1 | head -n 1))"
 fi
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then

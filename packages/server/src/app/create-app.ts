@@ -28,11 +28,13 @@ import { frameworkErrors } from '../http/protocol-errors.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import { TusUploads } from '../http/tus-uploads.ts'
 import type { App } from '../http/typed-app.ts'
+import { expirySweepJob } from '../jobs/expiry-sweep-job.ts'
 import { reconcileJob } from '../jobs/reconcile-job.ts'
 import { uploadSweepJob } from '../jobs/upload-sweep-job.ts'
 import { auditRoutes } from '../routes/audit-routes.ts'
 import { bucketRoutes } from '../routes/bucket-routes.ts'
 import { contentRedirectRoutes } from '../routes/content-redirect-routes.ts'
+import { exportRoutes } from '../routes/export-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from '../routes/form-upload-routes.ts'
 import { healthRoutes } from '../routes/health-routes.ts'
 import { keyRoutes } from '../routes/key-routes.ts'
@@ -82,6 +84,8 @@ export interface AppOptions {
    * (`'always'`: after an unclean stop, whose last writes may have reached the store but not the index).
    */
   reconcileAtStart?: boolean | 'always'
+  /** Milliseconds between rounds of the sweep that deletes expired objects; default 60 s. */
+  expirySweepEvery?: number
   /** `/metrics` without credentials (for a Prometheus on a private network). */
   metricsPublic?: boolean
   /** Resumable uploads idle this long (ms) are removed with their staged bytes; default 24 hours. */
@@ -225,6 +229,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     every: options.reconcileEvery,
     atStart: options.reconcileAtStart,
   })
+  await app.register(expirySweepJob, { ctx, every: options.expirySweepEvery })
 
   await app.register(multipart, { limits: FORM_LIMITS, throwFileSizeLimit: true })
   healthRoutes(app, ctx)
@@ -243,6 +248,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
     const raw = scope.withTypeProvider<TypeBoxTypeProvider>()
     objectRoutes(raw, ctx)
+    exportRoutes(raw, ctx)
     contentRedirectRoutes(raw, ctx)
   })
   let uploadsDir = options.uploadsDir

@@ -183,6 +183,9 @@ export class CatalogListing {
       const end = prefixEnd(query.prefix)
       if (end !== undefined) select = select.where('key', '<', end)
     }
+    // Expired objects leave listings at once, before the sweep deletes them.
+    const now = new Date().toISOString()
+    select = select.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     if (query.minSize !== undefined) select = select.where('size', '>=', query.minSize)
     if (query.maxSize !== undefined) select = select.where('size', '<=', query.maxSize)
     if (query.modifiedAfter !== undefined) select = select.where('updated_at', '>=', query.modifiedAfter)

@@ -4,6 +4,7 @@ import { type Insertable, type Kysely, type Selectable, sql, type Transaction } 
 import { monotonicFactory } from 'ulid'
 import { isPostgres } from '../db/dialect.ts'
 import type { Database, ObjectTable } from '../db/schema.ts'
+import { expiryOf } from '../support/object-expiry.ts'
 import { type AuditQuery, readAuditTrail } from './audit-trail.ts'
 import { CatalogListing } from './catalog-listing.ts'
 
@@ -125,6 +126,7 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
     owner,
     created_at: now,
     updated_at: info.lastModified.toISOString(),
+    expires_at: expiryOf(info.metadata)?.toISOString() ?? null,
   } satisfies Insertable<ObjectTable>
 }
 
@@ -195,6 +197,32 @@ export class ObjectCatalog {
       .executeTakeFirst()
   }
 
+  /** Of `keys` in `bucket`, those whose expiry has passed at `now` (ISO 8601). */
+  async expiredAmong(bucket: string, keys: readonly string[], now: string): Promise<Set<string>> {
+    const expired = new Set<string>()
+    for (let start = 0; start < keys.length; start += 500) {
+      const rows = await this.db
+        .selectFrom('objects')
+        .select('key')
+        .where('bucket', '=', bucket)
+        .where('key', 'in', keys.slice(start, start + 500))
+        .where('expires_at', '<=', now)
+        .execute()
+      for (const row of rows) expired.add(row.key)
+    }
+    return expired
+  }
+
+  /** Up to `limit` objects whose expiry has passed at `now` (ISO 8601), soonest expired first. */
+  async expired(now: string, limit: number): Promise<{ bucket: string; key: string }[]> {
+    return this.db
+      .selectFrom('objects')
+      .select(['bucket', 'key'])
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute()
+  }
   /**
    * Records an object as stored (an upload, the target of a copy or move, or one reconcile found),
    * adjusting the bucket's counters by the difference to the row it replaces. `within` runs in the

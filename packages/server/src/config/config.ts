@@ -70,6 +70,8 @@ export interface Config {
    * many minutes, so that drift a failure left (an object stored whose index write was lost) heals.
    */
   reconcileEvery?: number
+  /** `COFFER_EXPIRY_SWEEP_SECONDS` (default 60): how often expired objects are deleted. */
+  expirySweepEvery?: number
   /** `COFFER_METRICS_PUBLIC=true`: `/metrics` without credentials. */
   metricsPublic?: boolean
   /** `COFFER_UPLOAD_EXPIRY_HOURS` (default 24): resumable uploads idle this long are removed. */
@@ -175,6 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const minutes = whole('COFFER_RECONCILE_MINUTES', 0, 10080, 'minutes') ?? 10
   if (minutes > 0) config.reconcileEvery = minutes * 60_000
+  const sweepSeconds = whole('COFFER_EXPIRY_SWEEP_SECONDS', 1, 86400, 'seconds')
+  if (sweepSeconds !== undefined) config.expirySweepEvery = sweepSeconds * 1000
   const expiryHours = whole('COFFER_UPLOAD_EXPIRY_HOURS', 1, 8760, 'hours')
   if (expiryHours !== undefined) config.uploadExpiry = expiryHours * 3600_000
   const stagingMib = whole('COFFER_UPLOAD_STAGING_MIB', 1, 1024 ** 3, 'MiB')

@@ -170,6 +170,18 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('buckets').dropColumn('cors').execute()
     },
   },
+  // Objects may expire (`x-coffer-expires`, exports): the sweep finds them by this column's index,
+  // and listings leave them out. The expiry itself travels in the object's metadata (`expires-at`).
+  '0011-object-expiry': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('objects').addColumn('expires_at', 'text').execute()
+      await db.schema.createIndex('objects_by_expiry').on('objects').columns(['expires_at']).execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('objects_by_expiry').execute()
+      await db.schema.alterTable('objects').dropColumn('expires_at').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

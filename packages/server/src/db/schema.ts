@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /**
  * The index's tables, as Kysely sees them. Dates are ISO-8601 text and flags are 0/1 integers, so
@@ -70,6 +70,8 @@ export interface ObjectTable {
   created_at: string
   /** The object's last-modified time. */
   updated_at: string
+  /** When the object expires (ISO 8601, from its `expires-at` metadata), or null. */
+  expires_at: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */

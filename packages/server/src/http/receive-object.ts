@@ -12,6 +12,7 @@ import {
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import { EXPIRES_AT_METADATA, expiryFrom } from '../support/object-expiry.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
@@ -58,6 +59,11 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
   if (cacheControl !== undefined) opts.cacheControl = cacheControl
   const disposition = single(request, 'content-disposition')
   if (disposition !== undefined) opts.contentDisposition = normalizeDisposition(headerText(disposition))
+  const expires = single(request, 'x-coffer-expires')
+  if (expires !== undefined) {
+    // Seconds from now; kept as the object's `expires-at` metadata, which the catalog and serving read.
+    opts.metadata = { ...opts.metadata, [EXPIRES_AT_METADATA]: expiryFrom(expires).toISOString() }
+  }
   return opts
 }
 

@@ -52,6 +52,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
+    if (config.expirySweepEvery !== undefined) options.expirySweepEvery = config.expirySweepEvery
     if (config.metricsPublic) options.metricsPublic = true
     if (config.directSignedGets) options.directSignedGets = true
     if (config.uploadExpiry !== undefined) options.uploadExpiry = config.uploadExpiry

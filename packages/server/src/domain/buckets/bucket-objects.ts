@@ -21,6 +21,7 @@ import {
 import type { Actor, ObjectCatalog } from '../../catalog/object-catalog.ts'
 import { Reservation } from '../../catalog/quota.ts'
 import type { Metrics } from '../../support/metrics.ts'
+import { expiredError, hasExpired } from '../../support/object-expiry.ts'
 import type { Bucket } from './bucket-store.ts'
 
 /** What a bucket's objects live on: the storage, and the index that mirrors it. */
@@ -152,15 +153,24 @@ export class BucketObjects {
     return Reservation.open(this.#index, this.bucket.name, key, bytes)
   }
 
+  /** An object's stream; an expired object is `NotFound` at once, whether or not the sweep took it. */
   async get(key: NormalizedKey, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
     const result = await this.#call(() => this.#storage.getObject(this.storageKey(key), opts))
+    if (hasExpired(result.info)) {
+      // A body made from `bytes` was never opened: nothing to close then.
+      if (!result.notModified && result.bytes === undefined) result.body.destroy()
+      throw expiredError(key)
+    }
     // Not a copy: spreading would make the body of an answer that carries `bytes`.
     result.info = this.#info(result.info)
     return result
   }
 
+  /** An object's attributes; `NotFound` once it has expired. */
   async stat(key: NormalizedKey): Promise<ObjectInfo> {
-    return this.#info(await this.#call(() => this.#storage.stat(this.storageKey(key))))
+    const info = this.#info(await this.#call(() => this.#storage.stat(this.storageKey(key))))
+    if (hasExpired(info)) throw expiredError(key)
+    return info
   }
 
   async delete(key: NormalizedKey): Promise<void> {
@@ -170,9 +180,10 @@ export class BucketObjects {
 
   /**
    * Deletes the given keys or every key under a non-empty prefix; failures are reported per key. Keys
-   * are checked here, so that an invalid one is reported by the name its caller gave.
+   * are checked here, so that an invalid one is reported by the name its caller gave. The audit trail
+   * records `action` (`object.expire` for the expiry sweep).
    */
-  async deleteMany(target: string[] | { prefix: string }): Promise<DeleteResult> {
+  async deleteMany(target: string[] | { prefix: string }, action = 'object.delete'): Promise<DeleteResult> {
     const refused: DeleteResult['errors'] = []
     let storageTarget: string[] | { prefix: string }
     if (Array.isArray(target)) {
@@ -191,7 +202,7 @@ export class BucketObjects {
         ? { deleted: [], errors: [] }
         : await this.#call(() => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
-    await this.#index.remove(this.bucket.name, deleted, this.actor)
+    await this.#index.remove(this.bucket.name, deleted, this.actor, action)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order. The
     // storage's own failures name no key in their message (the key is beside it).
     const failed = result.errors.map((e) => ({ ...e, key: this.#strip(e.key) }))
@@ -202,8 +213,16 @@ export class BucketObjects {
     const result = await this.#call(() =>
       this.#storage.listObjects({ ...opts, prefix: this.#root + (opts.prefix ?? '') }),
     )
+    const objects = result.objects.map((o) => ({ ...o, key: this.#strip(o.key) }))
+    // Expired objects leave listings at once; the catalog knows which (the store's listing does not
+    // carry metadata).
+    const expired = await this.#index.expiredAmong(
+      this.bucket.name,
+      objects.map((o) => o.key),
+      new Date().toISOString(),
+    )
     const page: ListResult = {
-      objects: result.objects.map((o) => ({ ...o, key: this.#strip(o.key) })),
+      objects: expired.size === 0 ? objects : objects.filter((o) => !expired.has(o.key)),
       prefixes: result.prefixes.map((p) => this.#strip(p)),
     }
     if (result.cursor !== undefined) page.cursor = result.cursor
