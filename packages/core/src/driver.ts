@@ -41,6 +41,8 @@ export interface DriverPutOptions extends ObjectAttributes {
 export interface DriverGetOptions {
   range?: RangeSpec
   ifNoneMatch?: string
+  /** See `GetObjectOptions.recycleBuffers`; a driver may ignore it. */
+  recycleBuffers?: boolean
   signal?: AbortSignal
 }
 

@@ -32,9 +32,16 @@ export {
   isStorageError,
   StorageError,
   type StorageErrorCode,
+  type StorageErrorOptions,
   toStorageError,
 } from './errors.ts'
-export { driverFromEnv, storageFromEnv } from './from-env.ts'
+export {
+  type DriverFromEnv,
+  driverFromEnv,
+  type Env,
+  type FromEnvOptions,
+  storageFromEnv,
+} from './from-env.ts'
 export { IngestStream, peek, toReadable } from './ingest.ts'
 export {
   checkSegmentLength,
@@ -52,6 +59,7 @@ export {
   parseMediaType,
   serializeMediaType,
 } from './media-type.ts'
+export { BOOLEAN_SPELLINGS, parseBoolean } from './parse-boolean.ts'
 export { contentRange, parseRange, resolveRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
 export {

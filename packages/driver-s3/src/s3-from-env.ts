@@ -1,29 +1,23 @@
-import { StorageError } from '@coffer/core'
+import { BOOLEAN_SPELLINGS, type Env, parseBoolean, StorageError } from '@coffer/core'
 import { type S3Driver, s3Driver } from './s3-driver.ts'
 import type { S3DriverOptions } from './s3-options.ts'
 
-type Env = Record<string, string | undefined>
-
-/** Warnings go once per process: a missing credential is a configuration fact, not an event. */
-let warned = false
-
-function parseBoolean(name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined || value === '') return undefined
-  if (/^(1|true|yes)$/i.test(value)) return true
-  if (/^(0|false|no)$/i.test(value)) return false
-  throw new StorageError('InvalidArgument', `${name} must be true or false`)
+/** What `s3OptionsFromEnv` read: the options, and everything wrong with the variables. */
+export interface S3OptionsFromEnv {
+  /** The driver's options; complete only when `problems` is empty (`bucket` is `''` when missing). */
+  options: S3DriverOptions
+  /** One line per bad or missing variable, naming it; no value is echoed. */
+  problems: string[]
+  /** Facts worth one line at start that are not errors (no static credentials). */
+  warnings: string[]
 }
 
-function parseMilliseconds(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined
-  const ms = Number(value)
-  if (!/^\d+$/.test(value) || ms < 100 || ms > 3_600_000)
-    throw new StorageError(
-      'InvalidArgument',
-      `${name} must be a whole number of milliseconds from 100 to 3600000`,
-    )
-  return ms
-}
+/** Boolean variables and the option each sets. */
+const BOOLEANS = [
+  ['COFFER_S3_FORCE_PATH_STYLE', 'forcePathStyle'],
+  ['COFFER_S3_ACL', 'acl'],
+  ['COFFER_S3_SIGN_PAYLOAD', 'signPayload'],
+] as const
 
 /** Timeout variables and the option each sets. */
 const TIMEOUTS = [
@@ -33,44 +27,75 @@ const TIMEOUTS = [
   ['COFFER_S3_DEADLINE_MS', 'deadline'],
 ] as const
 
+const NO_CREDENTIALS =
+  'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; using the AWS SDK default credential chain'
+
 /**
- * The S3 driver from the environment: `AWS_S3_BUCKET` (required), `AWS_REGION` (default us-east-1),
- * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (absent: the SDK's default chain, with one warning),
- * `COFFER_S3_ENDPOINT`, `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`, `COFFER_S3_SIGN_PAYLOAD`, and the
- * timeouts in milliseconds `COFFER_S3_CONNECT_TIMEOUT_MS` (5000), `COFFER_S3_IDLE_TIMEOUT_MS` (30000),
+ * Reads the S3 driver's options from environment variables, without throwing and without reading
+ * `process.env`: `AWS_S3_BUCKET` (required), `AWS_REGION` (default us-east-1), `AWS_ACCESS_KEY_ID` /
+ * `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` (absent: the SDK's default chain, and a warning),
+ * `COFFER_S3_ENDPOINT`, the booleans `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`,
+ * `COFFER_S3_SIGN_PAYLOAD` (see `parseBoolean`), and the timeouts in milliseconds
+ * `COFFER_S3_CONNECT_TIMEOUT_MS` (5000), `COFFER_S3_IDLE_TIMEOUT_MS` (30000),
  * `COFFER_S3_REQUEST_TIMEOUT_MS` (60000), `COFFER_S3_DEADLINE_MS` (120000) (see `S3DriverOptions`).
+ * Empty variables count as unset.
+ */
+export function s3OptionsFromEnv(env: Env): S3OptionsFromEnv {
+  const problems: string[] = []
+  const warnings: string[] = []
+  const text = (name: string) => env[name]?.trim() || undefined
+  const bucket = text('AWS_S3_BUCKET')
+  if (bucket === undefined) problems.push('AWS_S3_BUCKET is required for the S3 driver')
+  const options: S3DriverOptions = { bucket: bucket ?? '', region: text('AWS_REGION') ?? 'us-east-1' }
+  const endpoint = text('COFFER_S3_ENDPOINT')
+  if (endpoint !== undefined) options.endpoint = endpoint
+  for (const [name, option] of BOOLEANS) {
+    const value = text(name)
+    if (value === undefined) continue
+    const flag = parseBoolean(value)
+    if (flag === undefined) problems.push(`${name} must be ${BOOLEAN_SPELLINGS}`)
+    else options[option] = flag
+  }
+  for (const [name, option] of TIMEOUTS) {
+    const value = text(name)
+    if (value === undefined) continue
+    const ms = Number(value)
+    if (/^\d+$/.test(value) && ms >= 100 && ms <= 3_600_000) options[option] = ms
+    else problems.push(`${name} must be a whole number of milliseconds from 100 to 3600000`)
+  }
+  const accessKeyId = text('AWS_ACCESS_KEY_ID')
+  const secretAccessKey = text('AWS_SECRET_ACCESS_KEY')
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    const sessionToken = text('AWS_SESSION_TOKEN')
+    options.credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
+  } else {
+    warnings.push(NO_CREDENTIALS)
+  }
+  return { options, problems, warnings }
+}
+
+/** Warnings go once per process: a missing credential is a configuration fact, not an event. */
+let warned = false
+
+/**
+ * The S3 driver from the environment (see `s3OptionsFromEnv` for the variables): throws one
+ * `InvalidArgument` naming every problem; warns once per process when no static credentials are set.
+ * Pass it to core's `storageFromEnv(env, { drivers: { s3: s3DriverFromEnv } })`.
  */
 export function s3DriverFromEnv(
   env: Env = process.env,
   warn: (message: string) => void = console.warn,
 ): S3Driver {
-  const bucket = env.AWS_S3_BUCKET
-  if (!bucket) throw new StorageError('InvalidArgument', 'COFFER_DRIVER=s3 needs AWS_S3_BUCKET')
-  const options: S3DriverOptions = { bucket, region: env.AWS_REGION || 'us-east-1' }
-  if (env.COFFER_S3_ENDPOINT) options.endpoint = env.COFFER_S3_ENDPOINT
-  const pathStyle = parseBoolean('COFFER_S3_FORCE_PATH_STYLE', env.COFFER_S3_FORCE_PATH_STYLE)
-  if (pathStyle !== undefined) options.forcePathStyle = pathStyle
-  const acl = parseBoolean('COFFER_S3_ACL', env.COFFER_S3_ACL)
-  if (acl !== undefined) options.acl = acl
-  const signPayload = parseBoolean('COFFER_S3_SIGN_PAYLOAD', env.COFFER_S3_SIGN_PAYLOAD)
-  if (signPayload !== undefined) options.signPayload = signPayload
-  for (const [name, option] of TIMEOUTS) {
-    const ms = parseMilliseconds(name, env[name])
-    if (ms !== undefined) options[option] = ms
-  }
-  const accessKeyId = env.AWS_ACCESS_KEY_ID
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY
-  if (accessKeyId && secretAccessKey) {
-    options.credentials = {
-      accessKeyId,
-      secretAccessKey,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    }
-  } else if (!warned) {
-    warned = true
-    warn(
-      'coffer: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; using the AWS SDK default credential chain',
+  const { options, problems, warnings } = s3OptionsFromEnv(env)
+  if (problems.length > 0) {
+    throw new StorageError(
+      'InvalidArgument',
+      `the S3 driver's configuration is invalid:\n${problems.join('\n')}`,
     )
+  }
+  if (warnings.length > 0 && !warned) {
+    warned = true
+    for (const warning of warnings) warn(`coffer: ${warning}`)
   }
   return s3Driver(options)
 }

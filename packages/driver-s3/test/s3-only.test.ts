@@ -7,7 +7,7 @@ import { ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-
 import { createStorage, isStorageError, type StorageService, storageFromEnv } from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type S3Driver, s3Driver, s3DriverFromEnv } from '../src/index.ts'
+import { type S3Driver, s3Driver, s3DriverFromEnv, s3OptionsFromEnv } from '../src/index.ts'
 import { createClient, type S3DriverOptions, signsPartsTo } from '../src/s3-options.ts'
 import { driverOn, type ServerName, startServer } from './s3-fixture.ts'
 import { type S3TestServer, testClient } from './servers/types.ts'
@@ -236,13 +236,14 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
 
     it('is what storageFromEnv builds with COFFER_DRIVER=s3', async ({ skip }) => {
       if (skipped) return skip(skipped)
-      const fromEnv = await storageFromEnv({
+      const env = {
         COFFER_DRIVER: 's3',
         AWS_S3_BUCKET: driver.bucket,
         AWS_ACCESS_KEY_ID: server.accessKeyId,
         AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
         COFFER_S3_ENDPOINT: server.endpoint,
-      })
+      }
+      const fromEnv = await storageFromEnv(env, { drivers: { s3: s3DriverFromEnv } })
       expect(fromEnv.driver.name).toBe('s3')
       await fromEnv.upload('from env', { key: 'env/k.txt' })
       expect((await storage.stat('env/k.txt')).size).toBe(8)
@@ -306,6 +307,44 @@ describe('S3 driver configuration', () => {
   it('needs a bucket and says so', () => {
     expect(() => s3DriverFromEnv({})).toThrow(/AWS_S3_BUCKET/)
     expect(() => s3DriverFromEnv({ AWS_S3_BUCKET: 'b', COFFER_S3_ACL: 'maybe' })).toThrow(/COFFER_S3_ACL/)
+  })
+
+  it('reads its options purely, listing every problem at once', () => {
+    const bad = s3OptionsFromEnv({
+      COFFER_S3_ACL: 'maybe',
+      COFFER_S3_DEADLINE_MS: '5s',
+      AWS_SECRET_ACCESS_KEY: 'never-echoed',
+    })
+    expect(bad.problems).toEqual([
+      'AWS_S3_BUCKET is required for the S3 driver',
+      'COFFER_S3_ACL must be true/false, 1/0 or yes/no',
+      'COFFER_S3_DEADLINE_MS must be a whole number of milliseconds from 100 to 3600000',
+    ])
+    expect(JSON.stringify(bad)).not.toContain('never-echoed')
+    expect(bad.warnings).toHaveLength(1)
+    const good = s3OptionsFromEnv({
+      AWS_S3_BUCKET: 'b',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 's',
+      COFFER_S3_ENDPOINT: 'http://127.0.0.1:9',
+      COFFER_S3_FORCE_PATH_STYLE: 'No',
+      COFFER_S3_SIGN_PAYLOAD: '1',
+      COFFER_S3_IDLE_TIMEOUT_MS: '2000',
+    })
+    expect(good).toEqual({
+      options: {
+        bucket: 'b',
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:9',
+        forcePathStyle: false,
+        signPayload: true,
+        idleTimeout: 2000,
+        credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+      },
+      problems: [],
+      warnings: [],
+    })
   })
 
   it('reads its timeouts in milliseconds and refuses values that are not', async () => {

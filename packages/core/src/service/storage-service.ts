@@ -105,6 +105,7 @@ export class StorageService {
     const range = typeof opts.range === 'string' ? parseRange(opts.range) : opts.range
     const driverOptions = { ...signalOf(opts.signal), ...(range ? { range } : {}) }
     if (opts.ifNoneMatch !== undefined) Object.assign(driverOptions, { ifNoneMatch: opts.ifNoneMatch })
+    if (opts.recycleBuffers === true) Object.assign(driverOptions, { recycleBuffers: true })
     return this.#call('reading the object', normalized, () => this.driver.get(normalized, driverOptions))
   }
 
