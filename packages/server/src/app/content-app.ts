@@ -7,6 +7,7 @@ import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { accessRoutes } from '../routes/access-routes.ts'
 import { healthRoutes } from '../routes/health-routes.ts'
+import { siteServingRoutes } from '../routes/site-serving-routes.ts'
 
 /**
  * The content origin: the listener that serves user bytes (`/public/<bucket>/<key>`,
@@ -29,6 +30,8 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerErrorHandling(app)
   registerResponseHooks(app, ctx)
+  // Before every route: a site's host is the site's alone.
+  siteServingRoutes(app, ctx)
   // Load balancers probe each host name.
   healthRoutes(app, ctx)
   await app.register(async (scope) => {

@@ -18,6 +18,7 @@ import { Authenticator } from '../domain/auth/authenticator.ts'
 import { createJwtVerifier } from '../domain/auth/jwt-verifier.ts'
 import { BucketStore } from '../domain/buckets/bucket-store.ts'
 import { oneAtATime, reconcile } from '../domain/buckets/reconcile.ts'
+import { SiteStore } from '../domain/sites/site-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
 import { clientErrorHandler, registerErrorHandling } from '../http/error-handling.ts'
@@ -36,6 +37,7 @@ import { keyRoutes } from '../routes/key-routes.ts'
 import { metricsRoutes } from '../routes/metrics-routes.ts'
 import { objectCollectionRoutes } from '../routes/object-collection-routes.ts'
 import { objectRoutes } from '../routes/object-routes.ts'
+import { siteRoutes } from '../routes/site-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
@@ -92,6 +94,18 @@ export interface AppOptions {
   bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
+  /**
+   * Sites are served on the content origin at `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN, a
+   * wildcard DNS name in production); default `sites.localhost`, which browsers and curl resolve to
+   * loopback without any configuration.
+   */
+  sitesDomain?: string
+}
+
+/** A site's own origin: the content origin's scheme and port, the site's host name. */
+function siteUrlOf(contentUrl: string, sitesDomain: string, site: string): string {
+  const { protocol, port } = new URL(contentUrl)
+  return `${protocol}//${site}.${sitesDomain}${port === '' ? '' : `:${port}`}`
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -130,6 +144,7 @@ function createContext(
     return url
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
+  const sitesDomain = options.sitesDomain ?? 'sites.localhost'
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)
@@ -158,6 +173,10 @@ function createContext(
     contentUrl,
     signedBase,
     directSignedGets: options.directSignedGets ?? false,
+    sites: new SiteStore(options.db),
+    sitesDomain,
+    siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
+    previewSecret: options.signingSecret,
   }
 }
 
@@ -222,6 +241,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   metricsRoutes(app, ctx)
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
+  await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

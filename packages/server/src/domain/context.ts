@@ -8,6 +8,7 @@ import type { ApiKeyStore } from './auth/api-key-store.ts'
 import type { Authenticator } from './auth/authenticator.ts'
 import type { BucketStore } from './buckets/bucket-store.ts'
 import type { ReconcileReport } from './buckets/reconcile.ts'
+import type { SiteStore } from './sites/site-store.ts'
 
 /** What the domain shares: the storage, the index and its stores, and the credential checks. */
 export interface DomainContext {
@@ -33,4 +34,12 @@ export interface DomainContext {
    * configured, or the address it listens on. No trailing slash.
    */
   contentUrl: () => string
+  /** Prototype sites and their deploys. */
+  sites: SiteStore
+  /** The host names sites are served under: `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN). */
+  sitesDomain: string
+  /** A site's own origin: `<scheme>://<site>.<sitesDomain>[:<content port>]`. */
+  siteUrl: (site: string) => string
+  /** Signs preview links of private sites (the signing secret; the purpose is part of what is signed). */
+  previewSecret: string
 }

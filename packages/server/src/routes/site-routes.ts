@@ -1,20 +1,24 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, actorOf, authorize } from '../app-context.ts'
+import { authorize } from '../domain/auth/authorize.ts'
+import { deployPrefix, deploySite, removeFiles } from '../domain/sites/deploy-site.ts'
+import { checkSiteName } from '../domain/sites/site-name.ts'
+import { PREVIEW_PATH, previewToken } from '../domain/sites/site-preview.ts'
+import type { Deploy, Site } from '../domain/sites/site-store.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
-import { deployPrefix, deploySite, removeFiles } from '../sites/deploy-site.ts'
-import { checkSiteName } from '../sites/site-name.ts'
-import { PREVIEW_PATH, previewToken } from '../sites/site-preview.ts'
-import type { Deploy, Site } from '../sites/site-store.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES } from './schemas.ts'
 
 const tags = ['sites']
 /** The bucket every site's deploys are stored in. */
 export const SITES_BUCKET = 'prototypes'
 
-const SiteParams = Type.Object({ site: Type.String({ maxLength: 63, description: 'Site name (a DNS label)' }) })
+const SiteParams = Type.Object({
+  site: Type.String({ maxLength: 63, description: 'Site name (a DNS label)' }),
+})
 const DeployParams = Type.Object({ site: Type.String({ maxLength: 63 }), id: Type.String({ maxLength: 40 }) })
 const DeployJson = Type.Object({
   id: Type.String(),
@@ -40,11 +44,17 @@ function deployJson(deploy: Deploy) {
 function siteJson(ctx: AppContext, site: Site) {
   const json = { name: site.name, url: ctx.siteUrl(site.name), public: site.public }
   const dates = { createdAt: site.createdAt, updatedAt: site.updatedAt }
-  return site.currentDeploy === undefined ? { ...json, ...dates } : { ...json, current: site.currentDeploy, ...dates }
+  return site.currentDeploy === undefined
+    ? { ...json, ...dates }
+    : { ...json, current: site.currentDeploy, ...dates }
 }
 
 /** The request's site, checked, and the `prototypes` bucket's objects if the caller may do `permission` there. */
-async function siteAccess(ctx: AppContext, request: FastifyRequest<{ Params: { site: string } }>, permission: 'read' | 'write' | 'delete' | 'list' | 'sign') {
+async function siteAccess(
+  ctx: AppContext,
+  request: FastifyRequest<{ Params: { site: string } }>,
+  permission: 'read' | 'write' | 'delete' | 'list' | 'sign',
+) {
   const site = checkSiteName(request.params.site)
   const objects = await authorize(ctx, request, SITES_BUCKET, [`sites/${site}/`, permission])
   return { site, objects }
@@ -57,7 +67,8 @@ function deployRoute(app: App, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'Deploy a zip or tar.gz archive as a new deploy of the site (live at once unless activate=false)',
+        summary:
+          'Deploy a zip or tar.gz archive as a new deploy of the site (live at once unless activate=false)',
         params: SiteParams,
         querystring: Type.Object({ activate: Type.Optional(Type.Boolean({ default: true })) }),
         response: { 201: Type.Object({ site: SiteJson, deploy: DeployJson }), ...ERROR_RESPONSES },
@@ -71,13 +82,15 @@ function deployRoute(app: App, ctx: AppContext): void {
           activate: request.query.activate ?? true,
           signal: clientGone(request, reply),
         })
-        await ctx.index.audit(objects.actor, {
+        await ctx.catalog.audit(objects.actor, {
           action: 'site.deploy',
           bucket: SITES_BUCKET,
           key: deployPrefix(site, deploy.id),
           detail: { site, id: deploy.id, files: deploy.files, bytes: deploy.bytes },
         })
-        return reply.code(201).send({ site: siteJson(ctx, await ctx.sites.require(site)), deploy: deployJson(deploy) })
+        return reply
+          .code(201)
+          .send({ site: siteJson(ctx, await ctx.sites.require(site)), deploy: deployJson(deploy) })
       } finally {
         release()
       }
@@ -101,7 +114,10 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'A site and its deploys, newest first',
         params: SiteParams,
-        response: { 200: Type.Object({ site: SiteJson, deploys: Type.Array(DeployJson) }), ...ERROR_RESPONSES },
+        response: {
+          200: Type.Object({ site: SiteJson, deploys: Type.Array(DeployJson) }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request) => {
@@ -129,7 +145,11 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
       const { site, objects } = await siteAccess(ctx, request, 'write')
       const change = { ...request.body }
       const updated = await ctx.sites.update(site, change)
-      await ctx.index.audit(objects.actor, { action: 'site.update', bucket: SITES_BUCKET, detail: { site, ...change } })
+      await ctx.catalog.audit(objects.actor, {
+        action: 'site.update',
+        bucket: SITES_BUCKET,
+        detail: { site, ...change },
+      })
       return siteJson(ctx, updated)
     },
   )
@@ -158,13 +178,16 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       schema: {
         tags,
-        summary: "A link that opens a private site for whoever holds it, until it expires",
+        summary: 'A link that opens a private site for whoever holds it, until it expires',
         params: SiteParams,
         body: Type.Object(
           { expiresIn: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 3600 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...ERROR_RESPONSES },
+        response: {
+          200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request) => {
@@ -172,8 +195,15 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
       await ctx.sites.require(site)
       const expires = Math.floor(Date.now() / 1000) + (request.body?.expiresIn ?? 3600)
       const token = previewToken(ctx.previewSecret, site, expires)
-      await ctx.index.audit(actorOf(request, objects.actor.id), { action: 'site.preview', bucket: SITES_BUCKET, detail: { site, expires } })
-      return { url: `${ctx.siteUrl(site)}${PREVIEW_PATH}?token=${token}`, expiresAt: new Date(expires * 1000).toISOString() }
+      await ctx.catalog.audit(objects.actor, {
+        action: 'site.preview',
+        bucket: SITES_BUCKET,
+        detail: { site, expires },
+      })
+      return {
+        url: `${ctx.siteUrl(site)}${PREVIEW_PATH}?token=${token}`,
+        expiresAt: new Date(expires * 1000).toISOString(),
+      }
     },
   )
 }

@@ -3,7 +3,7 @@ import { buffer as readAll } from 'node:stream/consumers'
 import { gzipSync } from 'node:zlib'
 import { type Header, pack } from 'tar-stream'
 import { ZipFile } from 'yazl'
-import { type ExtractOptions, extractArchive } from '../../src/sites/extract-archive.ts'
+import { type ExtractOptions, extractArchive } from '../../src/domain/sites/extract-archive.ts'
 
 /** A file or folder of an archive built for a test. */
 export interface TestEntry {

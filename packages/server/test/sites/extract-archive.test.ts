@@ -7,7 +7,7 @@ import { createGzip, gzipSync } from 'node:zlib'
 import { isStorageError } from '@coffer/core'
 import { pack } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { extractArchive } from '../../src/sites/extract-archive.ts'
+import { extractArchive } from '../../src/domain/sites/extract-archive.ts'
 import {
   extractAll,
   extractionError,

@@ -8,7 +8,7 @@ import { isStorageError, normalizeKey } from '@coffer/core'
 import fc from 'fast-check'
 import type { Header } from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { extractArchive } from '../../src/sites/extract-archive.ts'
+import { extractArchive } from '../../src/domain/sites/extract-archive.ts'
 import { tarOf } from './archives.ts'
 
 // Mostly names a site would have, so that whole archives get through; sometimes a hostile one.

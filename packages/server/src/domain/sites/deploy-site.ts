@@ -44,7 +44,10 @@ async function storeEntry(objects: BucketObjects, key: string, entry: ArchiveEnt
 
 async function readConfig(objects: BucketObjects, key: string, info: ObjectInfo): Promise<SiteConfig> {
   if (info.size > MAX_SITE_CONFIG_BYTES) {
-    throw new StorageError('InvalidArgument', `${SITE_CONFIG_FILE} is larger than ${MAX_SITE_CONFIG_BYTES} bytes`)
+    throw new StorageError(
+      'InvalidArgument',
+      `${SITE_CONFIG_FILE} is larger than ${MAX_SITE_CONFIG_BYTES} bytes`,
+    )
   }
   const result = await objects.get(key, {})
   if (result.notModified) throw new StorageError('Internal', `${SITE_CONFIG_FILE} could not be read back`)

@@ -1,11 +1,17 @@
 import { isStorageError } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import { serveObject } from '../http/serve-object.ts'
-import { deployPrefix } from './deploy-site.ts'
-import { siteCacheControl } from './site-cache-control.ts'
-import { cookieValue, PREVIEW_COOKIE, PREVIEW_PATH, previewCookie, verifyPreview } from './site-preview.ts'
-import type { Deploy, Site, SiteStore } from './site-store.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import { deployPrefix } from '../domain/sites/deploy-site.ts'
+import { siteCacheControl } from '../domain/sites/site-cache-control.ts'
+import {
+  cookieValue,
+  PREVIEW_COOKIE,
+  PREVIEW_PATH,
+  previewCookie,
+  verifyPreview,
+} from '../domain/sites/site-preview.ts'
+import type { Deploy, Site, SiteStore } from '../domain/sites/site-store.ts'
+import { serveObject } from './serve-object.ts'
 
 /** What serving sites needs from the app. */
 export interface SiteServing {
@@ -22,7 +28,13 @@ function plain(reply: FastifyReply, status: number, text: string): FastifyReply 
 }
 
 /** Serves `key` when it exists; false when it does not (nothing was sent then). */
-async function tryServe(request: FastifyRequest, reply: FastifyReply, objects: BucketObjects, site: Site, key: string) {
+async function tryServe(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  objects: BucketObjects,
+  site: Site,
+  key: string,
+) {
   const cacheControl = siteCacheControl(key, site.public)
   try {
     await serveObject(request, reply, objects, key, { site: { cacheControl } })
@@ -79,7 +91,13 @@ async function serveDeployFile(
 }
 
 /** Opens a private site for the holder of a preview link: sets the site's cookie and goes to `/`. */
-function openPreview(request: FastifyRequest, reply: FastifyReply, serving: SiteServing, site: Site, url: URL) {
+function openPreview(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  serving: SiteServing,
+  site: Site,
+  url: URL,
+) {
   const token = url.searchParams.get('token') ?? undefined
   const expires = verifyPreview(serving.previewSecret, site.name, token)
   if (token === undefined || expires === undefined) {
@@ -102,7 +120,8 @@ export async function serveSite(
 ): Promise<FastifyReply> {
   const url = new URL(request.url, 'http://site.invalid')
   const site = await serving.sites.get(name)
-  const deploy = site?.currentDeploy === undefined ? undefined : await serving.sites.deploy(name, site.currentDeploy)
+  const deploy =
+    site?.currentDeploy === undefined ? undefined : await serving.sites.deploy(name, site.currentDeploy)
   if (site === undefined || deploy === undefined) return plain(reply, 404, 'No site is deployed here.')
   if (url.pathname === PREVIEW_PATH) return openPreview(request, reply, serving, site, url)
   const grant = cookieValue(request.headers.cookie, PREVIEW_COOKIE)

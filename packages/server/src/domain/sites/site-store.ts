@@ -1,6 +1,6 @@
 import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, SiteDeployTable, SiteTable } from '../db/schema.ts'
+import type { Database, SiteDeployTable, SiteTable } from '../../db/schema.ts'
 
 /** A prototype site. */
 export interface Site {
@@ -39,7 +39,8 @@ function deployOf(row: Selectable<SiteDeployTable>): Deploy {
   return { site, id, files, bytes: Number(row.bytes), spa: row.spa === 1, createdAt: created_at }
 }
 
-const noDeploy = (site: string, id: string) => new StorageError('NotFound', `site "${site}" has no deploy "${id}"`)
+const noDeploy = (site: string, id: string) =>
+  new StorageError('NotFound', `site "${site}" has no deploy "${id}"`)
 
 /**
  * Sites and their deploys in the index database. The files are in the `prototypes` bucket; a
@@ -112,7 +113,12 @@ export class SiteStore {
         set.current_deploy = change.current
       }
       if (change.public !== undefined) set.public = change.public ? 1 : 0
-      const row = await tx.updateTable('sites').set(set).where('name', '=', name).returningAll().executeTakeFirstOrThrow()
+      const row = await tx
+        .updateTable('sites')
+        .set(set)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirstOrThrow()
       return siteOf(row)
     })
   }
@@ -141,9 +147,16 @@ export class SiteStore {
   /** Forgets a deploy; the live one cannot go (`Conflict`, 409): switch to another first. */
   async removeDeploy(site: string, id: string): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom('sites').select('current_deploy').where('name', '=', site).executeTakeFirst()
+      const row = await tx
+        .selectFrom('sites')
+        .select('current_deploy')
+        .where('name', '=', site)
+        .executeTakeFirst()
       if (row?.current_deploy === id) {
-        throw new StorageError('Conflict', `deploy "${id}" is live on site "${site}"; switch to another first`)
+        throw new StorageError(
+          'Conflict',
+          `deploy "${id}" is live on site "${site}"; switch to another first`,
+        )
       }
       const { numDeletedRows } = await tx
         .deleteFrom('site_deploys')

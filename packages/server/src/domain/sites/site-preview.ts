@@ -21,7 +21,12 @@ export function previewToken(secret: string, site: string, expires: number): str
 }
 
 /** The grant's expiry (Unix seconds) when `token` opens `site` now, else undefined. */
-export function verifyPreview(secret: string, site: string, token: string | undefined, now = Date.now()): number | undefined {
+export function verifyPreview(
+  secret: string,
+  site: string,
+  token: string | undefined,
+  now = Date.now(),
+): number | undefined {
   const match = token === undefined ? null : /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token)
   if (match === null) return undefined
   const expires = Number(match[1])
