@@ -12,6 +12,7 @@ import {
 } from '../domain/sites/site-preview.ts'
 import type { Deploy, Site, SiteStore } from '../domain/sites/site-store.ts'
 import { serveObject } from './serve-object.ts'
+import { allowCompression } from './site-compression.ts'
 
 /** What serving sites needs from the app. */
 export interface SiteServing {
@@ -128,5 +129,6 @@ export async function serveSite(
   if (!site.public && verifyPreview(serving.previewSecret, name, grant) === undefined) {
     return plain(reply, 403, 'This site is private: open it with a preview link.')
   }
+  allowCompression(request)
   return serveDeployFile(request, reply, await serving.objects(request), site, deploy, url)
 }

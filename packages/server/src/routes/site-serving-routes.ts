@@ -2,6 +2,7 @@ import { objectsFor } from '../domain/auth/authorize.ts'
 import { siteOfHost } from '../domain/sites/site-name.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { type SiteServing, serveSite } from '../http/serve-site.ts'
+import { compressSiteAnswers } from '../http/site-compression.ts'
 import type { App } from '../http/typed-app.ts'
 import { SITES_BUCKET } from './site-routes.ts'
 
@@ -18,6 +19,7 @@ export function siteServingRoutes(app: App, ctx: AppContext): void {
       objectsFor(ctx, request, await ctx.buckets.getRecent(SITES_BUCKET), undefined),
     previewSecret: ctx.previewSecret,
   }
+  compressSiteAnswers(app)
   app.addHook('onRequest', async (request, reply) => {
     const site = siteOfHost(request.headers.host, ctx.sitesDomain)
     if (site === undefined) return

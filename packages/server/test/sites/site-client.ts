@@ -6,6 +6,8 @@ export interface SiteAnswer {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: string
+  /** The body's bytes as sent (still compressed when a Content-Encoding was used). */
+  bytes: Buffer
 }
 
 /**
@@ -25,7 +27,8 @@ export function siteGet(
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, path, method, headers: { ...headers, host } }, (res) => {
       buffer(res).then(
-        (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString() }),
+        (body) =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString(), bytes: body }),
         reject,
       )
     })

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from '../harness.ts'
 import { patchName, type TestEntry, tarGzOf, zipOf, zipOfZeros } from './archives.ts'
@@ -71,6 +72,32 @@ describe('sites: deploys over the API, served on their own origin', () => {
     expect(part.body).toBe('<!doctype')
     expect((await siteGet(h.contentUrl, 'nosuchsite', '/')).status).toBe(404)
     expect((await siteGet(h.contentUrl, 'demo', '/', {}, 'DELETE')).status).toBe(405)
+  })
+
+  it('compresses text by Accept-Encoding, never a range, and still answers 304', async () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `line ${i} of a long page`).join('\n')
+    await deploy('zipped', await zipOf([{ name: 'index.html', data: `<!doctype html><pre>${text}</pre>` }]))
+    await patch('zipped', { public: true })
+    const plainPage = await siteGet(h.contentUrl, 'zipped', '/')
+    expect(plainPage.headers['content-encoding']).toBeUndefined()
+    expect(plainPage.headers.vary).toBe('Accept-Encoding')
+    const br = await siteGet(h.contentUrl, 'zipped', '/', { 'accept-encoding': 'gzip, deflate, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(brotliDecompressSync(br.bytes).toString()).toBe(plainPage.body)
+    expect(br.bytes.byteLength).toBeLessThan(plainPage.bytes.byteLength / 4)
+    expect(br.headers.etag).toBe(`W/${plainPage.headers.etag}`)
+    const gz = await siteGet(h.contentUrl, 'zipped', '/', { 'accept-encoding': 'gzip, br;q=0' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.bytes).toString()).toBe(plainPage.body)
+    const part = await siteGet(h.contentUrl, 'zipped', '/', { 'accept-encoding': 'br', range: 'bytes=0-99' })
+    expect(part.status).toBe(206)
+    expect(part.headers['content-encoding']).toBeUndefined()
+    expect(part.body).toBe(plainPage.body.slice(0, 100))
+    const again = await siteGet(h.contentUrl, 'zipped', '/', {
+      'accept-encoding': 'br',
+      'if-none-match': br.headers.etag as string,
+    })
+    expect(again.status).toBe(304)
   })
 
   it('keeps site HTML from rendering anywhere but on its own origin', async () => {
