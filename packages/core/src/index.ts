@@ -30,6 +30,7 @@ export {
   ERROR_CODES,
   isAbortError,
   isStorageError,
+  type KeyMessage,
   StorageError,
   type StorageErrorCode,
   type StorageErrorOptions,
@@ -48,6 +49,7 @@ export {
   compareKeys,
   encodeKeyPath,
   MAX_KEY_BYTES,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
 } from './keys.ts'

@@ -1,5 +1,7 @@
-import { resolve } from 'node:path'
-import { StorageError } from '@coffer/core'
+import { join, resolve } from 'node:path'
+import { BOOLEAN_SPELLINGS, parseBoolean, StorageError } from '@coffer/core'
+import type { S3DriverOptions } from '@coffer/driver-s3'
+import { s3OptionsFromEnv } from '@coffer/driver-s3/options-from-env'
 
 type Env = Record<string, string | undefined>
 
@@ -17,6 +19,17 @@ export interface JwtConfig {
   maxSeconds?: number
 }
 
+/** Which driver the service stores objects with, and its settings. */
+export type DriverConfig =
+  | { kind: 'fs'; root: string }
+  | { kind: 'memory' }
+  | {
+      kind: 's3'
+      options: S3DriverOptions
+      /** Facts for one line each at start, not errors (no static credentials). */
+      warnings: string[]
+    }
+
 /** The service's configuration, read from the environment and validated at start. */
 export interface Config {
   /** `PORT`, default 7373. */
@@ -25,8 +38,11 @@ export interface Config {
   host: string
   /** `COFFER_DATA_DIR`, default `./data`, made absolute: files, the SQLite index, the signing secret. */
   dataDir: string
-  /** `COFFER_DRIVER`: fs (default), memory or s3. */
-  driver: 'fs' | 'memory' | 's3'
+  /**
+   * `COFFER_DRIVER`: `fs` (default; files under `<dataDir>/files`), `memory`, or `s3` with the
+   * driver's options from the AWS and `COFFER_S3_*` variables (see `s3OptionsFromEnv`).
+   */
+  driver: DriverConfig
   /** `COFFER_ADMIN_KEY`: an admin API key the operator chooses; else one is generated on first start. */
   adminKey?: string
   /** `COFFER_SIGNING_SECRET`; generated and kept in the data dir when unset. */
@@ -82,7 +98,6 @@ export interface Config {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-const DRIVERS = ['fs', 'memory', 's3'] as const
 
 /** Reads a URL; returns a problem description, or the URL without trailing slashes. */
 function checkUrl(name: string, value: string, protocols: string[]): string | { problem: string } {
@@ -126,9 +141,15 @@ export function loadConfig(env: Env = process.env): Config {
   else if (contentPort !== 0 && contentPort === port)
     problems.push('COFFER_CONTENT_PORT must differ from PORT: user content has a listener of its own')
 
-  const driver = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
-  if (!(DRIVERS as readonly string[]).includes(driver))
-    problems.push('COFFER_DRIVER must be fs, memory or s3')
+  const dataDir = resolve(text('COFFER_DATA_DIR') ?? './data')
+  const driverName = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
+  let driver: DriverConfig = { kind: 'fs', root: join(dataDir, 'files') }
+  if (driverName === 'memory') driver = { kind: 'memory' }
+  else if (driverName === 's3') {
+    const s3 = s3OptionsFromEnv(env)
+    problems.push(...s3.problems)
+    driver = { kind: 's3', options: s3.options, warnings: s3.warnings }
+  } else if (driverName !== 'fs') problems.push('COFFER_DRIVER must be fs, memory or s3')
 
   const logLevel = (text('COFFER_LOG_LEVEL') ?? 'info').toLowerCase()
   if (!LOG_LEVELS.includes(logLevel))
@@ -137,8 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port,
     host: text('HOST') ?? '127.0.0.1',
-    dataDir: resolve(text('COFFER_DATA_DIR') ?? './data'),
-    driver: driver as Config['driver'],
+    dataDir,
+    driver,
     logLevel,
     contentPort,
   }
@@ -171,17 +192,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (minRate !== undefined) config.bodyMinRate = minRate
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
-  const direct = text('COFFER_SIGNED_GETS_DIRECT')
-  if (direct !== undefined) {
-    if (!['true', 'false'].includes(direct)) problems.push('COFFER_SIGNED_GETS_DIRECT must be true or false')
-    else if (direct === 'true') config.directSignedGets = true
+  /** A boolean in variable `name` (see `parseBoolean`), or undefined when unset or invalid. */
+  const flag = (name: string): boolean | undefined => {
+    const value = text(name)
+    if (value === undefined) return undefined
+    const parsed = parseBoolean(value)
+    if (parsed === undefined) problems.push(`${name} must be ${BOOLEAN_SPELLINGS}`)
+    return parsed
   }
-  const metricsPublic = text('COFFER_METRICS_PUBLIC')
-  if (metricsPublic !== undefined) {
-    if (!['true', 'false'].includes(metricsPublic))
-      problems.push('COFFER_METRICS_PUBLIC must be true or false')
-    else config.metricsPublic = metricsPublic === 'true'
-  }
+  if (flag('COFFER_SIGNED_GETS_DIRECT') === true) config.directSignedGets = true
+  const metricsPublic = flag('COFFER_METRICS_PUBLIC')
+  if (metricsPublic !== undefined) config.metricsPublic = metricsPublic
 
   const adminKey = text('COFFER_ADMIN_KEY')
   if (adminKey !== undefined) {

@@ -1,6 +1,6 @@
-import { createStorage, driverFromEnv, type StorageService } from '@coffer/core'
+import { createStorage, type Driver, fsDriver, memoryDriver, type StorageService } from '@coffer/core'
 import type { Kysely } from 'kysely'
-import type { Config } from '../config/config.ts'
+import type { Config, DriverConfig } from '../config/config.ts'
 import { openDatabase } from '../db/open-database.ts'
 import type { Database } from '../db/schema.ts'
 
@@ -11,13 +11,21 @@ export interface Backends {
   close(): Promise<void>
 }
 
+/** The configured driver; the S3 driver's package is imported only when named (its SDK costs fs nothing). */
+async function openDriver(config: DriverConfig): Promise<Driver> {
+  switch (config.kind) {
+    case 'fs':
+      return fsDriver({ root: config.root })
+    case 'memory':
+      return memoryDriver()
+    case 's3':
+      return (await import('@coffer/driver-s3')).s3Driver(config.options)
+  }
+}
+
 /** Opens the configured driver (fs under `<dataDir>/files` by default) and index (SQLite or Postgres). */
 export async function openBackends(config: Config): Promise<Backends> {
-  const driver = await driverFromEnv(
-    { ...process.env, COFFER_DRIVER: config.driver, COFFER_DATA_DIR: config.dataDir },
-    // Imported when named only: the AWS SDK costs a start on fs nothing.
-    { drivers: { s3: async (env) => (await import('@coffer/driver-s3')).s3DriverFromEnv(env) } },
-  )
+  const driver = await openDriver(config.driver)
   const storage = createStorage({ driver })
   try {
     const db = await openDatabase(

@@ -62,7 +62,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.bodyMinRate !== undefined) options.bodyMinRate = config.bodyMinRate
     if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     const app = await createApp(options)
-    if (uncleanStop && config.driver === 'fs') sweepTempsOfKilledWrites(app, storage, startedAt)
+    if (config.driver.kind === 's3') for (const warning of config.driver.warnings) app.log.warn(warning)
+    if (uncleanStop && config.driver.kind === 'fs') sweepTempsOfKilledWrites(app, storage, startedAt)
     let url: string
     let contentUrl: string
     try {
