@@ -1,4 +1,4 @@
-import { isStorageError } from '@coffer/core'
+import { isStorageError, normalizeKey } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { deployPrefix } from '../domain/sites/deploy-site.ts'
@@ -38,7 +38,8 @@ async function tryServe(
 ) {
   const cacheControl = siteCacheControl(key, site.public)
   try {
-    await serveObject(request, reply, objects, key, { site: { cacheControl } })
+    // A URL path the key rules refuse (`/a//b`) names no file: InvalidKey is a 404 here.
+    await serveObject(request, reply, objects, normalizeKey(key), { site: { cacheControl } })
     return true
   } catch (error) {
     if (isStorageError(error, 'NotFound', 'InvalidKey')) return false
@@ -47,13 +48,13 @@ async function tryServe(
 }
 
 async function exists(objects: BucketObjects, key: string): Promise<boolean> {
-  return objects.stat(key).then(
-    () => true,
-    (error: unknown) => {
-      if (isStorageError(error, 'NotFound', 'InvalidKey')) return false
-      throw error
-    },
-  )
+  try {
+    await objects.stat(normalizeKey(key))
+    return true
+  } catch (error) {
+    if (isStorageError(error, 'NotFound', 'InvalidKey')) return false
+    throw error
+  }
 }
 
 /**

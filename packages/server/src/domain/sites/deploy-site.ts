@@ -1,5 +1,5 @@
 import { buffer } from 'node:stream/consumers'
-import { isStorageError, type ObjectInfo, StorageError } from '@coffer/core'
+import { isStorageError, normalizeKey, type ObjectInfo, StorageError } from '@coffer/core'
 import { monotonicFactory } from 'ulid'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import type { ArchiveEntry } from './archive-entry.ts'
@@ -32,7 +32,7 @@ export interface DeployOptions {
  */
 async function storeEntry(objects: BucketObjects, key: string, entry: ArchiveEntry, signal?: AbortSignal) {
   try {
-    return await objects.upload(key, entry.stream, {
+    return await objects.upload(normalizeKey(key), entry.stream, {
       contentLength: entry.size,
       ...(signal === undefined ? {} : { signal }),
     })
@@ -49,7 +49,7 @@ async function readConfig(objects: BucketObjects, key: string, info: ObjectInfo)
       `${SITE_CONFIG_FILE} is larger than ${MAX_SITE_CONFIG_BYTES} bytes`,
     )
   }
-  const result = await objects.get(key, {})
+  const result = await objects.get(normalizeKey(key), {})
   if (result.notModified) throw new StorageError('Internal', `${SITE_CONFIG_FILE} could not be read back`)
   return parseSiteConfig((await buffer(result.body)).toString('utf8'))
 }
