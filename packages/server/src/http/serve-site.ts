@@ -21,6 +21,8 @@ export interface SiteServing {
   objects: (request: FastifyRequest) => Promise<BucketObjects>
   /** Signs and checks preview links. */
   previewSecret: string
+  /** Whether browsers reach sites over HTTPS (the content origin's URL says so behind a proxy). */
+  https: () => boolean
 }
 
 function plain(reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -105,7 +107,7 @@ function openPreview(
   if (token === undefined || expires === undefined) {
     return plain(reply, 403, 'This preview link is not valid or has expired; ask for a new one.')
   }
-  const secure = request.protocol === 'https'
+  const secure = serving.https() || request.protocol === 'https'
   reply.header('set-cookie', previewCookie(token, expires, secure))
   return reply.redirect('/', 303)
 }

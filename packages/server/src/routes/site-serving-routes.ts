@@ -18,6 +18,7 @@ export function siteServingRoutes(app: App, ctx: AppContext): void {
     objects: async (request) =>
       objectsFor(ctx, request, await ctx.buckets.getRecent(SITES_BUCKET), undefined),
     previewSecret: ctx.previewSecret,
+    https: () => ctx.contentUrl().startsWith('https:'),
   }
   compressSiteAnswers(app)
   app.addHook('onRequest', async (request, reply) => {
