@@ -148,6 +148,13 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .option('--put', 'a URL to upload with PUT instead of downloading')
     .option('--json', 'print {"url", "method", "expiresAt"}')
     .action(withClient(async () => (await import('./commands/presign.ts')).presign))
+  program
+    .command('deploy <folder>')
+    .description("deploy a folder as a new deploy of a prototype site, served at the site's own origin")
+    .requiredOption('--site <name>', 'the site (a DNS label: a-z, 0-9, "-")')
+    .option('--no-activate', 'store the deploy without making it live')
+    .option('--json', 'print the answer as JSON')
+    .action(withClient(async () => (await import('./commands/deploy.ts')).deploy))
 }
 
 function adminCommands(program: CommandType, withClient: WithClient): void {

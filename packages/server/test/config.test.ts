@@ -147,6 +147,18 @@ describe('configuration from the environment', () => {
     )
   })
 
+  it('reads the sites domain, which must be a host name apart from the API', () => {
+    expect(loadConfig({}).sitesDomain).toBeUndefined()
+    expect(loadConfig({ COFFER_SITES_DOMAIN: 'Sites.Example.com' }).sitesDomain).toBe('sites.example.com')
+    expect(() => loadConfig({ COFFER_SITES_DOMAIN: 'localhost' })).toThrow(
+      /COFFER_SITES_DOMAIN must be a host name/,
+    )
+    expect(() => loadConfig({ COFFER_SITES_DOMAIN: '*.example.com' })).toThrow(/must be a host name/)
+    expect(() =>
+      loadConfig({ COFFER_SITES_DOMAIN: 'example.com', COFFER_PUBLIC_URL: 'https://files.example.com' }),
+    ).toThrow(/must not hold COFFER_PUBLIC_URL/)
+  })
+
   it('refuses issuer or audience without a key to check tokens with', () => {
     expect(() => loadConfig({ COFFER_JWT_AUDIENCE: 'coffer' })).toThrow(
       /need COFFER_JWT_SECRET or COFFER_JWKS_URL/,

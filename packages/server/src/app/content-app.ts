@@ -8,6 +8,7 @@ import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { accessRoutes } from '../routes/access-routes.ts'
 import { healthRoutes } from '../routes/health-routes.ts'
+import { siteServingRoutes } from '../routes/site-serving-routes.ts'
 
 /**
  * The content origin: the listener that serves user bytes (`/public/<bucket>/<key>`,
@@ -31,6 +32,8 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
   registerErrorHandling(app)
   await registerCors(app, (path) => contentScope(ctx.cors, path))
   registerResponseHooks(app, ctx)
+  // Before every route: a site's host is the site's alone.
+  siteServingRoutes(app, ctx)
   // Load balancers probe each host name.
   healthRoutes(app, ctx)
   await app.register(async (scope) => {

@@ -20,6 +20,7 @@ import { BucketCors } from '../domain/buckets/bucket-cors.ts'
 import { BucketStore } from '../domain/buckets/bucket-store.ts'
 import { parseOrigin } from '../domain/buckets/cors-rule.ts'
 import { oneAtATime, reconcile } from '../domain/buckets/reconcile.ts'
+import { SiteStore } from '../domain/sites/site-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
 import { apiScope, registerCors } from '../http/cors.ts'
@@ -41,6 +42,7 @@ import { keyRoutes } from '../routes/key-routes.ts'
 import { metricsRoutes } from '../routes/metrics-routes.ts'
 import { objectCollectionRoutes } from '../routes/object-collection-routes.ts'
 import { objectRoutes } from '../routes/object-routes.ts'
+import { siteRoutes } from '../routes/site-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
@@ -105,6 +107,18 @@ export interface AppOptions {
    * (`COFFER_CORS_ORIGINS`); default none.
    */
   corsOrigins?: string[]
+  /**
+   * Sites are served on the content origin at `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN, a
+   * wildcard DNS name in production); default `sites.localhost`, which browsers and curl resolve to
+   * loopback without any configuration.
+   */
+  sitesDomain?: string
+}
+
+/** A site's own origin: the content origin's scheme and port, the site's host name. */
+function siteUrlOf(contentUrl: string, sitesDomain: string, site: string): string {
+  const { protocol, port } = new URL(contentUrl)
+  return `${protocol}//${site}.${sitesDomain}${port === '' ? '' : `:${port}`}`
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -143,6 +157,7 @@ function createContext(
     return url
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
+  const sitesDomain = options.sitesDomain ?? 'sites.localhost'
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)
@@ -172,6 +187,10 @@ function createContext(
     signedBase,
     directSignedGets: options.directSignedGets ?? false,
     cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
+    sites: new SiteStore(options.db),
+    sitesDomain,
+    siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
+    previewSecret: options.signingSecret,
   }
 }
 
@@ -239,6 +258,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
   whoamiRoutes(app, ctx)
+  await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

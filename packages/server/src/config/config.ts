@@ -57,6 +57,11 @@ export interface Config {
    * another origin than the API's; default http://HOST:COFFER_CONTENT_PORT.
    */
   contentUrl?: string
+  /**
+   * `COFFER_SITES_DOMAIN`: sites are served on the content origin at `<site>.<domain>` (a wildcard
+   * DNS name pointing at it); default `sites.localhost`, which browsers resolve to loopback.
+   */
+  sitesDomain?: string
   /** `DATABASE_URL`: Postgres; SQLite in the data dir when unset. */
   databaseUrl?: string
   /** `COFFER_SIGNED_GETS_DIRECT=true`: signed GETs straight to S3, which no revoke stops (default false). */
@@ -253,6 +258,21 @@ export function loadConfig(env: Env = process.env): Config {
     else config.contentUrl = parsed.COFFER_CONTENT_URL
   }
   if (parsed.DATABASE_URL !== undefined) config.databaseUrl = text('DATABASE_URL') as string
+  const sitesDomain = text('COFFER_SITES_DOMAIN')?.toLowerCase()
+  if (sitesDomain !== undefined) {
+    // Host names of labels of a-z, 0-9 and "-" (RFC 1123), at least two: a site's host adds one more.
+    if (
+      /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(sitesDomain) &&
+      sitesDomain.length <= 190
+    )
+      config.sitesDomain = sitesDomain
+    else problems.push('COFFER_SITES_DOMAIN must be a host name such as sites.example.com')
+    // A site named after the API's first label would otherwise be the API's host name.
+    const api =
+      parsed.COFFER_PUBLIC_URL === undefined ? undefined : new URL(parsed.COFFER_PUBLIC_URL).hostname
+    if (api !== undefined && (api === sitesDomain || api.endsWith(`.${sitesDomain}`)))
+      problems.push("COFFER_SITES_DOMAIN must not hold COFFER_PUBLIC_URL's host name")
+  }
 
   const jwt: JwtConfig = {}
   const jwtSecret = text('COFFER_JWT_SECRET')

@@ -182,6 +182,33 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('objects').dropColumn('expires_at').execute()
     },
   },
+  // Prototype sites: each deploy's files live in the `prototypes` bucket under `sites/<site>/<id>/`.
+  '0012-sites': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sites')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('public', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('current_deploy', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('site_deploys')
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('files', 'integer', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('spa', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('site_deploys_pk', ['site', 'id'])
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('site_deploys').execute()
+      await db.schema.dropTable('sites').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -113,8 +113,31 @@ export interface AuditEventTable {
   detail: string | null
 }
 
+/** A prototype site: its live deploy (none until the first deploy) and who may open it. */
+export interface SiteTable {
+  name: string
+  /** 1: anyone may open it; 0: only with a preview link. */
+  public: number
+  current_deploy: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One immutable deploy of a site; its files are under `sites/<site>/<id>/` in `prototypes`. */
+export interface SiteDeployTable {
+  site: string
+  id: string
+  files: number
+  bytes: number | string
+  /** 1 when unknown paths answer with the deploy's index.html (a single-page app). */
+  spa: number
+  created_at: string
+}
+
 /** The whole schema. */
 export interface Database {
+  sites: SiteTable
+  site_deploys: SiteDeployTable
   buckets: BucketTable
   api_keys: ApiKeyTable
   upload_sessions: UploadSessionTable

@@ -9,6 +9,7 @@ import type { Authenticator } from './auth/authenticator.ts'
 import type { BucketCors } from './buckets/bucket-cors.ts'
 import type { BucketStore } from './buckets/bucket-store.ts'
 import type { ReconcileReport } from './buckets/reconcile.ts'
+import type { SiteStore } from './sites/site-store.ts'
 
 /** What the domain shares: the storage, the index and its stores, and the credential checks. */
 export interface DomainContext {
@@ -36,4 +37,12 @@ export interface DomainContext {
   contentUrl: () => string
   /** The CORS rules of buckets and of the service (`COFFER_CORS_ORIGINS`). */
   cors: BucketCors
+  /** Prototype sites and their deploys. */
+  sites: SiteStore
+  /** The host names sites are served under: `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN). */
+  sitesDomain: string
+  /** A site's own origin: `<scheme>://<site>.<sitesDomain>[:<content port>]`. */
+  siteUrl: (site: string) => string
+  /** Signs preview links of private sites (the signing secret; the purpose is part of what is signed). */
+  previewSecret: string
 }

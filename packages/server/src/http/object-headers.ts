@@ -55,8 +55,12 @@ export function setStoredHeader(reply: FastifyReply, name: string, value: string
 export function setCacheControl(
   reply: FastifyReply,
   stored: string | undefined,
-  opts: Pick<ServeHeaderOptions, 'neverRender' | 'expiresAt'> = {},
+  opts: Pick<ServeHeaderOptions, 'neverRender' | 'expiresAt' | 'site'> = {},
 ): void {
+  if (opts.site !== undefined) {
+    reply.header('cache-control', opts.site.cacheControl)
+    return
+  }
   if (opts.expiresAt !== undefined) {
     const left = Math.max(0, Math.floor((opts.expiresAt.getTime() - Date.now()) / 1000))
     reply.header('cache-control', `private, max-age=${left}`)
@@ -85,6 +89,12 @@ export interface ServeHeaderOptions {
   neverRender?: boolean
   /** When the signed URL being answered expires: caches keep the answer privately until then at most. */
   expiresAt?: Date
+  /**
+   * A site's file on the site's own origin (`<site>.sites.<domain>`): active types are served
+   * inline, without the sandbox, since a site's pages are meant to run and nothing else lives on
+   * that origin; the Cache-Control is the site's.
+   */
+  site?: { cacheControl: string }
 }
 
 /**
@@ -106,7 +116,8 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   reply.header('accept-ranges', 'bytes')
   setCacheControl(reply, info.cacheControl, opts)
   setStoredHeader(reply, 'content-encoding', info.contentEncoding)
-  const inert = opts.neverRender === true || type === undefined || isActiveType(type.essence)
+  const inert =
+    opts.neverRender === true || type === undefined || (opts.site === undefined && isActiveType(type.essence))
   if (inert) reply.header('content-security-policy', SANDBOX_CSP)
   if (opts.download === true || inert || (stored !== undefined && disposition === undefined)) {
     reply.header('content-disposition', dispositionHeader('attachment', fileNameOf(info.key)))

@@ -50,6 +50,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl
+    if (config.sitesDomain !== undefined) options.sitesDomain = config.sitesDomain
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.expirySweepEvery !== undefined) options.expirySweepEvery = config.expirySweepEvery

@@ -1,0 +1,57 @@
+import type { Client } from '../client.ts'
+import { UsageError } from '../coffer-url.ts'
+import { walkFolder } from '../transfer/local-tree.ts'
+import { createProgress, progressMode } from '../transfer/progress.ts'
+import { pulledBody, tarGzFolder } from '../transfer/tar-gz-folder.ts'
+import { formatBytes } from '../units.ts'
+
+interface DeployAnswer {
+  site: { name: string; url: string; public: boolean }
+  deploy: { id: string; files: number; bytes: number }
+}
+
+/**
+ * `coffer deploy FOLDER --site NAME [--no-activate] [--json]`: sends the folder's files as one
+ * streamed tar.gz to `POST /v1/sites/NAME/deploys` (a new immutable deploy, live at once unless
+ * `--no-activate`), with a progress bar, and prints the site's URL.
+ */
+export async function deploy(
+  client: Client,
+  folder: string,
+  options: { site: string; activate?: boolean; json?: boolean },
+): Promise<void> {
+  const files = await walkFolder(folder)
+  if (files.size === 0) throw new UsageError(`no file to deploy under ${folder}`)
+  let total = 0
+  for (const file of files.values()) total += file.size
+  const progress = createProgress(progressMode(options.json === true))
+  const bar = progress.start(`deploy ${folder} → site ${options.site}`, total)
+  const archive = tarGzFolder(files, (bytes) => bar.update(bytes))
+  const query = options.activate === false ? '?activate=false' : ''
+  let answer: DeployAnswer
+  try {
+    const response = await client.request(`/v1/sites/${encodeURIComponent(options.site)}/deploys${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/gzip' },
+      body: pulledBody(archive),
+      duplex: 'half',
+    })
+    answer = (await response.json()) as DeployAnswer
+    bar.done()
+  } catch (error) {
+    bar.fail()
+    archive.destroy()
+    throw error
+  } finally {
+    progress.stop()
+  }
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(answer)}\n`)
+    return
+  }
+  const { deploy: made, site } = answer
+  const live = options.activate === false ? 'not live yet' : 'live'
+  process.stdout.write(
+    `deploy ${made.id}: ${made.files} files, ${formatBytes(made.bytes)}, ${live} at ${site.url}/\n`,
+  )
+}

@@ -1,0 +1,209 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { authorize } from '../domain/auth/authorize.ts'
+import { deployPrefix, deploySite, removeFiles } from '../domain/sites/deploy-site.ts'
+import { checkSiteName } from '../domain/sites/site-name.ts'
+import { PREVIEW_PATH, previewToken } from '../domain/sites/site-preview.ts'
+import type { Deploy, Site } from '../domain/sites/site-store.ts'
+import type { AppContext } from '../http/app-context.ts'
+import { bodyOf, slotOwner } from '../http/receive-object.ts'
+import { clientGone } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
+import { ERROR_RESPONSES } from './schemas.ts'
+
+const tags = ['sites']
+/** The bucket every site's deploys are stored in. */
+export const SITES_BUCKET = 'prototypes'
+
+const SiteParams = Type.Object({
+  site: Type.String({ maxLength: 63, description: 'Site name (a DNS label)' }),
+})
+const DeployParams = Type.Object({ site: Type.String({ maxLength: 63 }), id: Type.String({ maxLength: 40 }) })
+const DeployJson = Type.Object({
+  id: Type.String(),
+  files: Type.Integer(),
+  bytes: Type.Integer(),
+  spa: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+})
+const SiteJson = Type.Object({
+  name: Type.String(),
+  url: Type.String({ description: "The site's own origin" }),
+  public: Type.Boolean(),
+  current: Type.Optional(Type.String({ description: 'The live deploy' })),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+
+function deployJson(deploy: Deploy) {
+  const { id, files, bytes, spa, createdAt } = deploy
+  return { id, files, bytes, spa, createdAt }
+}
+
+function siteJson(ctx: AppContext, site: Site) {
+  const json = { name: site.name, url: ctx.siteUrl(site.name), public: site.public }
+  const dates = { createdAt: site.createdAt, updatedAt: site.updatedAt }
+  return site.currentDeploy === undefined
+    ? { ...json, ...dates }
+    : { ...json, current: site.currentDeploy, ...dates }
+}
+
+/** The request's site, checked, and the `prototypes` bucket's objects if the caller may do `permission` there. */
+async function siteAccess(
+  ctx: AppContext,
+  request: FastifyRequest<{ Params: { site: string } }>,
+  permission: 'read' | 'write' | 'delete' | 'list' | 'sign',
+) {
+  const site = checkSiteName(request.params.site)
+  const objects = await authorize(ctx, request, SITES_BUCKET, [`sites/${site}/`, permission])
+  return { site, objects }
+}
+
+/** Deploys from a raw archive body: registered in a scope where no parser reads bodies. */
+function deployRoute(app: App, ctx: AppContext): void {
+  app.post(
+    '/v1/sites/:site/deploys',
+    {
+      schema: {
+        tags,
+        summary:
+          'Deploy a zip or tar.gz archive as a new deploy of the site (live at once unless activate=false)',
+        params: SiteParams,
+        querystring: Type.Object({ activate: Type.Optional(Type.Boolean({ default: true })) }),
+        response: { 201: Type.Object({ site: SiteJson, deploy: DeployJson }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { site, objects } = await siteAccess(ctx, request, 'write')
+      const release = ctx.bodyLimits.acquire(slotOwner(objects, `sites/${site}/`))
+      try {
+        const deploy = await deploySite(ctx.sites, objects, site, bodyOf(request.raw, ctx.bodyLimits), {
+          activate: request.query.activate ?? true,
+          signal: clientGone(request, reply),
+        })
+        await ctx.catalog.audit(objects.actor, {
+          action: 'site.deploy',
+          bucket: SITES_BUCKET,
+          key: deployPrefix(site, deploy.id),
+          detail: { site, id: deploy.id, files: deploy.files, bytes: deploy.bytes },
+        })
+        return reply
+          .code(201)
+          .send({ site: siteJson(ctx, await ctx.sites.require(site)), deploy: deployJson(deploy) })
+      } finally {
+        release()
+      }
+    },
+  )
+}
+
+/** Sites: deploy, list deploys, switch the live one (rollback is a switch back), delete, preview links. */
+export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    // The archive is streamed to the extractor: no parser reads it.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    deployRoute(scope.withTypeProvider<TypeBoxTypeProvider>(), ctx)
+  })
+
+  app.get(
+    '/v1/sites/:site',
+    {
+      schema: {
+        tags,
+        summary: 'A site and its deploys, newest first',
+        params: SiteParams,
+        response: {
+          200: Type.Object({ site: SiteJson, deploys: Type.Array(DeployJson) }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { site } = await siteAccess(ctx, request, 'list')
+      const found = await ctx.sites.require(site)
+      return { site: siteJson(ctx, found), deploys: (await ctx.sites.deploys(site)).map(deployJson) }
+    },
+  )
+
+  app.patch(
+    '/v1/sites/:site',
+    {
+      schema: {
+        tags,
+        summary: 'Switch the live deploy (atomically) or the site visibility',
+        params: SiteParams,
+        body: Type.Object(
+          { current: Type.Optional(Type.String({ maxLength: 40 })), public: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: SiteJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { site, objects } = await siteAccess(ctx, request, 'write')
+      const change = { ...request.body }
+      const updated = await ctx.sites.update(site, change)
+      await ctx.catalog.audit(objects.actor, {
+        action: 'site.update',
+        bucket: SITES_BUCKET,
+        detail: { site, ...change },
+      })
+      return siteJson(ctx, updated)
+    },
+  )
+
+  app.delete(
+    '/v1/sites/:site/deploys/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a deploy that is not live, with its files',
+        params: DeployParams,
+        response: { 204: Type.Null({ description: 'Done' }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { site, objects } = await siteAccess(ctx, request, 'delete')
+      const { id } = request.params
+      await ctx.sites.removeDeploy(site, id)
+      await removeFiles(objects, deployPrefix(site, id))
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/v1/sites/:site/preview',
+    {
+      schema: {
+        tags,
+        summary: 'A link that opens a private site for whoever holds it, until it expires',
+        params: SiteParams,
+        body: Type.Object(
+          { expiresIn: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: 3600 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { site, objects } = await siteAccess(ctx, request, 'sign')
+      await ctx.sites.require(site)
+      const expires = Math.floor(Date.now() / 1000) + (request.body?.expiresIn ?? 3600)
+      const token = previewToken(ctx.previewSecret, site, expires)
+      await ctx.catalog.audit(objects.actor, {
+        action: 'site.preview',
+        bucket: SITES_BUCKET,
+        detail: { site, expires },
+      })
+      return {
+        url: `${ctx.siteUrl(site)}${PREVIEW_PATH}?token=${token}`,
+        expiresAt: new Date(expires * 1000).toISOString(),
+      }
+    },
+  )
+}
