@@ -37,6 +37,7 @@ export {
   checkSegmentLength,
   compareKeys,
   encodeKeyPath,
+  keyInFolder,
   MAX_KEY_BYTES,
   type NormalizedKey,
   normalizeKey,

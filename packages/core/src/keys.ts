@@ -61,6 +61,17 @@ export function normalizeKey(key: string): NormalizedKey {
 }
 
 /**
+ * `key` inside `folder` (a valid segment, such as a bucket's name): its segments and characters passed
+ * already, so only the length rule can fail, and it is the one checked.
+ */
+export function keyInFolder(folder: string, key: NormalizedKey): NormalizedKey {
+  const joined = `${folder}/${key}`
+  if (Buffer.byteLength(joined) > MAX_KEY_BYTES)
+    reject(joined, `it is longer than ${MAX_KEY_BYTES} UTF-8 bytes`)
+  return joined as NormalizedKey
+}
+
+/**
  * Validates a listing prefix: the empty string, or a key-like string whose last segment may be
  * partial (`photos/ca` lists `photos/cat.png`). Complete segments follow the key rules.
  */

@@ -9,6 +9,7 @@ import {
   createStorage,
   fsDriver,
   isStorageError,
+  keyInFolder,
   memoryDriver,
   type NormalizedKey,
   normalizeKey,
@@ -159,5 +160,13 @@ describe('fs driver with generated keys', () => {
     )
     // Nothing was created beside the data directory.
     expect(await readdir(root)).toEqual(['data'])
+  })
+})
+
+describe('keyInFolder', () => {
+  it('puts a normalised key under a folder, and checks the length the folder adds', () => {
+    expect(keyInFolder('docs', normalizeKey('a/é.txt'))).toBe('docs/a/é.txt')
+    const fits = normalizeKey('k'.repeat(1020))
+    expect(() => keyInFolder('docs', fits)).toThrow(expect.objectContaining({ code: 'InvalidKey' }))
   })
 })

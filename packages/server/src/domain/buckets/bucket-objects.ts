@@ -4,6 +4,7 @@ import {
   type DeleteResult,
   type GetObjectOptions,
   isStorageError,
+  keyInFolder,
   type ListOptions,
   type ListResult,
   type NormalizedKey,
@@ -93,11 +94,11 @@ export class BucketObjects {
   }
 
   /**
-   * The storage key of a bucket key. A bucket name is a valid key segment, so a normalised key under
-   * it is normalised too: no rule needs checking again.
+   * The storage key of a bucket key: under the bucket's name, a valid segment, so only the length
+   * rule needs checking again. Throws `InvalidKey` for a key too long there.
    */
   storageKey(key: NormalizedKey): NormalizedKey {
-    return (this.#root + key) as NormalizedKey
+    return keyInFolder(this.bucket.name, key)
   }
 
   #strip(key: string): string {
