@@ -177,6 +177,11 @@ async function preloadSmall(ctx: RunContext, target: Target): Promise<void> {
   holdsSmall.add(target)
 }
 
+/** Coffer's targets, then the given peers that run (`--without` leaves some out). */
+function present(ctx: RunContext, ...peers: (Peer | undefined)[]): Target[] {
+  return [...coffers(ctx.peers), ...peers.filter((p): p is Peer => p !== undefined)]
+}
+
 /** A request-rate case: a warm-up run per target, then rounds alternating between them. */
 async function rateCase(
   ctx: RunContext,
@@ -213,14 +218,13 @@ async function rateCase(
 
 export async function p3(ctx: RunContext): Promise<CaseResult[]> {
   const { nginx, node, ceiling, s3rver, ceph } = ctx.peers
-  const targets = [...coffers(ctx.peers), nginx, ceiling, node, s3rver, ceph]
-  const series = await rateCase(ctx, 'P3', 'GET', 64, targets)
+  const series = await rateCase(ctx, 'P3', 'GET', 64, present(ctx, nginx, ceiling, node, s3rver, ceph))
   return [{ id: 'P3', title: 'GET 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
 export async function p4(ctx: RunContext): Promise<CaseResult[]> {
   const { nginx, node, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P4', 'PUT', 64, [...coffers(ctx.peers), nginx, node, s3rver, ceph])
+  const series = await rateCase(ctx, 'P4', 'PUT', 64, present(ctx, nginx, node, s3rver, ceph))
   return [{ id: 'P4', title: 'PUT 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
@@ -311,7 +315,7 @@ export async function p6(ctx: RunContext): Promise<CaseResult[]> {
 
 export async function p7(ctx: RunContext): Promise<CaseResult[]> {
   const { nginx, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P7', 'GET', 16, [...coffers(ctx.peers), nginx, ceph])
+  const series = await rateCase(ctx, 'P7', 'GET', 16, present(ctx, nginx, ceph))
   return [{ id: 'P7', title: '4 KiB GET latency, 16 connections', metric: 'p99', unit: 'ms', series }]
 }
 

@@ -89,6 +89,8 @@ export function checkGoals(results: CaseResult[], limit: number): GoalResult[] {
     const coffer = mine?.median[metric] ?? Number.NaN
     const baseline = goal.coffer === 'Coffer/fs' ? seriesOf(result, BASELINE)?.median[metric] : undefined
     const peerSeries = goal.peer === undefined ? undefined : seriesOf(result, goal.peer)
+    // A peer left out of the run (`--without`): no ratio to give.
+    if (goal.peer !== undefined && peerSeries === undefined) continue
     const valid = [mine, peerSeries].every((s) => s === undefined || invalidRuns(s, limit) === 0)
     const verdict = (v: number) =>
       goal.min !== undefined ? v >= goal.min : goal.max !== undefined ? v <= goal.max : undefined

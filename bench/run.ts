@@ -8,8 +8,10 @@
  * core, the figure is marked invalid. Targets alternate A B A B … over the rounds and medians are
  * reported. Prints Markdown tables and writes bench/results/bench-<time>.json.
  * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
- *   [--client wrk|autocannon] [--client-cpu-limit PERCENT]
+ *   [--client wrk|autocannon] [--client-cpu-limit PERCENT] [--without s3rver,ceph]
  *   --client: the request-rate load generator (default wrk; autocannon shows where it is the limit).
+ *   --without: peers not to start (nginx, node, ceiling, s3rver, ceph), e.g. where one cannot start;
+ *   P3, P4 and P7 then run without them (P5 needs ceph).
  *   --client-cpu-limit: above this share of its core a client's run is invalid (default 90; a low
  *   value checks the marking itself).
  *   --profile: the Coffer processes run with --cpu-prof; profiles go to bench/results/profile-<time>/
@@ -80,6 +82,7 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     client: { type: 'string', default: 'wrk' },
     'client-cpu-limit': { type: 'string', default: String(CLIENT_CPU_LIMIT) },
+    without: { type: 'string', default: '' },
   },
 })
 const settings: Settings = { ...(values.quick ? QUICK : FULL) }
@@ -101,7 +104,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 const started: Peer[] = []
 
 async function startPeers(): Promise<Peers> {
-  const needed = new Set(selected.flatMap((id) => NEEDS[id] ?? []))
+  const without = new Set(values.without.split(',').filter(Boolean))
+  const needed = new Set(selected.flatMap((id) => NEEDS[id] ?? []).filter((name) => !without.has(name)))
   const prof = {
     ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
     ...(values.server === undefined ? {} : { main: resolve(values.server) }),
