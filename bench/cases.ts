@@ -1,6 +1,7 @@
 /** The cases of issue #8 (P1–P7): each runs its targets alternately, round after round. */
 import { median, rateClient, streamClient } from './clients.ts'
 import { startCoffer } from './peers/coffer.ts'
+import { pinServers } from './peers/pin.ts'
 import { peakRssMiB } from './peers/processes.ts'
 import type { S3Peer } from './peers/s3-peer.ts'
 import type { Peer, Target } from './peers/target.ts'
@@ -24,12 +25,16 @@ export interface Settings {
   warmSeconds: number
   /** P3, P7: GETs walk over this many 4 KiB objects; P4 PUTs over 4× as many keys. */
   smallObjects: number
+  /** P3, P4, P7's load generator: wrk, or autocannon (to see where it is the limit). */
+  client: 'wrk' | 'autocannon'
 }
 
 export interface Peers {
   nginx: Peer
   /** A bare Node file server: what Node itself reaches here (P1–P4, for reference). */
   node: Peer
+  /** Node's `http` answering 4 KiB from memory: the most a Node server can reach (P3). */
+  ceiling: Peer
   cofferFs: Peer
   cofferS3: Peer
   ceph: S3Peer
@@ -55,7 +60,10 @@ export interface RunContext {
   log(line: string): void
 }
 
-/** A measured value per round, by metric (`MiBps`, `rps`, `p50`, …). */
+/**
+ * A measured value per round, by metric (`MiBps`, `rps`, `p50`, …); `clientCpu` is the load
+ * generator's share of its core (%) in that round.
+ */
 export type Sample = Record<string, number>
 
 export interface CaseResult {
@@ -109,9 +117,9 @@ const holdsLarge = new WeakSet<Target>()
 
 async function putLarge(target: Target, size: number): Promise<Sample> {
   const spec = await target.put(LARGE_KEY)
-  const { MiBps } = await streamClient({ mode: 'put', ...spec, size })
+  const { MiBps, clientCpu } = await streamClient({ mode: 'put', ...spec, size })
   holdsLarge.add(target)
-  return { MiBps }
+  return { MiBps, clientCpu }
 }
 
 export async function p2(ctx: RunContext): Promise<CaseResult[]> {
@@ -136,9 +144,9 @@ export async function p1(ctx: RunContext): Promise<CaseResult[]> {
   const measurers = targets.map((t) => ({
     name: t.name,
     async measure() {
-      const { MiBps, bytes } = await streamClient({ mode: 'get', ...(await t.get(LARGE_KEY)) })
+      const { MiBps, bytes, clientCpu } = await streamClient({ mode: 'get', ...(await t.get(LARGE_KEY)) })
       if (bytes !== size) throw new Error(`${t.name}: GET gave ${bytes} of ${size} bytes`)
-      return { MiBps }
+      return { MiBps, clientCpu }
     },
   }))
   const series = await alternate(ctx, 'P1', measurers)
@@ -152,7 +160,7 @@ const holdsSmall = new WeakSet<Target>()
 
 /** Uploads the 4 KiB objects, 16 at a time (not measured). */
 async function preloadSmall(ctx: RunContext, target: Target): Promise<void> {
-  if (holdsSmall.has(target)) return
+  if (holdsSmall.has(target) || target.getsOnly) return
   const body = new Uint8Array(SMALL_BYTES).map((_, i) => (i * 31) % 251)
   const keys = Array.from({ length: ctx.settings.smallObjects }, (_, i) => smallKey(i))
   for (let i = 0; i < keys.length; i += 16) {
@@ -169,7 +177,12 @@ async function preloadSmall(ctx: RunContext, target: Target): Promise<void> {
   holdsSmall.add(target)
 }
 
-/** An autocannon case: a warm-up run per target, then rounds alternating between them. */
+/** Coffer's targets, then the given peers that run (`--without` leaves some out). */
+function present(ctx: RunContext, ...peers: (Peer | undefined)[]): Target[] {
+  return [...coffers(ctx.peers), ...peers.filter((p): p is Peer => p !== undefined)]
+}
+
+/** A request-rate case: a warm-up run per target, then rounds alternating between them. */
 async function rateCase(
   ctx: RunContext,
   id: string,
@@ -185,13 +198,18 @@ async function rateCase(
       method === 'GET' ? smallKey(i) : putKey(i),
     )
     const requests = await Promise.all(keys.map((k) => (method === 'GET' ? target.get(k) : target.put(k))))
-    const job = { method, connections, ...(method === 'PUT' ? { bodyBytes: SMALL_BYTES } : {}) }
+    const job = {
+      client: settings.client,
+      method,
+      connections,
+      ...(method === 'PUT' ? { bodyBytes: SMALL_BYTES } : {}),
+    }
     await rateClient(ctx.dir, { ...job, seconds: settings.warmSeconds }, requests)
     measurers.push({
       name: target.name,
       async measure() {
         const r = await rateClient(ctx.dir, { ...job, seconds: settings.rateSeconds }, requests)
-        return { rps: r.rps, p50: r.p50, p99: r.p99 }
+        return { rps: r.rps, p50: r.p50, p99: r.p99, clientCpu: r.clientCpu }
       },
     })
   }
@@ -199,14 +217,14 @@ async function rateCase(
 }
 
 export async function p3(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, node, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P3', 'GET', 64, [...coffers(ctx.peers), nginx, node, s3rver, ceph])
+  const { nginx, node, ceiling, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P3', 'GET', 64, present(ctx, nginx, ceiling, node, s3rver, ceph))
   return [{ id: 'P3', title: 'GET 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
 export async function p4(ctx: RunContext): Promise<CaseResult[]> {
   const { nginx, node, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P4', 'PUT', 64, [...coffers(ctx.peers), nginx, node, s3rver, ceph])
+  const series = await rateCase(ctx, 'P4', 'PUT', 64, present(ctx, nginx, node, s3rver, ceph))
   return [{ id: 'P4', title: 'PUT 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 
@@ -215,7 +233,10 @@ export async function p5(ctx: RunContext): Promise<CaseResult[]> {
   const size = ctx.settings.s3Bytes
   const key = 'p5/object.bin'
   const s3 = { ...ceph.server, bucket: ceph.bucket, key }
-  const rate = async (job: Record<string, unknown>) => ({ MiBps: (await streamClient(job)).MiBps })
+  const rate = async (job: Record<string, unknown>) => {
+    const { MiBps, clientCpu } = await streamClient(job)
+    return { MiBps, clientCpu }
+  }
   const puts = [
     { name: cofferS3.name, measure: async () => rate({ mode: 'put', ...(await cofferS3.put(key)), size }) },
     { name: 'AWS SDK→Ceph', measure: () => rate({ mode: 's3-put', s3, size }) },
@@ -251,6 +272,7 @@ async function withFreshCoffer(ctx: RunContext, load: (coffer: Peer) => Promise<
     ...(ctx.main === undefined ? {} : { main: ctx.main }),
   })
   try {
+    await pinServers([coffer.pid])
     const sample = await load(coffer)
     return { peakRssMiB: Number((await peakRssMiB(coffer.pid as number)).toFixed(1)), ...sample }
   } finally {
@@ -293,8 +315,8 @@ export async function p6(ctx: RunContext): Promise<CaseResult[]> {
 
 export async function p7(ctx: RunContext): Promise<CaseResult[]> {
   const { nginx, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P7', 'GET', 16, [...coffers(ctx.peers), nginx, ceph])
-  return [{ id: 'P7', title: '4 KiB GET latency, 16 connections', metric: 'p50', unit: 'ms', series }]
+  const series = await rateCase(ctx, 'P7', 'GET', 16, present(ctx, nginx, ceph))
+  return [{ id: 'P7', title: '4 KiB GET latency, 16 connections', metric: 'p99', unit: 'ms', series }]
 }
 
 /** In the order they run: P2 writes the large object P1 reads. */

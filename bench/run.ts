@@ -1,11 +1,19 @@
 /**
- * Coffer beside its peers, on this machine, in one run (issue #8): nginx (sendfile GET, WebDAV PUT),
- * Ceph RGW (memstore) and s3rver reached with SigV4, Coffer on the fs driver and on the S3 driver in
- * front of Ceph. Every peer is started here and stopped at the end; every measurement is a separate
- * load-generator process (autocannon, or an undici / AWS SDK stream client); targets alternate
- * A B A B … over the rounds and medians are reported. Prints Markdown tables and writes
- * bench/results/bench-<time>.json.
+ * Coffer beside its peers, on this machine, in one run (issues #8, #17): nginx (sendfile GET, WebDAV
+ * PUT), Ceph RGW (memstore) and s3rver reached with SigV4, bare Node servers (files; 4 KiB from
+ * memory, the ceiling), Coffer on the fs driver and on the S3 driver in front of Ceph. Every peer is
+ * started here, pinned to core 0 with all its processes and threads, and stopped at the end; every
+ * measurement is a separate load-generator process on core 1 (wrk for request rates, an undici /
+ * AWS SDK stream client for large bodies) whose CPU is reported beside its figure: above 90% of its
+ * core, the figure is marked invalid. Targets alternate A B A B … over the rounds and medians are
+ * reported. Prints Markdown tables and writes bench/results/bench-<time>.json.
  * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
+ *   [--client wrk|autocannon] [--client-cpu-limit PERCENT] [--without s3rver,ceph]
+ *   --client: the request-rate load generator (default wrk; autocannon shows where it is the limit).
+ *   --without: peers not to start (nginx, node, ceiling, s3rver, ceph), e.g. where one cannot start;
+ *   P3, P4 and P7 then run without them (P5 needs ceph).
+ *   --client-cpu-limit: above this share of its core a client's run is invalid (default 90; a low
+ *   value checks the marking itself).
  *   --profile: the Coffer processes run with --cpu-prof; profiles go to bench/results/profile-<time>/
  *   (summarise them with `node bench/profile-summary.mjs DIR`).
  *   --server: another build of the service's main.js to measure instead of this repository's.
@@ -18,9 +26,11 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CASES, type CaseResult, type Peers, type RunContext, type Settings } from './cases.ts'
+import { CLIENT_CORE, CLIENT_CPU_LIMIT, ensureWrk, pinning } from './clients.ts'
 import { startCoffer } from './peers/coffer.ts'
 import { startNginx } from './peers/nginx.ts'
-import { startNodeFileServer } from './peers/node.ts'
+import { startNodeCeiling, startNodeFileServer } from './peers/node.ts'
+import { descendants, pinServers } from './peers/pin.ts'
 import { startS3Peer } from './peers/s3-peer.ts'
 import type { Peer } from './peers/target.ts'
 import { checkGoals, markdown } from './report.ts'
@@ -37,6 +47,7 @@ const FULL: Settings = {
   rateSeconds: 10,
   warmSeconds: 2,
   smallObjects: 256,
+  client: 'wrk',
 }
 const QUICK: Settings = {
   ...FULL,
@@ -54,7 +65,7 @@ const QUICK: Settings = {
 const NEEDS: Record<string, (keyof Peers)[]> = {
   P1: ['nginx', 'node', 'cofferFs'],
   P2: ['nginx', 'node', 'cofferFs'],
-  P3: ['nginx', 'node', 'cofferFs', 's3rver', 'ceph'],
+  P3: ['nginx', 'ceiling', 'node', 'cofferFs', 's3rver', 'ceph'],
   P4: ['nginx', 'node', 'cofferFs', 's3rver', 'ceph'],
   P5: ['ceph', 'cofferS3'],
   P6: [],
@@ -69,9 +80,16 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     server: { type: 'string' },
     baseline: { type: 'string' },
+    client: { type: 'string', default: 'wrk' },
+    'client-cpu-limit': { type: 'string', default: String(CLIENT_CPU_LIMIT) },
+    without: { type: 'string', default: '' },
   },
 })
 const settings: Settings = { ...(values.quick ? QUICK : FULL) }
+if (values.client !== 'wrk' && values.client !== 'autocannon') throw new Error('--client: wrk or autocannon')
+settings.client = values.client
+const cpuLimit = Number(values['client-cpu-limit'])
+if (!(cpuLimit > 0)) throw new Error('--client-cpu-limit: a percentage above 0')
 if (values.rounds !== undefined) settings.rounds = Math.max(1, Math.min(50, Number(values.rounds) || 1))
 const only = values.only?.toUpperCase().split(',') ?? Object.keys(CASES)
 const selected = Object.keys(CASES).filter((id) => only.includes(id))
@@ -86,7 +104,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 const started: Peer[] = []
 
 async function startPeers(): Promise<Peers> {
-  const needed = new Set(selected.flatMap((id) => NEEDS[id] ?? []))
+  const without = new Set(values.without.split(',').filter(Boolean))
+  const needed = new Set(selected.flatMap((id) => NEEDS[id] ?? []).filter((name) => !without.has(name)))
   const prof = {
     ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
     ...(values.server === undefined ? {} : { main: resolve(values.server) }),
@@ -102,6 +121,7 @@ async function startPeers(): Promise<Peers> {
   const results = await Promise.allSettled([
     start('nginx', startNginx),
     start('node', startNodeFileServer),
+    start('ceiling', startNodeCeiling),
     start('ceph', () => startS3Peer('ceph')),
     start('s3rver', () => startS3Peer('s3rver')),
     start('cofferFs', () => startCoffer({ driver: 'fs', ...prof })),
@@ -124,6 +144,8 @@ async function startPeers(): Promise<Peers> {
     const s3 = { server: ceph.server, bucket: ceph.bucket }
     await start('cofferS3', () => startCoffer({ driver: 's3', s3, ...prof }))
   }
+  // Every process below this one is a server now (no client runs yet): all of them on core 0.
+  if (pinning) log(`pinned ${await pinServers(await descendants(process.pid))} server processes to core 0`)
   return peers as Peers
 }
 
@@ -138,6 +160,7 @@ process.once('SIGINT', () => {
 })
 
 const t0 = performance.now()
+if (settings.client === 'wrk' && selected.some((id) => ['P3', 'P4', 'P7'].includes(id))) ensureWrk()
 try {
   const peers = await startPeers()
   const ctx: RunContext = {
@@ -152,18 +175,19 @@ try {
   for (const id of selected) results.push(...((await CASES[id]?.(ctx)) ?? []))
   const order = Object.keys(NEEDS)
   results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
-  const goals = checkGoals(results)
+  const goals = checkGoals(results, cpuLimit)
   const seconds = Math.round((performance.now() - t0) / 1000)
   const file = join(resultsDir, `bench-${stamp}.json`)
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg(), node: process.version }
   await writeFile(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), seconds, settings, machine, results, goals }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), seconds, settings, clientCpuLimit: cpuLimit, machine, results, goals }, null, 2)}\n`,
   )
-  console.log(markdown(results, goals, settings.rounds))
+  console.log(markdown(results, goals, settings.rounds, cpuLimit))
   const mode = settings.quick ? 'npm run bench -- --quick' : 'npm run bench'
+  const pinned = pinning ? `servers on core 0, clients on core ${CLIENT_CORE}` : 'nothing pinned (one core)'
   console.log(
-    `\n\`${mode}\`, ${seconds} s, Node ${process.version}, ${machine.cpus} cores; results in ${file}`,
+    `\n\`${mode}\`, ${seconds} s, Node ${process.version}, ${machine.cpus} cores, ${pinned}, load average ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')} at the end; results in ${file}`,
   )
 } finally {
   await stopAll()

@@ -80,7 +80,8 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
   const stop = stopperOf(child, dataDir, 30_000)
   const origin = `http://127.0.0.1:${port}`
   try {
-    await waitForHttp(`${origin}/healthz`, child)
+    // A minute: on a machine shared with other work, a start can take far longer than usual.
+    await waitForHttp(`${origin}/healthz`, child, 60_000)
     await call(`${origin}/v1/buckets`, adminKey, { name: BUCKET })
     const scopes = [{ bucket: BUCKET, prefix: '', permissions: ['read', 'write', 'delete'] }]
     const { token } = (await call(`${origin}/v1/keys`, adminKey, { name: 'bench', scopes })) as {

@@ -13,6 +13,8 @@ export interface Target {
   get(key: string): Promise<RequestSpec>
   /** How to PUT a body to `key`. */
   put(key: string): Promise<RequestSpec>
+  /** Answers every GET from memory, with nothing to preload, and takes no PUT (P3's ceiling). */
+  getsOnly?: true
 }
 
 /** A started peer: a target, and how to stop it (and remove its data). */

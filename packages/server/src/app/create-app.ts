@@ -10,7 +10,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify'
 import type { Kysely } from 'kysely'
 import { ObjectCatalog } from '../catalog/object-catalog.ts'
+import { resolveWriteIntents } from '../catalog/resolve-write-intents.ts'
 import { UsageRecorder } from '../catalog/usage.ts'
+import { WriteIntents } from '../catalog/write-intents.ts'
 import type { JwtConfig } from '../config/config.ts'
 import type { Database } from '../db/schema.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
@@ -79,11 +81,17 @@ export interface AppOptions {
   uploadsDir?: string
   /** Fastify's logger option: pino options, or false. */
   logger?: FastifyServerOptions['logger']
+  /**
+   * Whose write intents this process writes and, at start, resolves (see `WriteIntents`): one id per
+   * data dir, so that replicas sharing a database never resolve each other's writes in flight.
+   * Default `default`.
+   */
+  instance?: string
   /** Runs reconcile this often (ms) in the background; never when absent. */
   reconcileEvery?: number
   /**
    * Runs reconcile once in the background at start when the index has no object row, or always
-   * (`'always'`: after an unclean stop, whose last writes may have reached the store but not the index).
+   * (`'always'`). An unclean stop needs none: its writes in flight are repaired from their intents.
    */
   reconcileAtStart?: boolean | 'always'
   /** Milliseconds between rounds of the sweep that deletes expired objects; default 60 s. */
@@ -169,6 +177,9 @@ function createContext(
     }),
     db: options.db,
     catalog: index,
+    intents: new WriteIntents(options.db, options.instance ?? 'default', (error) =>
+      log.warn({ err: error }, 'a write intent was not removed; the next start resolves it'),
+    ),
     usage: new UsageRecorder(options.db, (error) => log.warn({ err: error }, 'usage counts not written yet')),
     metrics: new Metrics(options.db),
     metricsPublic: options.metricsPublic ?? false,
@@ -217,6 +228,9 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
 
   let content: App | undefined
   const ctx = createContext(options, () => content, app.log)
+  // Writes a killed process left between the store and the index: repaired before any request runs.
+  const intents = await resolveWriteIntents(options.storage, ctx.catalog, ctx.intents)
+  if (intents.intents > 0) app.log.info({ intents }, 'write intents of an unclean stop resolved')
   const contentApp = await createContentApp(ctx, app.log)
   content = contentApp
   app.decorate('content', contentApp)

@@ -209,6 +209,29 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('sites').execute()
     },
   },
+  // Store writes under way, so that a restart after a crash repairs just their keys (no store walk).
+  '0014-write-intents': {
+    async up(db: Kysely<unknown>) {
+      const byteOrder = isPostgres(db) ? sql`collate "C"` : sql``
+      await db.schema
+        .createTable('write_intents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('instance', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('key', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('prefix', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('write_intents_by_instance')
+        .on('write_intents')
+        .columns(['instance', 'id'])
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('write_intents').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -134,6 +134,22 @@ export interface SiteDeployTable {
   created_at: string
 }
 
+/**
+ * A store write under way (see `WriteIntents`): written before the store commits, removed with the
+ * index row that follows it; what a crash leaves here is what a restart repairs.
+ */
+export interface WriteIntentTable {
+  /** ULID. */
+  id: string
+  /** The writing instance (one id per data dir): a start resolves only its own. */
+  instance: string
+  bucket: string
+  /** The key written, or with `prefix` 1 the prefix of a delete by prefix. */
+  key: string
+  prefix: number
+  created_at: string
+}
+
 /** The whole schema. */
 export interface Database {
   sites: SiteTable
@@ -145,4 +161,5 @@ export interface Database {
   reservations: ReservationTable
   usage_daily: UsageDailyTable
   audit_events: AuditEventTable
+  write_intents: WriteIntentTable
 }

@@ -2,6 +2,7 @@ import type { StorageService } from '@coffer/core'
 import type { Kysely } from 'kysely'
 import type { ObjectCatalog } from '../catalog/object-catalog.ts'
 import type { UsageRecorder } from '../catalog/usage.ts'
+import type { WriteIntents } from '../catalog/write-intents.ts'
 import type { Database } from '../db/schema.ts'
 import type { Metrics } from '../support/metrics.ts'
 import type { ApiKeyStore } from './auth/api-key-store.ts'
@@ -17,6 +18,8 @@ export interface DomainContext {
   db: Kysely<Database>
   /** The object index: rows, counters, reservations and the audit trail. */
   catalog: ObjectCatalog
+  /** Store writes under way, recorded before the store commits them (crash repair). */
+  intents: WriteIntents
   usage: UsageRecorder
   metrics: Metrics
   /** Whether `/metrics` answers without credentials. */

@@ -9,7 +9,7 @@ import { loggerOptions } from '../http/request-log.ts'
 import type { App } from '../http/typed-app.ts'
 import { openBackends } from './open-backends.ts'
 import { loadOrCreateSigningSecret } from './signing-secret.ts'
-import { markRunning, markStopped } from './unclean-stop.ts'
+import { loadOrCreateInstanceId, markRunning, markStopped } from './unclean-stop.ts'
 
 /** A listening service. */
 export interface RunningServer {
@@ -46,7 +46,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       signingSecret,
       logger: loggerOptions(config.logLevel),
       uploadsDir,
-      reconcileAtStart: uncleanStop ? 'always' : true,
+      reconcileAtStart: true,
+      instance: await loadOrCreateInstanceId(config.dataDir),
     }
     if (config.publicUrl !== undefined) options.publicUrl = config.publicUrl
     if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl

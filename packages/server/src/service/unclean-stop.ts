@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** The file in the data dir that says a service is running there; a graceful stop removes it. */
@@ -25,4 +26,23 @@ export async function markRunning(dataDir: string): Promise<{ uncleanStop: boole
 /** Removes the mark after a graceful stop, once every write has finished. */
 export async function markStopped(dataDir: string): Promise<void> {
   await rm(join(dataDir, RUNNING_FILE), { force: true })
+}
+
+/** The file in the data dir that names its instance, whose write intents a start resolves. */
+export const INSTANCE_FILE = 'instance'
+
+/**
+ * This data dir's instance id, made at its first start: replicas sharing one database each have
+ * their own data dir, so each resolves only the write intents it left itself.
+ */
+export async function loadOrCreateInstanceId(dataDir: string): Promise<string> {
+  const path = join(dataDir, INSTANCE_FILE)
+  const id = randomBytes(12).toString('hex')
+  try {
+    await writeFile(path, `${id}\n`, { flag: 'wx', mode: 0o600 })
+    return id
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return (await readFile(path, 'utf8')).trim()
+  }
 }

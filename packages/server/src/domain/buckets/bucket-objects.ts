@@ -21,14 +21,16 @@ import {
 } from '@coffer/core'
 import type { Actor, ObjectCatalog } from '../../catalog/object-catalog.ts'
 import { Reservation } from '../../catalog/quota.ts'
+import type { WriteIntents } from '../../catalog/write-intents.ts'
 import type { Metrics } from '../../support/metrics.ts'
 import { expiredError, hasExpired } from '../../support/object-expiry.ts'
 import type { Bucket } from './bucket-store.ts'
 
-/** What a bucket's objects live on: the storage, and the index that mirrors it. */
+/** What a bucket's objects live on: the storage, the index that mirrors it, and its write intents. */
 export interface ObjectServices {
   storage: StorageService
   catalog: ObjectCatalog
+  intents: WriteIntents
   metrics?: Metrics
 }
 
@@ -37,7 +39,9 @@ export interface ObjectServices {
  * `<bucket>/`, so buckets never see each other's objects. Keys go in and come out without that
  * prefix, and errors are rewritten to name the bucket's key, not the storage's. Every change is
  * recorded in the index after the storage made it (the index follows the store, never leads it), and
- * writes into a bucket with a quota reserve their room first.
+ * writes into a bucket with a quota reserve their room first. Every store write is announced first as
+ * a write intent, which goes with the index change that follows it: a crash in between leaves the
+ * intent, and the restart repairs that key (see `resolveWriteIntents`).
  */
 export class BucketObjects {
   readonly bucket: Bucket
@@ -46,12 +50,14 @@ export class BucketObjects {
   bytesIn = 0
   readonly #storage: StorageService
   readonly #index: ObjectCatalog
+  readonly #intents: WriteIntents
   readonly #metrics: Metrics | undefined
   readonly #root: string
 
   constructor(services: ObjectServices, bucket: Bucket, actor: Actor) {
     this.#storage = services.storage
     this.#index = services.catalog
+    this.#intents = services.intents
     this.#metrics = services.metrics
     this.bucket = bucket
     this.actor = actor
@@ -63,30 +69,29 @@ export class BucketObjects {
   }
 
   /**
-   * Records a stored object in the index, ending its reservation in the same transaction. When the
-   * quota turns out to have no room for it after all (see `Reservation.commitIn`), the stored object
-   * is removed again and `QuotaExceeded` thrown.
+   * Records a stored object in the index, ending its reservation and its write intents in the same
+   * transaction. When the quota turns out to have no room for it after all (see
+   * `Reservation.commitIn`), the stored object is removed again and `QuotaExceeded` thrown.
    */
   async #record(
     info: ObjectInfo,
     action: string,
+    intents: readonly string[],
     reservation?: Reservation,
     detail?: Record<string, unknown>,
   ) {
     const entry = { action, bucket: this.bucket.name, key: info.key, detail: { size: info.size, ...detail } }
     try {
-      await this.#index.put(
-        this.bucket.name,
-        info,
-        this.actor,
-        entry,
-        reservation && ((tx, change) => reservation.commitIn(tx, change)),
-      )
+      await this.#index.put(this.bucket.name, info, this.actor, entry, async (tx, change) => {
+        await reservation?.commitIn(tx, change)
+        await this.#intents.endIn(tx, intents)
+      })
     } catch (error) {
       if (isStorageError(error, 'QuotaExceeded')) {
         // The key holds the refused object now (what it replaced is gone): index and store lose it.
         await this.#call(() => this.#storage.deleteObject(this.#root + info.key))
         await this.#index.remove(this.bucket.name, [info.key], this.actor)
+        await this.#intents.end(intents)
       }
       throw error
     }
@@ -123,14 +128,15 @@ export class BucketObjects {
     let reservation: Reservation | undefined
     try {
       reservation = await this.#reserve(key, opts.contentLength)
+      const intents = await this.#intents.begin(bucket.name, [key])
       let input: UploadBody = body
       if (reservation) {
         // The meter fails the upload at the first byte the quota has no room for; the core then
         // destroys the body, and pipeline the source.
         input = pipeline(toReadable(body).stream, reservation.meter(), () => undefined)
       }
-      const info = this.#info(await this.#call(() => this.#storage.upload(input, options)))
-      await this.#record(info, 'object.put', reservation)
+      const info = this.#info(await this.#stored(intents, () => this.#storage.upload(input, options)))
+      await this.#record(info, 'object.put', intents, reservation)
       return info
     } catch (error) {
       if (isStorageError(error) && error.code === 'QuotaExceeded') {
@@ -154,6 +160,20 @@ export class BucketObjects {
     return Reservation.open(this.#index, this.bucket.name, key, bytes)
   }
 
+  /**
+   * Runs a store change that `intents` announced. Should it fail, the store is as it was (its writes
+   * are atomic) and the intents end; should it succeed, they stay until the index follows it, so that
+   * a failed index write, or a crash, leaves them for the next start to resolve.
+   */
+  async #stored<T>(intents: readonly string[], change: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#call(change)
+    } catch (error) {
+      await this.#intents.end(intents)
+      throw error
+    }
+  }
+
   /** An object's stream; an expired object is `NotFound` at once, whether or not the sweep took it. */
   async get(key: NormalizedKey, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
     const result = await this.#call(() => this.#storage.getObject(this.storageKey(key), opts))
@@ -175,8 +195,10 @@ export class BucketObjects {
   }
 
   async delete(key: NormalizedKey): Promise<void> {
-    await this.#call(() => this.#storage.deleteObject(this.storageKey(key)))
+    const intents = await this.#intents.begin(this.bucket.name, [key])
+    await this.#stored(intents, () => this.#storage.deleteObject(this.storageKey(key)))
     await this.#index.remove(this.bucket.name, [key], this.actor)
+    await this.#intents.end(intents)
   }
 
   /**
@@ -198,12 +220,19 @@ export class BucketObjects {
         }
       }
     } else storageTarget = { prefix: this.#root + target.prefix }
+    const intents = Array.isArray(storageTarget)
+      ? await this.#intents.begin(
+          this.bucket.name,
+          storageTarget.map((key) => this.#strip(key)),
+        )
+      : await this.#intents.begin(this.bucket.name, [storageTarget.prefix.slice(this.#root.length)], true)
     const result =
       Array.isArray(storageTarget) && storageTarget.length === 0
         ? { deleted: [], errors: [] }
-        : await this.#call(() => this.#storage.deleteObjects(storageTarget))
+        : await this.#stored(intents, () => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
     await this.#index.remove(this.bucket.name, deleted, this.actor, action)
+    await this.#intents.end(intents)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order. The
     // storage's own failures name no key in their message (the key is beside it).
     const failed = result.errors.map((e) => ({ ...e, key: this.#strip(e.key) }))
@@ -242,16 +271,18 @@ export class BucketObjects {
     const reservation = await this.#reserve(to, size)
     try {
       const target = this.storageKey(to)
-      const info = this.#info(await this.#call(() => this.#storage.copy(source, target)))
+      const intents = await this.#intents.begin(this.bucket.name, [to])
+      const info = this.#info(await this.#stored(intents, () => this.#storage.copy(source, target)))
       if (reservation) {
         // The source may have grown since its size was reserved: the copy must fit, or it goes.
         await reservation.cover(info.size).catch(async (error: unknown) => {
           await this.#call(() => this.#storage.deleteObject(target))
           await this.#index.remove(this.bucket.name, [info.key], this.actor)
+          await this.#intents.end(intents)
           throw error
         })
       }
-      await this.#record(info, 'object.copy', reservation, { from })
+      await this.#record(info, 'object.copy', intents, reservation, { from })
       return info
     } finally {
       await reservation?.release()
@@ -260,10 +291,11 @@ export class BucketObjects {
 
   /** Renames within the bucket: the bytes and objects stay, so no quota is involved. */
   async move(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
-    const info = this.#info(
-      await this.#call(() => this.#storage.move(this.storageKey(from), this.storageKey(to))),
-    )
+    const [source, target] = [this.storageKey(from), this.storageKey(to)]
+    const intents = await this.#intents.begin(this.bucket.name, [from, to])
+    const info = this.#info(await this.#stored(intents, () => this.#storage.move(source, target)))
     await this.#index.move(this.bucket.name, from, info, this.actor)
+    await this.#intents.end(intents)
     return info
   }
 
