@@ -37,6 +37,11 @@ export interface StorageErrorOptions {
   retryable?: boolean
   /** The object key the failure is about, when there is one. */
   key?: string
+  /**
+   * `InvalidRange` from resolving a range against an object: that object's size, so that an HTTP
+   * server answers 416 with `Content-Range: bytes *\/<size>` (RFC 9110 §15.5.17) without asking again.
+   */
+  objectSize?: number
 }
 
 /**
@@ -48,12 +53,15 @@ export class StorageError extends Error {
   readonly code: StorageErrorCode
   readonly retryable: boolean
   readonly key: string | undefined
+  /** See `StorageErrorOptions.objectSize`. */
+  readonly objectSize: number | undefined
 
   constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.retryable = options.retryable ?? RETRYABLE.has(code)
     this.key = options.key
+    this.objectSize = options.objectSize
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'

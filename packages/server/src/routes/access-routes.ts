@@ -1,12 +1,14 @@
 import { type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, objectsFor } from '../app-context.ts'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { objectsFor } from '../domain/auth/authorize.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { AppContext } from '../http/app-context.ts'
 import type { ServeHeaderOptions } from '../http/object-headers.ts'
 import { verifySigned } from '../http/presign.ts'
 import { receiveObject } from '../http/receive-object.ts'
 import { serveHead, serveObject } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
 
 const tags = ['access without credentials']

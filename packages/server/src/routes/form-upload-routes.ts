@@ -10,11 +10,13 @@ import {
 import type { Multipart, MultipartFile } from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, authorize } from '../app-context.ts'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { authorize } from '../domain/auth/authorize.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { watchIdleBody } from '../http/body-limits.ts'
 import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
 
 /** Limits of the form parser; object sizes are the bucket's (enforced by the core while streaming). */
