@@ -85,6 +85,8 @@ export interface ServeHeaderOptions {
   neverRender?: boolean
   /** When the signed URL being answered expires: caches keep the answer privately until then at most. */
   expiresAt?: Date
+  /** The prefix of metadata headers: `x-coffer-meta-` (default), or S3's `x-amz-meta-`. */
+  metadataPrefix?: string
 }
 
 /**
@@ -117,5 +119,5 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   if (opts.neverRender === true && disposition !== undefined) {
     reply.header('x-coffer-content-disposition', serializeDisposition(disposition))
   }
-  writeMetadata(reply, info.metadata)
+  writeMetadata(reply, info.metadata, opts.metadataPrefix)
 }

@@ -24,7 +24,8 @@ const BY_CODE: Record<StorageErrorCode, S3ErrorCode | ((subject: S3Subject) => S
   // S3 itself refuses no content type; a bucket policy that does is a refusal of access.
   UnsupportedMediaType: 'AccessDenied',
   AccessDenied: 'AccessDenied',
-  MissingCredentials: 'ServiceUnavailable',
+  // The bucket layer reports a backend without credentials as Unavailable; this is a caller without any.
+  MissingCredentials: 'AccessDenied',
   Unavailable: 'ServiceUnavailable',
   Timeout: 'ServiceUnavailable',
   RequestTimeout: 'RequestTimeout',
@@ -48,6 +49,7 @@ export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
   const mapped = BY_CODE[error.code]
   const code = typeof mapped === 'function' ? mapped(subject) : mapped
   if (error.code === 'NotFound') return new S3Error(code, NOT_FOUND[subject][1], { cause: error })
+  if (error.code === 'MissingCredentials') return new S3Error(code, 'Access Denied', { cause: error })
   if (S3_ERROR_STATUS[code] >= 500)
     return new S3Error(code, 'We encountered an internal error. Please try again.', { cause: error })
   return new S3Error(code, error.message, { cause: error })
