@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings this machine to what the tests need, idempotently: the Ceph daemons for the S3 driver's
 # suites (the tests start and stop Ceph RGW and s3rver themselves), Debian's chromium for the web
-# UI's end-to-end tests, and a running PostgreSQL on
+# UI's end-to-end tests, Debian's S3 clients (aws-cli, boto3, rclone) for the S3 endpoint's tests,
+# and a running PostgreSQL on
 # 127.0.0.1:5432 (its tests create and drop a database of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,22 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
   rm -f "$log"
   echo "test-services: installed chromium ($(/usr/bin/chromium --version))"
+fi
+
+# Debian's S3 clients for the S3 endpoint's tests: aws-cli, boto3 and rclone, run against a real Coffer.
+if [ ! -x /usr/bin/aws ] || [ ! -x /usr/bin/rclone ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  log=$(mktemp)
+  if ! { $sudo apt-get update -q &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli python3-boto3 rclone; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "test-services: apt-get failed to install awscli, python3-boto3 and rclone" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  echo "test-services: installed $(/usr/bin/aws --version), $(/usr/bin/rclone version | head -n 1)"
 fi
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
