@@ -235,7 +235,7 @@ describe('the S3 endpoint with the AWS SDK', () => {
     expect(await outcome(s3.send(new HeadBucketCommand({ Bucket: 'copies' })))).toBe('NotFound')
   })
 
-  it("refuses what the bucket's policy refuses, and serves presigned URLs", async () => {
+  it("refuses what the bucket's policy and quota refuse, audits writes, and serves presigned URLs", async () => {
     const s3 = client(admin)
     const tooBig = Buffer.alloc(6 * 1024 * 1024)
     const refused = await outcome(
@@ -249,6 +249,24 @@ describe('the S3 endpoint with the AWS SDK', () => {
       expiresIn: 60,
     })
     expect(await (await fetch(url)).text()).toBe('shared')
+    const quota = await harness.fetch('/v1/buckets/prototypes', {
+      method: 'PATCH',
+      token: harness.admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quotaBytes: 1000 }),
+    })
+    expect(quota.status).toBe(200)
+    const over = s3.send(
+      new PutObjectCommand({ Bucket: 'prototypes', Key: 'q/big', Body: Buffer.alloc(2000) }),
+    )
+    expect(await outcome(over)).toBe('QuotaExceeded')
+    expect(
+      (await harness.fetch('/v1/buckets/prototypes/objects/q%2Fbig', { token: harness.admin })).status,
+    ).toBe(404)
+    // The audit trail names the API key behind the S3 credential.
+    const audit = await harness.fetch('/v1/audit?bucket=documents&key=shared.txt', { token: harness.admin })
+    const { events } = (await audit.json()) as { events: { actor: string; action: string }[] }
+    expect(events[0]).toMatchObject({ actor: `key:${admin.id}`, action: 'object.put' })
     const anonymous = await fetch(`${harness.s3Url}/documents/shared.txt`)
     expect(anonymous.status).toBe(403)
     expect(anonymous.headers.get('x-amz-request-id')).toMatch(/^[0-9A-F]{16}$/)
