@@ -4,8 +4,9 @@ import { readMetadata } from '../http/metadata-headers.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone, serveHead, serveObject } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
+import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
 import { signedBody } from './read-small-body.ts'
-import { AMZ_META, refuseUnserved, type S3Call } from './s3-call.ts'
+import { AMZ_META, quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 
 /** The upload options of a PutObject's headers; `aws-chunked` is how it travelled, not what it is. */
@@ -39,7 +40,7 @@ async function putObject(call: S3Call, bucket: string, key: string): Promise<voi
   try {
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts)
-    call.reply.header('etag', info.etag.startsWith('"') ? info.etag : `"${info.etag}"`)
+    call.reply.header('etag', quotedEtag(info.etag))
     if (body.checksum !== undefined) {
       const value = body.digests.get(body.checksum.algorithm)
       if (value !== undefined) call.reply.header(`x-amz-checksum-${body.checksum.algorithm}`, value)
@@ -69,6 +70,16 @@ export async function objectOperation(call: S3Call, bucket: string, key: string)
     case 'HEAD': {
       const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
       const opts = { metadataPrefix: AMZ_META }
+      if (hasReadConditions(call)) {
+        const info = await objects.stat(key)
+        if (evaluateReadConditions(call, info) === 'not-modified') {
+          call.reply
+            .header('etag', quotedEtag(info.etag))
+            .header('last-modified', info.lastModified.toUTCString())
+          call.reply.code(304).send()
+          return
+        }
+      }
       if (call.request.method === 'HEAD') await serveHead(call.reply, objects, key, opts)
       else await serveObject(call.request, call.reply, objects, key, opts)
       return

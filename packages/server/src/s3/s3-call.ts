@@ -29,6 +29,11 @@ export const AMZ_META = 'x-amz-meta-'
 /** The owner every document names: one service, one owner. */
 export const OWNER = { id: 'coffer', displayName: 'coffer' }
 
+/** An ETag as S3 sends it: in double quotes. */
+export function quotedEtag(etag: string): string {
+  return etag.startsWith('"') ? etag : `"${etag}"`
+}
+
 /** Sends an S3 XML document. */
 export function sendXml(call: S3Call, xml: string, status = 200): void {
   call.reply.code(status).type('application/xml').send(xml)

@@ -67,7 +67,9 @@ async function outcome(run: Promise<unknown>): Promise<string> {
     await run
     return 'ok'
   } catch (error) {
-    return (error as { name: string }).name
+    // A 304 has no body to name it: the SDK calls it Unknown, with the status beside.
+    const { name, $metadata } = error as { name: string; $metadata?: { httpStatusCode?: number } }
+    return name === 'Unknown' && $metadata?.httpStatusCode === 304 ? 'NotModified' : name
   }
 }
 
@@ -127,6 +129,17 @@ describe('the S3 endpoint with the AWS SDK', () => {
     expect(Buffer.from((await range.Body?.transformToByteArray()) ?? []).equals(data.subarray(10, 20))).toBe(
       true,
     )
+    const { ETag, LastModified } = head
+    const later = new Date((LastModified?.getTime() ?? 0) + 60_000)
+    const earlier = new Date((LastModified?.getTime() ?? 0) - 60_000)
+    const conditional = (input: Partial<ConstructorParameters<typeof GetObjectCommand>[0]>) =>
+      outcome(s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'p1/ü b.bin', ...input })))
+    expect(await conditional({ IfMatch: ETag })).toBe('ok')
+    expect(await conditional({ IfMatch: '"other"' })).toBe('PreconditionFailed')
+    expect(await conditional({ IfUnmodifiedSince: earlier })).toBe('PreconditionFailed')
+    expect(await conditional({ IfModifiedSince: later })).toBe('NotModified')
+    expect(await conditional({ IfModifiedSince: earlier, IfUnmodifiedSince: later })).toBe('ok')
+    expect(await conditional({ IfNoneMatch: ETag })).toBe('NotModified')
     // The REST API sees what the S3 endpoint wrote, and the audit trail names the S3 key.
     const rest = await harness.fetch('/v1/buckets/documents/objects/p1%2Fstreamed', { token: harness.admin })
     expect(rest.status).toBe(200)
