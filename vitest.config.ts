@@ -8,11 +8,16 @@ export default defineConfig({
     // Tests run against the packages' sources, not their build output, so no build step can go stale.
     alias: [
       { find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') },
-      { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/test/driver-suite.ts') },
+      { find: /^@coffer\/core\/driver$/, replacement: source('./packages/core/src/driver-kit.ts') },
+      { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@coffer\/driver-s3$/, replacement: source('./packages/driver-s3/src/index.ts') },
       {
         find: /^@coffer\/driver-s3\/options-from-env$/,
         replacement: source('./packages/driver-s3/src/s3-options-from-env.ts'),
+      },
+      {
+        find: /^@coffer\/driver-s3\/testing$/,
+        replacement: source('./packages/driver-s3/src/testing/index.ts'),
       },
       {
         find: /^@coffer\/server\/heap-tuning$/,

@@ -14,9 +14,9 @@ import { createStorage, fsDriver } from '@coffer/core'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { createApp } from '../packages/server/src/app/create-app.ts'
-import { ApiKeyStore } from '../packages/server/src/domain/auth/api-key-store.ts'
-import { openDatabase } from '../packages/server/src/db/open-database.ts'
 import { CatalogListing, type CatalogQuery } from '../packages/server/src/catalog/catalog-listing.ts'
+import { openDatabase } from '../packages/server/src/db/open-database.ts'
+import { ApiKeyStore } from '../packages/server/src/domain/auth/api-key-store.ts'
 
 const { values } = parseArgs({
   options: { objects: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } },

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { parseArgs, promisify } from 'node:util'
-import { startCeph } from '../packages/driver-s3/test/servers/ceph.ts'
-import { createBucket } from '../packages/driver-s3/test/servers/types.ts'
+import { startCeph } from '../packages/driver-s3/src/testing/ceph.ts'
+import { createBucket } from '../packages/driver-s3/src/testing/s3-test-server.ts'
 
 const run = promisify(execFile)
 const { values } = parseArgs({

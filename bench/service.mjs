@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { START_FLAGS } from '../packages/server/dist/heap-tuning.js'
+import { START_FLAGS } from '../packages/server/dist/service/heap-tuning.js'
 
 /** The built service; started with its V8 start flags, as `npm start` runs it. */
 export const MAIN = new URL('../packages/server/dist/main.js', import.meta.url).pathname

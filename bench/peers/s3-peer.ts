@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { startCeph } from '../../packages/driver-s3/test/servers/ceph.ts'
-import { startS3rver } from '../../packages/driver-s3/test/servers/s3rver.ts'
-import { createBucket, type S3TestServer, testClient } from '../../packages/driver-s3/test/servers/types.ts'
+import { startCeph } from '../../packages/driver-s3/src/testing/ceph.ts'
+import {
+  createBucket,
+  type S3TestServer,
+  testClient,
+} from '../../packages/driver-s3/src/testing/s3-test-server.ts'
+import { startS3rver } from '../../packages/driver-s3/src/testing/s3rver.ts'
 import type { Peer } from './target.ts'
 
 /** An S3 server peer: the test server itself, a bucket on it, and its requests presigned (SigV4). */

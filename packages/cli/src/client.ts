@@ -1,16 +1,4 @@
-import { EXIT } from './exit-codes.ts'
-
-const EXIT_OF_CODE: Readonly<Record<string, number>> = {
-  NotFound: EXIT.notFound,
-  AccessDenied: EXIT.denied,
-  MissingCredentials: EXIT.denied,
-  TooLarge: EXIT.tooLarge,
-  QuotaExceeded: EXIT.tooLarge,
-  UnsupportedMediaType: EXIT.tooLarge,
-  Unavailable: EXIT.unavailable,
-  Timeout: EXIT.unavailable,
-  Internal: EXIT.unavailable,
-}
+import { exitCodeOfCode } from './exit-codes.ts'
 
 /** An error the service answered (problem+json) or a failure to reach it, with the exit code to use. */
 export class ApiError extends Error {
@@ -22,7 +10,7 @@ export class ApiError extends Error {
     super(message)
     this.code = code
     this.status = status
-    this.exitCode = EXIT_OF_CODE[code] ?? EXIT.invalid
+    this.exitCode = exitCodeOfCode(code)
   }
 }
 

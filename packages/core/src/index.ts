@@ -1,8 +1,9 @@
 /**
- * `@coffer/core`: one StorageService over drivers that keep S3's semantics (fs, memory, and S3 in
- * `@coffer/driver-s3`).
+ * `@coffer/core`: one StorageService over drivers that keep S3's semantics (fs and memory here, S3
+ * in a driver package of its own), and the rules every layer shares: keys, content types, ranges,
+ * errors. What an application uses; a driver author's kit is `@coffer/core/driver`, the
+ * conformance suite `@coffer/core/testing`.
  */
-export { ifNoneMatchMatches } from './conditional.ts'
 export {
   type Disposition,
   dispositionHeader,
@@ -12,24 +13,13 @@ export {
   serializeDisposition,
 } from './content-disposition.ts'
 export { detectContentType, essence, isActiveType, matchesType, SNIFF_BYTES } from './content-type.ts'
-export type {
-  Digest,
-  Driver,
-  DriverCapabilities,
-  DriverGetOptions,
-  DriverPutOptions,
-  ListHint,
-  ListStart,
-  MultipartDriver,
-  PutBody,
-} from './driver.ts'
 export { type FsDriverOptions, fsDriver } from './drivers/fs/fs-driver.ts'
 export { type MemoryDriverOptions, memoryDriver } from './drivers/memory/memory-driver.ts'
-export { objectInfo, optionalAttributes } from './drivers/object-info.ts'
 export {
   ERROR_CODES,
   isAbortError,
   isStorageError,
+  type KeyMessage,
   StorageError,
   type StorageErrorCode,
   type StorageErrorOptions,
@@ -42,7 +32,7 @@ export {
   type FromEnvOptions,
   storageFromEnv,
 } from './from-env.ts'
-export { IngestStream, peek, toReadable } from './ingest.ts'
+export { toReadable } from './ingest.ts'
 export {
   checkSegmentLength,
   compareKeys,
@@ -61,7 +51,7 @@ export {
   serializeMediaType,
 } from './media-type.ts'
 export { BOOLEAN_SPELLINGS, parseBoolean } from './parse-boolean.ts'
-export { contentRange, parseRange, resolveRange } from './range.ts'
+export { contentRange, parseRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
 export {
   type CopyOptions,

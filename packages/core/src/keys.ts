@@ -22,8 +22,9 @@ export type NormalizedKey = string & { readonly [normalized]: true }
 
 function reject(key: string, why: string): never {
   // The key itself is echoed only when it is printable; a control character could forge log lines.
-  const shown = CONTROL.test(key) || BIDI_CONTROL.test(key) || key.length > 200 ? '' : ` "${key}"`
-  throw new StorageError('InvalidKey', `invalid key${shown}: ${why}`)
+  const printable = !(CONTROL.test(key) || BIDI_CONTROL.test(key) || key.length > 200)
+  if (!printable) throw new StorageError('InvalidKey', `invalid key: ${why}`)
+  throw new StorageError('InvalidKey', (name) => `invalid key "${name}": ${why}`, { key })
 }
 
 function checkCharacters(key: string): void {

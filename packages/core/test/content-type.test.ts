@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { detectContentType, isActiveType, matchesType, peek } from '../src/index.ts'
+import { peek } from '../src/driver-kit.ts'
+import { detectContentType, isActiveType, matchesType } from '../src/index.ts'
 
 const detect = (head: string | Buffer, name?: string, declared?: string) =>
   detectContentType({

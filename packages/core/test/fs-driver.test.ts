@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createStorage, fsDriver, type StorageService } from '../src/index.ts'
-import { expectCode, testDriver } from './driver-suite.ts'
+import { expectCode, testDriver } from '../src/testing/index.ts'
 
 testDriver('fs', async () => {
   const root = await mkdtemp(join(tmpdir(), 'coffer-fs-'))

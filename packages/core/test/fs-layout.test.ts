@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createStorage, fsDriver, type StorageService } from '../src/index.ts'
 import { writeFileAtomically } from '../src/service/download-file.ts'
-import { expectCode } from './driver-suite.ts'
+import { expectCode } from '../src/testing/index.ts'
 
 let root: string
 let storage: StorageService

@@ -14,7 +14,7 @@ import {
   normalizeKey,
   normalizePrefix,
 } from '../src/index.ts'
-import { expectCode } from './driver-suite.ts'
+import { expectCode } from '../src/testing/index.ts'
 
 /** Strings made of the characters that matter for paths: separators, dots, controls, unicode. */
 const pathish = fc.string({

@@ -1,4 +1,4 @@
 import { memoryDriver } from '../src/index.ts'
-import { testDriver } from './driver-suite.ts'
+import { testDriver } from '../src/testing/index.ts'
 
 testDriver('memory', async () => ({ driver: memoryDriver() }))

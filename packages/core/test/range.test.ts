@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { contentRange, ifNoneMatchMatches, parseRange, resolveRange } from '../src/index.ts'
+import { ifNoneMatchMatches, resolveRange } from '../src/driver-kit.ts'
+import { contentRange, parseRange } from '../src/index.ts'
 
 describe('ranges (RFC 9110 §14.1.2)', () => {
   it('parses the three forms of one range', () => {

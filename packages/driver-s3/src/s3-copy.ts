@@ -6,7 +6,8 @@ import {
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
-import { type DriverPutOptions, encodeKeyPath, type ObjectInfo } from '@coffer/core'
+import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
+import type { DriverPutOptions } from '@coffer/core/driver'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 import { MiB } from './s3-options.ts'
 

@@ -5,14 +5,8 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import type {
-  DeleteResult,
-  Driver,
-  DriverPutOptions,
-  NormalizedKey,
-  ObjectInfo,
-  PresignOptions,
-} from '@coffer/core'
+import type { DeleteResult, NormalizedKey, ObjectInfo, PresignOptions } from '@coffer/core'
+import type { Driver, DriverPutOptions } from '@coffer/core/driver'
 import { copyObject } from './s3-copy.ts'
 import { s3Error } from './s3-errors.ts'
 import { listKeys } from './s3-list.ts'

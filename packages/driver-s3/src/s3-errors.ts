@@ -104,11 +104,12 @@ export function s3Error(error: unknown, what: string, key?: string): StorageErro
     NETWORK[sdk.code ?? ''] ??
     (status === undefined ? undefined : BY_STATUS[status]) ??
     (status !== undefined && status >= 500 ? 'Unavailable' : 'Internal')
-  const detail =
-    code === 'NotFound' && key !== undefined ? `no object at "${key}"` : (MESSAGES[code] ?? 'failed')
+  const detail = MESSAGES[code] ?? 'failed'
   const options: StorageErrorOptions = { cause: sanitize(sdk) }
   if (key !== undefined) options.key = key
   const objectSize = Number(sdk.ActualObjectSize ?? Number.NaN)
   if (code === 'InvalidRange' && Number.isSafeInteger(objectSize)) options.objectSize = objectSize
+  if (code === 'NotFound' && key !== undefined)
+    return new StorageError(code, (name) => `${what}: no object at "${name}"`, options)
   return new StorageError(code, `${what}: ${detail}`, options)
 }

@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
-import type { ListHint, ListStart, ObjectSummary } from '@coffer/core'
+import type { ObjectSummary } from '@coffer/core'
+import type { ListHint, ListStart } from '@coffer/core/driver'
 
 /** The greatest code point: "P" + this sorts after every key that starts with "P" (but P + itself). */
 const AFTER_ALL = '\u{10FFFF}'

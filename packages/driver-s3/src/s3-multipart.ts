@@ -6,7 +6,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
-import type { MultipartDriver, ObjectInfo } from '@coffer/core'
+import type { ObjectInfo } from '@coffer/core'
+import type { MultipartDriver } from '@coffer/core/driver'
 import { headerFields, toS3Metadata } from './s3-metadata.ts'
 
 type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>

@@ -7,13 +7,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import {
-  type DriverPutOptions,
-  type ObjectInfo,
-  optionalAttributes,
-  type PutBody,
-  StorageError,
-} from '@coffer/core'
+import { type ObjectInfo, StorageError } from '@coffer/core'
+import { type DriverPutOptions, optionalAttributes, type PutBody } from '@coffer/core/driver'
 import { s3Error } from './s3-errors.ts'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 
@@ -124,7 +119,8 @@ async function write(
       () => true,
       () => false,
     )
-    if (exists) throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+    if (exists)
+      throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
   }
   async function* rest() {
     yield* first.buffered

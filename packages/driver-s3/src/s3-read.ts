@@ -8,16 +8,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import {
-  type DriverGetOptions,
-  ifNoneMatchMatches,
   isStorageError,
   type NotModified,
   type ObjectInfo,
   type ObjectStream,
   type RangeSpec,
-  resolveRange,
   StorageError,
 } from '@coffer/core'
+import { type DriverGetOptions, ifNoneMatchMatches, resolveRange } from '@coffer/core/driver'
 import { s3Error } from './s3-errors.ts'
 import { fromS3Metadata, SHA256_TAG } from './s3-metadata.ts'
 import { ResumingBody } from './s3-resume.ts'

@@ -1,4 +1,4 @@
 import { testDriver } from '@coffer/core/testing'
-import { s3Fixture } from './s3-fixture.ts'
+import { s3Fixture } from '@coffer/driver-s3/testing'
 
 testDriver('s3 on Ceph RGW', s3Fixture('ceph'))

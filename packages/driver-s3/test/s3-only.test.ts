@@ -12,11 +12,16 @@ import {
   storageFromEnv,
 } from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
+import {
+  driverOn,
+  type S3TestServer,
+  type ServerName,
+  startServer,
+  testClient,
+} from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type S3Driver, s3Driver, s3DriverFromEnv, s3OptionsFromEnv } from '../src/index.ts'
 import { createClient, type S3DriverOptions, signsPartsTo } from '../src/s3-options.ts'
-import { driverOn, type ServerName, startServer } from './s3-fixture.ts'
-import { type S3TestServer, testClient } from './servers/types.ts'
 
 const MiB = 1024 * 1024
 

@@ -1,5 +1,5 @@
 import { testDriver } from '@coffer/core/testing'
-import { s3Fixture } from './s3-fixture.ts'
+import { s3Fixture } from '@coffer/driver-s3/testing'
 
 testDriver('s3 on s3rver', s3Fixture('s3rver'), {
   quirks: {

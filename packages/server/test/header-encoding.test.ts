@@ -1,4 +1,5 @@
-import { IngestStream, normalizeKey } from '@coffer/core'
+import { normalizeKey } from '@coffer/core'
+import { IngestStream } from '@coffer/core/driver'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { filesUnder, type Harness, json, startHarness, testStorages } from './harness.ts'
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runtimeHeapFlags, START_FLAGS } from '../src/service/heap-tuning.ts'
 
-const HEAP_TUNING = fileURLToPath(new URL('../src/heap-tuning.ts', import.meta.url))
+const HEAP_TUNING = fileURLToPath(new URL('../src/service/heap-tuning.ts', import.meta.url))
 
 /**
  * The young generation's size (MiB) in a Node process started with `flags` that runs `tuneHeap` and

@@ -1,4 +1,5 @@
-import { IngestStream, normalizeKey } from '@coffer/core'
+import { normalizeKey } from '@coffer/core'
+import { IngestStream } from '@coffer/core/driver'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from '../../server/test/harness.ts'

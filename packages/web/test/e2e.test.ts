@@ -153,7 +153,7 @@ describe('the web UI in Chromium, against a real Coffer', () => {
       route.request().method() === 'PATCH' && ++patches > 1 ? undefined : route.continue(),
     )
     await page.getByLabel('Choose files to upload').setInputFiles(path)
-    await expect.poll(() => patches).toBe(2)
+    await expect.poll(() => patches, { timeout: 20_000 }).toBe(2)
     await page.reload()
     await page.unrouteAll({ behavior: 'ignoreErrors' })
     await page.getByText(/Interrupted uploads: documents\/e2e\/coffer-e2e-/).waitFor()

@@ -61,6 +61,9 @@ describe('the rows of a folder', () => {
   it('guesses types from extensions unless the server sent one', () => {
     expect(typeOf({ key: 'a/b.JPG' })).toBe('image/jpeg')
     expect(typeOf({ key: 'noext' })).toBe('application/octet-stream')
+    expect(typeOf({ key: 'docs/png' })).toBe('application/octet-stream')
+    expect(typeOf({ key: 'v.1/clip.webm' })).toBe('video/webm')
+    expect(typeOf({ key: 'notes.md' })).toBe('text/markdown')
     expect(typeOf({ key: 'x.bin', contentType: 'video/mp4' })).toBe('video/mp4')
     expect(typeMatches('image/png; q=1', 'image/*')).toBe(true)
     expect(typeMatches('application/pdf', 'image/*')).toBe(false)

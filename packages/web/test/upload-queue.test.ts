@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../src/api/api-error.ts'
 import { type EntryLike, filesOfEntry } from '../src/lib/drop-files.ts'
+import { copyName } from '../src/lib/keep-both.ts'
 import { type Transport, UploadQueue, type UploadTask } from '../src/upload/upload-queue.ts'
 
 /** A transport whose uploads the test finishes by hand. */
@@ -26,7 +27,7 @@ describe('the upload queue', () => {
     queue.add('docs', 'in/', [file('a', 10), file('b', 20), file('c', 30)])
     expect(tasks.map((t) => t.task.key)).toEqual(['in/a', 'in/b'])
     tasks[0]?.task.onProgress(5)
-    expect(queue.snapshot().total).toEqual({ size: 60, sent: 5, active: 3, failed: 0 })
+    expect(queue.snapshot().total).toEqual({ size: 60, sent: 5, active: 3, failed: 0, conflicts: 0 })
     tasks[0]?.resolve()
     await tick()
     expect(tasks.map((t) => t.task.key)).toEqual(['in/a', 'in/b', 'in/c'])
@@ -70,6 +71,54 @@ describe('the upload queue', () => {
     expect(stored).toEqual(['b'])
     queue.clearFinished()
     expect(queue.snapshot().items).toEqual([])
+  })
+  it('creates only, and asks when the name is taken: keep both numbers the copy, replace overwrites', async () => {
+    const { transport, tasks } = manualTransport()
+    const queue = new UploadQueue(transport)
+    const taken = () => new ApiError(412, { detail: 'exists', code: 'PreconditionFailed' })
+    const [a, b] = queue.add('docs', 'in/', [file('a.txt', 1), file('b.txt', 1)])
+    expect(tasks.map((t) => t.task.createOnly)).toEqual([true, true])
+    tasks[0]?.reject(taken())
+    tasks[1]?.reject(taken())
+    await tick()
+    expect(queue.snapshot().items.map((i) => i.state)).toEqual(['conflict', 'conflict'])
+    expect(queue.snapshot().total).toMatchObject({ conflicts: 2, active: 0, failed: 0 })
+    queue.resolve(a?.id ?? 0, 'keep-both')
+    expect(tasks[2]?.task).toMatchObject({ key: 'in/a (1).txt', createOnly: true })
+    // (1) is taken too: the next number is tried without asking again.
+    tasks[2]?.reject(taken())
+    await tick()
+    expect(tasks[3]?.task.key).toBe('in/a (2).txt')
+    tasks[3]?.resolve()
+    queue.resolve(b?.id ?? 0, 'replace')
+    expect(tasks[4]?.task).toMatchObject({ key: 'in/b.txt', createOnly: false })
+    tasks[4]?.resolve()
+    await tick()
+    expect(queue.snapshot().items.map((i) => [i.key, i.state])).toEqual([
+      ['in/a (2).txt', 'done'],
+      ['in/b.txt', 'done'],
+    ])
+  })
+
+  it('cancels a file whose name is taken when asked to', async () => {
+    const { transport, tasks } = manualTransport()
+    const queue = new UploadQueue(transport)
+    const [a] = queue.add('docs', '', [file('a', 1)])
+    tasks[0]?.reject(new ApiError(412, { detail: 'exists' }))
+    await tick()
+    queue.resolve(a?.id ?? 0, 'cancel')
+    expect(queue.snapshot().items[0]?.state).toBe('cancelled')
+    expect(tasks).toHaveLength(1)
+  })
+})
+
+describe('numbered copies', () => {
+  it('numbers the name before its extension, folders as a whole', () => {
+    expect(copyName('a/notes.txt', 1)).toBe('a/notes (1).txt')
+    expect(copyName('notes', 2)).toBe('notes (2)')
+    expect(copyName('a/.env', 1)).toBe('a/.env (1)')
+    expect(copyName('a/v1.2/photos/', 3)).toBe('a/v1.2/photos (3)/')
+    expect(copyName('archive.tar.gz', 1)).toBe('archive.tar (1).gz')
   })
 })
 

@@ -74,7 +74,9 @@ export async function upload(
           () => false,
         )
       ) {
-        throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+        throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, {
+          key,
+        })
       }
     }
     const putOptions: DriverPutOptions = { ...attributes, contentType }

@@ -10,10 +10,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { createStorage } from '@coffer/core'
+import { createBucket, type S3TestServer, testClient } from '@coffer/driver-s3/testing'
 import type { Kysely } from 'kysely'
 import { ApiKeyStore, type App, createApp, type Database, openDatabase } from '../../../server/src/index.ts'
 import { type S3Driver, type S3DriverOptions, s3Driver } from '../../src/index.ts'
-import { createBucket, type S3TestServer, testClient } from '../servers/types.ts'
 import { FaultProxy } from './fault-proxy.ts'
 
 /**

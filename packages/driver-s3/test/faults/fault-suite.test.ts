@@ -1,6 +1,5 @@
+import { type S3TestServer, startServer } from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer } from '../s3-fixture.ts'
-import type { S3TestServer } from '../servers/types.ts'
 import {
   type CofferOnS3,
   indexRows,

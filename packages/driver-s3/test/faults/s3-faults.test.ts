@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3'
+import { type S3TestServer, startServer } from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer } from '../s3-fixture.ts'
-import type { S3TestServer } from '../servers/types.ts'
 import {
   type CofferOnS3,
   indexRows,

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema.ts'
+import type { Kysely, Selectable } from 'kysely'
+import type { AuditEventTable, Database } from '../db/schema.ts'
 
 /** Which events of the audit trail to read: exact matches, newest first, in pages. */
 export interface AuditQuery {
@@ -12,15 +12,8 @@ export interface AuditQuery {
   limit: number
 }
 
-/** One mutation as the trail recorded it. */
-export interface AuditEvent {
-  id: string
-  at: string
-  actor: string
-  ip: string | null
-  action: string
-  bucket: string | null
-  key: string | null
+/** One mutation as the trail recorded it, its detail parsed. */
+export type AuditEvent = Omit<Selectable<AuditEventTable>, 'detail'> & {
   detail: Record<string, unknown> | null
 }
 

@@ -1,4 +1,4 @@
-import { type PresignOptions, type SignedGrant, StorageError } from '@coffer/core'
+import { type NormalizedKey, type PresignOptions, type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../domain/auth/scopes.ts'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
@@ -25,7 +25,7 @@ export async function presign(
   ctx: AppContext,
   objects: BucketObjects,
   issuer: Principal,
-  key: string,
+  key: NormalizedKey,
   opts: PresignOptions,
 ): Promise<{ url: string; expiresAt: string }> {
   const now = Math.floor(Date.now() / 1000)

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import {
+  type NormalizedKey,
   normalizeDisposition,
   normalizeMediaType,
   type ObjectInfo,
@@ -109,7 +110,7 @@ export async function receiveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   pinnedType?: string,
 ): Promise<ObjectInfo> {
   const opts = uploadOptions(request)

@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream'
-import { contentRange, isStorageError, parseRange, type RangeSpec, StorageError } from '@coffer/core'
+import {
+  contentRange,
+  isStorageError,
+  type NormalizedKey,
+  parseRange,
+  type RangeSpec,
+  StorageError,
+} from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import {
@@ -41,7 +48,7 @@ export async function serveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   opts: ServeHeaderOptions = {},
 ): Promise<FastifyReply> {
   const range = rangeOf(request)
@@ -114,7 +121,7 @@ async function collect(body: Readable, length: number): Promise<Buffer> {
 export async function serveHead(
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   opts: ServeHeaderOptions = {},
 ): Promise<FastifyReply> {
   const info = await objects.stat(key)

@@ -6,6 +6,7 @@ import {
   checkSegmentLength,
   encodeKeyPath,
   isStorageError,
+  type NormalizedKey,
   normalizeKey,
   normalizeMediaType,
   StorageError,
@@ -132,7 +133,7 @@ export class TusUploads {
     const objects = await authorize(this.#ctx, request, bucket, [key, 'write'])
     // The key the storage will write, with its rules and the driver's own limits (the fs driver's
     // segment length), so that an upload it cannot store is refused before any byte is staged.
-    const target = normalizeKey(objects.storageKey(key))
+    const target = objects.storageKey(key)
     checkSegmentLength(target, this.#ctx.storage.driver.capabilities.maxSegmentBytes)
     const length = bytesHeader(request, 'upload-length')
     await this.#checkLength(objects, key, length)
@@ -150,7 +151,7 @@ export class TusUploads {
   }
 
   /** Refuses at creation a length the bucket's limit, its quota or the staging cap has no room for. */
-  async #checkLength(objects: BucketObjects, key: string, length: number | undefined): Promise<void> {
+  async #checkLength(objects: BucketObjects, key: NormalizedKey, length: number | undefined): Promise<void> {
     if (length === undefined) return
     const max = objects.bucket.maxFileSize
     if (max !== undefined && length > max) {

@@ -1,4 +1,4 @@
-import type { Driver } from '@coffer/core'
+import type { Driver } from '@coffer/core/driver'
 import type { FastifyPluginAsync } from 'fastify'
 import type { TusUploads } from '../http/tus-uploads.ts'
 

@@ -1,4 +1,4 @@
-import { type SignedGrant, StorageError } from '@coffer/core'
+import { type NormalizedKey, normalizeKey, type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { objectsFor } from '../domain/auth/authorize.ts'
@@ -35,7 +35,8 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     const { bucket } = request.params
     const grant = await verifySigned(ctx, request, bucket)
     const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), grant.issuer, 'signed-url')
-    return { objects, grant, key: grant.key.slice(bucket.length + 1) }
+    // The signer normalised the whole key; what follows its bucket's segment is normalised too.
+    return { objects, grant, key: grant.key.slice(bucket.length + 1) as NormalizedKey }
   }
 
   async function publicObjects(request: FastifyRequest, bucketName: string): Promise<BucketObjects> {
@@ -60,14 +61,18 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const objects = await publicObjects(request, request.params.bucket)
       const download = request.query.download !== undefined
-      return serveObject(request, reply, objects, request.params['*'], { download })
+      return serveObject(request, reply, objects, normalizeKey(request.params['*']), { download })
     },
   )
   app.head(
     '/public/:bucket/*',
     { schema: { tags, summary: 'Headers of an object of a public bucket', params: ObjectParams } },
     async (request, reply) =>
-      serveHead(reply, await publicObjects(request, request.params.bucket), request.params['*']),
+      serveHead(
+        reply,
+        await publicObjects(request, request.params.bucket),
+        normalizeKey(request.params['*']),
+      ),
   )
 
   const signedSchema = { tags, params: ObjectParams, querystring: Type.Record(Type.String(), Type.String()) }

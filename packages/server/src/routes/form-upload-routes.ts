@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import {
   generateUniqueObjectName,
   isStorageError,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
   type ObjectInfo,
@@ -29,7 +30,7 @@ export const FORM_LIMITS = {
 }
 
 interface FormState {
-  key?: string
+  key?: NormalizedKey
   prefix?: string
   /** The bucket, once a file was authorised. */
   objects?: BucketObjects
@@ -45,7 +46,7 @@ function invalid(message: string): StorageError {
 }
 
 /** The key of the next file: the form's `key` (one file only), else a unique name under `prefix`. */
-function keyFor(part: MultipartFile, state: FormState): string {
+function keyFor(part: MultipartFile, state: FormState): NormalizedKey {
   if (state.key !== undefined) {
     if (state.stored.length > 0) throw invalid('a form with a "key" field takes one file')
     return state.key

@@ -1,4 +1,5 @@
-import { createStorage, type Driver, fsDriver, memoryDriver, type StorageService } from '@coffer/core'
+import { createStorage, fsDriver, memoryDriver, type StorageService } from '@coffer/core'
+import type { Driver } from '@coffer/core/driver'
 import type { Kysely } from 'kysely'
 import type { Config, DriverConfig } from '../config/config.ts'
 import { openDatabase } from '../db/open-database.ts'

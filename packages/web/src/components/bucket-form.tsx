@@ -3,6 +3,7 @@ import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Bucket, PolicyInput } from '../api/types.ts'
 import { formatBytes, parseBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
+import { PublicConfirm } from './public-confirm.tsx'
 
 /** The text of a size field for a limit (`5 MB`), empty when there is none. */
 function sizeText(bytes: number | undefined): string {
@@ -65,6 +66,17 @@ export function BucketForm(props: {
     quotaObjects: b?.quotaObjects?.toString() ?? '',
   })
   const set = (patch: Partial<typeof fields>) => setFields({ ...fields, ...patch })
+  // Making a private bucket public asks again, in a dialog of its own; Cancel comes back here.
+  const [confirming, setConfirming] = useState<PolicyInput | undefined>()
+  if (b && confirming)
+    return (
+      <PublicConfirm
+        client={props.client}
+        bucket={b.name}
+        onClose={() => setConfirming(undefined)}
+        onConfirm={async () => props.onDone(await props.client.updateBucket(b.name, confirming))}
+      />
+    )
   return (
     <Modal title={b ? `Policy of ${b.name}` : 'New bucket'} onClose={props.onClose}>
       <ActionForm
@@ -72,6 +84,7 @@ export function BucketForm(props: {
         onCancel={props.onClose}
         onSubmit={async () => {
           const policy = policyOf(fields, b !== undefined)
+          if (b && !b.public && policy.public) return setConfirming(policy)
           const saved = b
             ? await props.client.updateBucket(b.name, policy)
             : await props.client.createBucket(name.trim(), policy)

@@ -5,6 +5,7 @@ import { type Bucket, type Usage, withQuotas } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 import { BucketForm } from './bucket-form.tsx'
 import { ErrorText } from './modal.tsx'
+import { PublicBadge } from './public-badge.tsx'
 import { UsageBar } from './usage-bar.tsx'
 
 /** A bucket's usage, loaded when shown; nothing when the server has no usage route. */
@@ -73,6 +74,7 @@ export function BucketsPage(props: {
                 >
                   {bucket.name}
                 </a>
+                {bucket.public ? <PublicBadge bucket={bucket.name} /> : null}
               </h2>
               <p className="muted">{policyText(bucket)}</p>
               <BucketUsage client={client} bucket={bucket} />

@@ -3,24 +3,25 @@ import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import type { ObjectDetails, ObjectSummary } from '../api/types.ts'
 import { baseName, formatBytes, formatDate } from '../lib/format.ts'
+import { useEscape } from '../lib/use-escape.ts'
 import { ErrorText } from './modal.tsx'
+import { type ObjectActions, ObjectButtons } from './object-buttons.tsx'
 import { Preview } from './preview.tsx'
 
-/** An object's preview, metadata and actions, beside the list (over it on a phone). */
-export function DetailsPanel(props: {
-  client: CofferClient
-  bucket: string
-  isPublic: boolean
-  summary: ObjectSummary
-  onClose: () => void
-  onDownload: () => void
-  onShare: () => void
-  onRename: () => void
-  onDelete: () => void
-}) {
+/** An object's preview, metadata and actions, beside the list (over it on a phone); Escape closes it. */
+export function DetailsPanel(
+  props: {
+    client: CofferClient
+    bucket: string
+    isPublic: boolean
+    summary: ObjectSummary
+    onClose: () => void
+  } & ObjectActions,
+) {
   const { client, bucket, summary } = props
   const [details, setDetails] = useState<ObjectDetails | undefined>()
   const [error, setError] = useState<string | undefined>()
+  useEscape(props.onClose)
   useEffect(() => {
     let live = true
     setDetails(undefined)
@@ -53,18 +54,7 @@ export function DetailsPanel(props: {
         </button>
       </header>
       <div className="details-actions">
-        <button type="button" onClick={props.onDownload}>
-          Download
-        </button>
-        <button type="button" onClick={props.onShare}>
-          Share
-        </button>
-        <button type="button" onClick={props.onRename}>
-          Rename
-        </button>
-        <button type="button" className="danger" onClick={props.onDelete}>
-          Delete
-        </button>
+        <ObjectButtons {...props} object one />
       </div>
       {error === undefined ? null : <ErrorText message={error} />}
       {details ? (

@@ -1,13 +1,36 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 
+/** What a dialog focuses first: the control marked `data-autofocus`, else its first field. */
+const FIELD = 'input:not([type="hidden"]):not([type="checkbox"]), select, textarea'
+
+/** The control focused last outside every dialog. */
+let lastOutside: Element | null = null
+if (typeof document !== 'undefined') {
+  document.addEventListener('focusin', (event) => {
+    if (event.target instanceof Element && !event.target.closest('dialog')) lastOutside = event.target
+  })
+}
+
 /**
- * A modal dialog on the native `<dialog>`: the browser traps focus, closes on Escape and restores
- * focus to where it was when the dialog closes.
+ * The control that opened a dialog, taken while rendering (by the time effects run, focus has moved).
+ * A dialog that follows another (a rename whose name is taken asks next), or one opened while a busy
+ * button lost the focus, goes back to the control focused last outside the dialogs.
+ */
+function openerOf(): Element | null {
+  const active = document.activeElement
+  return active && active !== document.body && !active.closest('dialog') ? active : lastOutside
+}
+
+/**
+ * A modal dialog on the native `<dialog>`: the browser traps focus and closes on Escape. It focuses
+ * its first field (or the control marked `data-autofocus`), and gives the focus back to the control
+ * that opened it when it goes (React removes it, so the browser's own restoring does not happen).
  */
 export function Modal(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
+  const [opener] = useState(openerOf)
   // The latest onClose, so that a new callback each render does not close and reopen the dialog.
   const onCloseRef = useRef(props.onClose)
   onCloseRef.current = props.onClose
@@ -15,6 +38,9 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
     const dialog = ref.current
     if (!dialog) return
     if (typeof dialog.showModal === 'function' && !dialog.open) dialog.showModal()
+    ;(
+      dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>(FIELD)
+    )?.focus()
     const onCancel = (event: Event) => {
       event.preventDefault()
       onCloseRef.current()
@@ -23,8 +49,9 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
     return () => {
       dialog.removeEventListener('cancel', onCancel)
       if (dialog.open) dialog.close()
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus()
     }
-  }, [])
+  }, [opener])
   return (
     <dialog ref={ref} className={props.wide ? 'modal wide' : 'modal'} aria-labelledby={titleId}>
       <header className="modal-head">
@@ -59,6 +86,8 @@ export function ConfirmDialog(props: {
 export function ActionForm(props: {
   submit: string
   danger?: boolean
+  /** Keeps the submit button off (a confirmation not typed yet). */
+  disabled?: boolean
   onSubmit: () => Promise<void>
   onCancel: () => void
   children: ReactNode
@@ -84,10 +113,20 @@ export function ActionForm(props: {
       {props.children}
       {error === undefined ? null : <ErrorText message={error} />}
       <div className="form-actions">
-        <button type="button" onClick={props.onCancel}>
+        {/* A destructive confirm focuses Cancel, so a hurried Enter keeps things as they are; one that
+            waits for a typed confirmation focuses its field. */}
+        <button
+          type="button"
+          onClick={props.onCancel}
+          {...(props.danger && props.disabled !== true ? { 'data-autofocus': '' } : {})}
+        >
           Cancel
         </button>
-        <button type="submit" className={props.danger ? 'danger' : 'primary'} disabled={busy}>
+        <button
+          type="submit"
+          className={props.danger ? 'danger' : 'primary'}
+          disabled={busy || props.disabled === true}
+        >
           {props.submit}
         </button>
       </div>

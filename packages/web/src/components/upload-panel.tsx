@@ -1,71 +1,14 @@
 import { useMemo, useState, useSyncExternalStore } from 'react'
-import { formatBytes } from '../lib/format.ts'
 import { unfinishedUploads } from '../upload/transports.ts'
-import type { UploadItem, UploadQueue } from '../upload/upload-queue.ts'
-
-const STATE_TEXT: Record<UploadItem['state'], string> = {
-  queued: 'Waiting',
-  uploading: 'Uploading',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-}
-
-function percent(sent: number, size: number): number {
-  return size === 0 ? 100 : Math.floor((sent / size) * 100)
-}
-
-function Item(props: { item: UploadItem; queue: UploadQueue }) {
-  const { item, queue } = props
-  const name = item.key.slice(item.key.lastIndexOf('/') + 1)
-  return (
-    <li className={`upload ${item.state}`} data-key={item.key}>
-      <div className="upload-line">
-        <span className="upload-name" title={item.key}>
-          {name}
-        </span>
-        <span className="muted">
-          {item.state === 'uploading'
-            ? `${formatBytes(item.sent)} of ${formatBytes(item.size)}`
-            : `${STATE_TEXT[item.state]} · ${formatBytes(item.size)}`}
-          {item.resumable ? ' · resumable' : ''}
-        </span>
-        {item.state === 'queued' || item.state === 'uploading' ? (
-          <button
-            type="button"
-            className="small"
-            onClick={() => queue.cancel(item.id)}
-            aria-label={`Cancel ${name}`}
-          >
-            Cancel
-          </button>
-        ) : null}
-        {item.state === 'failed' || item.state === 'cancelled' ? (
-          <button
-            type="button"
-            className="small"
-            onClick={() => queue.retry(item.id)}
-            aria-label={`Retry ${name}`}
-          >
-            Retry
-          </button>
-        ) : null}
-      </div>
-      <progress max={100} value={percent(item.sent, item.size)} aria-label={`Progress of ${name}`} />
-      {item.error ? (
-        <p className="error upload-error" role="alert">
-          {item.error}
-        </p>
-      ) : null}
-    </li>
-  )
-}
+import type { UploadItem as Item, QueueSnapshot, UploadQueue } from '../upload/upload-queue.ts'
+import { type ConflictChoice, ConflictDialog } from './conflict-dialog.tsx'
+import { percent, UploadItem } from './upload-item.tsx'
 
 /**
  * The uploads a reload or a lost connection interrupted (tus keeps them in localStorage until they
  * finish), except those in the queue now; dropping the same file in the same folder resumes one.
  */
-export function interruptedHint(items: readonly UploadItem[], storage?: Storage): string | undefined {
+export function interruptedHint(items: readonly Item[], storage?: Storage): string | undefined {
   const queued = new Set(
     items.filter((i) => i.state !== 'failed' && i.state !== 'cancelled').map((i) => `${i.bucket}/${i.key}`),
   )
@@ -74,6 +17,37 @@ export function interruptedHint(items: readonly UploadItem[], storage?: Storage)
     .filter((name) => !queued.has(name))
   if (names.length === 0) return undefined
   return `Interrupted uploads: ${names.join(', ')}. Upload the same files to the same folders to resume them.`
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** The panel's head line: what is moving, else what needs the person, else that all is done. */
+function summaryOf(total: QueueSnapshot['total'], count: number): string {
+  if (total.active > 0)
+    return `Uploading ${plural(total.active, 'file')} · ${percent(total.sent, total.size)}%`
+  if (total.conflicts > 0) return `${plural(total.conflicts, 'name')} taken: choose what to do`
+  if (total.failed > 0) return `${plural(total.failed, 'upload')} failed`
+  return count > 0 ? 'Uploads complete' : 'Unfinished uploads'
+}
+
+/** Asks what to do with the first upload whose name is taken; "the same for all" answers every one. */
+function UploadConflicts(props: { queue: UploadQueue; items: readonly Item[] }) {
+  const conflicts = props.items.filter((i) => i.state === 'conflict')
+  const first = conflicts[0]
+  if (!first) return null
+  const slash = first.key.lastIndexOf('/')
+  const answer = ({ choice, all }: ConflictChoice) => {
+    for (const item of all ? conflicts : [first]) props.queue.resolve(item.id, choice)
+  }
+  return (
+    <ConflictDialog
+      key={first.id}
+      name={first.key.slice(slash + 1)}
+      folder={`${first.bucket}/${first.key.slice(0, slash + 1)}`}
+      others={conflicts.length - 1}
+      onChoose={answer}
+    />
+  )
 }
 
 /** The upload queue: total progress in the head, a bar per file, cancel, retry, clear. */
@@ -85,15 +59,8 @@ export function UploadPanel(props: { queue: UploadQueue }) {
   // Open while files are moving or failed, unless the person closed it; they can always open it again.
   const [chosen, setChosen] = useState<boolean | undefined>()
   if (items.length === 0 && !hint) return null
-  const open = chosen ?? (total.active > 0 || total.failed > 0 || items.length === 0)
-  const summary =
-    total.active > 0
-      ? `Uploading ${total.active} file${total.active === 1 ? '' : 's'} · ${percent(total.sent, total.size)}%`
-      : total.failed > 0
-        ? `${total.failed} upload${total.failed === 1 ? '' : 's'} failed`
-        : items.length > 0
-          ? 'Uploads complete'
-          : 'Unfinished uploads'
+  const open = chosen ?? (total.active > 0 || total.failed > 0 || total.conflicts > 0 || items.length === 0)
+  const summary = summaryOf(total, items.length)
   return (
     <section className="upload-panel" aria-label="Uploads">
       <header className="upload-head">
@@ -119,12 +86,13 @@ export function UploadPanel(props: { queue: UploadQueue }) {
         value={percent(total.sent, total.size)}
         aria-label="Total upload progress"
       />
+      <UploadConflicts queue={queue} items={items} />
       {open ? (
         <>
           {hint ? <p className="hint">{hint}</p> : null}
           <ul className="upload-list">
             {items.map((item) => (
-              <Item key={item.id} item={item} queue={queue} />
+              <UploadItem key={item.id} item={item} queue={queue} />
             ))}
           </ul>
         </>

@@ -1,3 +1,4 @@
+import mime from 'mime/lite'
 import type { ObjectSummary, SortField, SortOrder } from '../api/types.ts'
 import { baseName } from './format.ts'
 
@@ -15,49 +16,16 @@ export interface ViewOptions {
   type: string
 }
 
-const TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  svg: 'image/svg+xml',
-  bmp: 'image/bmp',
-  ico: 'image/x-icon',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  tsv: 'text/tab-separated-values',
-  log: 'text/plain',
-  html: 'text/html',
-  css: 'text/css',
-  js: 'text/javascript',
-  ts: 'text/plain',
-  json: 'application/json',
-  xml: 'application/xml',
-  yaml: 'text/yaml',
-  yml: 'text/yaml',
-  mp4: 'video/mp4',
-  webm: 'video/webm',
-  mov: 'video/quicktime',
-  mkv: 'video/x-matroska',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  ogg: 'audio/ogg',
-  flac: 'audio/flac',
-  m4a: 'audio/mp4',
-  zip: 'application/zip',
-  gz: 'application/gzip',
-}
-
-/** The type a listed object most likely has: the server's when it sent one, else from the extension. */
+/**
+ * The type a listed object most likely has: the server's when it sent one, else from the extension
+ * (mime's standard table, the same the server uses, in its small `lite` build).
+ */
 export function typeOf(object: Pick<ObjectSummary, 'key' | 'contentType'>): string {
   if (object.contentType) return object.contentType
-  const dot = object.key.lastIndexOf('.')
-  const ext = dot === -1 ? '' : object.key.slice(dot + 1).toLowerCase()
-  return TYPES[ext] ?? 'application/octet-stream'
+  const name = baseName(object.key)
+  const dot = name.lastIndexOf('.')
+  // getType would take a bare `png` for an extension: a name without a dot has no type.
+  return (dot === -1 ? null : mime.getType(name.slice(dot + 1))) ?? 'application/octet-stream'
 }
 
 /** Whether a media type matches a pattern: exact, `image/*`, or `*` / empty. */

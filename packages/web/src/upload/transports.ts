@@ -18,6 +18,7 @@ export function putTransport(token: string): Transport {
       xhr.open('PUT', objectPath(task.bucket, task.key))
       xhr.setRequestHeader('authorization', `Bearer ${token}`)
       xhr.setRequestHeader('content-type', task.file.type || 'application/octet-stream')
+      if (task.createOnly) xhr.setRequestHeader('if-none-match', '*')
       xhr.upload.onprogress = (event) => task.onProgress(event.loaded)
       xhr.onload = () =>
         xhr.status >= 200 && xhr.status < 300
@@ -44,6 +45,20 @@ export function unfinishedUploads(storage: Storage = localStorage): { bucket: st
     if (match?.[1] && match[2]) found.push({ bucket: match[1], key: match[2] })
   }
   return found
+}
+
+const EXISTS = 'An object with this name already exists.'
+
+/** Whether the key is taken (a HEAD that does not answer 404). */
+async function taken(token: string, task: UploadTask): Promise<boolean> {
+  const response = await fetch(objectPath(task.bucket, task.key), {
+    method: 'HEAD',
+    headers: { authorization: `Bearer ${token}` },
+    signal: task.signal,
+  })
+  if (response.status === 404) return false
+  if (response.ok) return true
+  throw new ApiError(response.status, { detail: 'The server could not check whether the name is free.' })
 }
 
 /**
@@ -86,11 +101,14 @@ export function tusTransport(token: string): Transport {
         },
         { once: true },
       )
-      void upload.findPreviousUploads().then((previous) => {
-        const last = previous[0]
+      const start = async () => {
+        const last = (await upload.findPreviousUploads())[0]
         if (last) upload.resumeFromPreviousUpload(last)
-        upload.start()
-      }, reject)
+        // tus has no create-only: a new upload looks first (an upload resumed was looked at before).
+        else if (task.createOnly && (await taken(token, task))) throw new ApiError(412, { detail: EXISTS })
+        if (!task.signal.aborted) upload.start()
+      }
+      start().catch(reject)
     })
 }
 

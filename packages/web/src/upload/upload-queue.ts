@@ -1,7 +1,12 @@
-import { messageOf } from '../api/api-error.ts'
+import { ApiError, messageOf } from '../api/api-error.ts'
 import type { PickedFile } from '../lib/drop-files.ts'
+import { copyName, MAX_COPIES } from '../lib/keep-both.ts'
 
-export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled'
+/** `conflict`: the key is taken and the person has not said yet whether to replace it. */
+export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled' | 'conflict'
+
+/** What to do when the key is taken: ask, replace the object, or store a numbered copy beside it. */
+export type OnExisting = 'ask' | 'replace' | 'keep-both'
 
 /** One file in the queue, as the UI shows it. Items are replaced, never mutated, on every change. */
 export interface UploadItem {
@@ -15,6 +20,12 @@ export interface UploadItem {
   error?: string | undefined
   /** Whether it goes over tus and survives a reload. */
   resumable: boolean
+  /** What to do when the key is taken; `ask` unless the person chose. */
+  onExisting?: OnExisting
+  /** The key asked for, before "Keep both" numbered it. */
+  requested?: string
+  /** The numbered copy tried last with "Keep both". */
+  copy?: number
 }
 
 /** What a transport gets to send one file. */
@@ -22,6 +33,8 @@ export interface UploadTask {
   bucket: string
   key: string
   file: File
+  /** Create only (`If-None-Match: *`): a taken key fails with 412 instead of being replaced. */
+  createOnly: boolean
   onProgress(sent: number): void
   signal: AbortSignal
 }
@@ -32,7 +45,7 @@ export type Transport = (task: UploadTask) => Promise<void>
 /** The queue's state for the UI. */
 export interface QueueSnapshot {
   items: readonly UploadItem[]
-  total: { size: number; sent: number; active: number; failed: number }
+  total: { size: number; sent: number; active: number; failed: number; conflicts: number }
 }
 
 /** How a queue runs. */
@@ -80,6 +93,7 @@ export class UploadQueue {
         sent: live.reduce((n, i) => n + i.sent, 0),
         active: live.filter((i) => i.state === 'queued' || i.state === 'uploading').length,
         failed: live.filter((i) => i.state === 'failed').length,
+        conflicts: live.filter((i) => i.state === 'conflict').length,
       },
     }
     return this.snapshotCache
@@ -107,6 +121,24 @@ export class UploadQueue {
 
   retry(id: number): void {
     this.update(id, { state: 'queued', sent: 0, error: undefined })
+    this.pump()
+  }
+
+  /**
+   * Answers a conflict: replace the object, keep both (the file goes to `name (1).ext`, or the next
+   * free number), or cancel this file.
+   */
+  resolve(id: number, choice: OnExisting | 'cancel'): void {
+    const item = this.items.find((i) => i.id === id)
+    if (item?.state !== 'conflict') return
+    if (choice === 'cancel') {
+      this.cancel(id)
+      return
+    }
+    const requested = item.requested ?? item.key
+    const patch: Partial<UploadItem> = { state: 'queued', sent: 0, error: undefined, onExisting: choice }
+    if (choice === 'keep-both') Object.assign(patch, { requested, copy: 1, key: copyName(requested, 1) })
+    this.update(id, patch)
     this.pump()
   }
 
@@ -152,6 +184,7 @@ export class UploadQueue {
         bucket: item.bucket,
         key: item.key,
         file,
+        createOnly: item.onExisting !== 'replace',
         signal: controller.signal,
         onProgress: (sent) => {
           if (!controller.signal.aborted) this.update(item.id, { sent })
@@ -160,10 +193,24 @@ export class UploadQueue {
       const done = this.update(item.id, { state: 'done', sent: item.size })
       if (done) this.options.onStored?.(done)
     } catch (error) {
-      if (!controller.signal.aborted) this.update(item.id, { state: 'failed', error: messageOf(error) })
+      if (controller.signal.aborted) return
+      if (error instanceof ApiError && error.status === 412) this.taken(item.id)
+      else this.update(item.id, { state: 'failed', error: messageOf(error) })
     } finally {
       this.running.delete(item.id)
       this.pump()
     }
+  }
+
+  /** The key was taken: ask, or with "Keep both" try the next number. */
+  private taken(id: number): void {
+    const item = this.items.find((i) => i.id === id)
+    if (!item) return
+    const copy = (item.copy ?? 0) + 1
+    if (item.onExisting !== 'keep-both' || copy > MAX_COPIES) {
+      this.update(id, { state: 'conflict', sent: 0 })
+      return
+    }
+    this.update(id, { state: 'queued', sent: 0, copy, key: copyName(item.requested ?? item.key, copy) })
   }
 }

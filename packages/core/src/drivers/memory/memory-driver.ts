@@ -26,7 +26,7 @@ export interface MemoryDriverOptions {
 }
 
 function notFound(key: string): StorageError {
-  return new StorageError('NotFound', `no object at "${key}"`, { key })
+  return new StorageError('NotFound', (name) => `no object at "${name}"`, { key })
 }
 
 /** Yields the bytes from `start` to `end` (inclusive) of a list of chunks, without copying them. */
@@ -53,7 +53,7 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
   function commit(key: string, stored: StoredObject, ifNoneMatch: '*' | undefined): ObjectInfo {
     const previous = objects.get(key)
     if (ifNoneMatch === '*' && previous) {
-      throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+      throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
     }
     const nextTotal = totalBytes - (previous?.info.size ?? 0) + stored.info.size
     if (options.maxBytes !== undefined && nextTotal > options.maxBytes) {

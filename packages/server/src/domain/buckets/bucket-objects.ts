@@ -6,6 +6,7 @@ import {
   isStorageError,
   type ListOptions,
   type ListResult,
+  type NormalizedKey,
   type NotModified,
   normalizeKey,
   type ObjectInfo,
@@ -82,7 +83,7 @@ export class BucketObjects {
     } catch (error) {
       if (isStorageError(error, 'QuotaExceeded')) {
         // The key holds the refused object now (what it replaced is gone): index and store lose it.
-        await this.#call(() => this.#storage.deleteObject(this.storageKey(info.key)))
+        await this.#call(() => this.#storage.deleteObject(this.#root + info.key))
         await this.#index.remove(this.bucket.name, [info.key], this.actor)
       }
       throw error
@@ -90,9 +91,12 @@ export class BucketObjects {
     this.bytesIn += info.size
   }
 
-  /** The storage key of a bucket key; throws `InvalidKey` for a key that breaks the key rules. */
-  storageKey(key: string): string {
-    return this.#root + normalizeKey(key)
+  /**
+   * The storage key of a bucket key. A bucket name is a valid key segment, so a normalised key under
+   * it is normalised too: no rule needs checking again.
+   */
+  storageKey(key: NormalizedKey): NormalizedKey {
+    return (this.#root + key) as NormalizedKey
   }
 
   #strip(key: string): string {
@@ -104,7 +108,7 @@ export class BucketObjects {
   }
 
   /** Uploads under the bucket's policy: its size limit, allowed types and visibility. */
-  async upload(key: string, body: UploadBody, opts: Omit<UploadOptions, 'key'>): Promise<ObjectInfo> {
+  async upload(key: NormalizedKey, body: UploadBody, opts: Omit<UploadOptions, 'key'>): Promise<ObjectInfo> {
     const { bucket } = this
     const options: UploadOptions & { key: string } = {
       ...opts,
@@ -138,47 +142,60 @@ export class BucketObjects {
   }
 
   /** Throws `QuotaExceeded` when the bucket's quota has no room for `bytes` more at `key` now. */
-  async checkRoom(key: string, bytes: number): Promise<void> {
+  async checkRoom(key: NormalizedKey, bytes: number): Promise<void> {
     await (await this.#reserve(key, bytes))?.release()
   }
 
   /** Room in the bucket's quota for writing `key`, when the bucket has a quota. */
-  async #reserve(key: string, bytes: number | undefined): Promise<Reservation | undefined> {
+  async #reserve(key: NormalizedKey, bytes: number | undefined): Promise<Reservation | undefined> {
     if (!this.#hasQuota) return undefined
-    return Reservation.open(this.#index, this.bucket.name, normalizeKey(key), bytes)
+    return Reservation.open(this.#index, this.bucket.name, key, bytes)
   }
 
-  async get(key: string, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
+  async get(key: NormalizedKey, opts: GetObjectOptions): Promise<ObjectStream | NotModified> {
     const result = await this.#call(() => this.#storage.getObject(this.storageKey(key), opts))
     // Not a copy: spreading would make the body of an answer that carries `bytes`.
     result.info = this.#info(result.info)
     return result
   }
 
-  async stat(key: string): Promise<ObjectInfo> {
+  async stat(key: NormalizedKey): Promise<ObjectInfo> {
     return this.#info(await this.#call(() => this.#storage.stat(this.storageKey(key))))
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: NormalizedKey): Promise<void> {
     await this.#call(() => this.#storage.deleteObject(this.storageKey(key)))
-    await this.#index.remove(this.bucket.name, [normalizeKey(key)], this.actor)
+    await this.#index.remove(this.bucket.name, [key], this.actor)
   }
 
-  /** Deletes the given keys or every key under a non-empty prefix; failures are reported per key. */
+  /**
+   * Deletes the given keys or every key under a non-empty prefix; failures are reported per key. Keys
+   * are checked here, so that an invalid one is reported by the name its caller gave.
+   */
   async deleteMany(target: string[] | { prefix: string }): Promise<DeleteResult> {
-    const storageTarget = Array.isArray(target)
-      ? target.map((key) => this.storageKey(key))
-      : { prefix: this.#root + target.prefix }
-    const result = await this.#call(() => this.#storage.deleteObjects(storageTarget))
+    const refused: DeleteResult['errors'] = []
+    let storageTarget: string[] | { prefix: string }
+    if (Array.isArray(target)) {
+      storageTarget = []
+      for (const key of target) {
+        try {
+          storageTarget.push(this.storageKey(normalizeKey(key)))
+        } catch (error) {
+          if (!isStorageError(error)) throw error
+          refused.push({ key: String(key), code: error.code, message: error.message })
+        }
+      }
+    } else storageTarget = { prefix: this.#root + target.prefix }
+    const result =
+      Array.isArray(storageTarget) && storageTarget.length === 0
+        ? { deleted: [], errors: [] }
+        : await this.#call(() => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
     await this.#index.remove(this.bucket.name, deleted, this.actor)
-    // Deletes run concurrently and finish in any order; the answer lists keys in key order.
-    return {
-      deleted,
-      errors: result.errors
-        .map((e) => ({ ...e, key: this.#strip(e.key), message: this.#clean(e.message) }))
-        .sort((a, b) => compareKeys(a.key, b.key)),
-    }
+    // Deletes run concurrently and finish in any order; the answer lists keys in key order. The
+    // storage's own failures name no key in their message (the key is beside it).
+    const failed = result.errors.map((e) => ({ ...e, key: this.#strip(e.key) }))
+    return { deleted, errors: [...refused, ...failed].sort((a, b) => compareKeys(a.key, b.key)) }
   }
 
   async list(opts: ListOptions): Promise<ListResult> {
@@ -199,7 +216,7 @@ export class BucketObjects {
     return page.objects.length === 0
   }
 
-  async copy(from: string, to: string): Promise<ObjectInfo> {
+  async copy(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
     const source = this.storageKey(from)
     const size = this.#hasQuota ? (await this.#call(() => this.#storage.stat(source))).size : undefined
     const reservation = await this.#reserve(to, size)
@@ -222,25 +239,21 @@ export class BucketObjects {
   }
 
   /** Renames within the bucket: the bytes and objects stay, so no quota is involved. */
-  async move(from: string, to: string): Promise<ObjectInfo> {
+  async move(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
     const info = this.#info(
       await this.#call(() => this.#storage.move(this.storageKey(from), this.storageKey(to))),
     )
-    await this.#index.move(this.bucket.name, normalizeKey(from), info, this.actor)
+    await this.#index.move(this.bucket.name, from, info, this.actor)
     return info
   }
 
   /** The driver's own presigned URL (S3), for drivers that have one. */
-  async presign(key: string, opts: PresignOptions): Promise<string> {
+  async presign(key: NormalizedKey, opts: PresignOptions): Promise<string> {
     return this.#call(() => this.#storage.generatePresignedUrl(this.storageKey(key), opts))
   }
 
-  #clean(message: string): string {
-    return message.replaceAll(`"${this.#root}`, '"')
-  }
-
   /**
-   * Runs a storage call, rewriting its error for the bucket's caller: keys without the bucket prefix,
+   * Runs a storage call, its error told to the bucket's caller: about the key without the bucket prefix,
    * and a backend without credentials reported as unavailable (HTTP 503), not as the caller's 401.
    */
   async #call<T>(operation: () => Promise<T>): Promise<T> {
@@ -248,14 +261,9 @@ export class BucketObjects {
       return await operation()
     } catch (error) {
       if (!isStorageError(error)) throw error
-      const code = error.code === 'MissingCredentials' ? 'Unavailable' : error.code
-      const size = error.objectSize === undefined ? {} : { objectSize: error.objectSize }
-      const options = { cause: error, retryable: error.retryable, ...size }
-      throw new StorageError(
-        code,
-        this.#clean(error.message),
-        error.key === undefined ? options : { ...options, key: this.#strip(error.key) },
-      )
+      if (error.code === 'MissingCredentials')
+        throw new StorageError('Unavailable', error.message, { cause: error, retryable: error.retryable })
+      throw error.key === undefined ? error : error.withKey(this.#strip(error.key))
     }
   }
 }

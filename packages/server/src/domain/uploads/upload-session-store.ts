@@ -1,4 +1,4 @@
-import { StorageError } from '@coffer/core'
+import { type NormalizedKey, StorageError } from '@coffer/core'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.ts'
 import type { Principal } from '../auth/scopes.ts'
@@ -7,7 +7,7 @@ import type { Principal } from '../auth/scopes.ts'
 export interface UploadSession {
   id: string
   bucket: string
-  key: string
+  key: NormalizedKey
   /** `ownerOf(principal)` of the credential that created it. */
   owner: string
   /** Upload-Length, or undefined while deferred. */
@@ -86,7 +86,8 @@ export class UploadSessionStore {
     const session: UploadSession = {
       id: row.id,
       bucket: row.bucket,
-      key: row.key,
+      // Written from a normalised key (see `create`).
+      key: row.key as NormalizedKey,
       owner: row.owner,
       createdAt: row.created_at,
     }

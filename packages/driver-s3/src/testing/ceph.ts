@@ -6,7 +6,7 @@ import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { S3TestServer } from './types.ts'
+import type { S3TestServer } from './s3-test-server.ts'
 
 const exec = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -4,9 +4,8 @@ import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { S3TestServer } from './types.ts'
+import type { S3TestServer } from './s3-test-server.ts'
 
-const s3rverBin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js')
 // setpriv has the kernel SIGKILL s3rver when the test process dies, even by SIGKILL.
 const pdeathsig = spawnSync('setpriv', ['--help']).status === 0
 
@@ -16,6 +15,8 @@ const pdeathsig = spawnSync('setpriv', ['--help']).status === 0
  * Credentials are S3RVER/S3RVER, but it accepts any signature (`verifiesSignatures: false`).
  */
 export async function startS3rver(opts: { dir?: string; port?: number } = {}): Promise<S3TestServer> {
+  // Resolved here, not on import: s3rver is an optional peer of this entry point (Ceph needs none).
+  const s3rverBin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js')
   const dir = mkdtempSync(join(opts.dir ?? tmpdir(), 'coffer-s3rver-'))
   const args = [s3rverBin, '-d', dir, '-a', '127.0.0.1', '-p', String(opts.port ?? 0), '--silent']
   const child = spawn(

@@ -6,13 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createStorage,
-  type Driver,
-  isStorageError,
-  type StorageErrorCode,
-  type StorageService,
-} from '../src/index.ts'
+import type { Driver } from '../driver.ts'
+import { isStorageError, type StorageErrorCode } from '../errors.ts'
+import { createStorage, type StorageService } from '../service/storage-service.ts'
 
 export interface DriverFixture {
   driver: Driver

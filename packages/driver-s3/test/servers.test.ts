@@ -6,10 +6,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import {
+  createBucket,
+  type S3TestServer,
+  startCeph,
+  startS3rver,
+  testClient,
+} from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCeph } from './ceph.ts'
-import { startS3rver } from './s3rver.ts'
-import { createBucket, type S3TestServer, testClient } from './types.ts'
 
 // Smoke tests of the test servers themselves: each starts, serves the core object API with the
 // SDK settings the driver uses, tells the truth about signature checking, and stops cleanly.

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { DriverFixture } from '@coffer/core/testing'
-import { type S3DriverOptions, s3Driver } from '../src/index.ts'
-import { startCeph } from './servers/ceph.ts'
-import { startS3rver } from './servers/s3rver.ts'
-import { createBucket, type S3TestServer } from './servers/types.ts'
+import { s3Driver } from '../s3-driver.ts'
+import type { S3DriverOptions } from '../s3-options.ts'
+import { startCeph } from './ceph.ts'
+import { createBucket, type S3TestServer } from './s3-test-server.ts'
+import { startS3rver } from './s3rver.ts'
 
 export type ServerName = 'ceph' | 's3rver'
 

@@ -1,0 +1,25 @@
+import { type ObjectActions, ObjectButtons } from './object-buttons.tsx'
+
+/** What can be done with the selected rows. */
+export interface SelectionActions extends ObjectActions {
+  onClearSelection: () => void
+}
+
+/** The actions on the selection, shown while something is selected. */
+export function SelectionBar(
+  props: SelectionActions & {
+    selected: number
+    /** Whether exactly one object (not a folder) is selected. */
+    single: boolean
+  },
+) {
+  return (
+    <div className="toolbar-row selection" role="toolbar" aria-label="Selection">
+      <span>{props.selected} selected</span>
+      <ObjectButtons {...props} object={props.single} one={props.selected === 1} />
+      <button type="button" className="link" onClick={props.onClearSelection}>
+        Clear selection
+      </button>
+    </div>
+  )
+}

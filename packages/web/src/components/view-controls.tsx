@@ -1,0 +1,58 @@
+import type { SortField, SortOrder } from '../api/types.ts'
+import type { ViewOptions } from '../lib/listing.ts'
+
+const TYPE_FILTERS = [
+  { label: 'All types', value: '' },
+  { label: 'Images', value: 'image/*' },
+  { label: 'Videos', value: 'video/*' },
+  { label: 'Audio', value: 'audio/*' },
+  { label: 'Text', value: 'text/*' },
+  { label: 'PDF', value: 'application/pdf' },
+]
+
+const SORTS = [
+  { label: 'Name A–Z', value: 'name:asc' },
+  { label: 'Name Z–A', value: 'name:desc' },
+  { label: 'Largest first', value: 'size:desc' },
+  { label: 'Smallest first', value: 'size:asc' },
+  { label: 'Newest first', value: 'modified:desc' },
+  { label: 'Oldest first', value: 'modified:asc' },
+]
+
+/** The search field, the type filter and the sort order of a folder's listing. */
+export function ViewControls(props: { view: ViewOptions; onView: (view: ViewOptions) => void }) {
+  const { view, onView } = props
+  return (
+    <>
+      <input
+        type="search"
+        className="search"
+        aria-label="Search in this folder"
+        placeholder="Search in this folder"
+        value={view.q}
+        onChange={(e) => onView({ ...view, q: e.target.value })}
+      />
+      <select aria-label="Type" value={view.type} onChange={(e) => onView({ ...view, type: e.target.value })}>
+        {TYPE_FILTERS.map((t) => (
+          <option key={t.value} value={t.value}>
+            {t.label}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Sort by"
+        value={`${view.sort}:${view.order}`}
+        onChange={(e) => {
+          const [sort, order] = e.target.value.split(':') as [SortField, SortOrder]
+          onView({ ...view, sort, order })
+        }}
+      >
+        {SORTS.map((s) => (
+          <option key={s.value} value={s.value}>
+            {s.label}
+          </option>
+        ))}
+      </select>
+    </>
+  )
+}
