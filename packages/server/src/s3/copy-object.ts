@@ -1,4 +1,4 @@
-import type { ObjectInfo, UploadOptions } from '@coffer/core'
+import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { readMetadata } from '../http/metadata-headers.ts'
 import { single } from '../http/receive-object.ts'
@@ -44,10 +44,11 @@ function checkConditions(call: S3Call, source: ObjectInfo): void {
  * buckets, or with `x-amz-metadata-directive: REPLACE`, the source streams into an upload with the
  * destination's policy, quota and index. Either way the write goes through the bucket layer.
  */
-export async function copyObject(call: S3Call, bucket: string, key: string): Promise<void> {
-  const from = copySource(call)
+export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  const source = copySource(call)
+  const from = { bucket: source.bucket, key: normalizeKey(source.key) }
   const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
-  const source =
+  const objects =
     from.bucket === bucket
       ? await authorizeAs(call.ctx, call.request, call.principal, bucket, [from.key, 'read'], [key, 'write'])
       : await authorizeAs(call.ctx, call.request, call.principal, from.bucket, [from.key, 'read'])
@@ -55,13 +56,13 @@ export async function copyObject(call: S3Call, bucket: string, key: string): Pro
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE')
   }
-  const stat = await source.stat(from.key)
+  const stat = await objects.stat(from.key)
   checkConditions(call, stat)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
     info = await target.copy(from.key, key)
   } else {
-    const read = await source.get(from.key, {})
+    const read = await objects.get(from.key, {})
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
     const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size }
     if (directive === 'REPLACE') {

@@ -1,4 +1,4 @@
-import { StorageError, type StorageErrorCode } from '@coffer/core'
+import { normalizeKey, StorageError, type StorageErrorCode } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { allows } from '../domain/auth/scopes.ts'
 import { readSmallBody } from './read-small-body.ts'
@@ -25,7 +25,7 @@ export async function deleteObjects(call: S3Call, bucket: string): Promise<void>
   const valid: string[] = []
   for (const key of allowed) {
     try {
-      objects.storageKey(key)
+      normalizeKey(key)
       valid.push(key)
     } catch (error) {
       const s3 = s3ErrorOf(error, 'object')

@@ -1,4 +1,10 @@
-import { isStorageError, normalizeMediaType, type UploadOptions } from '@coffer/core'
+import {
+  isStorageError,
+  type NormalizedKey,
+  normalizeKey,
+  normalizeMediaType,
+  type UploadOptions,
+} from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { readMetadata } from '../http/metadata-headers.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
@@ -31,7 +37,7 @@ function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
   return opts
 }
 
-async function putObject(call: S3Call, bucket: string, key: string): Promise<void> {
+async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
   const body = signedBody(call)
@@ -51,7 +57,7 @@ async function putObject(call: S3Call, bucket: string, key: string): Promise<voi
   }
 }
 
-async function deleteObject(call: S3Call, bucket: string, key: string): Promise<void> {
+async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'delete'])
   try {
     await objects.delete(key)
@@ -63,8 +69,9 @@ async function deleteObject(call: S3Call, bucket: string, key: string): Promise<
 }
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
-export async function objectOperation(call: S3Call, bucket: string, key: string): Promise<void> {
+export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
   refuseUnserved(call)
+  const key = normalizeKey(rawKey)
   switch (call.request.method) {
     case 'GET':
     case 'HEAD': {
