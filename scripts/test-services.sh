@@ -1,43 +1,45 @@
 #!/usr/bin/env bash
 # Brings this machine to what the tests need, idempotently: the Ceph daemons for the S3 driver's
 # suites (the tests start and stop Ceph RGW and s3rver themselves), Debian's chromium for the web
-# UI's end-to-end tests, poppler-utils for the exports' PDF checks, and a running PostgreSQL on
-# 127.0.0.1:5432 (its tests create and drop a database of their own).
+# UI's end-to-end tests, poppler-utils for the exports' PDF checks, Debian's S3 clients (aws-cli,
+# boto3, rclone) for the S3 endpoint's tests, and a running PostgreSQL on 127.0.0.1:5432 (its tests
+# create and drop a database of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-ceph.sh
 
-# Debian's chromium for the web UI's end-to-end tests (playwright-core drives it; it never downloads one).
-if [ ! -x /usr/bin/chromium ]; then
-  sudo=""
+# Installs Debian packages quietly; on failure prints apt's log and stops.
+apt_install() {
+  local sudo="" log
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   log=$(mktemp)
   if ! { $sudo apt-get update -q &&
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } >"$log" 2>&1; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } >"$log" 2>&1; then
     cat "$log" >&2
-    echo "test-services: apt-get failed to install chromium" >&2
+    echo "test-services: apt-get failed to install $*" >&2
     rm -f "$log"
     exit 1
   fi
   rm -f "$log"
+}
+
+# Debian's chromium for the web UI's end-to-end tests (playwright-core drives it; it never downloads one).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
   echo "test-services: installed chromium ($(/usr/bin/chromium --version))"
 fi
 
 # Debian's poppler-utils: the exports tests read their PDFs' text back with pdftotext.
 if ! command -v pdftotext >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  log=$(mktemp)
-  if ! { $sudo apt-get update -q &&
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils; } >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "test-services: apt-get failed to install poppler-utils" >&2
-    rm -f "$log"
-    exit 1
-  fi
-  rm -f "$log"
+  apt_install poppler-utils
   echo "test-services: installed poppler-utils ($(pdftotext -v 2>&1 | head -n 1))"
+fi
+
+# Debian's S3 clients for the S3 endpoint's tests: aws-cli, boto3 and rclone, run against a real Coffer.
+if [ ! -x /usr/bin/aws ] || [ ! -x /usr/bin/rclone ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+  apt_install awscli python3-boto3 rclone
+  echo "test-services: installed $(/usr/bin/aws --version), $(/usr/bin/rclone version | head -n 1)"
 fi
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then

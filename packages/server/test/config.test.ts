@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
       driver: { kind: 'fs', root: resolve('data', 'files') },
       logLevel: 'info',
       contentPort: 7374,
+      s3Port: 7375,
       reconcileEvery: 600_000,
     })
   })
@@ -57,6 +58,7 @@ describe('configuration from the environment', () => {
       },
       publicUrl: 'https://files.example.com',
       contentPort: 8081,
+      s3Port: 8082,
       contentUrl: 'https://files-usercontent.example.com',
       databaseUrl: 'postgres://coffer@db:5432/coffer',
       jwt: { secret: 'j'.repeat(32), issuer: 'app' },
@@ -133,6 +135,12 @@ describe('configuration from the environment', () => {
   it('puts the content origin beside the API: the next port, any free port with PORT=0', () => {
     expect(loadConfig({ PORT: '0' }).contentPort).toBe(0)
     expect(loadConfig({ COFFER_CONTENT_PORT: '9000' }).contentPort).toBe(9000)
+    expect(loadConfig({ PORT: '0' }).s3Port).toBe(0)
+    expect(loadConfig({ COFFER_S3_PORT: '9001', COFFER_S3_REGION: 'eu-west-1' })).toMatchObject({
+      s3Port: 9001,
+      s3Region: 'eu-west-1',
+    })
+    expect(() => loadConfig({ COFFER_S3_PORT: '7373' })).toThrow(/COFFER_S3_PORT/)
     expect(() => loadConfig({ PORT: '9000', COFFER_CONTENT_PORT: '9000' })).toThrow(/must differ from PORT/)
     expect(() => loadConfig({ PORT: '65535' })).toThrow(/COFFER_CONTENT_PORT must be a whole number/)
     // One origin for both would put tenants' bytes beside the UI's credentials again.

@@ -93,6 +93,8 @@ export interface Harness {
   url: string
   /** Where the content origin listens (`/public`, `/signed`). */
   contentUrl: string
+  /** Where the S3 endpoint listens. */
+  s3Url: string
   /** An admin API key (every bucket, every permission). */
   admin: string
   app: App
@@ -153,10 +155,12 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })
+  const s3Url = await app.s3.listen({ port: 0, host: '127.0.0.1' })
   const harness: Harness = {
     driver: s3 ? 's3' : 'fs',
     url,
     contentUrl,
+    s3Url,
     admin,
     app,
     db,

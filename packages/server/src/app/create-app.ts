@@ -18,6 +18,7 @@ import type { Database } from '../db/schema.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
 import { Authenticator } from '../domain/auth/authenticator.ts'
 import { createJwtVerifier } from '../domain/auth/jwt-verifier.ts'
+import { S3CredentialStore } from '../domain/auth/s3-credential-store.ts'
 import { BucketCors } from '../domain/buckets/bucket-cors.ts'
 import { BucketStore } from '../domain/buckets/bucket-store.ts'
 import { parseOrigin } from '../domain/buckets/cors-rule.ts'
@@ -49,6 +50,7 @@ import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
 import { whoamiRoutes } from '../routes/whoami-routes.ts'
+import { createS3App } from '../s3/s3-app.ts'
 import { Metrics } from '../support/metrics.ts'
 import { createContentApp } from './content-app.ts'
 
@@ -74,6 +76,8 @@ export interface AppOptions {
    */
   contentUrl?: string
   jwt?: JwtConfig
+  /** The region S3 clients sign for at the S3 endpoint (`COFFER_S3_REGION`); default `us-east-1`. */
+  s3Region?: string
   /**
    * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
    * directory removed at close, so unfinished uploads do not survive a restart.
@@ -141,6 +145,8 @@ function listeningUrl(app: App): string | undefined {
 export type CofferApp = App & {
   /** The content origin: user bytes, no credentials. Listen on it too; closing the API closes it. */
   readonly content: App
+  /** The S3-compatible endpoint (SigV4, path-style at the root). Listen on it too; closing the API closes it. */
+  readonly s3: App
 }
 
 /**
@@ -186,6 +192,7 @@ function createContext(
     reconcile: oneAtATime((opts = {}) => reconcile(options.storage, index, buckets, opts)),
     buckets,
     keys,
+    s3Credentials: new S3CredentialStore(options.db, keys, options.signingSecret, cache),
     bodyLimits: new BodyLimits({
       ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
       ...(options.bodyMinRate === undefined ? {} : { minRate: options.bodyMinRate }),
@@ -236,6 +243,13 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   app.decorate('content', contentApp)
   // The content origin stops first, so that the counts of its last requests are flushed below.
   app.addHook('preClose', () => contentApp.close())
+  const s3App = await createS3App(
+    ctx,
+    app.log,
+    options.s3Region === undefined ? {} : { region: options.s3Region },
+  )
+  app.decorate('s3', s3App)
+  app.addHook('preClose', () => s3App.close())
 
   await app.register(swagger, {
     openapi: {

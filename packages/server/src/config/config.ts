@@ -52,6 +52,10 @@ export interface Config {
   publicUrl?: string
   /** `COFFER_CONTENT_PORT`: the content origin's port; default PORT + 1 (7374), any free port when PORT is 0. */
   contentPort: number
+  /** `COFFER_S3_PORT`: the S3 endpoint's port; default PORT + 2 (7375), any free port when PORT is 0. */
+  s3Port: number
+  /** `COFFER_S3_REGION`: the region S3 clients sign for at the S3 endpoint; default us-east-1. */
+  s3Region?: string
   /**
    * `COFFER_CONTENT_URL`: where browsers reach the content origin (signed and public URLs name it),
    * another origin than the API's; default http://HOST:COFFER_CONTENT_PORT.
@@ -149,6 +153,18 @@ export function loadConfig(env: Env = process.env): Config {
   else if (contentPort !== 0 && contentPort === port)
     problems.push('COFFER_CONTENT_PORT must differ from PORT: user content has a listener of its own')
 
+  const s3PortText = text('COFFER_S3_PORT') ?? String(!portValid ? 7375 : port === 0 ? 0 : port + 2)
+  const s3Port = Number(s3PortText)
+  if (!/^\d+$/.test(s3PortText) || s3Port > 65535)
+    problems.push('COFFER_S3_PORT must be a whole number from 0 to 65535')
+  else if (s3Port !== 0 && (s3Port === port || s3Port === contentPort))
+    problems.push(
+      'COFFER_S3_PORT must differ from PORT and COFFER_CONTENT_PORT: the S3 endpoint has a listener of its own',
+    )
+  const s3Region = text('COFFER_S3_REGION')
+  if (s3Region !== undefined && !/^[a-z0-9-]{1,32}$/.test(s3Region))
+    problems.push('COFFER_S3_REGION must be a region name such as us-east-1')
+
   const dataDir = resolve(text('COFFER_DATA_DIR') ?? './data')
   const driverName = (text('COFFER_DRIVER') ?? 'fs').toLowerCase()
   let driver: DriverConfig = { kind: 'fs', root: join(dataDir, 'files') }
@@ -170,6 +186,8 @@ export function loadConfig(env: Env = process.env): Config {
     driver,
     logLevel,
     contentPort,
+    s3Port,
+    ...(s3Region === undefined ? {} : { s3Region }),
   }
 
   /** A whole number from `min` to `max` in variable `name`, or undefined when unset or invalid. */

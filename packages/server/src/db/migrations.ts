@@ -232,6 +232,22 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('write_intents').execute()
     },
   },
+  // SigV4 signs with a shared secret, so S3 credentials keep their secret, sealed (see S3CredentialStore).
+  '0013-s3-credentials': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('s3_credentials')
+        .addColumn('access_key_id', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('s3_credentials_by_key').on('s3_credentials').column('key_id').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('s3_credentials').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

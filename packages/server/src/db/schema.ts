@@ -151,10 +151,22 @@ export interface WriteIntentTable {
 }
 
 /** The whole schema. */
+/** S3 credentials of API keys; see `S3CredentialStore`. */
+export interface S3CredentialTable {
+  /** The S3 access key id (`CFR...`), public. */
+  access_key_id: string
+  /** The API key whose scopes the credential carries, and whose revocation ends it. */
+  key_id: string
+  /** The secret access key, sealed (AES-256-GCM under a key derived from the signing secret). */
+  secret_sealed: string
+  created_at: string
+}
+
 export interface Database {
   sites: SiteTable
   site_deploys: SiteDeployTable
   buckets: BucketTable
+  s3_credentials: S3CredentialTable
   api_keys: ApiKeyTable
   upload_sessions: UploadSessionTable
   objects: ObjectTable

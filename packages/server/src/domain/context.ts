@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.ts'
 import type { Metrics } from '../support/metrics.ts'
 import type { ApiKeyStore } from './auth/api-key-store.ts'
 import type { Authenticator } from './auth/authenticator.ts'
+import type { S3CredentialStore } from './auth/s3-credential-store.ts'
 import type { BucketCors } from './buckets/bucket-cors.ts'
 import type { BucketStore } from './buckets/bucket-store.ts'
 import type { ReconcileReport } from './buckets/reconcile.ts'
@@ -28,6 +29,8 @@ export interface DomainContext {
   reconcile: (options?: { bucket?: string; signal?: AbortSignal }) => Promise<ReconcileReport>
   buckets: BucketStore
   keys: ApiKeyStore
+  /** The S3 credentials of API keys (access key id and sealed secret), for the S3 endpoint. */
+  s3Credentials: S3CredentialStore
   auth: Authenticator
   /** Where Coffer's signed URLs point (`<content url>/signed`): known once the content origin listens. */
   signedBase: () => string

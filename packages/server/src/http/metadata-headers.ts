@@ -26,11 +26,11 @@ function toHeader(value: string): string {
 }
 
 /** The metadata a request's headers carry. Names and values are checked by the core's rules. */
-export function readMetadata(headers: IncomingHttpHeaders): Record<string, string> {
+export function readMetadata(headers: IncomingHttpHeaders, prefix = META_PREFIX): Record<string, string> {
   const metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith(META_PREFIX) || value === undefined) continue
-    metadata[name.slice(META_PREFIX.length)] = headerText(Array.isArray(value) ? value.join(', ') : value)
+    if (!name.startsWith(prefix) || value === undefined) continue
+    metadata[name.slice(prefix.length)] = headerText(Array.isArray(value) ? value.join(', ') : value)
   }
   return metadata
 }
@@ -45,9 +45,13 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
  * control characters that could not be written; an entry that still cannot (stored before those
  * checks, or written to S3 behind Coffer's back) is left out rather than failing the response.
  */
-export function writeMetadata(reply: FastifyReply, metadata: Record<string, string>): void {
+export function writeMetadata(
+  reply: FastifyReply,
+  metadata: Record<string, string>,
+  prefix = META_PREFIX,
+): void {
   for (const [name, value] of Object.entries(metadata)) {
     const encoded = toHeader(value)
-    if (NAME.test(name) && VALUE.test(encoded)) reply.header(META_PREFIX + name, encoded)
+    if (NAME.test(name) && VALUE.test(encoded)) reply.header(prefix + name, encoded)
   }
 }

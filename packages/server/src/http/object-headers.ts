@@ -95,6 +95,8 @@ export interface ServeHeaderOptions {
    * that origin; the Cache-Control is the site's.
    */
   site?: { cacheControl: string }
+  /** The prefix of metadata headers: `x-coffer-meta-` (default), or S3's `x-amz-meta-`. */
+  metadataPrefix?: string
 }
 
 /**
@@ -128,5 +130,5 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   if (opts.neverRender === true && disposition !== undefined) {
     reply.header('x-coffer-content-disposition', serializeDisposition(disposition))
   }
-  writeMetadata(reply, info.metadata)
+  writeMetadata(reply, info.metadata, opts.metadataPrefix)
 }

@@ -30,10 +30,27 @@ export function keyRoutes(app: App, ctx: AppContext): void {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: 100 }),
             expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+            s3: Type.Optional(
+              Type.Boolean({
+                description: 'Also issue S3 credentials (access key id and secret) with these scopes',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ key: ApiKeyJson, token: Type.String() }), ...ERROR_RESPONSES },
+        response: {
+          201: Type.Object({
+            key: ApiKeyJson,
+            token: Type.String(),
+            s3: Type.Optional(
+              Type.Object(
+                { accessKeyId: Type.String(), secretAccessKey: Type.String() },
+                { description: 'For the S3 endpoint; the secret is in this response only' },
+              ),
+            ),
+          }),
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (request, reply) => {
@@ -47,11 +64,17 @@ export function keyRoutes(app: App, ctx: AppContext): void {
         Object.assign(input, { expiresAt: date })
       }
       const created = await ctx.keys.create(input)
+      const s3 = request.body.s3 === true ? await ctx.s3Credentials.create(created.key.id) : undefined
       await ctx.catalog.audit(actorOf(request, principal), {
         action: 'key.create',
-        detail: { id: created.key.id, name, scopes: input.scopes },
+        detail: {
+          id: created.key.id,
+          name,
+          scopes: input.scopes,
+          ...(s3 ? { s3AccessKeyId: s3.accessKeyId } : {}),
+        },
       })
-      return reply.code(201).send(created)
+      return reply.code(201).send(s3 === undefined ? created : { ...created, s3 })
     },
   )
 

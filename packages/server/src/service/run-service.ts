@@ -48,6 +48,7 @@ async function serve(): Promise<void> {
     })
   }
   process.stdout.write(`User content (public and signed URLs) served at ${server.contentUrl}\n`)
+  process.stdout.write(`S3 endpoint (path-style, SigV4) at ${server.s3Url}\n`)
   process.stdout.write(`Coffer listening at ${server.url} (docs at ${server.url}/docs)\n`)
   let stopping = false
   const stop = (signal: string) => {

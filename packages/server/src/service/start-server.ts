@@ -18,6 +18,8 @@ export interface RunningServer {
   url: string
   /** The content origin's address, e.g. http://127.0.0.1:7374 (COFFER_CONTENT_URL when set). */
   contentUrl: string
+  /** The S3 endpoint's address, e.g. http://127.0.0.1:7375. */
+  s3Url: string
   /** The admin token generated on the first start, to be shown once; absent otherwise. */
   adminToken?: string
   /** Stops accepting requests, lets running ones finish, then closes the index and the storage. */
@@ -26,7 +28,7 @@ export interface RunningServer {
 
 /**
  * Starts the service from a configuration: the driver (fs under `<dataDir>/files` by default), the
- * index (SQLite in the data dir, or Postgres), the admin key bootstrap, then the two HTTP listeners:
+ * index (SQLite in the data dir, or Postgres), the admin key bootstrap, then the three HTTP listeners:
  * the API origin and the content origin.
  */
 export async function startServer(config: Config): Promise<RunningServer> {
@@ -53,6 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.contentUrl !== undefined) options.contentUrl = config.contentUrl
     if (config.sitesDomain !== undefined) options.sitesDomain = config.sitesDomain
     if (config.jwt !== undefined) options.jwt = config.jwt
+    if (config.s3Region !== undefined) options.s3Region = config.s3Region
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.expirySweepEvery !== undefined) options.expirySweepEvery = config.expirySweepEvery
     if (config.metricsPublic) options.metricsPublic = true
@@ -69,9 +72,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (uncleanStop && config.driver.kind === 'fs') sweepTempsOfKilledWrites(app, storage, startedAt)
     let url: string
     let contentUrl: string
+    let s3Url: string
     try {
       url = await app.listen({ port: config.port, host: config.host })
       contentUrl = await app.content.listen({ port: config.contentPort, host: config.host })
+      s3Url = await app.s3.listen({ port: config.s3Port, host: config.host })
     } catch (error) {
       await app.close()
       throw error
@@ -89,6 +94,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       app,
       url,
       contentUrl: config.contentUrl ?? contentUrl,
+      s3Url,
       async close() {
         await app.close()
         await closeBackends()

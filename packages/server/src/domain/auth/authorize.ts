@@ -70,6 +70,20 @@ export async function authorize(
   ...checks: Access[]
 ): Promise<BucketObjects> {
   const principal = await ctx.auth.identify(request.headers.authorization)
+  return authorizeAs(ctx, request, principal, bucketName, ...checks)
+}
+
+/**
+ * `authorize` for a principal the caller identified itself (the S3 endpoint's SigV4 credentials),
+ * or none for an anonymous request.
+ */
+export async function authorizeAs(
+  ctx: DomainContext,
+  request: FastifyRequest,
+  principal: Principal | undefined,
+  bucketName: string,
+  ...checks: Access[]
+): Promise<BucketObjects> {
   const scopes = principal?.scopes ?? []
   let unmet = checks.filter(([path, permission]) => !allows(scopes, bucketName, path, permission))
   if (unmet.length === 0) return objectsFor(ctx, request, await ctx.buckets.getRecent(bucketName), principal)

@@ -1,0 +1,79 @@
+import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
+import { authorizeAs } from '../domain/auth/authorize.ts'
+import { readMetadata } from '../http/metadata-headers.ts'
+import { single } from '../http/receive-object.ts'
+import { AMZ_META, type S3Call, s3Path, sendXml } from './s3-call.ts'
+import { S3Error } from './s3-error.ts'
+import { copyObjectResultXml } from './s3-results.ts'
+
+/** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
+function copySource(call: S3Call): { bucket: string; key: string } {
+  const header = single(call.request, 'x-amz-copy-source') ?? ''
+  const [path = '', query] = header.split('?')
+  if (query !== undefined && query !== 'versionId=null') {
+    throw new S3Error('NotImplemented', 'this endpoint keeps no versions: copy the current one')
+  }
+  const { bucket, key } = s3Path(path.startsWith('/') ? path : `/${path}`)
+  if (bucket === undefined || key === undefined) {
+    throw new S3Error('InvalidArgument', 'x-amz-copy-source must name a bucket and a key')
+  }
+  return { bucket, key }
+}
+
+function unquoted(etag: string): string {
+  return etag.replaceAll('"', '')
+}
+
+/** `x-amz-copy-source-if-match` and `-if-none-match` against the source's ETag. */
+function checkConditions(call: S3Call, source: ObjectInfo): void {
+  const etag = unquoted(source.etag)
+  const tags = (name: string) =>
+    single(call.request, name)
+      ?.split(',')
+      .map((tag) => unquoted(tag.trim()))
+  const matches = (tag: string) => tag === etag || tag === '*'
+  const ifMatch = tags('x-amz-copy-source-if-match')
+  const ifNoneMatch = tags('x-amz-copy-source-if-none-match')
+  if ((ifMatch !== undefined && !ifMatch.some(matches)) || ifNoneMatch?.some(matches)) {
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold')
+  }
+}
+
+/**
+ * CopyObject: within a bucket the bucket layer copies server-side (the backend's own copy); across
+ * buckets, or with `x-amz-metadata-directive: REPLACE`, the source streams into an upload with the
+ * destination's policy, quota and index. Either way the write goes through the bucket layer.
+ */
+export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  const source = copySource(call)
+  const from = { bucket: source.bucket, key: normalizeKey(source.key) }
+  const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
+  const objects =
+    from.bucket === bucket
+      ? await authorizeAs(call.ctx, call.request, call.principal, bucket, [from.key, 'read'], [key, 'write'])
+      : await authorizeAs(call.ctx, call.request, call.principal, from.bucket, [from.key, 'read'])
+  const directive = single(call.request, 'x-amz-metadata-directive') ?? 'COPY'
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE')
+  }
+  const stat = await objects.stat(from.key)
+  checkConditions(call, stat)
+  let info: ObjectInfo
+  if (from.bucket === bucket && directive === 'COPY') {
+    info = await target.copy(from.key, key)
+  } else {
+    const read = await objects.get(from.key, {})
+    if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
+    const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size }
+    if (directive === 'REPLACE') {
+      opts.metadata = readMetadata(call.request.headers, AMZ_META)
+      const type = single(call.request, 'content-type')
+      if (type !== undefined) opts.contentType = type
+    } else {
+      opts.metadata = read.info.metadata ?? {}
+      if (read.info.contentType !== undefined) opts.contentType = read.info.contentType
+    }
+    info = await target.upload(key, read.body, opts)
+  }
+  sendXml(call, copyObjectResultXml(unquoted(info.etag), info.lastModified))
+}

@@ -1,0 +1,101 @@
+import {
+  isStorageError,
+  type NormalizedKey,
+  normalizeKey,
+  normalizeMediaType,
+  type UploadOptions,
+} from '@coffer/core'
+import { authorizeAs } from '../domain/auth/authorize.ts'
+import { readMetadata } from '../http/metadata-headers.ts'
+import { single, slotOwner } from '../http/receive-object.ts'
+import { clientGone, serveHead, serveObject } from '../http/serve-object.ts'
+import { copyObject } from './copy-object.ts'
+import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
+import { signedBody } from './read-small-body.ts'
+import { AMZ_META, quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
+import { S3Error } from './s3-error.ts'
+
+/** The upload options of a PutObject's headers; `aws-chunked` is how it travelled, not what it is. */
+function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
+  const opts: Omit<UploadOptions, 'key'> = { metadata: readMetadata(call.request.headers, AMZ_META) }
+  const type = single(call.request, 'content-type')
+  if (type !== undefined && type !== '') opts.contentType = normalizeMediaType(type)
+  for (const [header, option] of [
+    ['cache-control', 'cacheControl'],
+    ['content-disposition', 'contentDisposition'],
+  ] as const) {
+    const value = single(call.request, header)
+    if (value !== undefined) opts[option] = value
+  }
+  const encoding = single(call.request, 'content-encoding')
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'aws-chunked')
+    .join(', ')
+  if (encoding !== undefined && encoding !== '') opts.contentEncoding = encoding
+  if (single(call.request, 'if-none-match')?.trim() === '*') opts.ifNoneMatch = '*'
+  return opts
+}
+
+async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
+  const opts = putOptions(call)
+  const body = signedBody(call)
+  if (body.length !== undefined) opts.contentLength = body.length
+  const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
+  try {
+    opts.signal = clientGone(call.request, call.reply)
+    const info = await objects.upload(key, body.stream, opts)
+    call.reply.header('etag', quotedEtag(info.etag))
+    if (body.checksum !== undefined) {
+      const value = body.digests.get(body.checksum.algorithm)
+      if (value !== undefined) call.reply.header(`x-amz-checksum-${body.checksum.algorithm}`, value)
+    }
+    call.reply.code(200).send()
+  } finally {
+    release()
+  }
+}
+
+async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'delete'])
+  try {
+    await objects.delete(key)
+  } catch (error) {
+    // S3 answers 204 for a key that is not there: a delete is idempotent.
+    if (!isStorageError(error, 'NotFound')) throw error
+  }
+  call.reply.code(204).send()
+}
+
+/** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
+export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  refuseUnserved(call)
+  const key = normalizeKey(rawKey)
+  switch (call.request.method) {
+    case 'GET':
+    case 'HEAD': {
+      const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
+      const opts = { metadataPrefix: AMZ_META }
+      if (hasReadConditions(call)) {
+        const info = await objects.stat(key)
+        if (evaluateReadConditions(call, info) === 'not-modified') {
+          call.reply
+            .header('etag', quotedEtag(info.etag))
+            .header('last-modified', info.lastModified.toUTCString())
+          call.reply.code(304).send()
+          return
+        }
+      }
+      if (call.request.method === 'HEAD') await serveHead(call.reply, objects, key, opts)
+      else await serveObject(call.request, call.reply, objects, key, opts)
+      return
+    }
+    case 'PUT':
+      if (call.request.headers['x-amz-copy-source'] !== undefined) return copyObject(call, bucket, key)
+      return putObject(call, bucket, key)
+    case 'DELETE':
+      return deleteObject(call, bucket, key)
+  }
+  throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.')
+}

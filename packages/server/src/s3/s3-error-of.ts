@@ -1,0 +1,56 @@
+import { isStorageError, type StorageErrorCode } from '@coffer/core'
+import { isS3Error, S3_ERROR_STATUS, S3Error, type S3ErrorCode } from './s3-error.ts'
+
+/** What a failed S3 operation was about, which picks between S3's "no such ..." codes. */
+export type S3Subject = 'bucket' | 'object' | 'upload'
+
+const NOT_FOUND: Record<S3Subject, [S3ErrorCode, string]> = {
+  bucket: ['NoSuchBucket', 'The specified bucket does not exist'],
+  object: ['NoSuchKey', 'The specified key does not exist.'],
+  upload: ['NoSuchUpload', 'The specified multipart upload does not exist.'],
+}
+
+/** Coffer's codes as S3 codes; a function where the subject decides. */
+const BY_CODE: Record<StorageErrorCode, S3ErrorCode | ((subject: S3Subject) => S3ErrorCode)> = {
+  NotFound: (subject) => NOT_FOUND[subject][0],
+  AlreadyExists: (subject) => (subject === 'bucket' ? 'BucketAlreadyOwnedByYou' : 'PreconditionFailed'),
+  PreconditionFailed: 'PreconditionFailed',
+  Conflict: (subject) => (subject === 'bucket' ? 'BucketNotEmpty' : 'OperationAborted'),
+  InvalidKey: 'InvalidArgument',
+  InvalidArgument: 'InvalidArgument',
+  InvalidRange: 'InvalidRange',
+  TooLarge: 'EntityTooLarge',
+  QuotaExceeded: 'QuotaExceeded',
+  // S3 itself refuses no content type; a bucket policy that does is a refusal of access.
+  UnsupportedMediaType: 'AccessDenied',
+  AccessDenied: 'AccessDenied',
+  // The bucket layer reports a backend without credentials as Unavailable; this is a caller without any.
+  MissingCredentials: 'AccessDenied',
+  Unavailable: 'ServiceUnavailable',
+  Timeout: 'ServiceUnavailable',
+  RequestTimeout: 'RequestTimeout',
+  TooManyRequests: 'SlowDown',
+  Aborted: 'RequestTimeout',
+  Internal: 'InternalError',
+}
+
+/**
+ * The S3 error to answer for a failure of a lower layer. A `StorageError`'s message is written for
+ * clients (it never names a secret or a host path) and is kept for 4xx answers, where it says what
+ * to change; a 5xx answer, and any other error, says only what S3 says.
+ */
+export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
+  if (isS3Error(error)) return error
+  if (!isStorageError(error)) {
+    return new S3Error('InternalError', 'We encountered an internal error. Please try again.', {
+      cause: error,
+    })
+  }
+  const mapped = BY_CODE[error.code]
+  const code = typeof mapped === 'function' ? mapped(subject) : mapped
+  if (error.code === 'NotFound') return new S3Error(code, NOT_FOUND[subject][1], { cause: error })
+  if (error.code === 'MissingCredentials') return new S3Error(code, 'Access Denied', { cause: error })
+  if (S3_ERROR_STATUS[code] >= 500)
+    return new S3Error(code, 'We encountered an internal error. Please try again.', { cause: error })
+  return new S3Error(code, error.message, { cause: error })
+}

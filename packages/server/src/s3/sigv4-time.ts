@@ -1,0 +1,77 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { parseAmzDate } from './request-target.ts'
+import { S3Error } from './s3-error.ts'
+import type { SigV4Auth } from './sigv4-auth.ts'
+
+/** The server's clock and how far a request's time may stray from it. */
+export interface SigV4Clock {
+  readonly now: () => number
+  readonly maxSkewMs: number
+}
+
+function basicIso(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
+}
+
+/** The time a header-signed request claims: `x-amz-date`, or else the HTTP `Date` header. */
+function headerTime(auth: SigV4Auth, headers: IncomingHttpHeaders): Date | undefined {
+  const amzDate = headers['x-amz-date']
+  if (typeof amzDate === 'string') return parseAmzDate(amzDate)
+  const httpDate = headers.date
+  // The Date header stands in only when it is signed; x-amz-* headers are checked for that already.
+  if (httpDate === undefined || !auth.signedHeaders.includes('date')) return undefined
+  const millis = Date.parse(httpDate)
+  return Number.isNaN(millis) ? undefined : new Date(millis)
+}
+
+/**
+ * Checks a request's time and returns it as SigV4's long date (`YYYYMMDDTHHMMSSZ`): a header-signed
+ * request within the allowed skew (15 minutes on S3), a presigned URL between its signing time
+ * (less the skew) and its expiry. The credential's date must be the request's day.
+ */
+export function requestTime(
+  auth: SigV4Auth,
+  headers: IncomingHttpHeaders,
+  query: ReadonlyMap<string, string>,
+  clock: SigV4Clock,
+): string {
+  const claimed =
+    auth.kind === 'header' ? headerTime(auth, headers) : parseAmzDate(query.get('X-Amz-Date') ?? '')
+  if (claimed === undefined) {
+    throw auth.kind === 'header'
+      ? new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header')
+      : new S3Error(
+          'AuthorizationQueryParametersError',
+          "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
+        )
+  }
+  const longDate = basicIso(claimed)
+  if (longDate.slice(0, 8) !== auth.shortDate) {
+    throw new S3Error(
+      auth.kind === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError',
+      "the credential's date must be the day of the request's time",
+    )
+  }
+  const now = clock.now()
+  const details = { RequestTime: longDate, ServerTime: new Date(now).toISOString() }
+  if (auth.kind === 'query') {
+    if (claimed.getTime() - clock.maxSkewMs > now) {
+      throw new S3Error('AccessDenied', 'Request is not valid yet', { details })
+    }
+    if (claimed.getTime() + (auth.expires ?? 0) * 1000 < now) {
+      throw new S3Error('AccessDenied', 'Request has expired', {
+        details: { ...details, 'X-Amz-Expires': auth.expires ?? 0 },
+      })
+    }
+  } else if (Math.abs(claimed.getTime() - now) > clock.maxSkewMs) {
+    throw new S3Error(
+      'RequestTimeTooSkewed',
+      'The difference between the request time and the current time is too large.',
+      { details: { ...details, MaxAllowedSkewMilliseconds: clock.maxSkewMs } },
+    )
+  }
+  return longDate
+}
