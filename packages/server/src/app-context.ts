@@ -20,6 +20,8 @@ import type { Actor, ObjectIndex } from './index/object-index.ts'
 import type { ReconcileReport } from './index/reconcile.ts'
 import type { UsageRecorder } from './index/usage.ts'
 import type { Metrics } from './metrics.ts'
+import type { RenderService } from './renders/render-service.ts'
+import type { RenderSigner } from './renders/render-signer.ts'
 
 /** What the routes share: the storage, the index and its stores, and the credential checks. */
 export interface AppContext {
@@ -47,6 +49,10 @@ export interface AppContext {
    * configured, or the address it listens on. No trailing slash.
    */
   contentUrl: () => string
+  /** Image renders through the variant cache. */
+  renders: RenderService
+  /** Signs and verifies render URLs (`/render-signed/…` on the content origin). */
+  renderSigner: RenderSigner
 }
 
 /** The caller of a request; throws `MissingCredentials` (401) when there is none. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStorage, type StorageService } from '@coffer/core'
+import { createImageRenderer, type ImageLimits, imageLimitsFromEnv } from '@coffer/images'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -25,6 +26,9 @@ import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
 import { Metrics } from './metrics.ts'
+import { RenderCache } from './renders/render-cache.ts'
+import { RenderService } from './renders/render-service.ts'
+import { RenderSigner } from './renders/render-signer.ts'
 import { bucketRoutes } from './routes/bucket-routes.ts'
 import { contentRedirectRoutes } from './routes/content-redirect-routes.ts'
 import { FORM_LIMITS, formUploadRoutes } from './routes/form-upload-routes.ts'
@@ -33,6 +37,7 @@ import { indexRoutes } from './routes/index-routes.ts'
 import { keyRoutes } from './routes/key-routes.ts'
 import { objectCollectionRoutes } from './routes/object-collection-routes.ts'
 import { objectRoutes } from './routes/object-routes.ts'
+import { renderRoutes } from './routes/render-routes.ts'
 import { tusRoutes } from './routes/tus-routes.ts'
 import { webRoutes } from './routes/web-routes.ts'
 import { TusUploads } from './uploads/tus-uploads.ts'
@@ -87,6 +92,10 @@ export interface AppOptions {
   bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
+  /** Limits of image renders; default from `COFFER_IMAGE_*` (see `imageLimitsFromEnv`). */
+  imageLimits?: Partial<ImageLimits>
+  /** Bytes the variant cache may hold before the least recently used renders go; default 1 GiB. */
+  renderCacheBytes?: number
 }
 
 /** The service's own URL when none is configured: the address it listens on. */
@@ -124,12 +133,17 @@ function createContext(options: AppOptions, content: () => App | undefined): App
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectIndex(options.db)
   const buckets = new BucketStore(options.db, cache)
+  const storage = createStorage({
+    driver: options.storage.driver,
+    signingSecret: options.signingSecret,
+    baseUrl: signedBase,
+  })
+  const renderCache = new RenderCache(options.db, storage, options.renderCacheBytes ?? 1024 ** 3)
+  const renderer = createImageRenderer(options.imageLimits ?? imageLimitsFromEnv())
   return {
-    storage: createStorage({
-      driver: options.storage.driver,
-      signingSecret: options.signingSecret,
-      baseUrl: signedBase,
-    }),
+    storage,
+    renders: new RenderService(renderer, renderCache),
+    renderSigner: new RenderSigner(options.signingSecret, () => `${contentUrl()}/render-signed`),
     db: options.db,
     index,
     usage: new UsageRecorder(options.db),
@@ -244,6 +258,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
+  renderRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })
   await app.register(async (scope) => {

@@ -6,6 +6,7 @@ import { frameworkErrors } from './http/protocol-errors.ts'
 import { registerResponseHooks } from './http/response-hooks.ts'
 import { accessRoutes } from './routes/access-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
+import { renderAccessRoutes } from './routes/render-access-routes.ts'
 
 /**
  * The content origin: the listener that serves user bytes (`/public/<bucket>/<key>`,
@@ -30,6 +31,7 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
   registerResponseHooks(app, ctx)
   // Load balancers probe each host name.
   healthRoutes(app, ctx)
+  renderAccessRoutes(app, ctx)
   await app.register(async (scope) => {
     // A signed PUT's body is the object: streamed to the storage, never parsed.
     scope.removeAllContentTypeParsers()

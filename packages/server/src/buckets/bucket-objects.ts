@@ -27,6 +27,8 @@ export interface ObjectServices {
   storage: StorageService
   index: ObjectIndex
   metrics?: Metrics
+  /** The variant cache, which drops a key's renders when the key is written, moved or deleted. */
+  renders?: { dropSources(bucket: string, keys: readonly string[]): Promise<void> }
 }
 
 /**
@@ -44,12 +46,14 @@ export class BucketObjects {
   readonly #storage: StorageService
   readonly #index: ObjectIndex
   readonly #metrics: Metrics | undefined
+  readonly #renders: ObjectServices['renders']
   readonly #root: string
 
   constructor(services: ObjectServices, bucket: Bucket, actor: Actor) {
     this.#storage = services.storage
     this.#index = services.index
     this.#metrics = services.metrics
+    this.#renders = services.renders
     this.bucket = bucket
     this.actor = actor
     this.#root = `${bucket.name}/`
@@ -88,6 +92,12 @@ export class BucketObjects {
       throw error
     }
     this.bytesIn += info.size
+    await this.#dropRenders([info.key])
+  }
+
+  /** The renders of keys whose bytes changed or went are stale: they go with them. */
+  async #dropRenders(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.#renders?.dropSources(this.bucket.name, keys)
   }
 
   /** The storage key of a bucket key; throws `InvalidKey` for a key that breaks the key rules. */
@@ -160,6 +170,7 @@ export class BucketObjects {
   async delete(key: string): Promise<void> {
     await this.#call(() => this.#storage.deleteObject(this.storageKey(key)))
     await this.#index.remove(this.bucket.name, [normalizeKey(key)], this.actor)
+    await this.#dropRenders([normalizeKey(key)])
   }
 
   /** Deletes the given keys or every key under a non-empty prefix; failures are reported per key. */
@@ -170,6 +181,7 @@ export class BucketObjects {
     const result = await this.#call(() => this.#storage.deleteObjects(storageTarget))
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
     await this.#index.remove(this.bucket.name, deleted, this.actor)
+    await this.#dropRenders(deleted)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order.
     return {
       deleted,
@@ -225,6 +237,7 @@ export class BucketObjects {
       await this.#call(() => this.#storage.move(this.storageKey(from), this.storageKey(to))),
     )
     await this.#index.move(this.bucket.name, normalizeKey(from), info, this.actor)
+    await this.#dropRenders([normalizeKey(from), info.key])
     return info
   }
 

@@ -14,6 +14,14 @@ export interface BucketTable {
   allowed_types: string | null
   quota_bytes: number | string | null
   quota_objects: number | string | null
+  /** Which renders the bucket answers: `variants`, `any` or `none`; null for the default (`any`). */
+  renders?: string | null
+  /** JSON object of named variants (`{"thumb":"w=64,h=64"}`), or null. */
+  variants?: string | null
+  /** 1 when uploaded images lose their EXIF, GPS and XMP before they are stored. */
+  strip_metadata?: number | null
+  /** 1 when SVG sources may be rasterised. */
+  allow_svg?: number | null
   /** Bytes and objects the index holds for the bucket, kept with every object row change. */
   used_bytes: Generated<number | string>
   used_objects: Generated<number | string>
@@ -68,6 +76,10 @@ export interface ObjectTable {
   created_at: string
   /** The object's last-modified time. */
   updated_at: string
+  /** An image's displayed width and height, and its ThumbHash (base64), when it was probed. */
+  width?: number | null
+  height?: number | null
+  thumbhash?: string | null
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */
@@ -109,6 +121,23 @@ export interface AuditEventTable {
   detail: string | null
 }
 
+/**
+ * Rendered variants kept in the store under `.coffer/renders/`: one row per stored render, for the
+ * cache's byte bound (least recently used first) and for dropping a source's renders.
+ */
+export interface RenderTable {
+  /** Digest of the source's bucket, key and etag and the canonical transform and format. */
+  id: string
+  bucket: string
+  key: string
+  source_etag: string
+  size: number | string
+  content_type: string
+  created_at: string
+  /** Last time the render was served, updated at most once a minute. */
+  used_at: string
+}
+
 /** The whole schema. */
 export interface Database {
   buckets: BucketTable
@@ -118,4 +147,5 @@ export interface Database {
   reservations: ReservationTable
   usage_daily: UsageDailyTable
   audit_events: AuditEventTable
+  renders: RenderTable
 }

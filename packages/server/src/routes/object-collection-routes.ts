@@ -10,6 +10,7 @@ import { Type } from 'typebox'
 import { type Access, type App, type AppContext, authorize, principalOf } from '../app-context.ts'
 import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
+import { signRender } from '../http/sign-render.ts'
 import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
 import {
   BucketParams,
@@ -194,6 +195,18 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
             expiresIn: Type.Integer({ minimum: 1, maximum: MAX_EXPIRES_IN, default: 3600 }),
             contentType: Type.Optional(Type.String({ maxLength: 255 })),
             contentDisposition: Type.Optional(Type.String({ maxLength: 1024 })),
+            transform: Type.Optional(
+              Type.Union(
+                [
+                  Type.String({ maxLength: 500 }),
+                  Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+                ],
+                {
+                  description:
+                    'A signed render URL instead: the transform (w=200,h=200 or an object) is sealed in it',
+                },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -205,8 +218,12 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { bucket } = request.params
-      const { key: rawKey, method, ...rest } = request.body
+      const { key: rawKey, method, transform, ...rest } = request.body
       const key = normalizeKey(rawKey)
+      if (transform !== undefined) {
+        if (method !== 'GET') throw new StorageError('InvalidArgument', 'a render URL is for GET')
+        return signRender(ctx, request, bucket, key, transform, rest.expiresIn)
+      }
       const objects = await authorize(
         ctx,
         request,

@@ -105,6 +105,19 @@ export const PolicyFields = {
   }),
   quotaBytes: Count({ minimum: 0, description: 'Most bytes the bucket may hold' }),
   quotaObjects: Count({ minimum: 0, description: 'Most objects the bucket may hold' }),
+  renders: Type.Enum(['any', 'variants', 'none'], {
+    description: 'Renders anonymous callers may ask for (none: no renders at all); default any',
+  }),
+  variants: Type.Record(
+    Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
+    Type.String({ maxLength: 200 }),
+    {
+      maxProperties: 32,
+      description: 'Named renders, as w=64,h=64 (see the render parameters)',
+    },
+  ),
+  stripMetadata: Type.Boolean({ description: 'Uploaded images lose EXIF, GPS and XMP' }),
+  allowSvg: Type.Boolean({ description: 'SVG sources may be rasterised' }),
 }
 
 /** A bucket and its policy, as JSON. */
@@ -115,6 +128,10 @@ export const BucketJson = Type.Object({
   allowedTypes: Type.Optional(Type.Array(Type.String())),
   quotaBytes: Type.Optional(Type.Integer()),
   quotaObjects: Type.Optional(Type.Integer()),
+  renders: Type.Optional(Type.String()),
+  variants: Type.Optional(Type.Record(Type.String(), Type.String())),
+  stripMetadata: Type.Optional(Type.Boolean()),
+  allowSvg: Type.Optional(Type.Boolean()),
   usedBytes: Type.Optional(
     Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
   ),
