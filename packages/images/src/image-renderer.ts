@@ -20,9 +20,16 @@ export interface ImageRenderer {
   /** Width, height and a ThumbHash placeholder of an image, e.g. one just uploaded. */
   probe(source: ImageSource, options?: ProbeOptions): Promise<ImageProbe>
   /** The image without EXIF/GPS/XMP, orientation applied, same format: for a bucket's `stripMetadata`. */
-  stripMetadata(source: ImageSource, options?: { signal?: AbortSignal | undefined }): Promise<StrippedImage>
+  stripMetadata(source: ImageSource, options?: StripOptions): Promise<StrippedImage>
   /** Renders, probes and strips running now and waiting now, for metrics. */
   load(): { running: number; queued: number }
+}
+
+/** Options of `stripMetadata`. */
+export interface StripOptions {
+  /** A lower byte limit than the renderer's, e.g. the bucket's largest file. */
+  maxInputBytes?: number | undefined
+  signal?: AbortSignal | undefined
 }
 
 /** Options of `probe`. */
@@ -48,13 +55,14 @@ export function createImageRenderer(limits: Partial<ImageLimits> = {}): ImageRen
     source: ImageSource,
     signal: AbortSignal | undefined,
     work: (sharp: Sharp, input: string | Buffer) => Promise<T>,
+    maxBytes = bounds.maxInputBytes,
   ): Promise<T> {
     const deadline = AbortSignal.timeout(bounds.timeoutMs)
     const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline])
     const task = queue.run(async () => {
       const spooled = await spoolSource(source, {
         tempDir: bounds.tempDir,
-        maxBytes: bounds.maxInputBytes,
+        maxBytes,
         signal: combined,
       })
       try {
@@ -79,7 +87,12 @@ export function createImageRenderer(limits: Partial<ImageLimits> = {}): ImageRen
         probeImage(sharp, input, { ...bounds, allowSvg: options.allowSvg }),
       ),
     stripMetadata: (source, options = {}) =>
-      withSource(source, options.signal, (sharp, input) => stripImageMetadata(sharp, input, bounds)),
+      withSource(
+        source,
+        options.signal,
+        (sharp, input) => stripImageMetadata(sharp, input, bounds),
+        Math.min(bounds.maxInputBytes, options.maxInputBytes ?? Number.POSITIVE_INFINITY),
+      ),
     load: () => ({ running: queue.running, queued: queue.queued }),
   }
 }

@@ -3,7 +3,12 @@
  * loaded only when the first render, probe or strip runs.
  */
 export { DEFAULT_IMAGE_LIMITS, type ImageLimits, imageLimitsFromEnv } from './image-limits.ts'
-export { createImageRenderer, type ImageRenderer, type ProbeOptions } from './image-renderer.ts'
+export {
+  createImageRenderer,
+  type ImageRenderer,
+  type ProbeOptions,
+  type StripOptions,
+} from './image-renderer.ts'
 export type { SourceInfo } from './inspect-source.ts'
 export { acceptedImageTypes, CONTENT_TYPES, type FormatContext, negotiateFormat } from './negotiate-format.ts'
 export { type ParseTransformOptions, parseTransform, type TransformInput } from './parse-transform.ts'

@@ -20,6 +20,7 @@ import type { Actor, ObjectIndex } from './index/object-index.ts'
 import type { ReconcileReport } from './index/reconcile.ts'
 import type { UsageRecorder } from './index/usage.ts'
 import type { Metrics } from './metrics.ts'
+import type { ImageUploads } from './renders/image-uploads.ts'
 import type { RenderService } from './renders/render-service.ts'
 import type { RenderSigner } from './renders/render-signer.ts'
 
@@ -51,6 +52,8 @@ export interface AppContext {
   contentUrl: () => string
   /** Image renders through the variant cache. */
   renders: RenderService
+  /** Strips and probes uploaded images (see `BucketObjects.upload`). */
+  images: ImageUploads
   /** Signs and verifies render URLs (`/render-signed/…` on the content origin). */
   renderSigner: RenderSigner
 }

@@ -26,6 +26,7 @@ import { ObjectIndex } from './index/object-index.ts'
 import { oneAtATime, reconcile } from './index/reconcile.ts'
 import { UsageRecorder } from './index/usage.ts'
 import { Metrics } from './metrics.ts'
+import { ImageUploads } from './renders/image-uploads.ts'
 import { RenderCache } from './renders/render-cache.ts'
 import { RenderService } from './renders/render-service.ts'
 import { RenderSigner } from './renders/render-signer.ts'
@@ -143,6 +144,7 @@ function createContext(options: AppOptions, content: () => App | undefined): App
   return {
     storage,
     renders: new RenderService(renderer, renderCache),
+    images: new ImageUploads(options.db, storage, renderer),
     renderSigner: new RenderSigner(options.signingSecret, () => `${contentUrl()}/render-signed`),
     db: options.db,
     index,

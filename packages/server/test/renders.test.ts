@@ -1,28 +1,16 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from './harness.ts'
+import { phonePhoto, putBytes } from './image-fixtures.ts'
 
-/** A photo with EXIF (GPS included), as phones upload them. */
-function photo(width: number, height: number, colour = '#c87828'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: colour } })
-    .jpeg()
-    .withExif({ IFD0: { Copyright: 'test' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
-    .toBuffer()
-}
+const photo = (width: number, height: number, colour?: string) =>
+  phonePhoto(width, height, colour === undefined ? {} : { colour })
 
 /** Renders over real HTTP: the content origin's public and signed renders, and the API's. */
 describe('image renders', () => {
   let h: Harness
   const content = (path: string, init: RequestInit = {}) => fetch(`${h.contentUrl}${path}`, init)
-  const put = async (path: string, body: Buffer, type = 'image/jpeg') => {
-    const response = await h.fetch(`/v1/buckets/${path}`, {
-      method: 'PUT',
-      token: h.admin,
-      headers: { 'content-type': type },
-      body: new Uint8Array(body),
-    })
-    expect(response.status, path).toBe(200)
-  }
+  const put = (path: string, body: Buffer, type?: string) => putBytes(h, path, body, type)
   const decode = async (response: Response) => sharp(Buffer.from(await response.arrayBuffer())).metadata()
   const renderRows = (key: string) => h.db.selectFrom('renders').selectAll().where('key', '=', key).execute()
 

@@ -29,6 +29,18 @@ export interface ObjectServices {
   metrics?: Metrics
   /** The variant cache, which drops a key's renders when the key is written, moved or deleted. */
   renders?: { dropSources(bucket: string, keys: readonly string[]): Promise<void> }
+  /** Strips uploaded images where the bucket says so, and records images' sizes and placeholders. */
+  images?: {
+    prepare(bucket: Bucket, body: UploadBody, contentType: string | undefined): Promise<UploadBody>
+    describe(bucket: string, storageKey: string, info: ObjectInfo): Promise<ImageFacts | undefined>
+  }
+}
+
+/** An image's displayed size and ThumbHash placeholder, as uploads record them. */
+export interface ImageFacts {
+  width: number
+  height: number
+  thumbhash: string
 }
 
 /**
@@ -47,6 +59,7 @@ export class BucketObjects {
   readonly #index: ObjectIndex
   readonly #metrics: Metrics | undefined
   readonly #renders: ObjectServices['renders']
+  readonly #images: ObjectServices['images']
   readonly #root: string
 
   constructor(services: ObjectServices, bucket: Bucket, actor: Actor) {
@@ -54,6 +67,7 @@ export class BucketObjects {
     this.#index = services.index
     this.#metrics = services.metrics
     this.#renders = services.renders
+    this.#images = services.images
     this.bucket = bucket
     this.actor = actor
     this.#root = `${bucket.name}/`
@@ -114,7 +128,11 @@ export class BucketObjects {
   }
 
   /** Uploads under the bucket's policy: its size limit, allowed types and visibility. */
-  async upload(key: string, body: UploadBody, opts: Omit<UploadOptions, 'key'>): Promise<ObjectInfo> {
+  async upload(
+    key: string,
+    body: UploadBody,
+    opts: Omit<UploadOptions, 'key'>,
+  ): Promise<ObjectInfo & { image?: ImageFacts }> {
     const { bucket } = this
     const options: UploadOptions & { key: string } = {
       ...opts,
@@ -127,7 +145,9 @@ export class BucketObjects {
     let reservation: Reservation | undefined
     try {
       reservation = await this.#reserve(key, opts.contentLength)
-      let input: UploadBody = body
+      let input: UploadBody = (await this.#images?.prepare(bucket, body, opts.contentType)) ?? body
+      // A stripped image is shorter than the length the client declared for its original.
+      if (input !== body && input instanceof Uint8Array) options.contentLength = input.length
       if (reservation) {
         // The meter fails the upload at the first byte the quota has no room for; the core then
         // destroys the body, and pipeline the source.
@@ -135,7 +155,8 @@ export class BucketObjects {
       }
       const info = this.#info(await this.#call(() => this.#storage.upload(input, options)))
       await this.#record(info, 'object.put', reservation)
-      return info
+      const image = await this.#images?.describe(bucket.name, options.key, info)
+      return image === undefined ? info : { ...info, image }
     } catch (error) {
       if (isStorageError(error) && error.code === 'QuotaExceeded') {
         this.#metrics?.quotaRefusals.inc({ bucket: bucket.name })

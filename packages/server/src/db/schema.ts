@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /**
  * The index's tables, as Kysely sees them. Dates are ISO-8601 text and flags are 0/1 integers, so
@@ -15,19 +15,22 @@ export interface BucketTable {
   quota_bytes: number | string | null
   quota_objects: number | string | null
   /** Which renders the bucket answers: `variants`, `any` or `none`; null for the default (`any`). */
-  renders?: string | null
+  renders: Optional<string>
   /** JSON object of named variants (`{"thumb":"w=64,h=64"}`), or null. */
-  variants?: string | null
+  variants: Optional<string>
   /** 1 when uploaded images lose their EXIF, GPS and XMP before they are stored. */
-  strip_metadata?: number | null
+  strip_metadata: Optional<number>
   /** 1 when SVG sources may be rasterised. */
-  allow_svg?: number | null
+  allow_svg: Optional<number>
   /** Bytes and objects the index holds for the bucket, kept with every object row change. */
   used_bytes: Generated<number | string>
   used_objects: Generated<number | string>
   created_at: string
   updated_at: string
 }
+
+/** A nullable column that inserts may leave out (added by a later migration). */
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>
 
 /** API keys; see `ApiKeyStore`. */
 export interface ApiKeyTable {
@@ -77,9 +80,9 @@ export interface ObjectTable {
   /** The object's last-modified time. */
   updated_at: string
   /** An image's displayed width and height, and its ThumbHash (base64), when it was probed. */
-  width?: number | null
-  height?: number | null
-  thumbhash?: string | null
+  width: Optional<number>
+  height: Optional<number>
+  thumbhash: Optional<string>
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */

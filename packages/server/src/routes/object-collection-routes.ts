@@ -69,6 +69,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           ),
           minSize: Type.Optional(Count({ minimum: 0 })),
           maxSize: Type.Optional(Count({ minimum: 0 })),
+          minWidth: Type.Optional(Count({ minimum: 0, description: 'Images at least this wide' })),
+          minHeight: Type.Optional(Count({ minimum: 0, description: 'Images at least this high' })),
           modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),

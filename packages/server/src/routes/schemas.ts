@@ -23,6 +23,13 @@ export const ObjectParams = Type.Object({
   '*': Type.String({ description: 'Object key, each segment percent-encoded' }),
 })
 
+/** An uploaded image's displayed size and ThumbHash placeholder (base64). */
+export const ImageJson = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  thumbhash: Type.String(),
+})
+
 /** An object's description in JSON responses. */
 export const ObjectJson = Type.Object({
   key: Type.String(),
@@ -33,6 +40,7 @@ export const ObjectJson = Type.Object({
   metadata: Type.Record(Type.String(), Type.String()),
   visibility: Type.String(),
   sha256: Type.Optional(Type.String()),
+  image: Type.Optional(ImageJson),
 })
 /** An object's description, as JSON. */
 export type ObjectJson = Static<typeof ObjectJson>
@@ -45,10 +53,11 @@ export const SummaryJson = Type.Object({
   lastModified: Type.String({ format: 'date-time' }),
   contentType: Type.Optional(Type.String()),
   sha256: Type.Optional(Type.String()),
+  image: Type.Optional(ImageJson),
 })
 
 /** An `ObjectInfo` as JSON. */
-export function objectJson(info: ObjectInfo): ObjectJson {
+export function objectJson(info: ObjectInfo & { image?: Static<typeof ImageJson> }): ObjectJson {
   const json: ObjectJson = {
     key: info.key,
     size: info.size,
@@ -59,6 +68,7 @@ export function objectJson(info: ObjectInfo): ObjectJson {
     visibility: info.visibility,
   }
   if (info.checksum.sha256 !== undefined) json.sha256 = info.checksum.sha256
+  if (info.image !== undefined) json.image = info.image
   return json
 }
 
