@@ -1,7 +1,8 @@
+import type { NormalizedKey } from '@coffer/core'
 import type { Transform } from '@coffer/images'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
-import type { RenderService } from '../renders/render-service.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { RenderService } from '../domain/renders/render-service.ts'
 import { clientGone } from './serve-object.ts'
 
 /**
@@ -22,7 +23,7 @@ export function renderCacheControl(
 /** What to render, and how long the answer may be kept. */
 export interface RenderTarget {
   objects: BucketObjects
-  key: string
+  key: NormalizedKey
   transform: Transform
   cacheControl: string
 }

@@ -1,7 +1,8 @@
 import { StorageError } from '@coffer/core'
 import { parseTransform, type TransformInput } from '@coffer/images'
 import type { FastifyRequest } from 'fastify'
-import { type AppContext, authorize, principalOf } from '../app-context.ts'
+import { authorize, principalOf } from '../domain/auth/authorize.ts'
+import type { AppContext } from './app-context.ts'
 import { boundedExpiry } from './presign.ts'
 
 /**

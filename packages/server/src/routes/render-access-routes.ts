@@ -1,9 +1,11 @@
 import { normalizeKey, StorageError } from '@coffer/core'
 import { Type } from 'typebox'
-import { type App, type AppContext, objectsFor } from '../app-context.ts'
+import { objectsFor } from '../domain/auth/authorize.ts'
+import { renderTransform } from '../domain/renders/render-transform.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { checkIssuer } from '../http/presign.ts'
 import { renderCacheControl, sendRender } from '../http/send-render.ts'
-import { renderTransform } from '../renders/render-transform.ts'
+import type { App } from '../http/typed-app.ts'
 import { RenderQuery } from './render-routes.ts'
 import { ObjectParams } from './schemas.ts'
 

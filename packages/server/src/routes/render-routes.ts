@@ -1,8 +1,10 @@
 import { normalizeKey } from '@coffer/core'
 import { Type } from 'typebox'
-import { type App, type AppContext, authorize } from '../app-context.ts'
+import { authorize } from '../domain/auth/authorize.ts'
+import { renderTransform } from '../domain/renders/render-transform.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { sendRender } from '../http/send-render.ts'
-import { renderTransform } from '../renders/render-transform.ts'
+import type { App } from '../http/typed-app.ts'
 import { refuseSubresource } from './object-routes.ts'
 import { ObjectParams } from './schemas.ts'
 
