@@ -114,6 +114,10 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .description('print a signed URL for an object')
     .option('--expires <duration>', 'lifetime: 30s, 15m, 1h, 7d', '1h')
     .option('--put', 'a URL to upload with PUT instead of downloading')
+    .option(
+      '--transform <params>',
+      "a render URL of an image instead, its transform sealed in: 'w=200,h=200'",
+    )
     .action(withClient(async () => (await import('./commands/presign.ts')).presign))
 }
 

@@ -10,14 +10,19 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * (UNIT_SECONDS[match[2] || 's'] ?? 1)
 }
 
-/** `coffer presign URL [--expires 1h] [--put]`: prints a signed URL. */
+/**
+ * `coffer presign URL [--expires 1h] [--put | --transform 'w=200,h=200']`: prints a signed URL; with
+ * `--transform`, a signed render URL whose transform the service checks and seals in the signature.
+ */
 export async function presign(
   client: Client,
   target: string,
-  options: { expires?: string; put?: boolean },
+  options: { expires?: string; put?: boolean; transform?: string },
 ): Promise<void> {
   const { bucket, key } = parseCofferUrl(target)
   if (key === '') throw new UsageError(`no object key in ${target}`)
+  if (options.put && options.transform !== undefined)
+    throw new UsageError('--transform is for downloads, not --put')
   const expiresIn = parseDuration(options.expires ?? '1h')
   const { url } = await client.json<{ url: string }>(
     `/v1/buckets/${encodeURIComponent(bucket)}/sign`,
@@ -26,6 +31,7 @@ export async function presign(
       key,
       method: options.put ? 'PUT' : 'GET',
       expiresIn,
+      ...(options.transform === undefined ? {} : { transform: options.transform }),
     },
   )
   process.stdout.write(`${url}\n`)

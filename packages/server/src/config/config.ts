@@ -90,6 +90,8 @@ export interface Config {
   bodyMinRate?: number
   /** `COFFER_UPLOADS_PER_CREDENTIAL` (default 256): uploads one credential may stream at once (429 past it). */
   uploadsPerCredential?: number
+  /** `COFFER_RENDER_CACHE_BYTES` (default 1 GiB): bytes the variant cache holds before the least recently used renders go. */
+  renderCacheBytes?: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -187,6 +189,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (minRate !== undefined) config.bodyMinRate = minRate
   const uploads = whole('COFFER_UPLOADS_PER_CREDENTIAL', 1, 10000, 'uploads')
   if (uploads !== undefined) config.uploadsPerCredential = uploads
+  const renderCache = whole('COFFER_RENDER_CACHE_BYTES', 0, Number.MAX_SAFE_INTEGER, 'bytes')
+  if (renderCache !== undefined) config.renderCacheBytes = renderCache
   /** A boolean in variable `name` (see `parseBoolean`), or undefined when unset or invalid. */
   const flag = (name: string): boolean | undefined => {
     const value = text(name)
