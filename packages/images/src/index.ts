@@ -15,6 +15,7 @@ export { type ParseTransformOptions, parseTransform, type TransformInput } from 
 export type { ImageProbe } from './probe-image.ts'
 export type { RenderedImage, RenderRequest } from './render-image.ts'
 export { RenderQueue } from './render-queue.ts'
+export { type RenderUrlOptions, renderUrl } from './render-url.ts'
 export type { ImageSource } from './spool-source.ts'
 export type { StrippedImage } from './strip-metadata.ts'
 export {
