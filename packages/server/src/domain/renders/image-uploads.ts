@@ -1,4 +1,10 @@
-import { isStorageError, type ObjectInfo, type StorageService, type UploadBody } from '@coffer/core'
+import {
+  isStorageError,
+  type ObjectInfo,
+  parseMediaType,
+  type StorageService,
+  type UploadBody,
+} from '@coffer/core'
 import type { ImageRenderer } from '@coffer/images'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.ts'
@@ -40,8 +46,9 @@ export class ImageUploads {
    * the body as it came.
    */
   async prepare(bucket: Bucket, body: UploadBody, contentType: string | undefined): Promise<UploadBody> {
-    const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
-    if (bucket.stripMetadata !== true || !RASTER.test(type)) return body
+    // A type that does not parse strictly is left to the storage, which refuses it (400).
+    const type = contentType === undefined ? undefined : parseMediaType(contentType)?.essence
+    if (bucket.stripMetadata !== true || type === undefined || !RASTER.test(type)) return body
     const source = typeof body === 'string' ? Buffer.from(body) : body
     const limit = bucket.maxFileSize === undefined ? {} : { maxInputBytes: bucket.maxFileSize }
     return (await this.#renderer.stripMetadata(source, limit)).data
@@ -53,7 +60,7 @@ export class ImageUploads {
    * (renders busy or slow) or at all: the upload stands, only its facts are missing.
    */
   async describe(bucket: string, storageKey: string, info: ObjectInfo): Promise<ImageFacts | undefined> {
-    if (!RASTER.test(info.contentType.split(';')[0]?.trim().toLowerCase() ?? '')) return undefined
+    if (!RASTER.test(parseMediaType(info.contentType)?.essence ?? '')) return undefined
     let facts: ImageFacts
     try {
       const got = await this.#storage.getObject(storageKey)
