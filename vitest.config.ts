@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@coffer\/core\/driver$/, replacement: source('./packages/core/src/driver-kit.ts') },
       { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@coffer\/driver-s3$/, replacement: source('./packages/driver-s3/src/index.ts') },
+      { find: /^@coffer\/images$/, replacement: source('./packages/images/src/index.ts') },
       {
         find: /^@coffer\/driver-s3\/options-from-env$/,
         replacement: source('./packages/driver-s3/src/s3-options-from-env.ts'),

@@ -38,6 +38,8 @@ export const EXIT_OF_CODE: Readonly<Record<StorageErrorCode, number>> = {
   TooLarge: EXIT.tooLarge,
   QuotaExceeded: EXIT.tooLarge,
   UnsupportedMediaType: EXIT.tooLarge,
+  // A file the service cannot process as what it claims (an image bomb, a damaged image).
+  UnprocessableContent: EXIT.tooLarge,
   AccessDenied: EXIT.denied,
   MissingCredentials: EXIT.denied,
   Unavailable: EXIT.unavailable,

@@ -147,6 +147,10 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .option('--expires <duration>', 'lifetime: 30s, 15m, 2h30m, 7d', '1h')
     .option('--put', 'a URL to upload with PUT instead of downloading')
     .option('--json', 'print {"url", "method", "expiresAt"}')
+    .option(
+      '--transform <params>',
+      "a render URL of an image instead, its transform sealed in: 'w=200,h=200'",
+    )
     .action(withClient(async () => (await import('./commands/presign.ts')).presign))
   program
     .command('deploy <folder>')

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { json, PNG_HEAD } from '../../server/test/harness.ts'
 import { useCli } from './cli-fixture.ts'
@@ -84,6 +85,27 @@ describe('coffer', () => {
     expect(run.code).toBe(0)
     const response = await fetch(run.stdout.trim())
     expect(await response.text()).toBe('alpha')
+  })
+
+  it('presigns a render URL with --transform, and refuses a bad transform', async () => {
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer()
+    await cli.put('documents', 'pics/p.jpg', photo)
+    const run = await cli.coffer([
+      'presign',
+      '--transform',
+      'w=200,h=200,format=png',
+      'coffer://documents/pics/p.jpg',
+    ])
+    expect(run.code).toBe(0)
+    const rendered = await sharp(Buffer.from(await (await fetch(run.stdout.trim())).arrayBuffer())).metadata()
+    expect([rendered.format, rendered.width, rendered.height]).toEqual(['png', 200, 200])
+    const bad = await cli.coffer(['presign', '--transform', 'w=0', 'coffer://documents/pics/p.jpg'])
+    expect([bad.code, bad.stderr]).toEqual([6, expect.stringMatching(/^coffer: .*w must be/)])
+    expect(
+      (await cli.coffer(['presign', '--put', '--transform', 'w=1', 'coffer://documents/pics/p.jpg'])).code,
+    ).toBe(1)
   })
 })
 

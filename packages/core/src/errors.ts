@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'TooLarge',
   'QuotaExceeded',
   'UnsupportedMediaType',
+  /** Content of an accepted type that cannot be processed: a damaged image, a pixel bomb. */
+  'UnprocessableContent',
   'AccessDenied',
   'MissingCredentials',
   'Unavailable',

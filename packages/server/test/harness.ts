@@ -13,6 +13,7 @@ import { loggerOptions } from '../src/http/request-log.ts'
 import {
   ApiKeyStore,
   type App,
+  type AppOptions,
   createApp,
   type Database,
   type JwtConfig,
@@ -61,6 +62,10 @@ export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
 ]
 
 export interface HarnessOptions {
+  /** Limits of image renders (see `AppOptions.imageLimits`). */
+  imageLimits?: AppOptions['imageLimits']
+  /** Bytes the variant cache may hold. */
+  renderCacheBytes?: number
   jwt?: JwtConfig
   publicUrl?: string
   /** The content origin's public URL (signed and public URLs name it); default: where it listens. */
@@ -152,6 +157,8 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
       ? {}
       : { uploadsPerCredential: options.uploadsPerCredential }),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.imageLimits === undefined ? {} : { imageLimits: options.imageLimits }),
+    ...(options.renderCacheBytes === undefined ? {} : { renderCacheBytes: options.renderCacheBytes }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })

@@ -11,18 +11,30 @@ export interface PresignOptions {
   put?: boolean
   /** Print `{ url, method, expiresAt }` as JSON instead of the bare URL. */
   json?: boolean
+  /** A signed render URL of an image instead (`w=200,h=200`), its transform sealed in the signature. */
+  transform?: string
 }
 
-/** `coffer presign URL [--expires 1h] [--put] [--json]`: prints a signed URL. */
+/**
+ * `coffer presign URL [--expires 1h] [--put | --transform 'w=200,h=200'] [--json]`: prints a signed
+ * URL; with `--transform`, a signed render URL whose transform the service checks and seals in.
+ */
 export async function presign(client: Client, target: string, options: PresignOptions): Promise<void> {
   const { bucket, key } = parseCofferUrl(target)
   if (key === '') throw new UsageError(`no object key in ${target}`)
+  if (options.put && options.transform !== undefined)
+    throw new UsageError('--transform is for downloads, not --put')
   const expiresIn = parseDuration(options.expires ?? '1h')
   const method = options.put ? 'PUT' : 'GET'
   const { url, expiresAt } = await client.json<{ url: string; expiresAt: string }>(
     `/v1/buckets/${encodeURIComponent(bucket)}/sign`,
     'POST',
-    { key, method, expiresIn },
+    {
+      key,
+      method,
+      expiresIn,
+      ...(options.transform === undefined ? {} : { transform: options.transform }),
+    },
   )
   if (options.json) return printJson({ url, method, expiresAt })
   process.stdout.write(`${url}\n`)

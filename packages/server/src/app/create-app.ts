@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStorage, type StorageService } from '@coffer/core'
+import { createImageRenderer, type ImageLimits, imageLimitsFromEnv } from '@coffer/images'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -23,6 +24,10 @@ import { BucketCors } from '../domain/buckets/bucket-cors.ts'
 import { BucketStore } from '../domain/buckets/bucket-store.ts'
 import { parseOrigin } from '../domain/buckets/cors-rule.ts'
 import { oneAtATime, reconcile } from '../domain/buckets/reconcile.ts'
+import { ImageUploads } from '../domain/renders/image-uploads.ts'
+import { RenderCache } from '../domain/renders/render-cache.ts'
+import { RenderService } from '../domain/renders/render-service.ts'
+import { RenderSigner } from '../domain/renders/render-signer.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
@@ -45,6 +50,7 @@ import { keyRoutes } from '../routes/key-routes.ts'
 import { metricsRoutes } from '../routes/metrics-routes.ts'
 import { objectCollectionRoutes } from '../routes/object-collection-routes.ts'
 import { objectRoutes } from '../routes/object-routes.ts'
+import { renderRoutes } from '../routes/render-routes.ts'
 import { siteRoutes } from '../routes/site-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
@@ -114,6 +120,10 @@ export interface AppOptions {
   bodyMinRate?: number
   /** Uploads one credential may stream at once; default 256. */
   uploadsPerCredential?: number
+  /** Limits of image renders; default from `COFFER_IMAGE_*` (see `imageLimitsFromEnv`). */
+  imageLimits?: Partial<ImageLimits>
+  /** Bytes the variant cache may hold before the least recently used renders go; default 1 GiB. */
+  renderCacheBytes?: number
   /**
    * Origins whose pages may call Coffer from a browser where a bucket's policy names none
    * (`COFFER_CORS_ORIGINS`); default none.
@@ -175,12 +185,18 @@ function createContext(
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)
+  const storage = createStorage({
+    driver: options.storage.driver,
+    signingSecret: options.signingSecret,
+    baseUrl: signedBase,
+  })
+  const renderCache = new RenderCache(options.db, storage, options.renderCacheBytes ?? 1024 ** 3)
+  const renderer = createImageRenderer(options.imageLimits ?? imageLimitsFromEnv())
   return {
-    storage: createStorage({
-      driver: options.storage.driver,
-      signingSecret: options.signingSecret,
-      baseUrl: signedBase,
-    }),
+    storage,
+    renders: new RenderService(renderer, renderCache),
+    images: new ImageUploads(options.db, storage, renderer),
+    renderSigner: new RenderSigner(options.signingSecret, () => `${contentUrl()}/render-signed`),
     db: options.db,
     catalog: index,
     intents: new WriteIntents(options.db, options.instance ?? 'default', (error) =>
@@ -288,6 +304,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   whoamiRoutes(app, ctx)
   await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
+  renderRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })
   await app.register(async (scope) => {

@@ -1,5 +1,5 @@
 import { essence, MAX_LIST_LIMIT, StorageError } from '@coffer/core'
-import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import { type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely'
 import { isPostgres } from '../db/dialect.ts'
 import type { Database, ObjectTable } from '../db/schema.ts'
 
@@ -20,6 +20,9 @@ export interface CatalogQuery {
   types?: string[]
   minSize?: number
   maxSize?: number
+  /** Images at least this wide or high (displayed size, as probed at upload). */
+  minWidth?: number
+  minHeight?: number
   /** ISO times: last modified at or after, and before. */
   modifiedAfter?: string
   modifiedBefore?: string
@@ -35,6 +38,8 @@ export interface IndexedSummary {
   lastModified: Date
   contentType: string
   sha256?: string
+  /** An image's displayed size and ThumbHash, when it was probed at upload. */
+  image?: { width: number; height: number; thumbhash: string }
 }
 
 export interface IndexPage {
@@ -165,7 +170,7 @@ export class CatalogListing {
   ): Promise<Row[]> {
     let select = this.#db
       .selectFrom('objects')
-      .select(['key', 'size', 'etag', 'updated_at', 'content_type', 'sha256'])
+      .select(['key', 'size', 'etag', 'updated_at', 'content_type', 'sha256', 'width', 'height', 'thumbhash'])
       .where('bucket', '=', bucket)
     select = this.#filter(select, query)
     if (position !== undefined) select = select.where((eb) => after(eb, position))
@@ -188,6 +193,8 @@ export class CatalogListing {
     select = select.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     if (query.minSize !== undefined) select = select.where('size', '>=', query.minSize)
     if (query.maxSize !== undefined) select = select.where('size', '<=', query.maxSize)
+    if (query.minWidth !== undefined) select = select.where('width', '>=', query.minWidth)
+    if (query.minHeight !== undefined) select = select.where('height', '>=', query.minHeight)
     if (query.modifiedAfter !== undefined) select = select.where('updated_at', '>=', query.modifiedAfter)
     if (query.modifiedBefore !== undefined) select = select.where('updated_at', '<', query.modifiedBefore)
     if (query.q !== undefined && query.q !== '') {
@@ -232,7 +239,12 @@ function after(eb: ExpressionBuilder<Database, 'objects'>, position: Position) {
 }
 
 /** The columns a listing reads. */
-type Row = Pick<ObjectTable, 'key' | 'size' | 'etag' | 'updated_at' | 'content_type' | 'sha256'>
+type Row = Selectable<
+  Pick<
+    ObjectTable,
+    'key' | 'size' | 'etag' | 'updated_at' | 'content_type' | 'sha256' | 'width' | 'height' | 'thumbhash'
+  >
+>
 
 function summaryOf(row: Row): IndexedSummary {
   const summary: IndexedSummary = {
@@ -243,5 +255,8 @@ function summaryOf(row: Row): IndexedSummary {
     contentType: row.content_type,
   }
   if (row.sha256 !== null) summary.sha256 = row.sha256
+  if (row.width != null && row.height != null && row.thumbhash != null) {
+    summary.image = { width: Number(row.width), height: Number(row.height), thumbhash: row.thumbhash }
+  }
   return summary
 }

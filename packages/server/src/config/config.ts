@@ -107,6 +107,8 @@ export interface Config {
    * Coffer from a browser where a bucket's policy names none; default none.
    */
   corsOrigins?: string[]
+  /** `COFFER_RENDER_CACHE_BYTES` (default 1 GiB): bytes the variant cache holds before the least recently used renders go. */
+  renderCacheBytes?: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -228,6 +230,8 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`COFFER_CORS_ORIGINS: ${(error as Error).message}`)
     }
   }
+  const renderCache = whole('COFFER_RENDER_CACHE_BYTES', 0, Number.MAX_SAFE_INTEGER, 'bytes')
+  if (renderCache !== undefined) config.renderCacheBytes = renderCache
   /** A boolean in variable `name` (see `parseBoolean`), or undefined when unset or invalid. */
   const flag = (name: string): boolean | undefined => {
     const value = text(name)

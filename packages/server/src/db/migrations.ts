@@ -2,6 +2,7 @@ import { StorageError } from '@coffer/core'
 import { type Kysely, sql } from 'kysely'
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
 import { isPostgres } from './dialect.ts'
+import { imageMigration } from './image-migration.ts'
 import type { Database } from './schema.ts'
 
 /**
@@ -248,6 +249,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('s3_credentials').execute()
     },
   },
+  '0010-image-renders': imageMigration,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

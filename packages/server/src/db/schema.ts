@@ -16,12 +16,23 @@ export interface BucketTable {
   quota_objects: number | string | null
   /** JSON of the bucket's CORS rule (`CorsRule`), or null: no other origin allowed. */
   cors: string | null
+  /** Which renders the bucket answers: `variants`, `any` or `none`; null for the default (`any`). */
+  renders: Optional<string>
+  /** JSON object of named variants (`{"thumb":"w=64,h=64"}`), or null. */
+  variants: Optional<string>
+  /** 1 when uploaded images lose their EXIF, GPS and XMP before they are stored. */
+  strip_metadata: Optional<number>
+  /** 1 when SVG sources may be rasterised. */
+  allow_svg: Optional<number>
   /** Bytes and objects the index holds for the bucket, kept with every object row change. */
   used_bytes: Generated<number | string>
   used_objects: Generated<number | string>
   created_at: string
   updated_at: string
 }
+
+/** A nullable column that inserts may leave out (added by a later migration). */
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>
 
 /** API keys; see `ApiKeyStore`. */
 export interface ApiKeyTable {
@@ -72,6 +83,10 @@ export interface ObjectTable {
   updated_at: string
   /** When the object expires (ISO 8601, from its `expires-at` metadata), or null. */
   expires_at: ColumnType<string | null, string | null | undefined, string | null>
+  /** An image's displayed width and height, and its ThumbHash (base64), when it was probed. */
+  width: Optional<number>
+  height: Optional<number>
+  thumbhash: Optional<string>
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */
@@ -150,6 +165,23 @@ export interface WriteIntentTable {
   created_at: string
 }
 
+/**
+ * Rendered variants kept in the store under `.coffer/renders/`: one row per stored render, for the
+ * cache's byte bound (least recently used first) and for dropping a source's renders.
+ */
+export interface RenderTable {
+  /** Digest of the source's bucket, key and etag and the canonical transform and format. */
+  id: string
+  bucket: string
+  key: string
+  source_etag: string
+  size: number | string
+  content_type: string
+  created_at: string
+  /** Last time the render was served, updated at most once a minute. */
+  used_at: string
+}
+
 /** The whole schema. */
 /** S3 credentials of API keys; see `S3CredentialStore`. */
 export interface S3CredentialTable {
@@ -174,4 +206,5 @@ export interface Database {
   usage_daily: UsageDailyTable
   audit_events: AuditEventTable
   write_intents: WriteIntentTable
+  renders: RenderTable
 }

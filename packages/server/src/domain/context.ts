@@ -11,6 +11,9 @@ import type { S3CredentialStore } from './auth/s3-credential-store.ts'
 import type { BucketCors } from './buckets/bucket-cors.ts'
 import type { BucketStore } from './buckets/bucket-store.ts'
 import type { ReconcileReport } from './buckets/reconcile.ts'
+import type { ImageUploads } from './renders/image-uploads.ts'
+import type { RenderService } from './renders/render-service.ts'
+import type { RenderSigner } from './renders/render-signer.ts'
 import type { SiteStore } from './sites/site-store.ts'
 
 /** What the domain shares: the storage, the index and its stores, and the credential checks. */
@@ -51,4 +54,10 @@ export interface DomainContext {
   siteUrl: (site: string) => string
   /** Signs preview links of private sites (the signing secret; the purpose is part of what is signed). */
   previewSecret: string
+  /** Image renders through the variant cache. */
+  renders: RenderService
+  /** Strips and probes uploaded images (see `BucketObjects.upload`). */
+  images: ImageUploads
+  /** Signs and verifies render URLs (`/render-signed/…` on the content origin). */
+  renderSigner: RenderSigner
 }

@@ -28,19 +28,27 @@ export async function presign(
   key: NormalizedKey,
   opts: PresignOptions,
 ): Promise<{ url: string; expiresAt: string }> {
-  const now = Math.floor(Date.now() / 1000)
-  let expiresIn = opts.expiresIn
-  if (issuer.expiresAt !== undefined) {
-    const left = Math.floor(issuer.expiresAt / 1000) - now
-    if (left < 1) throw new StorageError('MissingCredentials', 'the credential has expired')
-    expiresIn = Math.min(expiresIn, left)
-  }
-  const expiresAt = new Date((now + expiresIn) * 1000).toISOString()
+  const { expiresIn, expiresAt } = boundedExpiry(issuer, opts.expiresIn)
   const direct = ctx.directSignedGets && opts.method === 'GET' && ctx.storage.driver.presign !== undefined
   const bound = direct
     ? { ...opts, expiresIn }
     : { ...opts, expiresIn, issuer: `${issuer.kind}:${issuer.id}` }
   return { url: await objects.presign(key, bound), expiresAt }
+}
+
+/**
+ * A signed URL's lifetime, cut so that it never outlives its issuer (an API key's `expiresAt`, a
+ * JWT's `exp`). Throws `MissingCredentials` when the issuer has already expired.
+ */
+export function boundedExpiry(issuer: Principal, wanted: number): { expiresIn: number; expiresAt: string } {
+  const now = Math.floor(Date.now() / 1000)
+  let expiresIn = wanted
+  if (issuer.expiresAt !== undefined) {
+    const left = Math.floor(issuer.expiresAt / 1000) - now
+    if (left < 1) throw new StorageError('MissingCredentials', 'the credential has expired')
+    expiresIn = Math.min(expiresIn, left)
+  }
+  return { expiresIn, expiresAt: new Date((now + expiresIn) * 1000).toISOString() }
 }
 
 /**
@@ -61,6 +69,14 @@ export async function verifySigned(
   const url = `${ctx.signedBase()}/${request.url.slice(SIGNED_PATH.length)}`
   const grant = ctx.storage.verifyPresignedUrl(url, request.method)
   if (!grant.key.startsWith(`${bucket}/`)) throw refused('it was signed for another bucket')
+  return checkIssuer(ctx, grant)
+}
+
+/**
+ * Checks that a signed URL's issuer may still grant it: an API key must still be active and older
+ * than the URL; a JWT cannot be revoked (its URLs were cut to its `exp`). Throws `AccessDenied`.
+ */
+export async function checkIssuer(ctx: AppContext, grant: SignedGrant): Promise<SignedGrant> {
   const [kind, id] = splitIssuer(grant.issuer)
   if (kind === 'jwt') return grant
   const key = await ctx.keys.findActiveById(id)

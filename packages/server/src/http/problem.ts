@@ -17,6 +17,7 @@ export const STATUS_OF: Readonly<Record<StorageErrorCode, number>> = {
   TooLarge: 413,
   QuotaExceeded: 413,
   UnsupportedMediaType: 415,
+  UnprocessableContent: 422,
   AccessDenied: 403,
   MissingCredentials: 401,
   Unavailable: 503,

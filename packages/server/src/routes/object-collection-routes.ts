@@ -1,10 +1,11 @@
-import { MAX_EXPIRES_IN, MAX_LIST_LIMIT, normalizeKey, normalizePrefix } from '@coffer/core'
+import { MAX_EXPIRES_IN, MAX_LIST_LIMIT, normalizeKey, normalizePrefix, StorageError } from '@coffer/core'
 import { Type } from 'typebox'
 import { type Access, authorize, principalOf } from '../domain/auth/authorize.ts'
 import { listBucket, ORDERS, SORTS } from '../domain/buckets/bucket-listing.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
+import { signRender } from '../http/sign-render.ts'
 import type { App } from '../http/typed-app.ts'
 import {
   BucketParams,
@@ -49,6 +50,8 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           ),
           minSize: Type.Optional(Count({ minimum: 0 })),
           maxSize: Type.Optional(Count({ minimum: 0 })),
+          minWidth: Type.Optional(Count({ minimum: 0, description: 'Images at least this wide' })),
+          minHeight: Type.Optional(Count({ minimum: 0, description: 'Images at least this high' })),
           modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),
@@ -154,6 +157,18 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
             expiresIn: Type.Integer({ minimum: 1, maximum: MAX_EXPIRES_IN, default: 3600 }),
             contentType: Type.Optional(Type.String({ maxLength: 255 })),
             contentDisposition: Type.Optional(Type.String({ maxLength: 1024 })),
+            transform: Type.Optional(
+              Type.Union(
+                [
+                  Type.String({ maxLength: 500 }),
+                  Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+                ],
+                {
+                  description:
+                    'A signed render URL instead: the transform (w=200,h=200 or an object) is sealed in it',
+                },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -165,8 +180,12 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { bucket } = request.params
-      const { key: rawKey, method, ...rest } = request.body
+      const { key: rawKey, method, transform, ...rest } = request.body
       const key = normalizeKey(rawKey)
+      if (transform !== undefined) {
+        if (method !== 'GET') throw new StorageError('InvalidArgument', 'a render URL is for GET')
+        return signRender(ctx, request, bucket, key, transform, rest.expiresIn)
+      }
       const objects = await authorize(
         ctx,
         request,

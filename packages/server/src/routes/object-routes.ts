@@ -20,7 +20,7 @@ const tags = ['objects']
 const LOADABLE_AS = new Set(['empty', 'document'])
 
 /** Refuses a browser's load of an object as a subresource of an API-origin page (see LOADABLE_AS). */
-function refuseSubresource(request: FastifyRequest): void {
+export function refuseSubresource(request: FastifyRequest): void {
   const dest = request.headers['sec-fetch-dest']
   if (typeof dest === 'string' && !LOADABLE_AS.has(dest.toLowerCase())) {
     throw new StorageError(

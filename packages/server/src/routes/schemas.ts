@@ -24,6 +24,13 @@ export const ObjectParams = Type.Object({
   '*': Type.String({ description: 'Object key, each segment percent-encoded' }),
 })
 
+/** An uploaded image's displayed size and ThumbHash placeholder (base64). */
+export const ImageJson = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  thumbhash: Type.String(),
+})
+
 /** An object's description in JSON responses. */
 export const ObjectJson = Type.Object({
   key: Type.String(),
@@ -34,6 +41,7 @@ export const ObjectJson = Type.Object({
   metadata: Type.Record(Type.String(), Type.String()),
   visibility: Type.String(),
   sha256: Type.Optional(Type.String()),
+  image: Type.Optional(ImageJson),
 })
 /** An object's description, as JSON. */
 export type ObjectJson = Static<typeof ObjectJson>
@@ -46,10 +54,11 @@ export const SummaryJson = Type.Object({
   lastModified: Type.String({ format: 'date-time' }),
   contentType: Type.Optional(Type.String()),
   sha256: Type.Optional(Type.String()),
+  image: Type.Optional(ImageJson),
 })
 
 /** An `ObjectInfo` as JSON. */
-export function objectJson(info: ObjectInfo): ObjectJson {
+export function objectJson(info: ObjectInfo & { image?: Static<typeof ImageJson> }): ObjectJson {
   const json: ObjectJson = {
     key: info.key,
     size: info.size,
@@ -60,6 +69,7 @@ export function objectJson(info: ObjectInfo): ObjectJson {
     visibility: info.visibility,
   }
   if (info.checksum.sha256 !== undefined) json.sha256 = info.checksum.sha256
+  if (info.image !== undefined) json.image = info.image
   return json
 }
 
@@ -106,6 +116,19 @@ export const PolicyFields = {
   }),
   quotaBytes: Count({ minimum: 0, description: 'Most bytes the bucket may hold' }),
   quotaObjects: Count({ minimum: 0, description: 'Most objects the bucket may hold' }),
+  renders: Type.Enum(['any', 'variants', 'none'], {
+    description: 'Renders anonymous callers may ask for (none: no renders at all); default any',
+  }),
+  variants: Type.Record(
+    Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
+    Type.String({ maxLength: 200 }),
+    {
+      maxProperties: 32,
+      description: 'Named renders, as w=64,h=64 (see the render parameters)',
+    },
+  ),
+  stripMetadata: Type.Boolean({ description: 'Uploaded images lose EXIF, GPS and XMP' }),
+  allowSvg: Type.Boolean({ description: 'SVG sources may be rasterised' }),
   cors: CorsSchema(),
 }
 
@@ -150,6 +173,10 @@ export const BucketJson = Type.Object({
   quotaBytes: Type.Optional(Type.Integer()),
   quotaObjects: Type.Optional(Type.Integer()),
   cors: Type.Optional(CorsSchema()),
+  renders: Type.Optional(Type.String()),
+  variants: Type.Optional(Type.Record(Type.String(), Type.String())),
+  stripMetadata: Type.Optional(Type.Boolean()),
+  allowSvg: Type.Optional(Type.Boolean()),
   usedBytes: Type.Optional(
     Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
   ),

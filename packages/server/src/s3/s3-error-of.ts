@@ -23,6 +23,8 @@ const BY_CODE: Record<StorageErrorCode, S3ErrorCode | ((subject: S3Subject) => S
   QuotaExceeded: 'QuotaExceeded',
   // S3 itself refuses no content type; a bucket policy that does is a refusal of access.
   UnsupportedMediaType: 'AccessDenied',
+  // S3 has no code for content it cannot process; its renders are not served on this endpoint.
+  UnprocessableContent: 'InvalidArgument',
   AccessDenied: 'AccessDenied',
   // The bucket layer reports a backend without credentials as Unavailable; this is a caller without any.
   MissingCredentials: 'AccessDenied',

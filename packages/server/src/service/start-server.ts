@@ -67,6 +67,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.bodyMinRate !== undefined) options.bodyMinRate = config.bodyMinRate
     if (config.uploadsPerCredential !== undefined) options.uploadsPerCredential = config.uploadsPerCredential
     if (config.corsOrigins !== undefined) options.corsOrigins = config.corsOrigins
+    if (config.renderCacheBytes !== undefined) options.renderCacheBytes = config.renderCacheBytes
     const app = await createApp(options)
     if (config.driver.kind === 's3') for (const warning of config.driver.warnings) app.log.warn(warning)
     if (uncleanStop && config.driver.kind === 'fs') sweepTempsOfKilledWrites(app, storage, startedAt)

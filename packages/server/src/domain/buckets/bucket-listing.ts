@@ -21,6 +21,9 @@ export interface ListRequest {
   type?: string | undefined
   minSize?: number | undefined
   maxSize?: number | undefined
+  /** Images at least this wide or high (as probed at upload). */
+  minWidth?: number | undefined
+  minHeight?: number | undefined
   modifiedAfter?: string | undefined
   modifiedBefore?: string | undefined
   q?: string | undefined
@@ -41,6 +44,8 @@ function catalogQuery(page: ListOptions & { prefix: string }, request: ListReque
   if (request.order !== undefined) query.order = request.order
   if (request.minSize !== undefined) query.minSize = request.minSize
   if (request.maxSize !== undefined) query.maxSize = request.maxSize
+  if (request.minWidth !== undefined) query.minWidth = request.minWidth
+  if (request.minHeight !== undefined) query.minHeight = request.minHeight
   if (request.q !== undefined) query.q = request.q
   if (request.modifiedAfter !== undefined) query.modifiedAfter = isoTime(request.modifiedAfter)
   if (request.modifiedBefore !== undefined) query.modifiedBefore = isoTime(request.modifiedBefore)
@@ -64,7 +69,18 @@ export async function listBucket(
   if (cursor !== undefined) page.cursor = cursor
   if (limit !== undefined) page.limit = limit
   if (source !== 'store') return catalog.listing.list(objects.bucket.name, catalogQuery(page, request))
-  const filtered = ['sort', 'order', 'type', 'minSize', 'maxSize', 'modifiedAfter', 'modifiedBefore', 'q']
+  const filtered = [
+    'sort',
+    'order',
+    'type',
+    'minSize',
+    'maxSize',
+    'minWidth',
+    'minHeight',
+    'modifiedAfter',
+    'modifiedBefore',
+    'q',
+  ]
   if (filtered.some((field) => request[field as keyof ListRequest] !== undefined))
     throw new StorageError('InvalidArgument', 'filters and sorts need the index: drop source=store')
   return objects.list(page)

@@ -32,6 +32,20 @@ export interface ObjectServices {
   catalog: ObjectCatalog
   intents: WriteIntents
   metrics?: Metrics
+  /** The variant cache, which drops a key's renders when the key is written, moved or deleted. */
+  renders?: { dropSources(bucket: string, keys: readonly string[]): Promise<void> }
+  /** Strips uploaded images where the bucket says so, and records images' sizes and placeholders. */
+  images?: {
+    prepare(bucket: Bucket, body: UploadBody, contentType: string | undefined): Promise<UploadBody>
+    describe(bucket: string, storageKey: string, info: ObjectInfo): Promise<ImageFacts | undefined>
+  }
+}
+
+/** An image's displayed size and ThumbHash placeholder, as uploads record them. */
+export interface ImageFacts {
+  width: number
+  height: number
+  thumbhash: string
 }
 
 /**
@@ -52,6 +66,8 @@ export class BucketObjects {
   readonly #index: ObjectCatalog
   readonly #intents: WriteIntents
   readonly #metrics: Metrics | undefined
+  readonly #renders: ObjectServices['renders']
+  readonly #images: ObjectServices['images']
   readonly #root: string
 
   constructor(services: ObjectServices, bucket: Bucket, actor: Actor) {
@@ -59,6 +75,8 @@ export class BucketObjects {
     this.#index = services.catalog
     this.#intents = services.intents
     this.#metrics = services.metrics
+    this.#renders = services.renders
+    this.#images = services.images
     this.bucket = bucket
     this.actor = actor
     this.#root = `${bucket.name}/`
@@ -96,6 +114,12 @@ export class BucketObjects {
       throw error
     }
     this.bytesIn += info.size
+    await this.#dropRenders([info.key])
+  }
+
+  /** The renders of keys whose bytes changed or went are stale: they go with them. */
+  async #dropRenders(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.#renders?.dropSources(this.bucket.name, keys)
   }
 
   /**
@@ -115,7 +139,11 @@ export class BucketObjects {
   }
 
   /** Uploads under the bucket's policy: its size limit, allowed types and visibility. */
-  async upload(key: NormalizedKey, body: UploadBody, opts: Omit<UploadOptions, 'key'>): Promise<ObjectInfo> {
+  async upload(
+    key: NormalizedKey,
+    body: UploadBody,
+    opts: Omit<UploadOptions, 'key'>,
+  ): Promise<ObjectInfo & { image?: ImageFacts }> {
     const { bucket } = this
     const options: UploadOptions & { key: string } = {
       ...opts,
@@ -129,15 +157,18 @@ export class BucketObjects {
     try {
       reservation = await this.#reserve(key, opts.contentLength)
       const intents = await this.#intents.begin(bucket.name, [key])
-      let input: UploadBody = body
+      let input: UploadBody = (await this.#images?.prepare(bucket, body, opts.contentType)) ?? body
+      // A stripped image is shorter than the length the client declared for its original.
+      if (input !== body && input instanceof Uint8Array) options.contentLength = input.length
       if (reservation) {
         // The meter fails the upload at the first byte the quota has no room for; the core then
         // destroys the body, and pipeline the source.
-        input = pipeline(toReadable(body).stream, reservation.meter(), () => undefined)
+        input = pipeline(toReadable(input).stream, reservation.meter(), () => undefined)
       }
       const info = this.#info(await this.#stored(intents, () => this.#storage.upload(input, options)))
       await this.#record(info, 'object.put', intents, reservation)
-      return info
+      const image = await this.#images?.describe(bucket.name, options.key, info)
+      return image === undefined ? info : { ...info, image }
     } catch (error) {
       if (isStorageError(error) && error.code === 'QuotaExceeded') {
         this.#metrics?.quotaRefusals.inc({ bucket: bucket.name })
@@ -199,6 +230,7 @@ export class BucketObjects {
     await this.#stored(intents, () => this.#storage.deleteObject(this.storageKey(key)))
     await this.#index.remove(this.bucket.name, [key], this.actor)
     await this.#intents.end(intents)
+    await this.#dropRenders([key])
   }
 
   /**
@@ -233,6 +265,7 @@ export class BucketObjects {
     const deleted = result.deleted.map((key) => this.#strip(key)).sort(compareKeys)
     await this.#index.remove(this.bucket.name, deleted, this.actor, action)
     await this.#intents.end(intents)
+    await this.#dropRenders(deleted)
     // Deletes run concurrently and finish in any order; the answer lists keys in key order. The
     // storage's own failures name no key in their message (the key is beside it).
     const failed = result.errors.map((e) => ({ ...e, key: this.#strip(e.key) }))
@@ -296,6 +329,7 @@ export class BucketObjects {
     const info = this.#info(await this.#stored(intents, () => this.#storage.move(source, target)))
     await this.#index.move(this.bucket.name, from, info, this.actor)
     await this.#intents.end(intents)
+    await this.#dropRenders([from, info.key])
     return info
   }
 

@@ -21,7 +21,21 @@ export interface BucketPolicy {
   quotaObjects?: number
   /** Which other origins' pages may call Coffer for this bucket; none when absent. */
   cors?: CorsRule
+  /**
+   * Which renders anonymous callers may ask for: any transform, only the named `variants`, or none
+   * (which also refuses them to credentials and signed URLs). Default `any`.
+   */
+  renders?: RenderMode
+  /** Named transforms (`{ thumb: 'w=64,h=64' }`), asked for as `?variant=thumb`. */
+  variants?: Record<string, string>
+  /** Uploaded images lose their EXIF, GPS and XMP before they are stored. */
+  stripMetadata?: boolean
+  /** SVG sources may be rasterised (librsvg); off by default. */
+  allowSvg?: boolean
 }
+
+/** See `BucketPolicy.renders`. */
+export type RenderMode = 'variants' | 'any' | 'none'
 
 /** A bucket as the API shows it. */
 export interface Bucket extends BucketPolicy {
@@ -41,6 +55,10 @@ export interface BucketPatch {
   quotaBytes?: number | null
   quotaObjects?: number | null
   cors?: CorsRule | null
+  renders?: RenderMode | null
+  variants?: Record<string, string> | null
+  stripMetadata?: boolean | null
+  allowSvg?: boolean | null
 }
 
 /** Refuses a bucket name that breaks the rule, in a message that names the rule. */
@@ -69,6 +87,24 @@ function allowedTypesOf(text: string): string[] {
   return []
 }
 
+/** A row's variants; an unreadable one reads as none, so `?variant=` fails rather than guesses. */
+function variantsOf(text: string): Record<string, string> {
+  try {
+    const variants: unknown = JSON.parse(text)
+    if (typeof variants === 'object' && variants !== null && !Array.isArray(variants)) {
+      const entries = Object.entries(variants).filter(([, spec]) => typeof spec === 'string')
+      return Object.fromEntries(entries) as Record<string, string>
+    }
+  } catch {
+    // falls through: unreadable
+  }
+  return {}
+}
+
+function renderModeOf(text: string): RenderMode {
+  return text === 'variants' || text === 'none' ? text : 'any'
+}
+
 function toBucket(row: Selectable<BucketTable>): Bucket {
   const bucket: Bucket = {
     name: row.name,
@@ -84,6 +120,10 @@ function toBucket(row: Selectable<BucketTable>): Bucket {
   if (row.quota_objects !== null) bucket.quotaObjects = Number(row.quota_objects)
   const cors = corsRuleOf(row.cors ?? null)
   if (cors !== undefined) bucket.cors = cors
+  if (row.renders != null) bucket.renders = renderModeOf(row.renders)
+  if (row.variants != null) bucket.variants = variantsOf(row.variants)
+  if (row.strip_metadata != null) bucket.stripMetadata = Number(row.strip_metadata) === 1
+  if (row.allow_svg != null) bucket.allowSvg = Number(row.allow_svg) === 1
   return bucket
 }
 
@@ -153,6 +193,10 @@ export class BucketStore {
       quota_bytes: policy.quotaBytes ?? null,
       quota_objects: policy.quotaObjects ?? null,
       cors: policy.cors === undefined ? null : JSON.stringify(checkCorsRule(policy.cors)),
+      renders: policy.renders ?? null,
+      variants: policy.variants === undefined ? null : JSON.stringify(policy.variants),
+      strip_metadata: policy.stripMetadata === undefined ? null : Number(policy.stripMetadata),
+      allow_svg: policy.allowSvg === undefined ? null : Number(policy.allowSvg),
       created_at: now,
       updated_at: now,
     }
@@ -179,6 +223,15 @@ export class BucketStore {
     if (patch.quotaObjects !== undefined) changes.quota_objects = patch.quotaObjects
     if (patch.cors !== undefined)
       changes.cors = patch.cors === null ? null : JSON.stringify(checkCorsRule(patch.cors))
+    if (patch.renders !== undefined) changes.renders = patch.renders
+    if (patch.variants !== undefined) {
+      changes.variants = patch.variants === null ? null : JSON.stringify(patch.variants)
+    }
+    if (patch.stripMetadata !== undefined) {
+      changes.strip_metadata = patch.stripMetadata === null ? null : Number(patch.stripMetadata)
+    }
+    if (patch.allowSvg !== undefined)
+      changes.allow_svg = patch.allowSvg === null ? null : Number(patch.allowSvg)
     if (patch.allowedTypes !== undefined) {
       changes.allowed_types = patch.allowedTypes === null ? null : JSON.stringify(patch.allowedTypes)
     }

@@ -84,7 +84,8 @@ export async function reconcile(
     let cursor: string | undefined
     do {
       const page = await storage.listObjects({ delimiter: '/', limit: PAGE, ...(cursor ? { cursor } : {}) })
-      report.strays.push(...page.prefixes.filter((prefix) => !known.has(prefix)))
+      // `.coffer/` holds Coffer's own objects (the variant cache), never a bucket's.
+      report.strays.push(...page.prefixes.filter((prefix) => !known.has(prefix) && prefix !== '.coffer/'))
       cursor = page.cursor
     } while (cursor !== undefined)
   }
