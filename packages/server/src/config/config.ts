@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import { BOOLEAN_SPELLINGS, parseBoolean, StorageError } from '@coffer/core'
 import type { S3DriverOptions } from '@coffer/driver-s3'
 import { s3OptionsFromEnv } from '@coffer/driver-s3/options-from-env'
-import { parseOriginList } from '../domain/buckets/cors-rule.ts'
+import { parseOriginList } from './origins.ts'
 
 type Env = Record<string, string | undefined>
 
