@@ -95,8 +95,8 @@ function bodyChosen(headers: Record<string, string>): boolean {
  * Sends the bodies of UploadPart requests that `checkParts` did not hash as `UNSIGNED-PAYLOAD` where
  * `signsPartsTo` allows: the SDK's signer takes a payload hash already in the request instead of
  * hashing the part. The part's bytes would otherwise be hashed a second time on the service's main
- * thread (the service hashes every upload once, for the object's sha256): 0.73× → 0.92× the SDK's own
- * throughput for a 256 MiB upload to Ceph (`npm run bench -- --only P5`). A later middleware (the
+ * thread (the service hashes every upload once, for the object's sha256), which showed as a lower
+ * throughput than the SDK's own (`npm run bench -- --only P5`). A later middleware (the
  * SDK's checksums, which stream a body aws-chunked with a trailer) may still choose otherwise.
  */
 function sendPartsUnsigned(client: S3Client, signPayload: boolean | undefined): void {

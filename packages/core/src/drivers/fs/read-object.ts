@@ -17,8 +17,8 @@ import { type RecordSource, readRecord, recordOfFile } from './record.ts'
 const SMALL_FILE = 16 * 1024
 /**
  * Chunk size of the read stream of larger objects: each read is a round trip through libuv's thread
- * pool and a fresh buffer, so larger chunks copy faster (measured: ~1.5× from 256 KiB to 1 MiB on a
- * 1 GiB GET); one chunk in flight per download.
+ * pool and a fresh buffer, so larger chunks copy faster (P1 in the README's Performance section);
+ * one chunk in flight per download.
  */
 const STREAM_CHUNK = 1024 * 1024
 
