@@ -11,6 +11,7 @@ import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
 import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
+import type { UploadRules } from './upload/upload-rules.ts'
 
 /** The signed-in UI: header, the page of the route, and the upload queue. */
 function Shell(props: { client: CofferClient; onSignOut: () => void }) {
@@ -43,7 +44,8 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
     [client],
   )
   const onUpload = useCallback(
-    (bucket: string, prefix: string, files: PickedFile[]) => queue.add(bucket, prefix, files),
+    (bucket: string, prefix: string, files: PickedFile[], rules?: UploadRules) =>
+      queue.add(bucket, prefix, files, rules),
     [queue],
   )
   return (
@@ -90,7 +92,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
                 prefix === undefined ? { page: 'buckets' } : { page: 'browse', bucket: route.bucket, prefix },
               )
             }
-            onUpload={(prefix, files) => onUpload(route.bucket, prefix, files)}
+            onUpload={(prefix, files, rules) => onUpload(route.bucket, prefix, files, rules)}
           />
         )}
       </div>

@@ -59,7 +59,7 @@ describe('no silent data loss: a taken name is never replaced without asking', (
     await s.put('safe', 'large.bin', 'small')
     await upload([{ name: 'large.bin', mimeType: 'application/octet-stream', buffer: LARGE }])
     await taken(page).getByRole('button', { name: 'Keep both' }).click()
-    await row(page, 'large (1).bin').waitFor({ timeout: 30_000 })
+    await row(page, 'large (1).bin').waitFor({ timeout: 55_000 })
     expect(await s.read('safe', 'large.bin')).toBe('small')
     const copy = await s.h.fetch('/v1/buckets/safe/objects/large%20(1).bin', {
       method: 'HEAD',

@@ -10,6 +10,7 @@ import { useDebounced } from '../lib/use-debounced.ts'
 import { useFileDrop } from '../lib/use-file-drop.ts'
 import { useListing } from '../lib/use-listing.ts'
 import { useSelection } from '../lib/use-selection.ts'
+import { acceptOf, type UploadRules, uploadRules } from '../upload/upload-rules.ts'
 import { Breadcrumbs } from './breadcrumbs.tsx'
 import { type BrowserDialog, BrowserDialogs } from './browser-dialogs.tsx'
 import { DetailsPanel } from './details-panel.tsx'
@@ -26,7 +27,8 @@ export interface BrowserPageProps {
   /** Changes when uploads into this bucket were stored, to list again. */
   uploads: number
   onNavigate: (prefix: string | undefined) => void
-  onUpload: (prefix: string, files: PickedFile[]) => void
+  /** Uploads files into a folder; `rules` are the bucket's policy, checked before sending. */
+  onUpload: (prefix: string, files: PickedFile[], rules?: UploadRules) => void
 }
 
 /** One folder of a bucket: the list, search, sort and filters, selection, uploads by drop or picker, and the actions. */
@@ -47,7 +49,10 @@ export function BrowserPage(props: BrowserPageProps) {
   const folder = `${bucket}/${prefix}`
   const selection = useSelection(entries, folder)
   const { info, usage, error: infoError } = useBucketInfo(client, bucket, reloads + props.uploads)
-  const drop = useFileDrop((files) => props.onUpload(prefix, files), setError)
+  // Made per batch: the rules count the batch's files against the quota.
+  const upload = (files: PickedFile[]) =>
+    props.onUpload(prefix, files, info && uploadRules(info, usage && withQuotas(usage, info)))
+  const drop = useFileDrop(upload, setError)
   // A new folder closes the details of an object of the last one.
   const details = opened?.folder === folder ? opened.object : undefined
 
@@ -73,11 +78,12 @@ export function BrowserPage(props: BrowserPageProps) {
       <Toolbar
         view={view}
         onView={setView}
+        accept={acceptOf(info)}
         selected={selectedKeys.length}
         single={single !== undefined && !single.endsWith('/')}
         onPick={(files: FileList | null) => {
           const picked = filesOfInput(files)
-          if (picked.length > 0) props.onUpload(prefix, picked)
+          if (picked.length > 0) upload(picked)
         }}
         onNewFolder={() => setDialog({ kind: 'folder' })}
         onDownload={() => single && run(() => download(client, bucket, isPublic, single))}

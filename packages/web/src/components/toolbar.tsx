@@ -13,6 +13,8 @@ export function Toolbar(
     /** Whether exactly one object (not a folder) is selected. */
     single: boolean
     onPick: (files: FileList | null) => void
+    /** The types the bucket accepts, for the file picker; undefined for any. */
+    accept?: string | undefined
     onNewFolder: () => void
   },
 ) {
@@ -32,7 +34,7 @@ export function Toolbar(
         <button type="button" className="primary" onClick={() => files.current?.click()}>
           Upload files
         </button>
-        <FilePicker ref={files} label="Choose files to upload" onPick={props.onPick} />
+        <FilePicker ref={files} label="Choose files to upload" onPick={props.onPick} accept={props.accept} />
         <FilePicker ref={folder} label="Choose a folder to upload" onPick={props.onPick} folder />
       </div>
       {props.selected > 0 ? <SelectionBar {...props} /> : null}
