@@ -10,7 +10,14 @@ export default defineConfig({
       { find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') },
       { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/test/driver-suite.ts') },
       { find: /^@coffer\/driver-s3$/, replacement: source('./packages/driver-s3/src/index.ts') },
-      { find: /^@coffer\/server\/heap-tuning$/, replacement: source('./packages/server/src/heap-tuning.ts') },
+      {
+        find: /^@coffer\/driver-s3\/options-from-env$/,
+        replacement: source('./packages/driver-s3/src/s3-options-from-env.ts'),
+      },
+      {
+        find: /^@coffer\/server\/heap-tuning$/,
+        replacement: source('./packages/server/src/service/heap-tuning.ts'),
+      },
     ],
   },
   test: {

@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util'
 import { createStorage, fsDriver } from '@coffer/core'
 import { sql } from 'kysely'
 import pg from 'pg'
-import { createApp } from '../packages/server/src/app.ts'
-import { ApiKeyStore } from '../packages/server/src/auth/api-key-store.ts'
+import { createApp } from '../packages/server/src/app/create-app.ts'
+import { ApiKeyStore } from '../packages/server/src/domain/auth/api-key-store.ts'
 import { openDatabase } from '../packages/server/src/db/open-database.ts'
-import { IndexListing, type IndexQuery } from '../packages/server/src/index/index-listing.ts'
+import { CatalogListing, type CatalogQuery } from '../packages/server/src/catalog/catalog-listing.ts'
 
 const { values } = parseArgs({
   options: { objects: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } },
@@ -104,8 +104,8 @@ try {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     return { count, keysPerSecond: count / seconds }
   }
-  const fromIndex = (db: typeof sqlite, extra: Partial<IndexQuery> = {}) => {
-    const listing = new IndexListing(db)
+  const fromIndex = (db: typeof sqlite, extra: Partial<CatalogQuery> = {}) => {
+    const listing = new CatalogListing(db)
     return listAll(async (cursor) => {
       const page = await listing.list('bench', {
         prefix: '',

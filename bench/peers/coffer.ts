@@ -4,7 +4,7 @@ import { closeSync, mkdtempSync, openSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { S3TestServer } from '../../packages/driver-s3/test/servers/types.ts'
-import { START_FLAGS } from '../../packages/server/src/heap-tuning.ts'
+import { START_FLAGS } from '../../packages/server/src/service/heap-tuning.ts'
 import { freePort, stopperOf, waitForHttp } from './processes.ts'
 import type { Peer } from './target.ts'
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { NormalizedKey } from './keys.ts'
 import type {
   DeleteResult,
   NotModified,
@@ -28,7 +29,7 @@ export interface PutBody extends Readable {
   digest(): Digest
 }
 
-/** What a driver writes besides the bytes. Keys reaching a driver are already normalised. */
+/** What a driver writes besides the bytes. */
 export interface DriverPutOptions extends ObjectAttributes {
   contentType: string
   metadata: Record<string, string>
@@ -41,6 +42,8 @@ export interface DriverPutOptions extends ObjectAttributes {
 export interface DriverGetOptions {
   range?: RangeSpec
   ifNoneMatch?: string
+  /** See `GetObjectOptions.recycleBuffers`; a driver may ignore it. */
+  recycleBuffers?: boolean
   signal?: AbortSignal
 }
 
@@ -69,26 +72,30 @@ export interface DriverCapabilities {
 
 /** Multipart uploads: for large and resumable uploads (S3 multipart, part files on disk). */
 export interface MultipartDriver {
-  createUpload(key: string, opts: DriverPutOptions): Promise<{ uploadId: string }>
+  createUpload(key: NormalizedKey, opts: DriverPutOptions): Promise<{ uploadId: string }>
   uploadPart(
-    key: string,
+    key: NormalizedKey,
     uploadId: string,
     partNumber: number,
     body: PutBody,
     opts?: { contentLength?: number; signal?: AbortSignal },
   ): Promise<{ etag: string }>
   completeUpload(
-    key: string,
+    key: NormalizedKey,
     uploadId: string,
     parts: { partNumber: number; etag: string }[],
   ): Promise<ObjectInfo>
-  abortUpload(key: string, uploadId: string): Promise<void>
-  listParts(key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[]>
+  abortUpload(key: NormalizedKey, uploadId: string): Promise<void>
+  listParts(
+    key: NormalizedKey,
+    uploadId: string,
+  ): Promise<{ partNumber: number; etag: string; size: number }[]>
 }
 
 /**
  * The contract every backend implements with the same semantics (S3's). The conformance suite in
- * `@coffer/core/testing` checks them; a driver is done when it passes it.
+ * `@coffer/core/testing` checks them; a driver is done when it passes it. Keys arrive normalised
+ * (`NormalizedKey`): a driver maps them to its backend and never checks them again.
  */
 export interface Driver {
   /** Short name for logs and errors: `fs`, `memory`, `s3`. */
@@ -96,28 +103,28 @@ export interface Driver {
   readonly capabilities: DriverCapabilities
 
   /** Atomic write: readers see the old object or the whole new one. Nothing is left on failure. */
-  put(key: string, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo>
+  put(key: NormalizedKey, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo>
   /** Throws `NotFound`, `InvalidRange`. */
-  get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified>
+  get(key: NormalizedKey, opts: DriverGetOptions): Promise<ObjectStream | NotModified>
   /** Throws `NotFound`. */
-  head(key: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
+  head(key: NormalizedKey, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
   /** Idempotent: deleting a missing key succeeds. */
-  delete(key: string, opts?: { signal?: AbortSignal }): Promise<void>
+  delete(key: NormalizedKey, opts?: { signal?: AbortSignal }): Promise<void>
   /** Keys in ascending UTF-8 byte order starting at `start`, all with `start.prefix`. */
   list(start: ListStart, hint: ListHint, opts?: { signal?: AbortSignal }): AsyncIterable<ObjectSummary>
 
   /** Batched delete; per-key failures are reported, not thrown. Fallback: one `delete` per key. */
-  deleteMany?(keys: string[], opts?: { signal?: AbortSignal }): Promise<DeleteResult>
+  deleteMany?(keys: NormalizedKey[], opts?: { signal?: AbortSignal }): Promise<DeleteResult>
   /** Server-side copy. Fallback: get + put. `attributes` replace the source's when given. */
   copy?(
-    from: string,
-    to: string,
+    from: NormalizedKey,
+    to: NormalizedKey,
     opts: { attributes?: DriverPutOptions; signal?: AbortSignal },
   ): Promise<ObjectInfo>
   /** Server-side move. Fallback: copy + delete. */
-  move?(from: string, to: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
+  move?(from: NormalizedKey, to: NormalizedKey, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
   /** The backend's own presigned URLs (S3 SigV4). Fallback: Coffer's HMAC URLs. */
-  presign?(key: string, opts: PresignOptions): Promise<string>
+  presign?(key: NormalizedKey, opts: PresignOptions): Promise<string>
   multipart?: MultipartDriver
   /**
    * Removes the backend's own leftovers of uploads started before `olderThan` and never finished

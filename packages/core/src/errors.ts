@@ -37,7 +37,19 @@ export interface StorageErrorOptions {
   retryable?: boolean
   /** The object key the failure is about, when there is one. */
   key?: string
+  /**
+   * `InvalidRange` from resolving a range against an object: that object's size, so that an HTTP
+   * server answers 416 with `Content-Range: bytes *\/<size>` (RFC 9110 §15.5.17) without asking again.
+   */
+  objectSize?: number
 }
+
+/**
+ * A message that names the error's key, written from it: a layer that names keys differently (the
+ * server's buckets, which hide their prefix) gets the message written again for its name of the key
+ * (`withKey`), instead of editing the text.
+ */
+export type KeyMessage = (key: string) => string
 
 /**
  * The one error type of Coffer. Messages are written for the person using the API: they never contain
@@ -48,12 +60,30 @@ export class StorageError extends Error {
   readonly code: StorageErrorCode
   readonly retryable: boolean
   readonly key: string | undefined
+  /** See `StorageErrorOptions.objectSize`. */
+  readonly objectSize: number | undefined
 
-  constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+  readonly #describe: KeyMessage | undefined
+
+  /** `message` may be written from the key (`options.key`, required then): see `KeyMessage`. */
+  constructor(code: StorageErrorCode, message: string | KeyMessage, options: StorageErrorOptions = {}) {
+    const text = typeof message === 'string' ? message : message(options.key ?? '')
+    super(text, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.retryable = options.retryable ?? RETRYABLE.has(code)
     this.key = options.key
+    this.objectSize = options.objectSize
+    this.#describe = typeof message === 'string' ? undefined : message
+  }
+
+  /**
+   * The same failure about the same object under another name of its key (`key`): its message is
+   * written again from that name when it names the key, and kept otherwise. The original is the cause.
+   */
+  withKey(key: string): StorageError {
+    const options: StorageErrorOptions = { cause: this, retryable: this.retryable, key }
+    if (this.objectSize !== undefined) options.objectSize = this.objectSize
+    return new StorageError(this.code, this.#describe ?? this.message, options)
   }
 }
 

@@ -30,17 +30,26 @@ export {
   ERROR_CODES,
   isAbortError,
   isStorageError,
+  type KeyMessage,
   StorageError,
   type StorageErrorCode,
+  type StorageErrorOptions,
   toStorageError,
 } from './errors.ts'
-export { driverFromEnv, storageFromEnv } from './from-env.ts'
+export {
+  type DriverFromEnv,
+  driverFromEnv,
+  type Env,
+  type FromEnvOptions,
+  storageFromEnv,
+} from './from-env.ts'
 export { IngestStream, peek, toReadable } from './ingest.ts'
 export {
   checkSegmentLength,
   compareKeys,
   encodeKeyPath,
   MAX_KEY_BYTES,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
 } from './keys.ts'
@@ -52,6 +61,7 @@ export {
   parseMediaType,
   serializeMediaType,
 } from './media-type.ts'
+export { BOOLEAN_SPELLINGS, parseBoolean } from './parse-boolean.ts'
 export { contentRange, parseRange, resolveRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
 export {

@@ -11,10 +11,20 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
  */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/
 
+declare const normalized: unique symbol
+
+/**
+ * A key that passed `normalizeKey`: valid under the key rules and in NFC. Only `normalizeKey` (and
+ * what is built from its results) makes one, so a function that takes it never checks it again: the
+ * driver contract and the service's internals take it; public APIs take `string` and normalise once.
+ */
+export type NormalizedKey = string & { readonly [normalized]: true }
+
 function reject(key: string, why: string): never {
   // The key itself is echoed only when it is printable; a control character could forge log lines.
-  const shown = CONTROL.test(key) || BIDI_CONTROL.test(key) || key.length > 200 ? '' : ` "${key}"`
-  throw new StorageError('InvalidKey', `invalid key${shown}: ${why}`)
+  const printable = !(CONTROL.test(key) || BIDI_CONTROL.test(key) || key.length > 200)
+  if (!printable) throw new StorageError('InvalidKey', `invalid key: ${why}`)
+  throw new StorageError('InvalidKey', (name) => `invalid key "${name}": ${why}`, { key })
 }
 
 function checkCharacters(key: string): void {
@@ -40,14 +50,14 @@ function checkSegment(key: string, segment: string): void {
  * control character, bidirectional control (U+202A-U+202E, U+2066-U+2069) or backslash appears; it
  * does not start with "/". A trailing "/" is allowed: such a key is a folder marker, as in S3 consoles.
  */
-export function normalizeKey(key: string): string {
+export function normalizeKey(key: string): NormalizedKey {
   if (typeof key !== 'string' || key === '') reject('', 'a key must be a non-empty string')
   const nfc = key.normalize('NFC')
   checkCharacters(nfc)
   const segments = nfc.split('/')
   if (nfc.endsWith('/')) segments.pop()
   for (const segment of segments) checkSegment(nfc, segment)
-  return nfc
+  return nfc as NormalizedKey
 }
 
 /**

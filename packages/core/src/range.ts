@@ -3,8 +3,8 @@ import type { RangeSpec, ResolvedRange } from './types.ts'
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/
 
-function invalid(message: string): StorageError {
-  return new StorageError('InvalidRange', message)
+function invalid(message: string, objectSize?: number): StorageError {
+  return new StorageError('InvalidRange', message, objectSize === undefined ? {} : { objectSize })
 }
 
 /**
@@ -35,19 +35,22 @@ function toSafeInteger(digits: string): number {
  * Resolves a range against an object's size. Per RFC 9110 §14.1.2 a range starting past the end is
  * unsatisfiable (→ `InvalidRange`, HTTP 416); an end past the end is clipped; a suffix longer than the
  * object selects all of it. Returns undefined when the range selects the whole of an empty object,
- * which is answered as a plain 200.
+ * which is answered as a plain 200. Every `InvalidRange` it throws carries `objectSize`.
  */
 export function resolveRange(spec: RangeSpec, size: number): ResolvedRange | undefined {
   if ('suffix' in spec) {
-    if (spec.suffix <= 0) throw invalid('a suffix range must ask for at least one byte')
+    if (spec.suffix <= 0) throw invalid('a suffix range must ask for at least one byte', size)
     if (size === 0) return undefined
     return { start: Math.max(0, size - spec.suffix), end: size - 1, size }
   }
-  if (!Number.isSafeInteger(spec.start) || spec.start < 0) throw invalid('range start must be a whole number')
-  if (spec.end !== undefined && (!Number.isSafeInteger(spec.end) || spec.end < spec.start)) {
-    throw invalid('range end must be a whole number not before its start')
+  if (!Number.isSafeInteger(spec.start) || spec.start < 0) {
+    throw invalid('range start must be a whole number', size)
   }
-  if (spec.start >= size) throw invalid(`range starts at ${spec.start}, past the object's ${size} bytes`)
+  if (spec.end !== undefined && (!Number.isSafeInteger(spec.end) || spec.end < spec.start)) {
+    throw invalid('range end must be a whole number not before its start', size)
+  }
+  if (spec.start >= size)
+    throw invalid(`range starts at ${spec.start}, past the object's ${size} bytes`, size)
   return { start: spec.start, end: Math.min(spec.end ?? size - 1, size - 1), size }
 }
 

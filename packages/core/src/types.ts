@@ -73,12 +73,28 @@ export interface GetObjectOptions {
   range?: string | RangeSpec
   /** An `If-None-Match` value: `*` or a list of etags. A match gives a "not modified" result. */
   ifNoneMatch?: string
+  /**
+   * The caller pipes the body into a destination that is done with each chunk once the chunk's write
+   * callback has run (a socket, an HTTP/1 response: the kernel has the bytes) and lets nothing else
+   * read it. A driver may then read into the buffers so released instead of allocating one per chunk
+   * (the fs driver does, for objects it streams from disk). Default false: chunks are never reused.
+   */
+  recycleBuffers?: boolean
   signal?: AbortSignal
 }
 
 export interface ObjectStream {
   notModified: false
-  body: Readable
+  /**
+   * The bytes (of the range, when one applies). Read it to its end or destroy it, or its file or
+   * socket stays open. Where `bytes` is present, it is made from them when first read.
+   */
+  readonly body: Readable
+  /**
+   * The same bytes, when the driver held them in memory already (the fs driver's small objects): a
+   * reader may take them instead of `body`, which is then never made. Never to be modified.
+   */
+  readonly bytes?: Buffer
   info: ObjectInfo
   /** Present when a range was asked for and applies. */
   range?: ResolvedRange

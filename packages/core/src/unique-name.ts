@@ -1,7 +1,7 @@
 import slugify from '@sindresorhus/slugify'
 import { monotonicFactory } from 'ulid'
 import { StorageError } from './errors.ts'
-import { normalizeKey } from './keys.ts'
+import { type NormalizedKey, normalizeKey } from './keys.ts'
 
 const nextId = monotonicFactory()
 const MAX_SLUG = 80
@@ -16,7 +16,7 @@ function baseName(filename: string): string {
  * bits, monotonic within this process), so keys sort by creation time and never collide in practice;
  * the slug is the file's name in safe lower-case ASCII (`Réunion Été.PDF` → `reunion-ete.pdf`).
  */
-export function generateUniqueObjectName(filename: string, opts: { prefix?: string } = {}): string {
+export function generateUniqueObjectName(filename: string, opts: { prefix?: string } = {}): NormalizedKey {
   const name = baseName(filename)
   const dot = name.lastIndexOf('.')
   const stem = dot > 0 ? name.slice(0, dot) : name

@@ -56,14 +56,16 @@ describe('FileStream', () => {
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  const streamOf = (start = 0, end = content.length - 1) =>
-    new FileStream(openSync(file, 'r'), start, end, CHUNK)
+  const streamOf = (start = 0, end = content.length - 1, recycle = false) =>
+    new FileStream(openSync(file, 'r'), start, end, CHUNK, { recycle })
 
-  it('piped into an HTTP response, sends every byte of its range through a few reused buffers', async () => {
+  it('asked to recycle, sends every byte of its range into an HTTP response through a few buffers', async () => {
     const streams: FileStream[] = []
     let chunkSize = CHUNK
     const server = createServer((_req, res) => {
-      const stream = new FileStream(openSync(file, 'r'), 100, content.length - 7, chunkSize)
+      const stream = new FileStream(openSync(file, 'r'), 100, content.length - 7, chunkSize, {
+        recycle: true,
+      })
       streams.push(stream)
       stream.pipe(res)
     })
@@ -87,10 +89,26 @@ describe('FileStream', () => {
     }
   })
 
+  it('reuses no buffer unless asked to, even piped into an HTTP response', async () => {
+    let stream: FileStream | undefined
+    const server = createServer((_req, res) => {
+      stream = streamOf()
+      stream.pipe(res)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const received = await download(server, true)
+      expect(sha256(received)).toBe(sha256(content))
+      expect(stream?.allocated).toBe(Math.ceil(content.length / CHUNK))
+    } finally {
+      server.close()
+    }
+  })
+
   it('stops reusing buffers once another reader takes the chunks it sends', async () => {
     let beside: Buffer[] = []
     const server = createServer((_req, res) => {
-      const stream = new FileStream(openSync(file, 'r'), 0, content.length - 1, 4096)
+      const stream = new FileStream(openSync(file, 'r'), 0, content.length - 1, 4096, { recycle: true })
       stream.pipe(res)
       // A byte counter, say, that keeps what it sees: it must see the file's bytes too.
       beside = []
@@ -158,7 +176,7 @@ describe('FileStream', () => {
     let stream: FileStream | undefined
     const closed = new Promise<void>((resolve) => {
       const server = createServer((_req, res) => {
-        stream = streamOf()
+        stream = streamOf(0, content.length - 1, true)
         stream.pipe(res)
         // What Fastify and `pipeline` do: a response that closes early destroys its source.
         res.once('close', () => stream?.destroy())
@@ -182,7 +200,7 @@ describe('FileStream', () => {
   it('leaves the response open when piped with end: false', async () => {
     let finishedBody = ''
     const server = createServer((_req, res) => {
-      const stream = streamOf(0, 9)
+      const stream = streamOf(0, 9, true)
       stream.pipe(res, { end: false })
       stream.on('end', () => {
         expect(res.writableEnded).toBe(false)

@@ -45,6 +45,23 @@ describe('fs driver: the cache of small objects', () => {
     await expectCode(storage.getObject('large.txt'), 'NotFound')
   })
 
+  it('hands over the bytes of a small object as they are, and streams a large one', async () => {
+    await storage.upload('small', { key: 'a.txt' })
+    await storage.upload('x'.repeat(20_000), { key: 'large.txt' })
+    for (const round of ['from the file', 'from the cache']) {
+      const whole = await storage.getObject('a.txt')
+      expect(whole.bytes?.toString(), round).toBe('small')
+      const part = await storage.getObject('a.txt', { range: 'bytes=1-3' })
+      expect(part.bytes?.toString(), round).toBe('mal')
+      expect(part.range).toEqual({ start: 1, end: 3, size: 5 })
+      // The body, for readers that want a stream, is made from the same bytes.
+      expect(await text(part.body)).toBe('mal')
+    }
+    const large = await storage.getObject('large.txt', { recycleBuffers: true })
+    expect(large.bytes).toBeUndefined()
+    expect((await text(large.body)).length).toBe(20_000)
+  })
+
   it('refuses a read whose reader has gone, instead of a body that fails with no one listening', async () => {
     // A browser that cancels a preview: the server's signal is aborted while the file is read. A body
     // made then failed on the next tick, before the server listened, and ended the process.

@@ -9,9 +9,12 @@ import {
   createStorage,
   fsDriver,
   isStorageError,
+  memoryDriver,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
 } from '../src/index.ts'
+import { expectCode } from './driver-suite.ts'
 
 /** Strings made of the characters that matter for paths: separators, dots, controls, unicode. */
 const pathish = fc.string({
@@ -117,6 +120,15 @@ describe('key rules', () => {
     expect(normalizePrefix(undefined)).toBe('')
     for (const bad of ['../', 'a//b', '/a', 'a\0', './x'])
       expect(() => normalizePrefix(bad)).toThrow(/invalid key/)
+  })
+
+  it('brands what it normalised, and the driver contract takes only that', async () => {
+    const driver = memoryDriver()
+    const key: NormalizedKey = normalizeKey('cafe\u0301.txt')
+    expect(key).toBe('caf\u00e9.txt')
+    await expectCode(driver.head(key), 'NotFound')
+    // @ts-expect-error a string that did not go through normalizeKey is not a key a driver takes
+    await expectCode(driver.head('plain.txt'), 'NotFound')
   })
 })
 

@@ -28,7 +28,10 @@ describe('ranges (RFC 9110 §14.1.2)', () => {
     expect(resolveRange({ start: 900, end: 2000 }, 1000)).toEqual({ start: 900, end: 999, size: 1000 })
     expect(resolveRange({ suffix: 2000 }, 1000)).toEqual({ start: 0, end: 999, size: 1000 })
     expect(resolveRange({ suffix: 5 }, 0)).toBeUndefined()
+    const unsatisfiable = { code: 'InvalidRange', objectSize: 1000 }
+    expect(() => resolveRange({ start: 1000 }, 1000)).toThrow(expect.objectContaining(unsatisfiable))
     expect(() => resolveRange({ start: 1000 }, 1000)).toThrow(/past the object/)
+    expect(() => resolveRange({ suffix: 0 }, 1000)).toThrow(expect.objectContaining(unsatisfiable))
     expect(() => resolveRange({ suffix: 0 }, 1000)).toThrow(/at least one byte/)
     expect(contentRange({ start: 0, end: 499, size: 1000 })).toBe('bytes 0-499/1000')
   })

@@ -5,7 +5,14 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import type { DeleteResult, Driver, DriverPutOptions, ObjectInfo, PresignOptions } from '@coffer/core'
+import type {
+  DeleteResult,
+  Driver,
+  DriverPutOptions,
+  NormalizedKey,
+  ObjectInfo,
+  PresignOptions,
+} from '@coffer/core'
 import { copyObject } from './s3-copy.ts'
 import { s3Error } from './s3-errors.ts'
 import { listKeys } from './s3-list.ts'
@@ -23,7 +30,10 @@ export interface S3Driver extends Driver {
   /** The bucket this driver writes to. */
   readonly bucket: string
   /** A presigned POST for browser uploads, with a size range and a content type the server enforces. */
-  presignPost(key: string, opts: PresignPostOptions): Promise<{ url: string; fields: Record<string, string> }>
+  presignPost(
+    key: NormalizedKey,
+    opts: PresignPostOptions,
+  ): Promise<{ url: string; fields: Record<string, string> }>
   /** Aborts the bucket's multipart uploads started before `olderThan` (see `sweepUploads`). */
   sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
 }
@@ -117,7 +127,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
         copyObject({ client, bucket, acl: putContext.acl, head }, from, to, opts),
       ),
 
-    async presign(key: string, opts: PresignOptions): Promise<string> {
+    async presign(key: NormalizedKey, opts: PresignOptions): Promise<string> {
       return call('signing the URL', key, async () => {
         const command =
           opts.method === 'GET'

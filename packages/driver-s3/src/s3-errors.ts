@@ -1,10 +1,12 @@
-import { StorageError, type StorageErrorCode } from '@coffer/core'
+import { StorageError, type StorageErrorCode, type StorageErrorOptions } from '@coffer/core'
 
 interface SdkError {
   name?: string
   code?: string
   message?: string
   $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }
+  /** S3's InvalidRange error document names the object's size; not every S3-compatible server does. */
+  ActualObjectSize?: unknown
 }
 
 const BY_NAME: Record<string, StorageErrorCode> = {
@@ -102,8 +104,12 @@ export function s3Error(error: unknown, what: string, key?: string): StorageErro
     NETWORK[sdk.code ?? ''] ??
     (status === undefined ? undefined : BY_STATUS[status]) ??
     (status !== undefined && status >= 500 ? 'Unavailable' : 'Internal')
-  const detail =
-    code === 'NotFound' && key !== undefined ? `no object at "${key}"` : (MESSAGES[code] ?? 'failed')
-  const options = key === undefined ? { cause: sanitize(sdk) } : { cause: sanitize(sdk), key }
+  const detail = MESSAGES[code] ?? 'failed'
+  const options: StorageErrorOptions = { cause: sanitize(sdk) }
+  if (key !== undefined) options.key = key
+  const objectSize = Number(sdk.ActualObjectSize ?? Number.NaN)
+  if (code === 'InvalidRange' && Number.isSafeInteger(objectSize)) options.objectSize = objectSize
+  if (code === 'NotFound' && key !== undefined)
+    return new StorageError(code, (name) => `${what}: no object at "${name}"`, options)
   return new StorageError(code, `${what}: ${detail}`, options)
 }

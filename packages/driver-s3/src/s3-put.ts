@@ -124,7 +124,8 @@ async function write(
       () => true,
       () => false,
     )
-    if (exists) throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+    if (exists)
+      throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
   }
   async function* rest() {
     yield* first.buffered

@@ -10,6 +10,7 @@ import {
 import {
   type DriverGetOptions,
   ifNoneMatchMatches,
+  isStorageError,
   type NotModified,
   type ObjectInfo,
   type ObjectStream,
@@ -17,6 +18,7 @@ import {
   resolveRange,
   StorageError,
 } from '@coffer/core'
+import { s3Error } from './s3-errors.ts'
 import { fromS3Metadata, SHA256_TAG } from './s3-metadata.ts'
 import { ResumingBody } from './s3-resume.ts'
 
@@ -77,8 +79,26 @@ function parseContentRange(header: string | undefined) {
 /**
  * GetObject. `If-None-Match` is evaluated here with RFC 9110's weak comparison (servers differ in
  * how they treat lists and `W/` tags); the GetObject then pins the etag it compared with `If-Match`.
+ * An unsatisfiable range fails `InvalidRange` with the object's size: from S3's error document, or,
+ * where a server leaves it out, from a HEAD (only on that failure).
  */
 export async function getObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  opts: DriverGetOptions,
+): Promise<ObjectStream | NotModified> {
+  try {
+    return await getOnce(client, bucket, key, opts)
+  } catch (error) {
+    const failure = s3Error(error, 'reading the object', key)
+    if (!isStorageError(failure, 'InvalidRange') || failure.objectSize !== undefined) throw failure
+    const { size } = await headObject(client, bucket, key, opts.signal)
+    throw new StorageError('InvalidRange', failure.message, { cause: failure.cause, key, objectSize: size })
+  }
+}
+
+async function getOnce(
   client: S3Client,
   bucket: string,
   key: string,
@@ -111,7 +131,9 @@ export async function getObject(
   if (resolved && resolved.start >= resolved.size) {
     // s3rver answers a range on an empty object with 206 "bytes 0-0/0", then resets the connection.
     ;(output.Body as Readable).destroy()
-    throw new StorageError('InvalidRange', `range starts past the object's ${resolved.size} bytes`)
+    throw new StorageError('InvalidRange', `range starts past the object's ${resolved.size} bytes`, {
+      objectSize: resolved.size,
+    })
   }
   if (opts.range && !resolved) {
     // The server ignored the range (s3rver does for unsatisfiable ones): apply RFC 9110 here.

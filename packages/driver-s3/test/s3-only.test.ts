@@ -4,10 +4,16 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3'
-import { createStorage, isStorageError, type StorageService, storageFromEnv } from '@coffer/core'
+import {
+  createStorage,
+  isStorageError,
+  normalizeKey,
+  type StorageService,
+  storageFromEnv,
+} from '@coffer/core'
 import { expectCode } from '@coffer/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type S3Driver, s3Driver, s3DriverFromEnv } from '../src/index.ts'
+import { type S3Driver, s3Driver, s3DriverFromEnv, s3OptionsFromEnv } from '../src/index.ts'
 import { createClient, type S3DriverOptions, signsPartsTo } from '../src/s3-options.ts'
 import { driverOn, type ServerName, startServer } from './s3-fixture.ts'
 import { type S3TestServer, testClient } from './servers/types.ts'
@@ -208,7 +214,7 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
         credentials: { accessKeyId: server.accessKeyId, secretAccessKey: secret },
         maxAttempts: 1,
       })
-      const error = await wrong.head('k').then(
+      const error = await wrong.head(normalizeKey('k')).then(
         () => undefined,
         (e: unknown) => e,
       )
@@ -236,13 +242,14 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
 
     it('is what storageFromEnv builds with COFFER_DRIVER=s3', async ({ skip }) => {
       if (skipped) return skip(skipped)
-      const fromEnv = await storageFromEnv({
+      const env = {
         COFFER_DRIVER: 's3',
         AWS_S3_BUCKET: driver.bucket,
         AWS_ACCESS_KEY_ID: server.accessKeyId,
         AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
         COFFER_S3_ENDPOINT: server.endpoint,
-      })
+      }
+      const fromEnv = await storageFromEnv(env, { drivers: { s3: s3DriverFromEnv } })
       expect(fromEnv.driver.name).toBe('s3')
       await fromEnv.upload('from env', { key: 'env/k.txt' })
       expect((await storage.stat('env/k.txt')).size).toBe(8)
@@ -252,7 +259,7 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
     it('refuses a presigned POST over its size range', async ({ skip }) => {
       if (skipped) return skip(skipped)
       if (!server.verifiesSignatures) return // s3rver does not enforce POST policies
-      const post = await driver.presignPost('posted/avatar.png', {
+      const post = await driver.presignPost(normalizeKey('posted/avatar.png'), {
         maxSize: 1024,
         contentType: 'image/png',
         expiresIn: 60,
@@ -297,7 +304,7 @@ describe('S3 driver configuration', () => {
         warnings.push(m),
       )
       expect(warnings).toHaveLength(1)
-      await expectCode(driver.head('k'), 'MissingCredentials')
+      await expectCode(driver.head(normalizeKey('k')), 'MissingCredentials')
     } finally {
       process.env = saved
     }
@@ -306,6 +313,44 @@ describe('S3 driver configuration', () => {
   it('needs a bucket and says so', () => {
     expect(() => s3DriverFromEnv({})).toThrow(/AWS_S3_BUCKET/)
     expect(() => s3DriverFromEnv({ AWS_S3_BUCKET: 'b', COFFER_S3_ACL: 'maybe' })).toThrow(/COFFER_S3_ACL/)
+  })
+
+  it('reads its options purely, listing every problem at once', () => {
+    const bad = s3OptionsFromEnv({
+      COFFER_S3_ACL: 'maybe',
+      COFFER_S3_DEADLINE_MS: '5s',
+      AWS_SECRET_ACCESS_KEY: 'never-echoed',
+    })
+    expect(bad.problems).toEqual([
+      'AWS_S3_BUCKET is required for the S3 driver',
+      'COFFER_S3_ACL must be true/false, 1/0 or yes/no',
+      'COFFER_S3_DEADLINE_MS must be a whole number of milliseconds from 100 to 3600000',
+    ])
+    expect(JSON.stringify(bad)).not.toContain('never-echoed')
+    expect(bad.warnings).toHaveLength(1)
+    const good = s3OptionsFromEnv({
+      AWS_S3_BUCKET: 'b',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 's',
+      COFFER_S3_ENDPOINT: 'http://127.0.0.1:9',
+      COFFER_S3_FORCE_PATH_STYLE: 'No',
+      COFFER_S3_SIGN_PAYLOAD: '1',
+      COFFER_S3_IDLE_TIMEOUT_MS: '2000',
+    })
+    expect(good).toEqual({
+      options: {
+        bucket: 'b',
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:9',
+        forcePathStyle: false,
+        signPayload: true,
+        idleTimeout: 2000,
+        credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+      },
+      problems: [],
+      warnings: [],
+    })
   })
 
   it('reads its timeouts in milliseconds and refuses values that are not', async () => {

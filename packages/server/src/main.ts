@@ -1,4 +1,4 @@
-import { tuneHeap } from './heap-tuning.ts'
+import { tuneHeap } from './service/heap-tuning.ts'
 
 /**
  * The service's entry point (`npm start` and `coffer serve` run it with `START_FLAGS`; `node
@@ -7,5 +7,5 @@ import { tuneHeap } from './heap-tuning.ts'
  * would grow the young generation the flags keep small.
  */
 tuneHeap()
-const { runService } = await import('./run-service.ts')
+const { runService } = await import('./service/run-service.ts')
 await runService()

@@ -1,9 +1,9 @@
 import { isStorageError } from '@coffer/core'
-import { openBackends } from './backends.ts'
-import { BucketStore } from './buckets/bucket-store.ts'
-import { loadConfig } from './config.ts'
-import { ObjectIndex } from './index/object-index.ts'
-import { reconcile } from './index/reconcile.ts'
+import { ObjectCatalog } from './catalog/object-catalog.ts'
+import { loadConfig } from './config/config.ts'
+import { BucketStore } from './domain/buckets/bucket-store.ts'
+import { reconcile } from './domain/buckets/reconcile.ts'
+import { openBackends } from './service/open-backends.ts'
 
 /**
  * `npm run reconcile [-- BUCKET]`: repairs the index from the store once, with the service's
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   try {
     const report = await reconcile(
       backends.storage,
-      new ObjectIndex(backends.db),
+      new ObjectCatalog(backends.db),
       new BucketStore(backends.db),
       bucket === undefined ? {} : { bucket },
     )

@@ -8,7 +8,7 @@ describe('configuration from the environment', () => {
       port: 7373,
       host: '127.0.0.1',
       dataDir: resolve('data'),
-      driver: 'fs',
+      driver: { kind: 'fs', root: resolve('data', 'files') },
       logLevel: 'info',
       contentPort: 7374,
       reconcileEvery: 600_000,
@@ -25,6 +25,10 @@ describe('configuration from the environment', () => {
       HOST: '0.0.0.0',
       COFFER_DATA_DIR: '/srv/coffer',
       COFFER_DRIVER: 'S3',
+      AWS_S3_BUCKET: 'coffer-objects',
+      AWS_REGION: 'eu-west-3',
+      COFFER_S3_ENDPOINT: 'https://s3.example.com',
+      COFFER_S3_FORCE_PATH_STYLE: 'YES',
       COFFER_ADMIN_KEY: 'k'.repeat(40),
       COFFER_SIGNING_SECRET: 's'.repeat(32),
       COFFER_PUBLIC_URL: 'https://files.example.com/',
@@ -42,7 +46,15 @@ describe('configuration from the environment', () => {
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/srv/coffer',
-      driver: 's3',
+      driver: {
+        kind: 's3',
+        options: {
+          bucket: 'coffer-objects',
+          region: 'eu-west-3',
+          endpoint: 'https://s3.example.com',
+          forcePathStyle: true,
+        },
+      },
       publicUrl: 'https://files.example.com',
       contentPort: 8081,
       contentUrl: 'https://files-usercontent.example.com',
@@ -71,7 +83,7 @@ describe('configuration from the environment', () => {
         COFFER_JWKS_URL: 'https://idp.example.com/jwks.json',
         COFFER_LOG_LEVEL: 'loud',
         COFFER_RECONCILE_MINUTES: '0.5',
-        COFFER_METRICS_PUBLIC: 'yes',
+        COFFER_METRICS_PUBLIC: 'maybe',
         COFFER_UPLOAD_EXPIRY_HOURS: '-1',
         COFFER_CACHE_SECONDS: '600',
       })
@@ -87,7 +99,7 @@ describe('configuration from the environment', () => {
       '  - COFFER_RECONCILE_MINUTES must be a whole number of minutes from 0 to 10080',
       '  - COFFER_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760',
       '  - COFFER_CACHE_SECONDS must be a whole number of seconds from 0 to 300',
-      '  - COFFER_METRICS_PUBLIC must be true or false',
+      '  - COFFER_METRICS_PUBLIC must be true/false, 1/0 or yes/no',
       '  - COFFER_ADMIN_KEY must be at least 32 printable characters without spaces',
       '  - COFFER_SIGNING_SECRET must be at least 32 bytes',
       '  - COFFER_PUBLIC_URL must be an absolute URL',
@@ -95,6 +107,27 @@ describe('configuration from the environment', () => {
       '  - set COFFER_JWT_SECRET or COFFER_JWKS_URL, not both',
     ])
     expect(message).not.toContain(secret)
+  })
+
+  it("reads the S3 driver's variables in the same pass, and names their problems with the others", () => {
+    let message = ''
+    try {
+      loadConfig({ COFFER_DRIVER: 's3', COFFER_S3_ACL: 'sometimes', COFFER_LOG_LEVEL: 'loud' })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - AWS_S3_BUCKET is required for the S3 driver',
+      '  - COFFER_S3_ACL must be true/false, 1/0 or yes/no',
+      '  - COFFER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    ])
+    const config = loadConfig({ COFFER_DRIVER: 's3', AWS_S3_BUCKET: 'b' })
+    // No static credentials: the SDK's chain, said once at start, not an error.
+    expect(config.driver).toMatchObject({
+      kind: 's3',
+      warnings: [expect.stringContaining('AWS_ACCESS_KEY_ID')],
+    })
+    expect(loadConfig({ COFFER_METRICS_PUBLIC: 'Yes' }).metricsPublic).toBe(true)
   })
 
   it('puts the content origin beside the API: the next port, any free port with PORT=0', () => {
@@ -131,7 +164,7 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ COFFER_JWT_SECRET: 'j'.repeat(32), COFFER_JWT_MAX_SECONDS: '0' })).toThrow(
       /COFFER_JWT_MAX_SECONDS must be a whole number/,
     )
-    expect(() => loadConfig({ COFFER_SIGNED_GETS_DIRECT: 'yes' })).toThrow(/true or false/)
+    expect(() => loadConfig({ COFFER_SIGNED_GETS_DIRECT: 'always' })).toThrow(/true\/false, 1\/0 or yes\/no/)
   })
 })
 

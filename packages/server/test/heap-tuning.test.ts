@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { runtimeHeapFlags, START_FLAGS } from '../src/heap-tuning.ts'
+import { runtimeHeapFlags, START_FLAGS } from '../src/service/heap-tuning.ts'
 
 const HEAP_TUNING = fileURLToPath(new URL('../src/heap-tuning.ts', import.meta.url))
 

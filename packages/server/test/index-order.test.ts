@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ObjectInfo } from '@coffer/core'
 import { describe, expect, it } from 'vitest'
-import { ObjectIndex, SYSTEM } from '../src/index/object-index.ts'
+import { ObjectCatalog, SYSTEM } from '../src/catalog/object-catalog.ts'
 import { openDatabase } from '../src/index.ts'
 
 function info(size: number, etag: string, lastModified: Date): ObjectInfo {
@@ -24,7 +24,7 @@ describe('the order of index writes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-order-'))
     const db = await openDatabase({ dataDir: dir })
     try {
-      const index = new ObjectIndex(db)
+      const index = new ObjectCatalog(db)
       // A single PUT stamps milliseconds; the multipart upload that follows within the same second
       // carries S3's whole-second Last-Modified, earlier on the clock.
       const second = new Date('2026-12-05T12:00:00.000Z')
@@ -45,7 +45,7 @@ describe('the order of index writes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-order-'))
     const db = await openDatabase({ dataDir: dir })
     try {
-      const index = new ObjectIndex(db)
+      const index = new ObjectCatalog(db)
       const second = new Date('2026-12-05T12:00:00.000Z')
       const action = { action: 'object.put', bucket: 'documents', key: 'report.pdf' }
       await index.put('documents', info(5, '"aa-1"', second), SYSTEM, action)

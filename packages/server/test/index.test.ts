@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ObjectIndex } from '../src/index/object-index.ts'
+import { ObjectCatalog } from '../src/catalog/object-catalog.ts'
 import { type Harness, json, PERSISTENCES, startHarness, streamOf } from './harness.ts'
 
 interface Listed {
@@ -434,7 +434,7 @@ describe.each(PERSISTENCES)('the object index (fs driver, %s index)', (persisten
 
     it('writes a queued put before a later delete or move of its key', async () => {
       await createBucket('ordered')
-      const index = new ObjectIndex(h.db)
+      const index = new ObjectCatalog(h.db)
       const actor = { id: 'key:test', ip: null }
       const info = (key: string) => ({
         key,

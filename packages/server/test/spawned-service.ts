@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { START_FLAGS } from '../src/heap-tuning.ts'
+import { START_FLAGS } from '../src/service/heap-tuning.ts'
 
 /** The service's entry point, run from source with Node's type stripping, as `npm start` runs its build. */
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))

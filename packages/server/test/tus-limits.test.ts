@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.ts'
+import { loadConfig } from '../src/config/config.ts'
 import { type Harness, type HarnessOptions, json, startHarness, streamOf } from './harness.ts'
 
 /** tus's Upload-Metadata: comma-separated `name base64(value)` pairs. */

@@ -1,4 +1,4 @@
-import { IngestStream } from '@coffer/core'
+import { IngestStream, normalizeKey } from '@coffer/core'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from '../../server/test/harness.ts'
@@ -161,7 +161,7 @@ describe('a type list declared to pass as an image, opened in Chromium', () => {
     // Older data, or an object written to the S3 bucket directly, is not checked by any upload.
     const body = new IngestStream()
     body.end(payload('stored'))
-    await h.storage.driver.put('avatars/u1/legacy.png', body, {
+    await h.storage.driver.put(normalizeKey('avatars/u1/legacy.png'), body, {
       contentType: 'image/png;,text/html',
       contentDisposition: 'inline',
       metadata: {},

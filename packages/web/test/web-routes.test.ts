@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { App } from '../../server/src/app-context.ts'
+import type { App } from '../../server/src/http/typed-app.ts'
 import { webRoutes } from '../../server/src/routes/web-routes.ts'
 
 /** A service with only the UI routes, on a dist made here, and an API route beside them. */

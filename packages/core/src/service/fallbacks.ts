@@ -1,5 +1,6 @@
 import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError } from '../errors.ts'
+import type { NormalizedKey } from '../keys.ts'
 import type { DeleteResult, ObjectInfo } from '../types.ts'
 import { upload } from './upload.ts'
 
@@ -9,7 +10,7 @@ const DELETE_CONCURRENCY = 8
 /** `deleteMany` for drivers without batches: a bounded number of single deletes at a time. */
 export async function deleteEach(
   driver: Driver,
-  keys: string[],
+  keys: NormalizedKey[],
   signal?: AbortSignal,
 ): Promise<DeleteResult> {
   const result: DeleteResult = { deleted: [], errors: [] }
@@ -17,7 +18,7 @@ export async function deleteEach(
   async function worker(): Promise<void> {
     while (next < keys.length) {
       signal?.throwIfAborted()
-      const key = keys[next++] as string
+      const key = keys[next++] as NormalizedKey
       try {
         await driver.delete(key, signal ? { signal } : {})
         result.deleted.push(key)
@@ -34,8 +35,8 @@ export async function deleteEach(
 /** `copy` for drivers without server-side copy: stream the object through the upload path. */
 export async function copyThrough(
   driver: Driver,
-  from: string,
-  to: string,
+  from: NormalizedKey,
+  to: NormalizedKey,
   attributes: DriverPutOptions | undefined,
   signal?: AbortSignal,
 ): Promise<ObjectInfo> {

@@ -3,7 +3,7 @@ import { stat as statFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError, StorageError, toStorageError, withoutPath } from '../errors.ts'
-import { checkSegmentLength, normalizeKey, normalizePrefix } from '../keys.ts'
+import { checkSegmentLength, type NormalizedKey, normalizeKey, normalizePrefix } from '../keys.ts'
 import { listPage } from '../listing.ts'
 import { normalizeMediaType } from '../media-type.ts'
 import { parseRange } from '../range.ts'
@@ -62,10 +62,13 @@ export class StorageService {
   }
 
   /** A key that will be written: the key rules, plus the driver's limit on segment length. */
-  #target(key: string): string {
-    const normalized = normalizeKey(key)
-    checkSegmentLength(normalized, this.driver.capabilities.maxSegmentBytes)
-    return normalized
+  #target(key: string): NormalizedKey {
+    return this.#fits(normalizeKey(key))
+  }
+
+  #fits(key: NormalizedKey): NormalizedKey {
+    checkSegmentLength(key, this.driver.capabilities.maxSegmentBytes)
+    return key
   }
 
   /** Uploads a local file, streaming it; the key defaults to a unique name made from the file's name. */
@@ -79,7 +82,8 @@ export class StorageService {
       },
     )
     if (size === undefined) throw new StorageError('InvalidArgument', 'the path to upload is not a file')
-    const key = this.#target(opts.key ?? generateUniqueObjectName(basename(path)))
+    const key =
+      opts.key === undefined ? this.#fits(generateUniqueObjectName(basename(path))) : this.#target(opts.key)
     const body = createReadStream(path, { highWaterMark: 256 * 1024 })
     return upload(this.driver, key, body, { ...opts, contentLength: size, name: basename(path) })
   }
@@ -105,15 +109,17 @@ export class StorageService {
     const range = typeof opts.range === 'string' ? parseRange(opts.range) : opts.range
     const driverOptions = { ...signalOf(opts.signal), ...(range ? { range } : {}) }
     if (opts.ifNoneMatch !== undefined) Object.assign(driverOptions, { ifNoneMatch: opts.ifNoneMatch })
+    if (opts.recycleBuffers === true) Object.assign(driverOptions, { recycleBuffers: true })
     return this.#call('reading the object', normalized, () => this.driver.get(normalized, driverOptions))
   }
 
   /** Deletes an object; deleting a missing key succeeds. */
   async deleteObject(key: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    const normalized = normalizeKey(key)
-    await this.#call('deleting the object', normalized, () =>
-      this.driver.delete(normalized, signalOf(opts.signal)),
-    )
+    await this.#delete(normalizeKey(key), opts.signal)
+  }
+
+  async #delete(key: NormalizedKey, signal: AbortSignal | undefined): Promise<void> {
+    await this.#call('deleting the object', key, () => this.driver.delete(key, signalOf(signal)))
   }
 
   /** Deletes many keys, or every key under a (non-empty) prefix. Failures are reported per key. */
@@ -142,7 +148,7 @@ export class StorageService {
 
   async #deleteKeys(keys: string[], signal?: AbortSignal): Promise<DeleteResult> {
     const result: DeleteResult = { deleted: [], errors: [] }
-    const valid: string[] = []
+    const valid: NormalizedKey[] = []
     for (const key of keys) {
       try {
         valid.push(normalizeKey(key))
@@ -164,10 +170,11 @@ export class StorageService {
 
   /** The object's size, etag, type, dates, metadata and visibility. Throws `NotFound`. */
   async stat(key: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
-    const normalized = normalizeKey(key)
-    return this.#call('reading the object', normalized, () =>
-      this.driver.head(normalized, signalOf(opts.signal)),
-    )
+    return this.#stat(normalizeKey(key), opts.signal)
+  }
+
+  async #stat(key: NormalizedKey, signal: AbortSignal | undefined): Promise<ObjectInfo> {
+    return this.#call('reading the object', key, () => this.driver.head(key, signalOf(signal)))
   }
 
   async exists(key: string, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
@@ -182,8 +189,10 @@ export class StorageService {
 
   /** Copies an object (server-side where the driver can). Attributes given replace the source's. */
   async copy(from: string, to: string, opts: CopyOptions = {}): Promise<ObjectInfo> {
-    const source = normalizeKey(from)
-    const target = this.#target(to)
+    return this.#copy(normalizeKey(from), this.#target(to), opts)
+  }
+
+  async #copy(source: NormalizedKey, target: NormalizedKey, opts: CopyOptions): Promise<ObjectInfo> {
     const attributes = await this.#copyAttributes(source, opts)
     return this.#call('copying the object', source, () =>
       this.driver.copy
@@ -199,20 +208,20 @@ export class StorageService {
   async move(from: string, to: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
     const source = normalizeKey(from)
     const target = this.#target(to)
-    if (source === target) return this.stat(source, opts)
+    if (source === target) return this.#stat(source, opts.signal)
     if (this.driver.move) {
       const move = this.driver.move.bind(this.driver)
       return this.#call('moving the object', source, () => move(source, target, signalOf(opts.signal)))
     }
-    const info = await this.copy(source, target, opts)
-    await this.deleteObject(source, opts)
+    const info = await this.#copy(source, target, opts)
+    await this.#delete(source, opts.signal)
     return info
   }
 
-  async #copyAttributes(source: string, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
-    const { signal: _signal, contentType, ...attributes } = opts
+  async #copyAttributes(source: NormalizedKey, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
+    const { signal, contentType, ...attributes } = opts
     if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
-    const current = await this.stat(source)
+    const current = await this.#stat(source, signal)
     const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)
     return writeAttributes({ ...current, ...attributes }, type)
   }

@@ -4,6 +4,7 @@ import { detectContentType, matchesType, SNIFF_BYTES } from '../content-type.ts'
 import type { Driver, DriverPutOptions } from '../driver.ts'
 import { isStorageError, StorageError, toStorageError } from '../errors.ts'
 import { IngestStream, peek, toReadable } from '../ingest.ts'
+import type { NormalizedKey } from '../keys.ts'
 import type { ObjectInfo, UploadBody, UploadOptions } from '../types.ts'
 import { writeAttributes } from './attributes.ts'
 
@@ -43,7 +44,7 @@ function firstFailure(results: PromiseSettledResult<unknown>[], key: string): St
  */
 export async function upload(
   driver: Driver,
-  key: string,
+  key: NormalizedKey,
   body: UploadBody,
   opts: UploadOptions & { name?: string },
 ): Promise<ObjectInfo> {
@@ -73,7 +74,9 @@ export async function upload(
           () => false,
         )
       ) {
-        throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+        throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, {
+          key,
+        })
       }
     }
     const putOptions: DriverPutOptions = { ...attributes, contentType }

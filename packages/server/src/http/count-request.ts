@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { type AppContext, objectsOfRequest } from '../app-context.ts'
+import { objectsOfRequest } from '../domain/auth/authorize.ts'
+import type { AppContext } from './app-context.ts'
 
 /**
  * Counts a finished request in the metrics, and in the usage statistics when it used a bucket (on

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import type { StorageError } from '@coffer/core'
+import { StorageError } from '@coffer/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { refuseNonFiniteNumbers } from './finite-numbers.ts'
 import { lingerOnClose } from './lingering-close.ts'
@@ -54,16 +54,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(problem.status).type(PROBLEM_TYPE).send(problem)
   })
   app.setNotFoundHandler((request, reply) => {
+    const detail = `no route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`
     return reply
       .code(404)
       .type(PROBLEM_TYPE)
-      .send({
-        type: 'urn:coffer:error:NotFound',
-        title: 'Not Found',
-        status: 404,
-        detail: `no route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
-        code: 'NotFound',
-      })
+      .send(problemOf(new StorageError('NotFound', detail)))
   })
 }
 

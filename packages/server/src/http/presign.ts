@@ -1,8 +1,8 @@
-import { type PresignOptions, type SignedGrant, StorageError } from '@coffer/core'
+import { type NormalizedKey, type PresignOptions, type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
-import type { AppContext } from '../app-context.ts'
-import type { Principal } from '../auth/scopes.ts'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { Principal } from '../domain/auth/scopes.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { AppContext } from './app-context.ts'
 
 /** Where a signed URL's path starts, on the route that serves them. */
 const SIGNED_PATH = '/signed/'
@@ -25,7 +25,7 @@ export async function presign(
   ctx: AppContext,
   objects: BucketObjects,
   issuer: Principal,
-  key: string,
+  key: NormalizedKey,
   opts: PresignOptions,
 ): Promise<{ url: string; expiresAt: string }> {
   const now = Math.floor(Date.now() / 1000)

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import {
+  type NormalizedKey,
   normalizeDisposition,
   normalizeMediaType,
   type ObjectInfo,
@@ -10,7 +11,7 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
@@ -109,7 +110,7 @@ export async function receiveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   pinnedType?: string,
 ): Promise<ObjectInfo> {
   const opts = uploadOptions(request)

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
-import { TUS_PATH } from '../uploads/tus-uploads.ts'
 import { failureOf } from './error-handling.ts'
+import { TUS_PATH } from './tus-uploads.ts'
 
 /** Query parameters whose values are credentials: signatures, tokens, keys. */
 const SECRET_PARAM = /signature|token|credential|secret|key|auth|password|session/i

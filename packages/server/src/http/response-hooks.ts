@@ -1,6 +1,7 @@
-import type { App, AppContext } from '../app-context.ts'
+import type { AppContext } from './app-context.ts'
 import { countRequest } from './count-request.ts'
 import { logRequest } from './request-log.ts'
+import type { App } from './typed-app.ts'
 
 /** Seconds a 503 asks clients to wait before they try again. */
 const RETRY_AFTER = '5'

@@ -1,7 +1,14 @@
 import type { Readable } from 'node:stream'
-import { contentRange, isStorageError, parseRange, type RangeSpec, StorageError } from '@coffer/core'
+import {
+  contentRange,
+  isStorageError,
+  type NormalizedKey,
+  parseRange,
+  type RangeSpec,
+  StorageError,
+} from '@coffer/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import {
   type ServeHeaderOptions,
   setCacheControl,
@@ -41,7 +48,7 @@ export async function serveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   opts: ServeHeaderOptions = {},
 ): Promise<FastifyReply> {
   const range = rangeOf(request)
@@ -51,13 +58,14 @@ export async function serveObject(
   try {
     result = await objects.get(key, {
       signal,
+      // Fastify pipes a stream body into the response alone; a write's callback means the socket has it.
+      recycleBuffers: true,
       ...(range === undefined ? {} : { range }),
       ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
     })
   } catch (error) {
-    if (isStorageError(error, 'InvalidRange')) {
-      const info = await objects.stat(key)
-      reply.header('content-range', `bytes */${info.size}`)
+    if (isStorageError(error, 'InvalidRange') && error.objectSize !== undefined) {
+      reply.header('content-range', `bytes */${error.objectSize}`)
     }
     throw error
   }
@@ -74,6 +82,7 @@ export async function serveObject(
     reply.header('content-range', contentRange(result.range))
   }
   reply.header('content-length', length)
+  if (result.bytes !== undefined) return reply.send(result.bytes)
   return reply.send(length <= SMALL_BODY ? await collect(result.body, length) : result.body)
 }
 
@@ -85,7 +94,7 @@ const SMALL_BODY = 64 * 1024
 
 /** The whole of a small body, which must be `length` bytes (a failing stream fails this). */
 async function collect(body: Readable, length: number): Promise<Buffer> {
-  // Bytes the storage holds in memory (a cached small object) are all buffered in the stream already.
+  // A body that arrived whole (one packet) is all buffered in the stream already.
   if (length > 0 && body.readableLength === length) {
     const whole = body.read(length) as Buffer | null
     if (whole !== null) {
@@ -112,7 +121,7 @@ async function collect(body: Readable, length: number): Promise<Buffer> {
 export async function serveHead(
   reply: FastifyReply,
   objects: BucketObjects,
-  key: string,
+  key: NormalizedKey,
   opts: ServeHeaderOptions = {},
 ): Promise<FastifyReply> {
   const info = await objects.stat(key)

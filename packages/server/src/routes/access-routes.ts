@@ -1,12 +1,14 @@
-import { type SignedGrant, StorageError } from '@coffer/core'
+import { type NormalizedKey, normalizeKey, type SignedGrant, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, objectsFor } from '../app-context.ts'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { objectsFor } from '../domain/auth/authorize.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { AppContext } from '../http/app-context.ts'
 import type { ServeHeaderOptions } from '../http/object-headers.ts'
 import { verifySigned } from '../http/presign.ts'
 import { receiveObject } from '../http/receive-object.ts'
 import { serveHead, serveObject } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
 
 const tags = ['access without credentials']
@@ -33,7 +35,8 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     const { bucket } = request.params
     const grant = await verifySigned(ctx, request, bucket)
     const objects = objectsFor(ctx, request, await ctx.buckets.getRecent(bucket), grant.issuer, 'signed-url')
-    return { objects, grant, key: grant.key.slice(bucket.length + 1) }
+    // The signer normalised the whole key; what follows its bucket's segment is normalised too.
+    return { objects, grant, key: grant.key.slice(bucket.length + 1) as NormalizedKey }
   }
 
   async function publicObjects(request: FastifyRequest, bucketName: string): Promise<BucketObjects> {
@@ -58,14 +61,18 @@ export function accessRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const objects = await publicObjects(request, request.params.bucket)
       const download = request.query.download !== undefined
-      return serveObject(request, reply, objects, request.params['*'], { download })
+      return serveObject(request, reply, objects, normalizeKey(request.params['*']), { download })
     },
   )
   app.head(
     '/public/:bucket/*',
     { schema: { tags, summary: 'Headers of an object of a public bucket', params: ObjectParams } },
     async (request, reply) =>
-      serveHead(reply, await publicObjects(request, request.params.bucket), request.params['*']),
+      serveHead(
+        reply,
+        await publicObjects(request, request.params.bucket),
+        normalizeKey(request.params['*']),
+      ),
   )
 
   const signedSchema = { tags, params: ObjectParams, querystring: Type.Record(Type.String(), Type.String()) }

@@ -1,8 +1,10 @@
 import { StorageError } from '@coffer/core'
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox'
-import { type App, type AppContext, actorOf, authorize, principalOf } from '../app-context.ts'
-import { type Principal, requireServiceAdmin, seesBucket, seesWholeBucket } from '../auth/scopes.ts'
-import { BUCKET_NAME, type Bucket } from '../buckets/bucket-store.ts'
+import { actorOf, authorize, principalOf } from '../domain/auth/authorize.ts'
+import { type Principal, requireServiceAdmin, seesBucket, seesWholeBucket } from '../domain/auth/scopes.ts'
+import { BUCKET_NAME, type Bucket } from '../domain/buckets/bucket-store.ts'
+import type { AppContext } from '../http/app-context.ts'
+import type { App } from '../http/typed-app.ts'
 import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
 
 const tags = ['buckets']
@@ -68,7 +70,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       requireServiceAdmin(principal)
       const { name, ...policy } = request.body
       const bucket = await ctx.buckets.create(name, { ...policy, public: policy.public ?? false })
-      await ctx.index.audit(actorOf(request, principal), {
+      await ctx.catalog.audit(actorOf(request, principal), {
         action: 'bucket.create',
         bucket: name,
         detail: policy,
@@ -121,7 +123,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       const { bucket } = request.params
       const objects = await authorize(ctx, request, bucket, ['', 'admin'])
       const updated = await ctx.buckets.update(bucket, request.body)
-      await ctx.index.audit(objects.actor, { action: 'bucket.update', bucket, detail: request.body })
+      await ctx.catalog.audit(objects.actor, { action: 'bucket.update', bucket, detail: request.body })
       return updated
     },
   )
@@ -142,8 +144,8 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
         throw new StorageError('PreconditionFailed', `bucket "${objects.bucket.name}" is not empty`)
       }
       await ctx.buckets.delete(objects.bucket.name)
-      await ctx.index.dropBucket(objects.bucket.name)
-      await ctx.index.audit(objects.actor, { action: 'bucket.delete', bucket: objects.bucket.name })
+      await ctx.catalog.dropBucket(objects.bucket.name)
+      await ctx.catalog.audit(objects.actor, { action: 'bucket.delete', bucket: objects.bucket.name })
       return reply.code(204).send(null)
     },
   )

@@ -1,4 +1,5 @@
-import type { App, AppContext } from '../app-context.ts'
+import type { AppContext } from '../http/app-context.ts'
+import type { App } from '../http/typed-app.ts'
 
 const tags = ['access without credentials']
 const description =

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import {
   generateUniqueObjectName,
   isStorageError,
+  type NormalizedKey,
   normalizeKey,
   normalizePrefix,
   type ObjectInfo,
@@ -10,11 +11,13 @@ import {
 import type { Multipart, MultipartFile } from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, authorize } from '../app-context.ts'
-import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import { authorize } from '../domain/auth/authorize.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { watchIdleBody } from '../http/body-limits.ts'
 import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
 
 /** Limits of the form parser; object sizes are the bucket's (enforced by the core while streaming). */
@@ -27,7 +30,7 @@ export const FORM_LIMITS = {
 }
 
 interface FormState {
-  key?: string
+  key?: NormalizedKey
   prefix?: string
   /** The bucket, once a file was authorised. */
   objects?: BucketObjects
@@ -43,7 +46,7 @@ function invalid(message: string): StorageError {
 }
 
 /** The key of the next file: the form's `key` (one file only), else a unique name under `prefix`. */
-function keyFor(part: MultipartFile, state: FormState): string {
+function keyFor(part: MultipartFile, state: FormState): NormalizedKey {
   if (state.key !== undefined) {
     if (state.stored.length > 0) throw invalid('a form with a "key" field takes one file')
     return state.key

@@ -1,7 +1,7 @@
 import { StorageError } from '@coffer/core'
-import { sql } from 'kysely'
 import { Type } from 'typebox'
-import type { App, AppContext } from '../app-context.ts'
+import type { AppContext } from '../http/app-context.ts'
+import type { App } from '../http/typed-app.ts'
 import { ProblemSchema } from './schemas.ts'
 
 const Status = Type.Object({ status: Type.String() })
@@ -20,9 +20,7 @@ export function healthRoutes(app: App, ctx: AppContext): void {
     '/readyz',
     { schema: { tags: ['health'], summary: 'Readiness', response: { 200: Status, '5xx': ProblemSchema } } },
     async () => {
-      await sql`select 1`.execute(ctx.db).catch((cause: unknown) => {
-        throw new StorageError('Unavailable', 'the index database does not answer', { cause })
-      })
+      await ctx.catalog.ping()
       await ctx.storage.listObjects({ limit: 1 }).catch((cause: unknown) => {
         throw new StorageError('Unavailable', 'the storage does not answer', { cause })
       })

@@ -1,7 +1,9 @@
 import { StorageError } from '@coffer/core'
 import { Type } from 'typebox'
-import { type App, type AppContext, actorOf, principalOf } from '../app-context.ts'
-import { parseScopes, requireServiceAdmin } from '../auth/scopes.ts'
+import { actorOf, principalOf } from '../domain/auth/authorize.ts'
+import { parseScopes, requireServiceAdmin } from '../domain/auth/scopes.ts'
+import type { AppContext } from '../http/app-context.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
 
 const tags = ['API keys']
@@ -45,7 +47,7 @@ export function keyRoutes(app: App, ctx: AppContext): void {
         Object.assign(input, { expiresAt: date })
       }
       const created = await ctx.keys.create(input)
-      await ctx.index.audit(actorOf(request, principal), {
+      await ctx.catalog.audit(actorOf(request, principal), {
         action: 'key.create',
         detail: { id: created.key.id, name, scopes: input.scopes },
       })
@@ -82,7 +84,7 @@ export function keyRoutes(app: App, ctx: AppContext): void {
       const principal = await principalOf(ctx, request)
       requireServiceAdmin(principal)
       await ctx.keys.revoke(request.params.id)
-      await ctx.index.audit(actorOf(request, principal), {
+      await ctx.catalog.audit(actorOf(request, principal), {
         action: 'key.revoke',
         detail: { id: request.params.id },
       })

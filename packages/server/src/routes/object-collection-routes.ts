@@ -1,16 +1,11 @@
-import {
-  type ListOptions,
-  MAX_EXPIRES_IN,
-  MAX_LIST_LIMIT,
-  normalizeKey,
-  normalizePrefix,
-  StorageError,
-} from '@coffer/core'
+import { MAX_EXPIRES_IN, MAX_LIST_LIMIT, normalizeKey, normalizePrefix } from '@coffer/core'
 import { Type } from 'typebox'
-import { type Access, type App, type AppContext, authorize, principalOf } from '../app-context.ts'
+import { type Access, authorize, principalOf } from '../domain/auth/authorize.ts'
+import { listBucket, ORDERS, SORTS } from '../domain/buckets/bucket-listing.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
-import { IndexListing, type IndexQuery, ORDERS, SORTS } from '../index/index-listing.ts'
+import type { App } from '../http/typed-app.ts'
 import {
   BucketParams,
   Count,
@@ -25,22 +20,8 @@ const tags = ['objects']
 const Key = Type.String({ minLength: 1, maxLength: 1024 })
 const FromTo = Type.Object({ from: Key, to: Key }, { additionalProperties: false })
 
-/** A date-time as the index stores times; `InvalidArgument` for one that is not a time. */
-function isoTime(value: string): string {
-  const time = Date.parse(value)
-  if (Number.isNaN(time))
-    throw new StorageError('InvalidArgument', `"${value.slice(0, 40)}" is not a date-time`)
-  return new Date(time).toISOString()
-}
-
-/** The fields of `value` that are set. */
-function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never
-}
-
 /** Operations on many objects of a bucket: list, batch delete, copy, move, and signed URLs. */
 export function objectCollectionRoutes(app: App, ctx: AppContext): void {
-  const listing = new IndexListing(ctx.db)
   app.get(
     '/v1/buckets/:bucket/objects',
     {
@@ -84,30 +65,9 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { prefix, delimiter, cursor, limit, source, type, ...filters } = request.query
-      const normalized = normalizePrefix(prefix)
-      const objects = await authorize(ctx, request, request.params.bucket, [normalized, 'list'])
-      const page: ListOptions = { prefix: normalized }
-      if (delimiter !== undefined) page.delimiter = delimiter
-      if (cursor !== undefined) page.cursor = cursor
-      if (limit !== undefined) page.limit = limit
-      if (source === 'store') {
-        if (type !== undefined || Object.keys(filters).length > 0) {
-          throw new StorageError('InvalidArgument', 'filters and sorts need the index: drop source=store')
-        }
-        const listed = await objects.list(page)
-        return { ...listed, objects: listed.objects.map(summaryJson) }
-      }
-      const query: IndexQuery = { ...page, prefix: normalized, ...definedOnly(filters) }
-      // Times compare as the index stores them: ISO 8601 in UTC with milliseconds.
-      if (filters.modifiedAfter !== undefined) query.modifiedAfter = isoTime(filters.modifiedAfter)
-      if (filters.modifiedBefore !== undefined) query.modifiedBefore = isoTime(filters.modifiedBefore)
-      if (type !== undefined)
-        query.types = type
-          .split(',')
-          .map((t) => t.trim())
-          .filter((t) => t !== '')
-      const listed = await listing.list(objects.bucket.name, query)
+      const prefix = normalizePrefix(request.query.prefix)
+      const objects = await authorize(ctx, request, request.params.bucket, [prefix, 'list'])
+      const listed = await listBucket(ctx.catalog, objects, { ...request.query, prefix })
       return { ...listed, objects: listed.objects.map(summaryJson) }
     },
   )

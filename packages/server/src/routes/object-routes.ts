@@ -1,9 +1,11 @@
 import { normalizeKey, StorageError } from '@coffer/core'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { type App, type AppContext, authorize } from '../app-context.ts'
+import { authorize } from '../domain/auth/authorize.ts'
+import type { AppContext } from '../http/app-context.ts'
 import { receiveObject } from '../http/receive-object.ts'
 import { serveHead, serveObject } from '../http/serve-object.ts'
+import type { App } from '../http/typed-app.ts'
 import { ERROR_RESPONSES, ObjectJson, ObjectParams, objectJson } from './schemas.ts'
 
 const PATH = '/v1/buckets/:bucket/objects/*'

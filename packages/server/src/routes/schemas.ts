@@ -1,6 +1,6 @@
 import type { ObjectInfo, ObjectSummary } from '@coffer/core'
 import { type Static, Type } from 'typebox'
-import { PERMISSIONS } from '../auth/scopes.ts'
+import { PERMISSIONS } from '../domain/auth/scopes.ts'
 
 // JSON schemas of the API's bodies: they validate requests and document the API at /docs.
 

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { App } from '../app-context.ts'
-import { tusRefusal, withoutCors } from '../uploads/tus-answers.ts'
-import { keyHeader, type Pending, TUS_PATH, type TusUploads } from '../uploads/tus-uploads.ts'
+import { tusRefusal, withoutCors } from '../http/tus-answers.ts'
+import { takeFailure } from '../http/tus-failure.ts'
+import { keyHeader, type Pending, TUS_PATH, type TusUploads } from '../http/tus-uploads.ts'
+import type { App } from '../http/typed-app.ts'
 
 const tags = ['uploads']
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}$' }) })
@@ -16,9 +17,10 @@ async function answer(uploads: TusUploads, request: FastifyRequest, reply: Fasti
   // Per tus 1.0, every answer but OPTIONS's carries Tus-Resumable, problem documents included.
   if (request.method !== 'OPTIONS') reply.header('tus-resumable', '1.0.0')
   const response = withoutCors(await uploads.handle(request, pending))
-  if (pending?.failure !== undefined) {
+  const failure = takeFailure(pending)
+  if (failure !== undefined) {
     await response.body?.cancel()
-    throw pending.failure
+    throw failure
   }
   if (response.status >= 400) throw tusRefusal(response.status, await response.text())
   return response

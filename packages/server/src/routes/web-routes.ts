@@ -5,7 +5,7 @@ import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { App } from '../app-context.ts'
+import type { App } from '../http/typed-app.ts'
 
 /** Where `vite build` puts the UI: `packages/web/dist`, the same three levels up from src/ and dist/. */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url))

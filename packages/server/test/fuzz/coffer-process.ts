@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { START_FLAGS } from '../../src/heap-tuning.ts'
+import { START_FLAGS } from '../../src/service/heap-tuning.ts'
 import { MAIN } from '../spawned-service.ts'
 
 /** The admin key the fuzzed service starts with; a response or log that shows it leaks it. */

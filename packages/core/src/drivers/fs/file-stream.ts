@@ -1,6 +1,4 @@
 import { close, read } from 'node:fs'
-import { ServerResponse } from 'node:http'
-import { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 
 /** How many released buffers a stream keeps for its next reads (one being read, one being sent). */
@@ -10,12 +8,14 @@ const SPARE_BUFFERS = 4
  * A byte range of an open file as a stream, in chunks of `chunkSize`. It owns the descriptor and
  * closes it at its end, on error or on destroy (after a read in flight has returned).
  *
- * Piped into an HTTP/1 response or a socket, it reads into the buffers those writes have released:
- * their write callback means the kernel has the bytes, so the buffer may be read into again. A large
- * download then allocates a few buffers instead of one per chunk; a buffer per chunk is external
- * memory that V8 answers with a full collection every ~64 MiB, which cost more CPU than the copy
- * itself. Read any other way (`data`, `for await`, a pipe into anything else), every chunk is a
- * buffer of its own that nobody reuses, as with `fs.createReadStream`.
+ * With `recycle`, piped into a destination and read by nothing else, it reads into the buffers that
+ * destination has released: the caller promises that a chunk's write callback means the destination
+ * is done with the chunk, as it is for a socket or an HTTP/1 response (the kernel has the bytes). A
+ * large download then allocates a few buffers instead of one per chunk; a buffer per chunk is
+ * external memory that V8 answers with a full collection every ~64 MiB, which cost more CPU than the
+ * copy itself. Without `recycle`, or read any other way (`data`, `for await`, a second reader),
+ * every chunk is a buffer of its own that nobody reuses, as with `fs.createReadStream`. The stream
+ * cannot tell by itself which destinations keep chunks (a `PassThrough` does), hence the opt-in.
  */
 export class FileStream extends Readable {
   readonly #fd: number
@@ -23,6 +23,7 @@ export class FileStream extends Readable {
   /** One past the last byte to read. */
   readonly #end: number
   readonly #chunkSize: number
+  readonly #recycle: boolean
   readonly #spare: Buffer[] = []
   /** The full-size buffers this stream allocated: the only ones it reads into again. */
   readonly #own = new WeakSet<Buffer>()
@@ -33,13 +34,20 @@ export class FileStream extends Readable {
   /** Buffers this stream allocated: a few when it recycles, one per chunk when it cannot. */
   allocated = 0
 
-  /** Bytes `start` to `end` of the file, both included. */
-  constructor(fd: number, start: number, end: number, chunkSize: number) {
+  /** Bytes `start` to `end` of the file, both included; `recycle`: see the class's comment. */
+  constructor(
+    fd: number,
+    start: number,
+    end: number,
+    chunkSize: number,
+    options: { recycle?: boolean } = {},
+  ) {
     super({ highWaterMark: chunkSize })
     this.#fd = fd
     this.#position = start
     this.#end = end + 1
     this.#chunkSize = chunkSize
+    this.#recycle = options.recycle ?? false
   }
 
   override _read(): void {
@@ -91,15 +99,14 @@ export class FileStream extends Readable {
   }
 
   /** The recycling pipe, while one runs: its destination, and how to stop it. */
-  #recycling: { target: KernelWriter; stop: () => void } | undefined
+  #recycling: { target: ReleasingWriter; stop: () => void } | undefined
 
   /**
-   * Into an HTTP/1 response or a socket, when nothing else reads this stream: every chunk is written
-   * with a callback that releases its buffer, with the backpressure and end of `Readable.pipe`. Into
-   * anything else, or once another reader has come: `Readable.pipe` itself, and no reuse.
+   * With `recycle`, when nothing else reads this stream: every chunk is written with a callback that
+   * releases its buffer, with the backpressure and end of `Readable.pipe`. Without it, or once
+   * another reader has come: `Readable.pipe` itself, and no reuse.
    */
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
-    const sendsToKernel = destination instanceof ServerResponse || destination instanceof Socket
     const alone =
       this.#recycling === undefined &&
       this.listenerCount('data') === 0 &&
@@ -107,11 +114,11 @@ export class FileStream extends Readable {
       this.readableFlowing === null &&
       !this.readableEnded &&
       this.readableEncoding === null
-    if (!sendsToKernel || !alone) {
+    if (!this.#recycle || !alone) {
       if (this.#recycling) this.#shared = true
       return super.pipe(destination, options)
     }
-    const target = destination as unknown as KernelWriter
+    const target = destination as unknown as ReleasingWriter
     const onData = (chunk: Buffer) => {
       const more = target.write(chunk, (error) => {
         if (!error) this.#release(chunk)
@@ -162,8 +169,8 @@ export class FileStream extends Readable {
   }
 }
 
-/** What `pipe` uses of an HTTP/1 response or a socket. */
-interface KernelWriter {
+/** What the recycling `pipe` uses of its destination (a socket or an HTTP/1 response has it all). */
+interface ReleasingWriter {
   readonly writableNeedDrain: boolean
   write(chunk: Buffer, callback: (error?: Error | null) => void): boolean
   end(): void

@@ -11,6 +11,7 @@ import type {
   ListStart,
   PutBody,
 } from '../../driver.ts'
+import type { NormalizedKey } from '../../keys.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ObjectSummary } from '../../types.ts'
 import { objectInfo } from '../object-info.ts'
 import {
@@ -108,7 +109,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
     name: 'fs',
     capabilities: { conditionalWrite: true, maxSegmentBytes: MAX_NAME_BYTES - 1 },
 
-    async put(key: string, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
+    async put(key: NormalizedKey, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
       let temp: TempFile | undefined
       try {
         const location = layout.locate(key)
@@ -128,7 +129,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
+    async get(key: NormalizedKey, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
       const cached = small?.get(key)
       if (cached !== undefined) return answerSmall(cached, opts)
       const before = changes
@@ -144,7 +145,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async head(key: string): Promise<ObjectInfo> {
+    async head(key: NormalizedKey): Promise<ObjectInfo> {
       try {
         return await headOf(key)
       } catch (error) {
@@ -152,7 +153,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async delete(key: string): Promise<void> {
+    async delete(key: NormalizedKey): Promise<void> {
       try {
         const location = layout.locate(key)
         const there = await guard.checkDir(location.dir).then(
@@ -196,7 +197,11 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async copy(from: string, to: string, opts: { attributes?: DriverPutOptions }): Promise<ObjectInfo> {
+    async copy(
+      from: NormalizedKey,
+      to: NormalizedKey,
+      opts: { attributes?: DriverPutOptions },
+    ): Promise<ObjectInfo> {
       let temp: TempFile | undefined
       try {
         const location = layout.locate(to)
@@ -222,7 +227,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async move(from: string, to: string): Promise<ObjectInfo> {
+    async move(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
       try {
         const source = layout.locate(from)
         const target = layout.locate(to)

@@ -20,9 +20,9 @@ export function fsError(error: unknown, root: string, what: string, key: string)
   switch (errno.code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new StorageError('NotFound', `no object at "${key}"`, { cause, key })
+      return new StorageError('NotFound', (name) => `no object at "${name}"`, { cause, key })
     case 'ELOOP':
-      return new StorageError('AccessDenied', `the storage refuses to follow a link at "${key}"`, {
+      return new StorageError('AccessDenied', (name) => `the storage refuses to follow a link at "${name}"`, {
         cause,
         key,
       })

@@ -73,21 +73,26 @@ export function answerSmall(small: SmallObject, opts: DriverGetOptions): ObjectS
     return { notModified: true, info }
   }
   const range = opts.range ? resolveRange(opts.range, info.size) : undefined
-  const body = inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes)
-  // Its bytes are all there: no read is left for a later abort to stop, and a listener per request
-  // is a cost at this size.
-  return answer(body, info, range, {})
+  return inMemory(range ? bytes.subarray(range.start, range.end + 1) : bytes, info, range)
 }
 
 /**
- * A stream of bytes already in memory, buffered in it from the start: a reader can take them all
- * at once with `read()`, without waiting a tick (the server sends small bodies that way).
+ * An answer whose bytes are in memory: they travel as `bytes`, and `body` is made from them only
+ * when a reader asks for it (the server sends `bytes` as they are). Such a body needs no abort
+ * signal: no read is left for an abort to stop.
  */
-function inMemory(bytes: Buffer): Readable {
-  const stream = new Readable({ read() {} })
-  if (bytes.length > 0) stream.push(bytes)
-  stream.push(null)
-  return stream
+function inMemory(bytes: Buffer, info: ObjectInfo, range: ResolvedRange | undefined): ObjectStream {
+  let body: Readable | undefined
+  const answer: ObjectStream = {
+    notModified: false,
+    info,
+    bytes,
+    get body() {
+      body ??= Readable.from([bytes], { objectMode: false })
+      return body
+    },
+  }
+  return range ? Object.assign(answer, { range }) : answer
 }
 
 /**
@@ -127,7 +132,7 @@ export async function readObject(
     const start = range?.start ?? 0
     const end = range?.end ?? info.size - 1
     // The stream owns the descriptor from here and closes it at its end, on error or on destroy.
-    const stream = new FileStream(fd, start, end, STREAM_CHUNK)
+    const stream = new FileStream(fd, start, end, STREAM_CHUNK, { recycle: opts.recycleBuffers === true })
     owned = false
     return answer(stream, info, range, opts)
   } finally {

@@ -45,7 +45,7 @@ export function encodeRecord(info: ObjectInfo): Buffer {
 }
 
 function corrupt(key: string): StorageError {
-  return new StorageError('Internal', `the stored record of "${key}" is damaged`, { key })
+  return new StorageError('Internal', (name) => `the stored record of "${name}" is damaged`, { key })
 }
 
 function parseRecord(json: string, key: string): StoredRecord {

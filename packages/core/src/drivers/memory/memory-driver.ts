@@ -9,6 +9,7 @@ import type {
   PutBody,
 } from '../../driver.ts'
 import { StorageError } from '../../errors.ts'
+import type { NormalizedKey } from '../../keys.ts'
 import { resolveRange } from '../../range.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ObjectSummary } from '../../types.ts'
 import { objectInfo } from '../object-info.ts'
@@ -25,7 +26,7 @@ export interface MemoryDriverOptions {
 }
 
 function notFound(key: string): StorageError {
-  return new StorageError('NotFound', `no object at "${key}"`, { key })
+  return new StorageError('NotFound', (name) => `no object at "${name}"`, { key })
 }
 
 /** Yields the bytes from `start` to `end` (inclusive) of a list of chunks, without copying them. */
@@ -52,7 +53,7 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
   function commit(key: string, stored: StoredObject, ifNoneMatch: '*' | undefined): ObjectInfo {
     const previous = objects.get(key)
     if (ifNoneMatch === '*' && previous) {
-      throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`, { key })
+      throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
     }
     const nextTotal = totalBytes - (previous?.info.size ?? 0) + stored.info.size
     if (options.maxBytes !== undefined && nextTotal > options.maxBytes) {
@@ -74,7 +75,7 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
     name: 'memory',
     capabilities: { conditionalWrite: true },
 
-    async put(key: string, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
+    async put(key: NormalizedKey, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
       const chunks: Buffer[] = []
       for await (const chunk of body) {
         opts.signal?.throwIfAborted()
@@ -83,7 +84,7 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
       return commit(key, { info: objectInfo(key, body.digest(), opts), chunks }, opts.ifNoneMatch)
     },
 
-    async get(key: string, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
+    async get(key: NormalizedKey, opts: DriverGetOptions): Promise<ObjectStream | NotModified> {
       const { info, chunks } = read(key)
       if (opts.ifNoneMatch !== undefined && ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) {
         return { notModified: true, info }
@@ -95,11 +96,11 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
       return range ? { notModified: false, body, info, range } : { notModified: false, body, info }
     },
 
-    async head(key: string): Promise<ObjectInfo> {
+    async head(key: NormalizedKey): Promise<ObjectInfo> {
       return read(key).info
     },
 
-    async delete(key: string): Promise<void> {
+    async delete(key: NormalizedKey): Promise<void> {
       const stored = objects.get(key)
       if (!stored) return
       totalBytes -= stored.info.size
@@ -117,7 +118,11 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
       }
     },
 
-    async copy(from: string, to: string, opts: { attributes?: DriverPutOptions }): Promise<ObjectInfo> {
+    async copy(
+      from: NormalizedKey,
+      to: NormalizedKey,
+      opts: { attributes?: DriverPutOptions },
+    ): Promise<ObjectInfo> {
       const { info, chunks } = read(from)
       const attributes = opts.attributes ?? { ...info }
       const digest = { size: info.size, sha256: info.checksum.sha256 ?? '' }
