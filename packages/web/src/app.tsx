@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from './api/api-error.ts'
 import { CofferClient } from './api/coffer-client.ts'
+import type { Whoami } from './api/types.ts'
 import { BrowserPage } from './components/browser-page.tsx'
 import { BucketsPage } from './components/buckets-page.tsx'
+import { CredentialBadge } from './components/credential-badge.tsx'
 import { InviteDialog } from './components/invite-dialog.tsx'
 import { SignIn } from './components/sign-in.tsx'
 import { UploadPanel } from './components/upload-panel.tsx'
@@ -18,12 +20,15 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const { client } = props
   const [route, navigate] = useRoute()
   const [admin, setAdmin] = useState(false)
+  const [who, setWho] = useState<Whoami | undefined>()
   const [buckets, setBuckets] = useState<string[]>([])
   const [inviting, setInviting] = useState(false)
   const [stored, setStored] = useState(0)
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   useEffect(() => {
     client.isAdmin().then(setAdmin, () => setAdmin(false))
+    // Without whoami (an older server, a network failure) every button shows, and the server decides.
+    client.whoami().then(setWho, () => setWho(undefined))
     client.buckets().then(
       (list) => setBuckets(list.map((b) => b.name)),
       (error: unknown) => {
@@ -65,6 +70,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
           <span className="logo" aria-hidden="true" /> Coffer
         </a>
         <span className="spacer" />
+        <CredentialBadge who={who} />
         {admin ? (
           <button type="button" className="small" onClick={() => setInviting(true)}>
             Sign-in link
@@ -86,6 +92,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
             client={client}
             bucket={route.bucket}
             prefix={route.prefix}
+            who={who}
             uploads={stored}
             onNavigate={(prefix) =>
               navigate(

@@ -39,6 +39,7 @@ import { objectRoutes } from '../routes/object-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
+import { whoamiRoutes } from '../routes/whoami-routes.ts'
 import { Metrics } from '../support/metrics.ts'
 import { createContentApp } from './content-app.ts'
 
@@ -222,6 +223,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   metricsRoutes(app, ctx)
   bucketRoutes(app, ctx)
   keyRoutes(app, ctx)
+  whoamiRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

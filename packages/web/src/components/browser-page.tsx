@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import { type ObjectSummary, type SortField, withQuotas } from '../api/types.ts'
+import { type ObjectSummary, type SortField, type Whoami, withQuotas } from '../api/types.ts'
+import { abilitiesIn } from '../lib/abilities.ts'
 import { filesOfInput, type PickedFile } from '../lib/drop-files.ts'
 import { type Entry, entriesOf, type ViewOptions } from '../lib/listing.ts'
 import { download } from '../lib/object-actions.ts'
@@ -24,6 +25,8 @@ export interface BrowserPageProps {
   client: CofferClient
   bucket: string
   prefix: string
+  /** Who the credential is; what it may not do is not offered. Undefined: everything is. */
+  who?: Whoami | undefined
   /** Changes when uploads into this bucket were stored, to list again. */
   uploads: number
   onNavigate: (prefix: string | undefined) => void
@@ -57,6 +60,7 @@ export function BrowserPage(props: BrowserPageProps) {
   const details = opened?.folder === folder ? opened.object : undefined
 
   const isPublic = info?.public ?? false
+  const can = abilitiesIn(props.who, bucket, prefix)
   const open = (entry: Entry) => {
     if (entry.kind === 'folder') props.onNavigate(entry.key)
     else setOpened({ folder, object: entry.object })
@@ -69,7 +73,7 @@ export function BrowserPage(props: BrowserPageProps) {
   const single = selectedKeys.length === 1 ? selectedKeys[0] : undefined
   const shownError = error ?? infoError
   return (
-    <main className={`page browser${details ? ' with-details' : ''}`} {...drop.handlers}>
+    <main className={`page browser${details ? ' with-details' : ''}`} {...(can.write ? drop.handlers : {})}>
       <div className="page-head">
         <Breadcrumbs bucket={bucket} prefix={prefix} onNavigate={props.onNavigate} />
         {isPublic ? <PublicBadge bucket={bucket} /> : null}
@@ -79,6 +83,7 @@ export function BrowserPage(props: BrowserPageProps) {
         view={view}
         onView={setView}
         accept={acceptOf(info)}
+        can={can}
         selected={selectedKeys.length}
         single={single !== undefined && !single.endsWith('/')}
         onPick={(files: FileList | null) => {
@@ -105,7 +110,7 @@ export function BrowserPage(props: BrowserPageProps) {
           onSort={(sort: SortField) =>
             setView({ ...view, sort, order: view.sort === sort && view.order === 'asc' ? 'desc' : 'asc' })
           }
-          onDelete={() => setDialog({ kind: 'delete', keys: selectedKeys })}
+          onDelete={() => can.delete && setDialog({ kind: 'delete', keys: selectedKeys })}
         />
         {details ? (
           <DetailsPanel
@@ -113,6 +118,7 @@ export function BrowserPage(props: BrowserPageProps) {
             bucket={bucket}
             isPublic={isPublic}
             summary={details}
+            can={can}
             onClose={() => {
               setOpened(undefined)
               // The focus may have been in the panel: the folder's grid keeps it.
