@@ -136,6 +136,17 @@ describe("uploads checked against the bucket's policy, with speed, and a warning
     await page.getByText('Uploads complete').waitFor()
   })
 
+  it('makes a folder in a bucket with type, size and quota rules, and opens it', async () => {
+    await page.goto(`${s.h.url}/b/notes/`)
+    await page.getByRole('button', { name: 'New folder' }).click()
+    await page.getByLabel('Folder name').fill('drafts')
+    await page.getByRole('button', { name: 'Create' }).click()
+    await page.locator('h1[aria-current="page"]', { hasText: 'drafts' }).waitFor()
+    expect(new URL(page.url()).pathname).toBe('/b/notes/drafts/')
+    const marker = await s.h.fetch('/v1/buckets/notes/objects/drafts/', { method: 'HEAD', token: s.h.admin })
+    expect(marker.status).toBe(200)
+  })
+
   it('ran without page errors or CSP violations', () => {
     expect(s.problems).toEqual([])
   })

@@ -144,6 +144,7 @@ export function BrowserPage(props: BrowserPageProps) {
         dialog={dialog}
         onClose={() => setDialog(undefined)}
         onDialog={setDialog}
+        onOpenFolder={props.onNavigate}
         onChanged={(gone) => {
           setDialog(undefined)
           if (gone.length > 0) selection.clear()
