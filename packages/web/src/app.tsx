@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from './api/api-error.ts'
 import { CofferClient } from './api/coffer-client.ts'
+import type { Whoami } from './api/types.ts'
 import { BrowserPage } from './components/browser-page.tsx'
 import { BucketsPage } from './components/buckets-page.tsx'
+import { CredentialBadge } from './components/credential-badge.tsx'
 import { InviteDialog } from './components/invite-dialog.tsx'
 import { SignIn } from './components/sign-in.tsx'
 import { UploadPanel } from './components/upload-panel.tsx'
@@ -11,18 +13,22 @@ import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
 import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
+import type { UploadRules } from './upload/upload-rules.ts'
 
 /** The signed-in UI: header, the page of the route, and the upload queue. */
 function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const { client } = props
   const [route, navigate] = useRoute()
   const [admin, setAdmin] = useState(false)
+  const [who, setWho] = useState<Whoami | undefined>()
   const [buckets, setBuckets] = useState<string[]>([])
   const [inviting, setInviting] = useState(false)
   const [stored, setStored] = useState(0)
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   useEffect(() => {
     client.isAdmin().then(setAdmin, () => setAdmin(false))
+    // Without whoami (an older server, a network failure) every button shows, and the server decides.
+    client.whoami().then(setWho, () => setWho(undefined))
     client.buckets().then(
       (list) => setBuckets(list.map((b) => b.name)),
       (error: unknown) => {
@@ -43,7 +49,8 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
     [client],
   )
   const onUpload = useCallback(
-    (bucket: string, prefix: string, files: PickedFile[]) => queue.add(bucket, prefix, files),
+    (bucket: string, prefix: string, files: PickedFile[], rules?: UploadRules) =>
+      queue.add(bucket, prefix, files, rules),
     [queue],
   )
   return (
@@ -63,6 +70,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
           <span className="logo" aria-hidden="true" /> Coffer
         </a>
         <span className="spacer" />
+        <CredentialBadge who={who} />
         {admin ? (
           <button type="button" className="small" onClick={() => setInviting(true)}>
             Sign-in link
@@ -84,13 +92,14 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
             client={client}
             bucket={route.bucket}
             prefix={route.prefix}
+            who={who}
             uploads={stored}
             onNavigate={(prefix) =>
               navigate(
                 prefix === undefined ? { page: 'buckets' } : { page: 'browse', bucket: route.bucket, prefix },
               )
             }
-            onUpload={(prefix, files) => onUpload(route.bucket, prefix, files)}
+            onUpload={(prefix, files, rules) => onUpload(route.bucket, prefix, files, rules)}
           />
         )}
       </div>

@@ -81,3 +81,18 @@ describe('the API client', () => {
     expect(details.lastModified).toBe('2024-01-02T00:00:00.000Z')
   })
 })
+
+describe("the server's words, for people", () => {
+  it("drops schema paths, patterns and route names, and writes bytes in the UI's units", () => {
+    const shown = (detail: string, status = 400) => new ApiError(status, { detail }).display
+    expect(shown('body/name must match pattern "^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"')).toBe(
+      'name is not in the form expected',
+    )
+    expect(shown("body must have required property 'key'")).toBe('key is missing')
+    expect(shown('querystring/limit must be <= 1000')).toBe('limit must be <= 1000')
+    expect(shown('Route GET:/v1/nope not found', 404)).toBe('There is no such page or action.')
+    expect(shown("the upload is larger than the bucket's limit of 1048576 bytes", 413)).toBe(
+      "Too large for this bucket — the upload is larger than the bucket's limit of 1.0 MB",
+    )
+  })
+})

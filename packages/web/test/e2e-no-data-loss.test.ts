@@ -57,16 +57,20 @@ describe('no silent data loss: a taken name is never replaced without asking', (
 
   it('asks before a resumable (tus) upload replaces a file', async () => {
     await s.put('safe', 'large.bin', 'small')
-    await upload([{ name: 'large.bin', mimeType: 'application/octet-stream', buffer: LARGE }])
+    await page
+      .getByLabel('Choose files to upload')
+      .setInputFiles([{ name: 'large.bin', mimeType: 'application/octet-stream', buffer: LARGE }], {
+        timeout: 55_000,
+      })
     await taken(page).getByRole('button', { name: 'Keep both' }).click()
-    await row(page, 'large (1).bin').waitFor({ timeout: 30_000 })
+    await row(page, 'large (1).bin').waitFor({ timeout: 55_000 })
     expect(await s.read('safe', 'large.bin')).toBe('small')
     const copy = await s.h.fetch('/v1/buckets/safe/objects/large%20(1).bin', {
       method: 'HEAD',
       token: s.h.admin,
     })
     expect(Number(copy.headers.get('content-length'))).toBe(LARGE.length)
-  })
+  }, 180_000)
 
   it('asks before a rename replaces a file; the field selects the name without its extension', async () => {
     const rename = async (from: string, to: string) => {

@@ -1,3 +1,5 @@
+import { peopleWords } from './people-words.ts'
+
 /** An RFC 9457 problem document, as Coffer sends it with every error. */
 export interface Problem {
   type?: string
@@ -31,10 +33,11 @@ export class ApiError extends Error {
     this.detail = detail
   }
 
-  /** A sentence for the UI: what the status means, then the server's own words. */
+  /** A sentence for the UI: what the status means, then the server's words made readable. */
   get display(): string {
     const hint = HINTS[this.status]
-    return hint === undefined ? this.detail : `${hint} — ${this.detail}`
+    const words = peopleWords(this.detail)
+    return hint === undefined ? words : `${hint} — ${words}`
   }
 }
 

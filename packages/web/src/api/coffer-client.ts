@@ -1,5 +1,5 @@
 import { ApiError, errorOf } from './api-error.ts'
-import type { Bucket, ListPage, ListQuery, ObjectDetails, PolicyInput, Usage } from './types.ts'
+import type { Bucket, ListPage, ListQuery, ObjectDetails, PolicyInput, Usage, Whoami } from './types.ts'
 
 /** The path of an object route: each key segment percent-encoded, as the server expects. */
 export function objectPath(bucket: string, key: string): string {
@@ -78,6 +78,16 @@ export class CofferClient {
 
   async buckets(): Promise<Bucket[]> {
     return (await this.json<{ buckets: Bucket[] }>('/v1/buckets')).buckets
+  }
+
+  /** Who the credential is and what it may do; undefined where the server has no whoami route. */
+  async whoami(): Promise<Whoami | undefined> {
+    try {
+      return await this.json<Whoami>('/v1/whoami')
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined
+      throw error
+    }
   }
 
   /** Whether the credential administers the whole service (it may list API keys). */

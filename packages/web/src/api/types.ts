@@ -80,3 +80,19 @@ export interface ObjectDetails {
   cacheControl?: string
   sha256?: string
 }
+
+/** A grant as `GET /v1/whoami` lists it. */
+export interface Scope {
+  bucket: string
+  prefix?: string
+  permissions: string[]
+}
+
+/** Who the credential is (`GET /v1/whoami`). */
+export interface Whoami {
+  kind: 'key' | 'jwt'
+  id: string
+  name: string
+  scopes: Scope[]
+  expiresAt?: string
+}

@@ -45,6 +45,8 @@ export function BrowserDialogs(props: {
   onClose: () => void
   /** Another dialog follows this one (a taken name asks what to do). */
   onDialog: (dialog: BrowserDialog) => void
+  /** Opens a folder (a new one opens once made). */
+  onOpenFolder: (prefix: string) => void
   /** After a change to the listing: the keys deleted or moved away, if any. */
   onChanged: (gone: readonly string[]) => void
 }) {
@@ -109,6 +111,7 @@ export function BrowserDialogs(props: {
             const name = value.trim().replace(/^\/+|\/+$/g, '')
             await client.putEmpty(bucket, `${prefix}${name}/`)
             props.onChanged([])
+            props.onOpenFolder(`${prefix}${name}/`)
           }}
         />
       )

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import { type ObjectSummary, type SortField, withQuotas } from '../api/types.ts'
+import { type ObjectSummary, type SortField, type Whoami, withQuotas } from '../api/types.ts'
+import { abilitiesIn } from '../lib/abilities.ts'
 import { filesOfInput, type PickedFile } from '../lib/drop-files.ts'
 import { type Entry, entriesOf, type ViewOptions } from '../lib/listing.ts'
 import { download } from '../lib/object-actions.ts'
@@ -10,6 +11,7 @@ import { useDebounced } from '../lib/use-debounced.ts'
 import { useFileDrop } from '../lib/use-file-drop.ts'
 import { useListing } from '../lib/use-listing.ts'
 import { useSelection } from '../lib/use-selection.ts'
+import { acceptOf, type UploadRules, uploadRules } from '../upload/upload-rules.ts'
 import { Breadcrumbs } from './breadcrumbs.tsx'
 import { type BrowserDialog, BrowserDialogs } from './browser-dialogs.tsx'
 import { DetailsPanel } from './details-panel.tsx'
@@ -23,10 +25,13 @@ export interface BrowserPageProps {
   client: CofferClient
   bucket: string
   prefix: string
+  /** Who the credential is; what it may not do is not offered. Undefined: everything is. */
+  who?: Whoami | undefined
   /** Changes when uploads into this bucket were stored, to list again. */
   uploads: number
   onNavigate: (prefix: string | undefined) => void
-  onUpload: (prefix: string, files: PickedFile[]) => void
+  /** Uploads files into a folder; `rules` are the bucket's policy, checked before sending. */
+  onUpload: (prefix: string, files: PickedFile[], rules?: UploadRules) => void
 }
 
 /** One folder of a bucket: the list, search, sort and filters, selection, uploads by drop or picker, and the actions. */
@@ -47,11 +52,15 @@ export function BrowserPage(props: BrowserPageProps) {
   const folder = `${bucket}/${prefix}`
   const selection = useSelection(entries, folder)
   const { info, usage, error: infoError } = useBucketInfo(client, bucket, reloads + props.uploads)
-  const drop = useFileDrop((files) => props.onUpload(prefix, files), setError)
+  // Made per batch: the rules count the batch's files against the quota.
+  const upload = (files: PickedFile[]) =>
+    props.onUpload(prefix, files, info && uploadRules(info, usage && withQuotas(usage, info)))
+  const drop = useFileDrop(upload, setError)
   // A new folder closes the details of an object of the last one.
   const details = opened?.folder === folder ? opened.object : undefined
 
   const isPublic = info?.public ?? false
+  const can = abilitiesIn(props.who, bucket, prefix)
   const open = (entry: Entry) => {
     if (entry.kind === 'folder') props.onNavigate(entry.key)
     else setOpened({ folder, object: entry.object })
@@ -64,7 +73,7 @@ export function BrowserPage(props: BrowserPageProps) {
   const single = selectedKeys.length === 1 ? selectedKeys[0] : undefined
   const shownError = error ?? infoError
   return (
-    <main className={`page browser${details ? ' with-details' : ''}`} {...drop.handlers}>
+    <main className={`page browser${details ? ' with-details' : ''}`} {...(can.write ? drop.handlers : {})}>
       <div className="page-head">
         <Breadcrumbs bucket={bucket} prefix={prefix} onNavigate={props.onNavigate} />
         {isPublic ? <PublicBadge bucket={bucket} /> : null}
@@ -73,11 +82,13 @@ export function BrowserPage(props: BrowserPageProps) {
       <Toolbar
         view={view}
         onView={setView}
+        accept={acceptOf(info)}
+        can={can}
         selected={selectedKeys.length}
         single={single !== undefined && !single.endsWith('/')}
         onPick={(files: FileList | null) => {
           const picked = filesOfInput(files)
-          if (picked.length > 0) props.onUpload(prefix, picked)
+          if (picked.length > 0) upload(picked)
         }}
         onNewFolder={() => setDialog({ kind: 'folder' })}
         onDownload={() => single && run(() => download(client, bucket, isPublic, single))}
@@ -99,7 +110,7 @@ export function BrowserPage(props: BrowserPageProps) {
           onSort={(sort: SortField) =>
             setView({ ...view, sort, order: view.sort === sort && view.order === 'asc' ? 'desc' : 'asc' })
           }
-          onDelete={() => setDialog({ kind: 'delete', keys: selectedKeys })}
+          onDelete={() => can.delete && setDialog({ kind: 'delete', keys: selectedKeys })}
         />
         {details ? (
           <DetailsPanel
@@ -107,6 +118,7 @@ export function BrowserPage(props: BrowserPageProps) {
             bucket={bucket}
             isPublic={isPublic}
             summary={details}
+            can={can}
             onClose={() => {
               setOpened(undefined)
               // The focus may have been in the panel: the folder's grid keeps it.
@@ -132,6 +144,7 @@ export function BrowserPage(props: BrowserPageProps) {
         dialog={dialog}
         onClose={() => setDialog(undefined)}
         onDialog={setDialog}
+        onOpenFolder={props.onNavigate}
         onChanged={(gone) => {
           setDialog(undefined)
           if (gone.length > 0) selection.clear()

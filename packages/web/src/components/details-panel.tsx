@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import type { ObjectDetails, ObjectSummary } from '../api/types.ts'
+import type { Abilities } from '../lib/abilities.ts'
 import { baseName, formatBytes, formatDate } from '../lib/format.ts'
 import { useEscape } from '../lib/use-escape.ts'
 import { ErrorText } from './modal.tsx'
@@ -16,6 +17,7 @@ export function DetailsPanel(
     isPublic: boolean
     summary: ObjectSummary
     onClose: () => void
+    can?: Abilities
   } & ObjectActions,
 ) {
   const { client, bucket, summary } = props

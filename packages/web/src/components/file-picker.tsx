@@ -5,6 +5,7 @@ export function FilePicker(props: {
   ref: RefObject<HTMLInputElement | null>
   label: string
   folder?: boolean
+  accept?: string | undefined
   onPick: (files: FileList | null) => void
 }) {
   // webkitdirectory is not in React's types; every current browser supports it.
@@ -14,6 +15,7 @@ export function FilePicker(props: {
       ref={props.ref}
       type="file"
       multiple
+      {...(props.accept === undefined ? {} : { accept: props.accept })}
       {...directory}
       className="visually-hidden"
       tabIndex={-1}

@@ -1,3 +1,5 @@
+import { type Abilities, ALL } from '../lib/abilities.ts'
+
 /** What can be done with the selected rows or the opened object. */
 export interface ObjectActions {
   onDownload: () => void
@@ -10,7 +12,9 @@ export interface ObjectActions {
  * Download, Share, Rename and Delete: the first two for one object only (a folder has no bytes to
  * hand out), Rename for one entry.
  */
-export function ObjectButtons(props: ObjectActions & { object: boolean; one: boolean }) {
+export function ObjectButtons(props: ObjectActions & { object: boolean; one: boolean; can?: Abilities }) {
+  // What the credential may not do is not offered (the server would refuse it).
+  const can = props.can ?? ALL
   return (
     <>
       {props.object ? (
@@ -18,19 +22,23 @@ export function ObjectButtons(props: ObjectActions & { object: boolean; one: boo
           <button type="button" onClick={props.onDownload}>
             Download
           </button>
-          <button type="button" onClick={props.onShare}>
-            Share
-          </button>
+          {can.sign ? (
+            <button type="button" onClick={props.onShare}>
+              Share
+            </button>
+          ) : null}
         </>
       ) : null}
-      {props.one ? (
+      {props.one && can.move ? (
         <button type="button" onClick={props.onRename}>
           Rename
         </button>
       ) : null}
-      <button type="button" className="danger" onClick={props.onDelete}>
-        Delete
-      </button>
+      {can.delete ? (
+        <button type="button" className="danger" onClick={props.onDelete}>
+          Delete
+        </button>
+      ) : null}
     </>
   )
 }

@@ -1,3 +1,4 @@
+import type { Abilities } from '../lib/abilities.ts'
 import { type ObjectActions, ObjectButtons } from './object-buttons.tsx'
 
 /** What can be done with the selected rows. */
@@ -11,6 +12,7 @@ export function SelectionBar(
     selected: number
     /** Whether exactly one object (not a folder) is selected. */
     single: boolean
+    can?: Abilities
   },
 ) {
   return (

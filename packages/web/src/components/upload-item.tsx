@@ -41,7 +41,8 @@ export function UploadItem(props: { item: Item; queue: UploadQueue }) {
             Cancel
           </button>
         ) : null}
-        {item.state === 'failed' || item.state === 'cancelled' ? (
+        {/* Retry only where it may help: not for a file the bucket refuses. */}
+        {(item.state === 'failed' && item.retryable !== false) || item.state === 'cancelled' ? (
           <button
             type="button"
             className="small"

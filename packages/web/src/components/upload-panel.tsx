@@ -1,4 +1,7 @@
-import { useMemo, useState, useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { formatBytes } from '../lib/format.ts'
+import { useLeaveWarning } from '../lib/use-leave-warning.ts'
+import { timeLeftText } from '../upload/speed-meter.ts'
 import { unfinishedUploads } from '../upload/transports.ts'
 import type { UploadItem as Item, QueueSnapshot, UploadQueue } from '../upload/upload-queue.ts'
 import { type ConflictChoice, ConflictDialog } from './conflict-dialog.tsx'
@@ -19,12 +22,18 @@ export function interruptedHint(items: readonly Item[], storage?: Storage): stri
   return `Interrupted uploads: ${names.join(', ')}. Upload the same files to the same folders to resume them.`
 }
 
+/** How long a finished panel stays open once the person opened it. */
+const COLLAPSE_AFTER_MS = 4000
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** The panel's head line: what is moving, else what needs the person, else that all is done. */
 function summaryOf(total: QueueSnapshot['total'], count: number): string {
-  if (total.active > 0)
-    return `Uploading ${plural(total.active, 'file')} · ${percent(total.sent, total.size)}%`
+  if (total.active > 0) {
+    const moving = `Uploading ${plural(total.active, 'file')} · ${percent(total.sent, total.size)}%`
+    if (!total.rate) return moving
+    return `${moving} · ${formatBytes(total.rate)}/s · ${timeLeftText((total.size - total.sent) / total.rate)}`
+  }
   if (total.conflicts > 0) return `${plural(total.conflicts, 'name')} taken: choose what to do`
   if (total.failed > 0) return `${plural(total.failed, 'upload')} failed`
   return count > 0 ? 'Uploads complete' : 'Unfinished uploads'
@@ -58,6 +67,15 @@ export function UploadPanel(props: { queue: UploadQueue }) {
   const hint = useMemo(() => interruptedHint(items), [items])
   // Open while files are moving or failed, unless the person closed it; they can always open it again.
   const [chosen, setChosen] = useState<boolean | undefined>()
+  useLeaveWarning(total.active > 0)
+  // A finished panel (nothing moving, failed or waiting) closes by itself after a moment, even one
+  // the person opened; the next uploads open it again.
+  const finished = items.length > 0 && total.active + total.failed + total.conflicts === 0
+  useEffect(() => {
+    if (!finished || chosen !== true) return
+    const timer = setTimeout(() => setChosen(undefined), COLLAPSE_AFTER_MS)
+    return () => clearTimeout(timer)
+  }, [finished, chosen])
   if (items.length === 0 && !hint) return null
   const open = chosen ?? (total.active > 0 || total.failed > 0 || total.conflicts > 0 || items.length === 0)
   const summary = summaryOf(total, items.length)

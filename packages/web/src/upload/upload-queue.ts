@@ -1,61 +1,15 @@
 import { ApiError, messageOf } from '../api/api-error.ts'
 import type { PickedFile } from '../lib/drop-files.ts'
 import { copyName, MAX_COPIES } from '../lib/keep-both.ts'
+import { SpeedMeter } from './speed-meter.ts'
+import type { UploadRules } from './upload-rules.ts'
+import type { OnExisting, QueueSnapshot, Transport, UploadItem, UploadQueueOptions } from './upload-types.ts'
 
-/** `conflict`: the key is taken and the person has not said yet whether to replace it. */
-export type UploadState = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled' | 'conflict'
+export type * from './upload-types.ts'
 
-/** What to do when the key is taken: ask, replace the object, or store a numbered copy beside it. */
-export type OnExisting = 'ask' | 'replace' | 'keep-both'
-
-/** One file in the queue, as the UI shows it. Items are replaced, never mutated, on every change. */
-export interface UploadItem {
-  id: number
-  bucket: string
-  key: string
-  size: number
-  sent: number
-  state: UploadState
-  /** The server's words when the upload failed (`the object is larger than 1024 bytes`). */
-  error?: string | undefined
-  /** Whether it goes over tus and survives a reload. */
-  resumable: boolean
-  /** What to do when the key is taken; `ask` unless the person chose. */
-  onExisting?: OnExisting
-  /** The key asked for, before "Keep both" numbered it. */
-  requested?: string
-  /** The numbered copy tried last with "Keep both". */
-  copy?: number
-}
-
-/** What a transport gets to send one file. */
-export interface UploadTask {
-  bucket: string
-  key: string
-  file: File
-  /** Create only (`If-None-Match: *`): a taken key fails with 412 instead of being replaced. */
-  createOnly: boolean
-  onProgress(sent: number): void
-  signal: AbortSignal
-}
-
-/** Sends one file; resolves once it is stored, rejects with the server's error or on abort. */
-export type Transport = (task: UploadTask) => Promise<void>
-
-/** The queue's state for the UI. */
-export interface QueueSnapshot {
-  items: readonly UploadItem[]
-  total: { size: number; sent: number; active: number; failed: number; conflicts: number }
-}
-
-/** How a queue runs. */
-export interface UploadQueueOptions {
-  /** Files sent at once; default 3. */
-  concurrency?: number
-  /** Whether a file of this size goes over tus (shown as "resumable"); default never. */
-  isResumable?: (size: number) => boolean
-  /** Called when a file is stored. */
-  onStored?: (item: UploadItem) => void
+/** Whether trying again may help: the network or the server failed, not a rule of the bucket. */
+export function isTransient(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0 || error.status >= 500
 }
 
 /**
@@ -66,6 +20,8 @@ export class UploadQueue {
   private items: UploadItem[] = []
   private readonly files = new Map<number, File>()
   private readonly running = new Map<number, AbortController>()
+  private readonly rules = new Map<number, UploadRules>()
+  private readonly speed = new SpeedMeter()
   private readonly listeners = new Set<() => void>()
   private snapshotCache: QueueSnapshot | undefined
   private nextId = 1
@@ -86,6 +42,7 @@ export class UploadQueue {
   snapshot = (): QueueSnapshot => {
     if (this.snapshotCache) return this.snapshotCache
     const live = this.items.filter((i) => i.state !== 'cancelled')
+    const moving = live.some((i) => i.state === 'uploading')
     this.snapshotCache = {
       items: this.items,
       total: {
@@ -94,18 +51,33 @@ export class UploadQueue {
         active: live.filter((i) => i.state === 'queued' || i.state === 'uploading').length,
         failed: live.filter((i) => i.state === 'failed').length,
         conflicts: live.filter((i) => i.state === 'conflict').length,
+        rate: moving ? this.speed.rate(this.now()) : undefined,
       },
     }
     return this.snapshotCache
   }
 
-  /** Queues files under a folder of a bucket: each goes to `prefix + path`. */
-  add(bucket: string, prefix: string, picked: readonly PickedFile[]): UploadItem[] {
+  /**
+   * Queues files under a folder of a bucket: each goes to `prefix + path`. With the bucket's `rules`,
+   * a file they refuse fails at once with the reason, and is never sent.
+   */
+  add(bucket: string, prefix: string, picked: readonly PickedFile[], rules?: UploadRules): UploadItem[] {
     const added = picked.map(({ file, path }): UploadItem => {
       const id = this.nextId++
       this.files.set(id, file)
+      if (rules) this.rules.set(id, rules)
       const resumable = this.options.isResumable?.(file.size) ?? false
-      return { id, bucket, key: prefix + path, size: file.size, sent: 0, state: 'queued', resumable }
+      const item: UploadItem = {
+        id,
+        bucket,
+        key: prefix + path,
+        size: file.size,
+        sent: 0,
+        state: 'queued',
+        resumable,
+      }
+      const refused = rules?.refuse(file)
+      return refused === undefined ? item : { ...item, state: 'failed', error: refused, retryable: false }
     })
     this.items = [...this.items, ...added]
     this.changed()
@@ -120,7 +92,7 @@ export class UploadQueue {
   }
 
   retry(id: number): void {
-    this.update(id, { state: 'queued', sent: 0, error: undefined })
+    this.update(id, { state: 'queued', sent: 0, error: undefined, retryable: undefined })
     this.pump()
   }
 
@@ -145,7 +117,11 @@ export class UploadQueue {
   /** Drops finished, failed and cancelled items from the list. */
   clearFinished(): void {
     this.items = this.items.filter((i) => i.state === 'queued' || i.state === 'uploading')
-    for (const id of this.files.keys()) if (!this.items.some((i) => i.id === id)) this.files.delete(id)
+    for (const id of this.files.keys()) {
+      if (this.items.some((i) => i.id === id)) continue
+      this.files.delete(id)
+      this.rules.delete(id)
+    }
     this.changed()
   }
 
@@ -158,6 +134,10 @@ export class UploadQueue {
     })
     this.changed()
     return updated
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)()
   }
 
   private changed(): void {
@@ -187,7 +167,10 @@ export class UploadQueue {
         createOnly: item.onExisting !== 'replace',
         signal: controller.signal,
         onProgress: (sent) => {
-          if (!controller.signal.aborted) this.update(item.id, { sent })
+          if (controller.signal.aborted) return
+          const before = this.items.find((i) => i.id === item.id)?.sent ?? 0
+          this.speed.add(sent - before, this.now())
+          this.update(item.id, { sent })
         },
       })
       const done = this.update(item.id, { state: 'done', sent: item.size })
@@ -195,7 +178,14 @@ export class UploadQueue {
     } catch (error) {
       if (controller.signal.aborted) return
       if (error instanceof ApiError && error.status === 412) this.taken(item.id)
-      else this.update(item.id, { state: 'failed', error: messageOf(error) })
+      else {
+        const explained = this.rules.get(item.id)?.explain(file, error)
+        this.update(item.id, {
+          state: 'failed',
+          error: explained ?? messageOf(error),
+          retryable: isTransient(error),
+        })
+      }
     } finally {
       this.running.delete(item.id)
       this.pump()

@@ -138,7 +138,10 @@ export class BucketObjects {
     return { ...info, key: this.#strip(info.key) }
   }
 
-  /** Uploads under the bucket's policy: its size limit, allowed types and visibility. */
+  /**
+   * Uploads under the bucket's policy: its size limit, allowed types, quota and visibility; a
+   * zero-byte folder marker is exempt from the first three.
+   */
   async upload(
     key: NormalizedKey,
     body: UploadBody,
@@ -150,12 +153,18 @@ export class BucketObjects {
       key: this.storageKey(key),
       visibility: bucket.public ? 'public' : 'private',
     }
-    if (bucket.maxFileSize !== undefined) options.maxSize = bucket.maxFileSize
-    if (bucket.allowedTypes !== undefined) options.allowedTypes = bucket.allowedTypes
+    // A folder marker (`photos/`, zero bytes, as the S3 console makes them) holds nothing that a
+    // type, size or quota rule is about: it is exempt, and not one byte more may come with it.
+    const marker = key.endsWith('/') && opts.contentLength === 0
+    if (marker) options.maxSize = 0
+    else {
+      if (bucket.maxFileSize !== undefined) options.maxSize = bucket.maxFileSize
+      if (bucket.allowedTypes !== undefined) options.allowedTypes = bucket.allowedTypes
+    }
     this.#metrics?.uploadsInFlight.inc()
     let reservation: Reservation | undefined
     try {
-      reservation = await this.#reserve(key, opts.contentLength)
+      if (!marker) reservation = await this.#reserve(key, opts.contentLength)
       const intents = await this.#intents.begin(bucket.name, [key])
       let input: UploadBody = (await this.#images?.prepare(bucket, body, opts.contentType)) ?? body
       // A stripped image is shorter than the length the client declared for its original.

@@ -1,0 +1,49 @@
+import type { Scope, Whoami } from '../api/types.ts'
+
+/** What the credential may do in one folder, for the buttons to show. */
+export interface Abilities {
+  /** Upload, new folder. */
+  write: boolean
+  delete: boolean
+  /** Rename and move: read, write and delete. */
+  move: boolean
+  /** Signed links (Share). */
+  sign: boolean
+}
+
+/** Everything: for a server without `/v1/whoami`, which then refuses what it refuses. */
+export const ALL: Abilities = { write: true, delete: true, move: true, sign: true }
+
+/**
+ * Whether a scope covers a key or folder: its bucket (or `*`), and its prefix, a folder (`p1/`) or a
+ * string prefix (`us*`), as the server reads them.
+ */
+function covers(scope: Scope, bucket: string, path: string): boolean {
+  if (scope.bucket !== '*' && scope.bucket !== bucket) return false
+  const prefix = scope.prefix ?? ''
+  return path.startsWith(prefix.endsWith('*') ? prefix.slice(0, -1) : prefix)
+}
+
+/** Whether some scope grants `permission` (or `admin`) on `path` of `bucket`. */
+export function allows(who: Whoami, bucket: string, path: string, permission: string): boolean {
+  return who.scopes.some(
+    (s) => covers(s, bucket, path) && (s.permissions.includes(permission) || s.permissions.includes('admin')),
+  )
+}
+
+/** What the credential may do in the folder `prefix` of `bucket`. */
+export function abilitiesIn(who: Whoami | undefined, bucket: string, prefix: string): Abilities {
+  if (!who) return ALL
+  const can = (permission: string) => allows(who, bucket, prefix, permission)
+  return {
+    write: can('write'),
+    delete: can('delete'),
+    move: can('read') && can('write') && can('delete'),
+    sign: can('sign'),
+  }
+}
+
+/** Whether the credential may change nothing anywhere (read, list or sign only). */
+export function viewOnly(who: Whoami): boolean {
+  return !who.scopes.some((s) => ['write', 'delete', 'admin'].some((p) => s.permissions.includes(p)))
+}
