@@ -165,6 +165,17 @@ describe('configuration from the environment', () => {
     expect(() =>
       loadConfig({ COFFER_SITES_DOMAIN: 'example.com', COFFER_PUBLIC_URL: 'https://files.example.com' }),
     ).toThrow(/must not hold COFFER_PUBLIC_URL/)
+    // A site named "files" would otherwise take over the content origin: its script would run where
+    // every signed and public URL points (a service worker for "/" sees them all).
+    expect(() => loadConfig({ COFFER_CONTENT_URL: 'http://files.sites.localhost:7374' })).toThrow(
+      /must not hold COFFER_CONTENT_URL's host name/,
+    )
+    expect(() =>
+      loadConfig({ COFFER_SITES_DOMAIN: 'u.example.com', COFFER_CONTENT_URL: 'https://c.u.example.com' }),
+    ).toThrow(/must not hold COFFER_CONTENT_URL/)
+    expect(loadConfig({ COFFER_CONTENT_URL: 'https://usercontent.example.com' }).contentUrl).toBe(
+      'https://usercontent.example.com',
+    )
   })
 
   it('refuses issuer or audience without a key to check tokens with', () => {

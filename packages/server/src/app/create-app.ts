@@ -14,7 +14,7 @@ import { ObjectCatalog } from '../catalog/object-catalog.ts'
 import { resolveWriteIntents } from '../catalog/resolve-write-intents.ts'
 import { UsageRecorder } from '../catalog/usage.ts'
 import { WriteIntents } from '../catalog/write-intents.ts'
-import type { JwtConfig } from '../config/config.ts'
+import { DEFAULT_SITES_DOMAIN, type JwtConfig } from '../config/config.ts'
 import type { Database } from '../db/schema.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
 import { Authenticator } from '../domain/auth/authenticator.ts'
@@ -181,7 +181,7 @@ function createContext(
     return url
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
-  const sitesDomain = options.sitesDomain ?? 'sites.localhost'
+  const sitesDomain = options.sitesDomain ?? DEFAULT_SITES_DOMAIN
   const keys = new ApiKeyStore(options.db, cache)
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)

@@ -111,6 +111,9 @@ export interface Config {
   renderCacheBytes?: number
 }
 
+/** Where sites are served when `COFFER_SITES_DOMAIN` is unset: browsers resolve `*.localhost` to loopback. */
+export const DEFAULT_SITES_DOMAIN = 'sites.localhost'
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** Reads a URL; returns a problem description, or the URL without trailing slashes. */
@@ -289,11 +292,15 @@ export function loadConfig(env: Env = process.env): Config {
     )
       config.sitesDomain = sitesDomain
     else problems.push('COFFER_SITES_DOMAIN must be a host name such as sites.example.com')
-    // A site named after the API's first label would otherwise be the API's host name.
-    const api =
-      parsed.COFFER_PUBLIC_URL === undefined ? undefined : new URL(parsed.COFFER_PUBLIC_URL).hostname
-    if (api !== undefined && (api === sitesDomain || api.endsWith(`.${sitesDomain}`)))
-      problems.push("COFFER_SITES_DOMAIN must not hold COFFER_PUBLIC_URL's host name")
+  }
+  // A site named after the first label of the API's or the content origin's host name would be that
+  // origin: its pages would run where credentials live, or where every signed and public URL points.
+  const domain = config.sitesDomain ?? DEFAULT_SITES_DOMAIN
+  for (const name of ['COFFER_PUBLIC_URL', 'COFFER_CONTENT_URL'] as const) {
+    const url = parsed[name]
+    const host = url === undefined ? undefined : new URL(url).hostname.toLowerCase().replace(/\.$/, '')
+    if (host !== undefined && (host === domain || host.endsWith(`.${domain}`)))
+      problems.push(`COFFER_SITES_DOMAIN (${domain}) must not hold ${name}'s host name`)
   }
 
   const jwt: JwtConfig = {}
