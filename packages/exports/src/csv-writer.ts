@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync'
+import { type Options, stringify } from 'csv-stringify/sync'
 import { type Column, cellText } from './columns.ts'
 import type { ExportRow } from './export-options.ts'
 
@@ -23,8 +23,9 @@ function cell(value: unknown): string {
 }
 
 /** Per RFC 4180: CRLF after every record, fields quoted when they hold `"`, `,`, CR or LF, and
- * neutralised formulas quoted as well (OWASP). */
-const OPTIONS = { record_delimiter: 'windows', quoted_match: /^'[=+\-@\t\r]/ } as const
+ * neutralised formulas quoted as well (OWASP), and any field holding a lone CR or LF: readers split
+ * records on those too, and a formula after one would start a row past the neutralising. */
+const OPTIONS: Options = { record_delimiter: 'windows', quoted_match: [/^'[=+\-@\t\r]/, /[\r\n]/] }
 
 /**
  * CSV text (RFC 4180) for rows, produced as the rows come. The header row is always quoted, so that

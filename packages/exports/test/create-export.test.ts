@@ -58,6 +58,24 @@ describe('createExport', () => {
     expect(row).toEqual(starts.map((s) => `'${s}`))
   })
 
+  it('quotes a cell holding a bare LF or CR, so that no formula starts a row of its own', async () => {
+    // Readers (Excel, Python's csv) split records on a lone LF or CR too: unquoted, "Bob\n=1+2" would
+    // put "=1+2" at the start of a new row, past the neutralising of the cell's first character.
+    const rows = [
+      { name: 'Bob\n=1+2', note: 'ok' },
+      { name: 'Ann\r@SUM(1+1)', note: 'ok' },
+    ]
+    const result = await createExport(storage(), rows, { format: 'csv', filename: 'f.csv' })
+    const text = (await bytesOf(storage(), result.key)).toString()
+    expect(text).toContain('"Bob\n=1+2"')
+    expect(text).toContain('"Ann\r@SUM(1+1)"')
+    const parsed = parse(text, { bom: true }) as string[][]
+    expect(parsed.slice(1)).toEqual([
+      ['Bob\n=1+2', 'ok'],
+      ['Ann\r@SUM(1+1)', 'ok'],
+    ])
+  })
+
   it('writes JSON as one array and NDJSON as lines, keeping only the given columns', async () => {
     const json = await createExport(storage(), people, { format: 'json', filename: 'people' })
     expect(json.contentType).toBe('application/json')
