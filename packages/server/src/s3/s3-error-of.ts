@@ -43,6 +43,10 @@ const BY_CODE: Record<StorageErrorCode, S3ErrorCode | ((subject: S3Subject) => S
  */
 export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
   if (isS3Error(error)) return error
+  // The request's own body failed its checks (a chunk signature, a checksum, a cut-off chunk): the
+  // upload below wrapped that as its failure, but it is the client's, and S3 answers it as such.
+  const bodyError = s3ErrorInCauses(error)
+  if (bodyError !== undefined) return bodyError
   if (!isStorageError(error)) {
     return new S3Error('InternalError', 'We encountered an internal error. Please try again.', {
       cause: error,
@@ -55,4 +59,14 @@ export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
   if (S3_ERROR_STATUS[code] >= 500)
     return new S3Error(code, 'We encountered an internal error. Please try again.', { cause: error })
   return new S3Error(code, error.message, { cause: error })
+}
+
+/** The S3 error a lower layer's failure was caused by, if any (a few causes deep at most). */
+function s3ErrorInCauses(error: unknown): S3Error | undefined {
+  let cause = error instanceof Error ? error.cause : undefined
+  for (let depth = 0; depth < 4 && cause !== undefined; depth += 1) {
+    if (isS3Error(cause)) return cause
+    cause = cause instanceof Error ? cause.cause : undefined
+  }
+  return undefined
 }

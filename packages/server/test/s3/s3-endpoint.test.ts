@@ -17,6 +17,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { Sha256 } from '@smithy/core/checksum'
+import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
 
@@ -148,6 +150,40 @@ describe('the S3 endpoint with the AWS SDK', () => {
     expect(await outcome(s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'p1/plain' })))).toBe(
       'NoSuchKey',
     )
+  })
+
+  it("answers a body that fails its own checks as the client's error (4xx), and stores nothing", async () => {
+    // Signed for one payload, sent with another: the hash is checked as the body streams, below the
+    // bucket layer, which must not turn the client's fault into a 500 that SDKs retry.
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+      region: 'us-east-1',
+      service: 's3',
+      sha256: Sha256,
+      uriEscapePath: false,
+    })
+    const url = new URL('/documents/forged/body.txt', harness.s3Url)
+    const claimed = createHash('sha256').update('what was signed').digest('hex')
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'x-amz-content-sha256': claimed },
+    })
+    const headers = Object.fromEntries(
+      Object.entries(signed.headers).filter(([name]) => name !== 'host'),
+    ) as Record<string, string>
+    const response = await fetch(url, { method: 'PUT', headers, body: 'what was sent instead' })
+    const text = await response.text()
+    expect(response.status).toBe(400)
+    expect(text).toContain('<Code>XAmzContentSHA256Mismatch</Code>')
+    const head = await client(admin)
+      .send(new HeadObjectCommand({ Bucket: 'documents', Key: 'forged/body.txt' }))
+      .catch((error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode)
+    expect(head).toBe(404)
   })
 
   it('lists with prefixes, delimiters, pages and start-after, in both versions', async () => {
