@@ -125,6 +125,10 @@ async function skipRest(next: Next, advance: () => Promise<Next>): Promise<void>
  */
 function heldUntilFormEnd(part: MultipartFile, advance: () => Promise<Next>) {
   const held = new PassThrough()
+  // The upload reads the error from the stream's state when it starts reading; one that comes first
+  // (the upload still awaits its write intent or its quota) must not be an uncaught 'error' event,
+  // which would end the process.
+  held.on('error', () => undefined)
   let ahead: Promise<Next> | undefined
   part.file.on('error', (error: Error) => held.destroy(error))
   part.file.pipe(held, { end: false })
@@ -168,9 +172,11 @@ async function storePart(
   }
   // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
   // may fail before the upload reads it (while the key is authorised): `errored` keeps that error.
+  // `on`, not `once`: a cut-off part may fail more than once, and an 'error' event with no listener
+  // is an uncaught exception, which would end the process.
   let broken: Error | undefined
-  part.file.once('error', (error: Error) => {
-    broken = error
+  part.file.on('error', (error: Error) => {
+    broken ??= error
   })
   if (part.fieldname !== 'file') throw invalid('files go in parts named "file"')
   const key = keyFor(part, state)
