@@ -9,17 +9,7 @@ if command -v wrk >/dev/null && command -v taskset >/dev/null; then
 	exit 0
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# Quiet on success, the whole output on failure.
-if ! { $sudo apt-get update -q &&
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		wrk util-linux; } >"$log" 2>&1; then
-	cat "$log" >&2
-	echo "install-tools: apt-get failed" >&2
-	exit 1
-fi
+# shellcheck source=../scripts/apt-install.sh
+source "$(dirname "$0")/../scripts/apt-install.sh"
+apt_install install-tools wrk util-linux
 echo "install-tools: installed $(wrk -v 2>&1 | head -1)"

@@ -96,7 +96,7 @@ async function main() {
 
   let vips: number | undefined
   if (
-    spawnSync('sh', [new URL('./install-vips.sh', import.meta.url).pathname], { stdio: 'inherit' }).status ===
+    spawnSync('bash', [new URL('./install-vips.sh', import.meta.url).pathname], { stdio: 'inherit' }).status ===
     0
   ) {
     vips = await rate(

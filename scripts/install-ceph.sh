@@ -13,18 +13,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
 
-# Run apt as root; fall back to sudo when invoked as a normal user (e.g. on CI runners).
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# Keep apt quiet on success but show its output if it fails.
-if ! { $sudo apt-get update -q &&
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		radosgw ceph-mon ceph-osd; } >"$log" 2>&1; then
-	cat "$log" >&2
-	echo "install-ceph: apt-get failed (missing: ${missing[*]})" >&2
-	exit 1
-fi
+# shellcheck source=apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
+apt_install "install-ceph (missing: ${missing[*]})" radosgw ceph-mon ceph-osd
 echo "install-ceph: installed radosgw ceph-mon ceph-osd ($(radosgw --version | awk '{print $3}'))"

@@ -9,11 +9,11 @@ if [ -x /usr/sbin/nginx ]; then
 	exit 0
 fi
 
-# Run apt as root; fall back to sudo when invoked as a normal user (e.g. on CI runners).
+# shellcheck source=apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
-log=$(mktemp)
 # policy-rc.d (exit 101) keeps the package's post-install from starting the system nginx; it is
 # only created when absent, and removed again afterwards.
 policy=/usr/sbin/policy-rc.d
@@ -24,16 +24,8 @@ if [ ! -e "$policy" ]; then
 	made_policy=1
 fi
 cleanup() {
-	rm -f "$log"
 	if [ -n "$made_policy" ]; then $sudo rm -f "$policy"; fi
 }
 trap cleanup EXIT
-# Keep apt quiet on success but show its output if it fails.
-if ! { $sudo apt-get update -q &&
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		nginx-light; } >"$log" 2>&1; then
-	cat "$log" >&2
-	echo "install-nginx: apt-get failed" >&2
-	exit 1
-fi
+apt_install install-nginx nginx-light
 echo "install-nginx: installed $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///')"

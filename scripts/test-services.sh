@@ -9,36 +9,24 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-ceph.sh
 
-# Installs Debian packages quietly; on failure prints apt's log and stops.
-apt_install() {
-  local sudo="" log
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  log=$(mktemp)
-  if ! { $sudo apt-get update -q &&
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "test-services: apt-get failed to install $*" >&2
-    rm -f "$log"
-    exit 1
-  fi
-  rm -f "$log"
-}
+# shellcheck source=apt-install.sh
+source scripts/apt-install.sh
 
 # Debian's chromium for the web UI's end-to-end tests (playwright-core drives it; it never downloads one).
 if [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium
+  apt_install test-services chromium
   echo "test-services: installed chromium ($(/usr/bin/chromium --version))"
 fi
 
 # Debian's poppler-utils: the exports tests read their PDFs' text back with pdftotext.
 if ! command -v pdftotext >/dev/null 2>&1; then
-  apt_install poppler-utils
+  apt_install test-services poppler-utils
   echo "test-services: installed poppler-utils ($(pdftotext -v 2>&1 | head -n 1))"
 fi
 
 # Debian's S3 clients for the S3 endpoint's tests: aws-cli, boto3 and rclone, run against a real Coffer.
 if [ ! -x /usr/bin/aws ] || [ ! -x /usr/bin/rclone ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
-  apt_install awscli python3-boto3 rclone
+  apt_install test-services awscli python3-boto3 rclone
   echo "test-services: installed $(/usr/bin/aws --version), $(/usr/bin/rclone version | head -n 1)"
 fi
 
