@@ -96,8 +96,8 @@ async function main() {
 
   let vips: number | undefined
   if (
-    spawnSync('bash', [new URL('./install-vips.sh', import.meta.url).pathname], { stdio: 'inherit' }).status ===
-    0
+    spawnSync('bash', [new URL('./install-vips.sh', import.meta.url).pathname], { stdio: 'inherit' })
+      .status === 0
   ) {
     vips = await rate(
       RENDERS,
