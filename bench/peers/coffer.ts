@@ -23,6 +23,10 @@ export interface CofferOptions {
   main?: string
   /** As the tables show it; default `Coffer/fs` or `Coffer/S3→Ceph`. */
   name?: string
+  /** V8/Node flags after the service's own start flags (experiments with the heap, say). */
+  nodeFlags?: string[]
+  /** More environment for the service (experiments). */
+  env?: Record<string, string>
 }
 
 /** The S3 driver's environment for a test server. */
@@ -58,19 +62,24 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
   const port = await freePort()
   const flags = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
   const devNull = openSync('/dev/null', 'w')
-  const child = spawn(process.execPath, [...START_FLAGS, ...flags, opts.main ?? DEFAULT_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      COFFER_DATA_DIR: dataDir,
-      COFFER_ADMIN_KEY: adminKey,
-      COFFER_DRIVER: opts.driver,
-      ...(opts.driver === 's3' ? s3Env(opts.s3) : {}),
+  const child = spawn(
+    process.execPath,
+    [...START_FLAGS, ...(opts.nodeFlags ?? []), ...flags, opts.main ?? DEFAULT_MAIN],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        COFFER_DATA_DIR: dataDir,
+        COFFER_ADMIN_KEY: adminKey,
+        COFFER_DRIVER: opts.driver,
+        ...(opts.driver === 's3' ? s3Env(opts.s3) : {}),
+        ...opts.env,
+      },
+      stdio: ['ignore', devNull, 'pipe'],
     },
-    stdio: ['ignore', devNull, 'pipe'],
-  })
+  )
   closeSync(devNull)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { DestinationStream } from 'pino'
 import { failureOf } from './error-handling.ts'
 import { TUS_PATH } from './tus-uploads.ts'
 
@@ -49,11 +50,13 @@ const UPLOADS_PREFIX = new RegExp(`^${TUS_PATH.replaceAll('/', '/+')}`, 'i')
 
 /**
  * Logger options: Fastify's two lines per request are replaced by one (see `logRequest`), and the
- * header paths that carry credentials are redacted should anything log a request's headers.
+ * header paths that carry credentials are redacted should anything log a request's headers. Lines go
+ * to `stream`, or to stdout as each is made.
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream === undefined ? {} : { stream }),
     redact: {
       paths: [
         'req.headers.authorization',

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
 import { loggerOptions } from '../http/request-log.ts'
 import type { App } from '../http/typed-app.ts'
+import { batchedStdout } from './log-destination.ts'
 import { openBackends } from './open-backends.ts'
 import { loadOrCreateSigningSecret } from './signing-secret.ts'
 import { loadOrCreateInstanceId, markRunning, markStopped } from './unclean-stop.ts'
@@ -46,7 +47,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       storage,
       db,
       signingSecret,
-      logger: loggerOptions(config.logLevel),
+      logger: loggerOptions(config.logLevel, batchedStdout().stream),
       uploadsDir,
       reconcileAtStart: true,
       instance: await loadOrCreateInstanceId(config.dataDir),
