@@ -118,7 +118,7 @@ export function renderLinksOf(bucket: Bucket | undefined): RenderLink[] {
   if (mode !== 'any') return variants
   const widths = WIDTHS.map((w) => ({
     label: `${w} px wide`,
-    note: 'WebP or AVIF where the browser takes it',
+    note: 'height to scale',
     transform: `w=${w}`,
     query: `w=${w}`,
   }))
