@@ -56,7 +56,8 @@ export function BrowserPage(props: BrowserPageProps) {
   const selection = useSelection(entries, folder)
   const { info, usage, error: infoError } = useBucketInfo(client, bucket, reloads + props.uploads)
   // Made per batch: the rules count the batch's files against the quota.
-  const thumbnail = useThumbnails(client, info, listing.objects)
+  const can = abilitiesIn(props.who, bucket, prefix)
+  const thumbnail = useThumbnails(client, info, listing.objects, can.sign)
   const [layout, setLayout] = useLayout(folder, entries, info?.renders !== 'none')
   const upload = (files: PickedFile[]) =>
     props.onUpload(prefix, files, info && uploadRules(info, usage && withQuotas(usage, info)))
@@ -65,7 +66,6 @@ export function BrowserPage(props: BrowserPageProps) {
   const details = opened?.folder === folder ? opened.object : undefined
 
   const isPublic = info?.public ?? false
-  const can = abilitiesIn(props.who, bucket, prefix)
   const open = (entry: Entry) => {
     if (entry.kind === 'folder') props.onNavigate(entry.key)
     else setOpened({ folder, object: entry.object })

@@ -68,7 +68,12 @@ export function DetailsPanel(
       {details ? (
         <>
           <Preview client={client} bucket={bucket} isPublic={props.isPublic} details={details} />
-          <RenderLinks client={client} bucket={props.policy} object={summary} />
+          <RenderLinks
+            client={client}
+            bucket={props.policy}
+            object={summary}
+            canSign={props.can?.sign ?? true}
+          />
           <dl className="metadata">
             {rows.map(([name, value]) => (
               <div key={name}>

@@ -18,11 +18,14 @@ export function RenderLinks(props: {
   client: CofferClient
   bucket: Bucket | undefined
   object: ObjectSummary
+  /** Whether the credential may sign here; a private bucket's links need it. */
+  canSign: boolean
 }) {
   const { client, bucket, object } = props
   const [urls, setUrls] = useState<string[] | { error: string } | undefined>()
   const [copied, setCopied] = useState<string | undefined>()
-  const links = bucket && renderable(object, bucket) ? renderLinksOf(bucket) : []
+  const signable = bucket?.public === true || props.canSign
+  const links = bucket && signable && renderable(object, bucket) ? renderLinksOf(bucket) : []
   const wanted = links.map((l) => l.transform).join('\n')
   // biome-ignore lint/correctness/useExhaustiveDependencies: `wanted` stands for the links
   useEffect(() => {

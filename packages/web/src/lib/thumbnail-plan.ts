@@ -49,15 +49,12 @@ export function pickVariant(
   variants: Record<string, string> | undefined,
   pixels: number,
 ): string | undefined {
-  const sized = Object.entries(variants ?? {})
+  const all = Object.entries(variants ?? {})
     .map(([name, spec]) => ({ name, pixels: pixelsOf(spec) }))
     .filter((v) => !Number.isNaN(v.pixels))
     .sort((a, b) => a.pixels - b.pixels)
-  return (
-    sized.find((v) => v.pixels >= pixels) ??
-    sized.filter((v) => Number.isFinite(v.pixels)).at(-1) ??
-    sized[0]
-  )?.name
+  const sized = all.filter((v) => Number.isFinite(v.pixels))
+  return (sized.find((v) => v.pixels >= pixels) ?? sized.at(-1) ?? all[0])?.name
 }
 
 /** A device pixel ratio as renders take it: a whole number from 1 to 3. */

@@ -17,14 +17,19 @@ const versionKey = (object: ObjectSummary) => `${object.key}\n${object.etag}`
  * anonymous render URLs versioned by the etag (immutable in the browser's cache). A private
  * bucket's are signed in batches, one request per new page of the listing, and reused while they
  * live, so a reload of the folder does not sign (nor load) them again. Without the sign permission
- * there are none, and the listing shows icons.
+ * (`canSign`, from whoami, or a refused batch) there are none, and the listing shows icons.
  */
 export function useThumbnails(
   client: CofferClient,
   bucket: Bucket | undefined,
   objects: readonly ObjectSummary[],
+  canSign: boolean,
 ): ThumbnailOf {
-  const plan = useMemo(() => thumbnailPlan(bucket), [bucket])
+  const plan = useMemo(() => {
+    const planned = thumbnailPlan(bucket)
+    // Signing would be refused: icons, without a request bound to fail.
+    return planned.kind === 'signed' && !canSign ? ({ kind: 'none' } as const) : planned
+  }, [bucket, canSign])
   const signed = useRef(new Map<string, { url: string; expiresAt: number }>())
   const pending = useRef(new Set<string>())
   const refused = useRef(false)
