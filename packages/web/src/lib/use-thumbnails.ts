@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, onContentOrigin } from '../api/coffer-client.ts'
 import { publicRenderUrl, signRenders } from '../api/render-urls.ts'
 import type { Bucket, ObjectSummary } from '../api/types.ts'
 import { renderable, thumbnailPlan } from './thumbnail-plan.ts'
@@ -63,7 +63,8 @@ export function useThumbnails(
         ({ urls, expiresAt }) => {
           for (const object of wanted) {
             const url = urls.get(object.key)
-            if (url !== undefined) cache.set(versionKey(object), { url, expiresAt })
+            // Only the content origin may show user bytes (and the UI's CSP allows no other).
+            if (url !== undefined && onContentOrigin(url)) cache.set(versionKey(object), { url, expiresAt })
           }
           if (signed.current === cache) setVersion((n) => n + 1)
         },
