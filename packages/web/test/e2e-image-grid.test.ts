@@ -99,6 +99,7 @@ describe('the web UI grid view of images', () => {
     await page.getByRole('button', { name: 'List' }).click()
     await page.locator('.rows-inner [role="row"]').first().waitFor(WAIT)
     expect((await loadedThumbnails(page, 5)).every((t) => t.src.includes('/render/gallery/'))).toBe(true)
+    await page.screenshot({ path: join(ARTIFACTS, 'image-list.png') })
     await page.reload()
     await page.locator('.rows-inner [role="row"]').first().waitFor(WAIT)
     expect(await page.getByRole('button', { name: 'List' }).getAttribute('aria-pressed')).toBe('true')
