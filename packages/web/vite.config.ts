@@ -12,6 +12,8 @@ export default defineConfig({
   html: { cspNonce: '__COFFER_CSP_NONCE__' },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   server: {
-    proxy: Object.fromEntries(['/v1', '/public', '/signed'].map((path) => [path, api])),
+    proxy: Object.fromEntries(
+      ['/v1', '/public', '/signed', '/render', '/render-signed'].map((path) => [path, api]),
+    ),
   },
 })

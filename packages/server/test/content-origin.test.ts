@@ -81,7 +81,7 @@ describe('the content origin beside the API origin', () => {
     expect(page.headers.get('content-security-policy')).toBe(SANDBOX_CSP)
   })
 
-  it('answers /public and /signed on the API origin with 308 to the same path and query there', async () => {
+  it('answers /public, /signed and /render… on the API origin with 308 to the same path and query there', async () => {
     const signed = await sign({ key: 'a.txt', method: 'GET', expiresIn: 60 })
     expect(signed.startsWith(`${h.contentUrl}/signed/documents/a.txt?`)).toBe(true)
     const pathAndQuery = signed.slice(h.contentUrl.length)
@@ -89,6 +89,8 @@ describe('the content origin beside the API origin', () => {
       [pathAndQuery, 'GET'],
       [pathAndQuery, 'HEAD'],
       ['/public/avatars/u1.png?download', 'GET'],
+      ['/render/avatars/u1.png?variant=thumb', 'GET'],
+      ['/render-signed/w%3D20/documents/a.png?X-Coffer-Expires=1', 'GET'],
     ] as const) {
       const moved = await h.fetch(path, { method, redirect: 'manual' })
       expect(moved.status, path).toBe(308)

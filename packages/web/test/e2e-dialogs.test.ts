@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { focused, row, startUiSession, type UiSession, WAIT } from './ui-session.ts'
+import { focused, startUiSession, type UiSession, WAIT } from './ui-session.ts'
 
 const policyOf = async (s: UiSession, bucket: string) =>
   (await (await s.h.fetch(`/v1/buckets/${bucket}`, { token: s.h.admin })).json()) as { public: boolean }
@@ -86,7 +86,7 @@ describe('dangerous changes confirmed, and dialogs that keep the focus where peo
   })
 
   it('closes the details panel with Escape', async () => {
-    await row(page, 'a.jpg').getByRole('button').click()
+    await page.getByRole('button', { name: 'a.jpg', exact: true }).click()
     const details = page.getByRole('complementary', { name: 'Details of a.jpg' })
     await details.waitFor()
     await details.getByRole('button', { name: 'Close details' }).focus()

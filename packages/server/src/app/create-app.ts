@@ -192,6 +192,8 @@ function createContext(
   })
   const renderCache = new RenderCache(options.db, storage, options.renderCacheBytes ?? 1024 ** 3)
   const renderer = createImageRenderer(options.imageLimits ?? imageLimitsFromEnv())
+  const metrics = new Metrics(options.db)
+  metrics.watchRenders(renderer.load)
   return {
     storage,
     renders: new RenderService(renderer, renderCache),
@@ -203,7 +205,7 @@ function createContext(
       log.warn({ err: error }, 'a write intent was not removed; the next start resolves it'),
     ),
     usage: new UsageRecorder(options.db, (error) => log.warn({ err: error }, 'usage counts not written yet')),
-    metrics: new Metrics(options.db),
+    metrics,
     metricsPublic: options.metricsPublic ?? false,
     reconcile: oneAtATime((opts = {}) => reconcile(options.storage, index, buckets, opts)),
     buckets,

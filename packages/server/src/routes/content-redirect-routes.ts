@@ -8,12 +8,12 @@ const description =
   'before keep working, and a signed PUT is sent again with its method and body.'
 
 /**
- * `/public/*` and `/signed/*` on the API origin: `308 Permanent Redirect` to the same path and query on
+ * `/public/*`, `/signed/*`, `/render/*` and `/render-signed/*` on the API origin: `308 Permanent Redirect` to the same path and query on
  * the content origin. 308, not 301: clients keep the method and the body (RFC 9110 §15.4.9). Register
  * in a raw-body scope: the body of a redirected PUT is left unread (Node discards it).
  */
 export function contentRedirectRoutes(app: App, ctx: AppContext): void {
-  for (const prefix of ['/public', '/signed']) {
+  for (const prefix of ['/public', '/signed', '/render', '/render-signed']) {
     app.route({
       method: ['GET', 'HEAD', 'PUT'],
       url: `${prefix}/:bucket/*`,

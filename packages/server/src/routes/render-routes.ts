@@ -1,12 +1,13 @@
-import { normalizeKey } from '@coffer/core'
+import { MAX_EXPIRES_IN, normalizeKey } from '@coffer/core'
 import { Type } from 'typebox'
 import { authorize } from '../domain/auth/authorize.ts'
 import { renderTransform } from '../domain/renders/render-transform.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { sendRender } from '../http/send-render.ts'
+import { signRenders } from '../http/sign-render.ts'
 import type { App } from '../http/typed-app.ts'
 import { refuseSubresource } from './object-routes.ts'
-import { ObjectParams } from './schemas.ts'
+import { BucketParams, ERROR_RESPONSES, ObjectParams } from './schemas.ts'
 
 const tags = ['renders']
 
@@ -26,9 +27,14 @@ export const RenderQuery = Type.Object({
   v: Type.Optional(Type.String({ description: 'A version tag (the etag): makes the response immutable' })),
 })
 
+/** Keys one `render-urls` request may sign: a listing page's worth. */
+export const MAX_RENDER_URLS = 1000
+
 /**
  * `GET /v1/buckets/:bucket/render/*key?w=&h=…` with credentials (read on the key): any transform,
  * unless the bucket renders none. An attachment, as every object body on the API origin.
+ * `POST /v1/buckets/:bucket/render-urls`: signed render URLs for many keys with one transform, so
+ * that a UI shows a private folder's thumbnails with one request per page, not one per image.
  */
 export function renderRoutes(app: App, ctx: AppContext): void {
   app.get(
@@ -55,6 +61,49 @@ export function renderRoutes(app: App, ctx: AppContext): void {
         transform,
         cacheControl: 'private, no-cache',
       })
+    },
+  )
+  app.post(
+    '/v1/buckets/:bucket/render-urls',
+    {
+      schema: {
+        tags,
+        summary: 'Signed render URLs for many keys, one transform sealed in each',
+        description:
+          'Needs the sign permission and read on every key, as `POST …/sign` with a transform does; ' +
+          "one key outside the credential's scope refuses the whole batch.",
+        params: BucketParams,
+        body: Type.Object(
+          {
+            keys: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+              minItems: 1,
+              maxItems: MAX_RENDER_URLS,
+            }),
+            transform: Type.Union([
+              Type.String({ maxLength: 500 }),
+              Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+            ]),
+            expiresIn: Type.Integer({ minimum: 1, maximum: MAX_EXPIRES_IN, default: 3600 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            urls: Type.Array(Type.Object({ key: Type.String(), url: Type.String() })),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { keys: raw, transform, expiresIn } = request.body
+      const keys = raw.map(normalizeKey)
+      const signed = await signRenders(ctx, request, request.params.bucket, keys, transform, expiresIn)
+      return {
+        urls: keys.map((key, i) => ({ key, url: signed.urls[i] as string })),
+        expiresAt: signed.expiresAt,
+      }
     },
   )
 }

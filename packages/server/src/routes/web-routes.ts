@@ -11,7 +11,17 @@ import type { App } from '../http/typed-app.ts'
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
 
 /** Paths the API and the service own: the UI never answers them, not even with its index page. */
-const RESERVED = ['/v1', '/signed', '/public', '/docs', '/healthz', '/readyz', '/metrics']
+const RESERVED = [
+  '/v1',
+  '/signed',
+  '/public',
+  '/render',
+  '/render-signed',
+  '/docs',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+]
 
 /** The text `vite build` puts in every nonce attribute (see vite.config.ts), replaced per response. */
 const NONCE_PLACEHOLDER = '__COFFER_CSP_NONCE__'

@@ -87,4 +87,27 @@ export class Metrics {
       },
     })
   }
+  /**
+   * Gauges of the image render queue, read at scrape time: renders running and waiting. Past the
+   * queue's limit renders are refused with 503, so these tell an operator how close that is.
+   */
+  watchRenders(load: () => { running: number; queued: number }): void {
+    const registers = [this.registry]
+    new Gauge({
+      name: 'coffer_image_renders_running',
+      help: 'Image renders, probes and strips holding a slot now',
+      registers,
+      collect() {
+        this.set(load().running)
+      },
+    })
+    new Gauge({
+      name: 'coffer_image_renders_queued',
+      help: 'Image renders waiting for a slot now (COFFER_IMAGE_QUEUE at most)',
+      registers,
+      collect() {
+        this.set(load().queued)
+      },
+    })
+  }
 }

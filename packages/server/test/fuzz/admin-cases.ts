@@ -155,6 +155,7 @@ export const adminCase: fc.Arbitrary<Plan> = fc
       '/v1/reconcile',
       '/v1/buckets/fz-open/delete',
       '/v1/buckets/fz-open/sign',
+      '/v1/buckets/fz-open/render-urls',
     ),
   })
   .map((c): Plan => {

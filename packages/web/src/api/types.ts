@@ -6,8 +6,24 @@ export interface Bucket {
   allowedTypes?: string[]
   quotaBytes?: number
   quotaObjects?: number
+  /** Renders anonymous callers may ask for: any transform, only the named variants, or none at all. */
+  renders?: RenderMode
+  /** Named renders, each as its parameters (`thumb: 'w=64,h=64'`). */
+  variants?: Record<string, string>
+  /** Whether SVG sources are rasterised (else they get no render). */
+  allowSvg?: boolean
   createdAt: string
   updatedAt: string
+}
+
+/** A bucket's `renders` policy; absent means `any`. */
+export type RenderMode = 'any' | 'variants' | 'none'
+
+/** An uploaded image's displayed size and ThumbHash placeholder (base64), as listings carry them. */
+export interface ImageFacts {
+  width: number
+  height: number
+  thumbhash: string
 }
 
 /** The policy fields an admin sets; null clears a limit (PATCH). */
@@ -27,6 +43,8 @@ export interface ObjectSummary {
   lastModified: string
   sha256?: string
   contentType?: string
+  /** Where the server probed the image on upload. */
+  image?: ImageFacts
 }
 
 /** One page of a listing. */

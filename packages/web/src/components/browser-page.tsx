@@ -9,13 +9,16 @@ import { download } from '../lib/object-actions.ts'
 import { useBucketInfo } from '../lib/use-bucket-info.ts'
 import { useDebounced } from '../lib/use-debounced.ts'
 import { useFileDrop } from '../lib/use-file-drop.ts'
+import { useLayout } from '../lib/use-layout.ts'
 import { useListing } from '../lib/use-listing.ts'
 import { useSelection } from '../lib/use-selection.ts'
+import { useThumbnails } from '../lib/use-thumbnails.ts'
 import { acceptOf, type UploadRules, uploadRules } from '../upload/upload-rules.ts'
 import { Breadcrumbs } from './breadcrumbs.tsx'
 import { type BrowserDialog, BrowserDialogs } from './browser-dialogs.tsx'
 import { DetailsPanel } from './details-panel.tsx'
 import { FolderView, ListingStatus } from './folder-view.tsx'
+import { LayoutToggle } from './layout-toggle.tsx'
 import { ErrorText } from './modal.tsx'
 import { PublicBadge } from './public-badge.tsx'
 import { Toolbar } from './toolbar.tsx'
@@ -53,6 +56,9 @@ export function BrowserPage(props: BrowserPageProps) {
   const selection = useSelection(entries, folder)
   const { info, usage, error: infoError } = useBucketInfo(client, bucket, reloads + props.uploads)
   // Made per batch: the rules count the batch's files against the quota.
+  const can = abilitiesIn(props.who, bucket, prefix)
+  const thumbnail = useThumbnails(client, info, listing.objects, can.sign)
+  const [layout, setLayout] = useLayout(folder, entries, info?.renders !== 'none')
   const upload = (files: PickedFile[]) =>
     props.onUpload(prefix, files, info && uploadRules(info, usage && withQuotas(usage, info)))
   const drop = useFileDrop(upload, setError)
@@ -60,7 +66,6 @@ export function BrowserPage(props: BrowserPageProps) {
   const details = opened?.folder === folder ? opened.object : undefined
 
   const isPublic = info?.public ?? false
-  const can = abilitiesIn(props.who, bucket, prefix)
   const open = (entry: Entry) => {
     if (entry.kind === 'folder') props.onNavigate(entry.key)
     else setOpened({ folder, object: entry.object })
@@ -99,13 +104,18 @@ export function BrowserPage(props: BrowserPageProps) {
       />
       {shownError === undefined ? null : <ErrorText message={shownError} />}
       {listing.error === undefined ? null : <ErrorText message={listing.error} />}
-      <ListingStatus entries={entries} listing={listing} />
+      <div className="listing-bar">
+        <ListingStatus entries={entries} listing={listing} />
+        <LayoutToggle layout={layout} onLayout={setLayout} />
+      </div>
       <div className="browser-body">
         <FolderView
           entries={entries}
           listing={listing}
           selection={selection}
           view={view}
+          layout={layout}
+          thumbnail={thumbnail}
           onOpen={open}
           onSort={(sort: SortField) =>
             setView({ ...view, sort, order: view.sort === sort && view.order === 'asc' ? 'desc' : 'asc' })
@@ -118,6 +128,7 @@ export function BrowserPage(props: BrowserPageProps) {
             bucket={bucket}
             isPublic={isPublic}
             summary={details}
+            policy={info}
             can={can}
             onClose={() => {
               setOpened(undefined)

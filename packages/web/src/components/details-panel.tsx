@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import type { ObjectDetails, ObjectSummary } from '../api/types.ts'
+import type { Bucket, ObjectDetails, ObjectSummary } from '../api/types.ts'
 import type { Abilities } from '../lib/abilities.ts'
 import { baseName, formatBytes, formatDate } from '../lib/format.ts'
 import { useEscape } from '../lib/use-escape.ts'
 import { ErrorText } from './modal.tsx'
 import { type ObjectActions, ObjectButtons } from './object-buttons.tsx'
 import { Preview } from './preview.tsx'
+import { RenderLinks } from './render-links.tsx'
 
 /** An object's preview, metadata and actions, beside the list (over it on a phone); Escape closes it. */
 export function DetailsPanel(
@@ -18,6 +19,8 @@ export function DetailsPanel(
     summary: ObjectSummary
     onClose: () => void
     can?: Abilities
+    /** The bucket's policy, for its renders' links; none while it loads. */
+    policy?: Bucket | undefined
   } & ObjectActions,
 ) {
   const { client, bucket, summary } = props
@@ -43,6 +46,9 @@ export function DetailsPanel(
         ['Modified', formatDate(details.lastModified)],
         ['ETag', details.etag],
         ['SHA-256', details.sha256 ?? 'not listed by this server'],
+        ...(summary.image
+          ? [['Dimensions', `${summary.image.width} × ${summary.image.height} px`] as [string, string]]
+          : []),
         ...(details.cacheControl ? [['Cache-Control', details.cacheControl] as [string, string]] : []),
         ...Object.entries(details.metadata).map(([k, v]): [string, string] => [`meta: ${k}`, v]),
       ]
@@ -62,6 +68,12 @@ export function DetailsPanel(
       {details ? (
         <>
           <Preview client={client} bucket={bucket} isPublic={props.isPublic} details={details} />
+          <RenderLinks
+            client={client}
+            bucket={props.policy}
+            object={summary}
+            canSign={props.can?.sign ?? true}
+          />
           <dl className="metadata">
             {rows.map(([name, value]) => (
               <div key={name}>

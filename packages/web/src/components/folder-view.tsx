@@ -1,7 +1,10 @@
 import type { SortField } from '../api/types.ts'
 import type { Entry, ViewOptions } from '../lib/listing.ts'
+import type { Layout } from '../lib/use-layout.ts'
 import type { Listing } from '../lib/use-listing.ts'
 import type { Selection } from '../lib/use-selection.ts'
+import type { ThumbnailOf } from '../lib/use-thumbnails.ts'
+import { ObjectGrid } from './object-grid.tsx'
 import { ObjectList } from './object-list.tsx'
 
 /** How many rows a folder has, or how many loaded so far, announced politely. */
@@ -16,12 +19,14 @@ export function ListingStatus(props: { entries: readonly Entry[]; listing: Listi
   )
 }
 
-/** A folder's rows, or what to do when there are none. */
+/** A folder's rows (or tiles, in the grid layout), or what to do when there are none. */
 export function FolderView(props: {
   entries: readonly Entry[]
   listing: Listing
   selection: Selection
   view: ViewOptions
+  layout: Layout
+  thumbnail: ThumbnailOf
   onOpen: (entry: Entry) => void
   onSort: (field: SortField) => void
   onDelete: () => void
@@ -34,8 +39,10 @@ export function FolderView(props: {
         <p className="muted">Drop files or folders here, or use Upload.</p>
       </div>
     )
+  const Layout = props.layout === 'grid' ? ObjectGrid : ObjectList
   return (
-    <ObjectList
+    <Layout
+      thumbnail={props.thumbnail}
       entries={entries}
       selected={selection.selected}
       active={selection.active}

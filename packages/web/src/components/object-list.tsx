@@ -7,6 +7,7 @@ import { useEffect, useId, useRef } from 'react'
 import type { SortField } from '../api/types.ts'
 import { onGridKey } from '../lib/grid-keys.ts'
 import type { Entry, ViewOptions } from '../lib/listing.ts'
+import type { ThumbnailOf } from '../lib/use-thumbnails.ts'
 import { ObjectRow } from './object-row.tsx'
 import { SortHeader } from './sort-header.tsx'
 
@@ -26,6 +27,8 @@ export interface ObjectListProps {
   onOpen: (entry: Entry) => void
   onSort: (field: SortField) => void
   onDelete: () => void
+  /** Each object's thumbnail URL, shown small in place of its icon; icons only when absent. */
+  thumbnail?: ThumbnailOf | undefined
 }
 
 /**
@@ -91,12 +94,11 @@ export function ObjectList(props: ObjectListProps) {
                 id={rowId(item.index)}
                 index={item.index}
                 entry={entry}
+                thumbnail={entry.kind === 'object' ? props.thumbnail?.(entry.object) : undefined}
                 selected={selected.has(entry.key)}
                 active={item.index === active}
                 style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)` }}
-                onActive={props.onActive}
-                onToggle={props.onToggle}
-                onOpen={props.onOpen}
+                on={props}
               />
             )
           })}

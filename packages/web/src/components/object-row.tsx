@@ -4,23 +4,23 @@
 import type { CSSProperties } from 'react'
 import { formatBytes, formatDate } from '../lib/format.ts'
 import type { Entry } from '../lib/listing.ts'
-import { EntryIcon } from './entry-icon.tsx'
+import { type EntryCallbacks, entryMouse, OpenButton, SelectBox } from './entry-controls.tsx'
+import { Thumbnail } from './thumbnail.tsx'
 
-/** One row of the folder grid: checkbox, icon and name, size, date. */
+/** One row of the folder grid: checkbox, icon (or thumbnail) and name, size, date. */
 export function ObjectRow(props: {
   id: string
   index: number
   entry: Entry
+  /** The object's thumbnail URL; its icon when undefined. */
+  thumbnail?: string | undefined
   selected: boolean
   active: boolean
   style: CSSProperties
-  onActive: (index: number) => void
-  onToggle: (index: number, range: boolean) => void
-  onOpen: (entry: Entry) => void
+  on: EntryCallbacks
 }) {
-  const { entry, index } = props
+  const { entry, index, on } = props
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the grid handles the keys for its rows
     <div
       id={props.id}
       role="row"
@@ -28,39 +28,14 @@ export function ObjectRow(props: {
       aria-selected={props.selected}
       className={`row${props.selected ? ' selected' : ''}${props.active ? ' active' : ''}`}
       style={props.style}
-      onClick={(event) => {
-        props.onActive(index)
-        if (event.shiftKey || event.ctrlKey || event.metaKey) props.onToggle(index, event.shiftKey)
-      }}
-      onDoubleClick={() => props.onOpen(entry)}
+      {...entryMouse(on, index, entry)}
     >
       <div role="gridcell" className="cell col-check">
-        <input
-          type="checkbox"
-          tabIndex={-1}
-          aria-label={`Select ${entry.name}`}
-          checked={props.selected}
-          onClick={(event) => event.stopPropagation()}
-          onChange={(event) => {
-            props.onActive(index)
-            props.onToggle(index, (event.nativeEvent as MouseEvent).shiftKey === true)
-          }}
-        />
+        <SelectBox on={on} index={index} entry={entry} selected={props.selected} />
       </div>
       <div role="gridcell" className="cell col-name">
-        <EntryIcon entry={entry} />
-        <button
-          type="button"
-          className="link"
-          tabIndex={-1}
-          onClick={(event) => {
-            event.stopPropagation()
-            props.onActive(index)
-            props.onOpen(entry)
-          }}
-        >
-          {entry.kind === 'folder' ? `${entry.name}/` : entry.name}
-        </button>
+        <Thumbnail entry={entry} url={props.thumbnail} size="small" />
+        <OpenButton on={on} index={index} entry={entry} className="link" />
       </div>
       <div role="gridcell" className="cell col-size">
         {entry.kind === 'object' ? formatBytes(entry.object.size) : ''}

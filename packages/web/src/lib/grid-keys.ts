@@ -6,8 +6,10 @@ export interface GridKeyTarget {
   entries: readonly Entry[]
   active: number
   selectedCount: number
-  /** Rows in one page of the grid's view (PageUp, PageDown). */
+  /** Entries in one page of the grid's view (PageUp, PageDown). */
   page: number
+  /** Entries per row where they are laid out as tiles (ArrowLeft, ArrowRight); 1 or absent for a list. */
+  columns?: number
   onActive: (index: number) => void
   onToggle: (index: number, range: boolean) => void
   onSelectAll: (all: boolean) => void
@@ -18,8 +20,10 @@ export interface GridKeyTarget {
 /**
  * The grid's keys (ARIA APG grid): arrows, PageUp/PageDown, Home/End move the active row; Space
  * selects it (Shift: a range); Enter opens; Delete deletes the selection; Ctrl/Cmd+A selects all.
+ * Laid out as tiles, Left and Right move by one entry and Up and Down by a row of tiles.
  */
 export function onGridKey(event: KeyboardEvent, t: GridKeyTarget) {
+  const columns = t.columns ?? 1
   const move = (to: number) => {
     event.preventDefault()
     t.onActive(Math.max(0, Math.min(t.entries.length - 1, to)))
@@ -27,9 +31,13 @@ export function onGridKey(event: KeyboardEvent, t: GridKeyTarget) {
   const current = t.entries[t.active]
   switch (event.key) {
     case 'ArrowDown':
-      return move(t.active + 1)
+      return move(t.active + columns)
     case 'ArrowUp':
-      return move(t.active - 1)
+      return move(t.active - columns)
+    case 'ArrowRight':
+      return columns > 1 ? move(t.active + 1) : undefined
+    case 'ArrowLeft':
+      return columns > 1 ? move(t.active - 1) : undefined
     case 'PageDown':
       return move(t.active + t.page)
     case 'PageUp':
