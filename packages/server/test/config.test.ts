@@ -10,10 +10,18 @@ describe('configuration from the environment', () => {
       dataDir: resolve('data'),
       driver: { kind: 'fs', root: resolve('data', 'files') },
       logLevel: 'info',
+      logFormat: 'json',
       contentPort: 7374,
       s3Port: 7375,
       reconcileEvery: 600_000,
     })
+  })
+
+  it('writes logs for people on a terminal and JSON elsewhere, unless COFFER_LOG_FORMAT says', () => {
+    expect(loadConfig({}, true).logFormat).toBe('pretty')
+    expect(loadConfig({ COFFER_LOG_FORMAT: 'json' }, true).logFormat).toBe('json')
+    expect(loadConfig({ COFFER_LOG_FORMAT: 'Pretty' }, false).logFormat).toBe('pretty')
+    expect(() => loadConfig({ COFFER_LOG_FORMAT: 'xml' })).toThrow('COFFER_LOG_FORMAT must be json or pretty')
   })
 
   it('turns the background reconcile off with COFFER_RECONCILE_MINUTES=0', () => {

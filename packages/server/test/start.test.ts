@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { request as httpRequest } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStorage, fsDriver } from '@coffer/core'
@@ -71,6 +72,61 @@ describe('the service started like `npm start`', () => {
     expect(await object.text()).toBe('helloworld')
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)
+  })
+
+  it('a port in use: one line naming the setting, status 1, and no admin key made before it listens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-port-taken-'))
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      const child = spawn(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? '', PORT: String(port), COFFER_DATA_DIR: dir },
+      })
+      let out = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      let err = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString()
+      })
+      const [code] = await once(child, 'exit')
+      expect(code).toBe(1)
+      expect(err.trim()).toBe(`coffer: port ${port} is in use on 127.0.0.1: set PORT to another port`)
+      expect(out).not.toContain('admin')
+      await expect(stat(join(dir, 'first-admin-key'))).rejects.toMatchObject({ code: 'ENOENT' })
+      // The next start, on a free port, is still the first: it makes the key and shows it.
+      const next = await startProcess({ COFFER_DATA_DIR: dir })
+      const token = (await readFile(join(dir, 'first-admin-key'), 'utf8')).trim()
+      const buckets = await fetch(`${next.url}/v1/buckets`, { headers: { authorization: `Bearer ${token}` } })
+      expect(buckets.status).toBe(200)
+      next.child.kill('SIGTERM')
+      expect(await next.exited).toBe(0)
+    } finally {
+      taken.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('writes readable log lines with COFFER_LOG_FORMAT=pretty (the default on a terminal)', async () => {
+    const adminKey = 'operator-chosen-key-'.repeat(2)
+    const started = await startProcess({
+      COFFER_DATA_DIR: dataDir,
+      COFFER_ADMIN_KEY: adminKey,
+      COFFER_LOG_FORMAT: 'pretty',
+    })
+    await fetch(`${started.url}/healthz?pretty=1`)
+    started.child.kill('SIGTERM')
+    expect(await started.exited).toBe(0)
+    const line = started
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('/healthz?pretty=1'))
+    expect(line).toBeDefined()
+    expect(line?.startsWith('{')).toBe(false)
+    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] INFO/)
+    expect(started.stdout()).not.toContain(adminKey)
   })
 
   it('takes the admin key from COFFER_ADMIN_KEY', async () => {

@@ -74,6 +74,8 @@ export interface Config {
   jwt?: JwtConfig
   /** `COFFER_LOG_LEVEL`, default info. */
   logLevel: string
+  /** `COFFER_LOG_FORMAT`: `json`, or `pretty` (lines for people); default pretty on a terminal, else json. */
+  logFormat: 'json' | 'pretty'
   /**
    * `COFFER_RECONCILE_MINUTES` (default 10, 0 turns it off): run reconcile in the background every so
    * many minutes, so that drift a failure left (an object stored whose index write was lost) heals.
@@ -137,7 +139,7 @@ function checkUrl(name: string, value: string, protocols: string[]): string | { 
  * Reads the configuration from the environment. Every bad value is named in one `InvalidArgument`
  * error, one line each, so an operator fixes them all at once. Values of secrets are never echoed.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): Config {
   const problems: string[] = []
   const text = (name: string) => {
     const value = env[name]?.trim()
@@ -183,6 +185,9 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (text('COFFER_LOG_LEVEL') ?? 'info').toLowerCase()
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`COFFER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  const logFormat = (text('COFFER_LOG_FORMAT') ?? (terminal ? 'pretty' : 'json')).toLowerCase()
+  if (logFormat !== 'json' && logFormat !== 'pretty')
+    problems.push('COFFER_LOG_FORMAT must be json or pretty')
 
   const config: Config = {
     port,
@@ -190,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     driver,
     logLevel,
+    logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
     contentPort,
     s3Port,
     ...(s3Region === undefined ? {} : { s3Region }),

@@ -86,7 +86,8 @@ async function serve(): Promise<void> {
  */
 export async function runService(): Promise<void> {
   await serve().catch((error: unknown) => {
-    const detail = isStorageError(error) ? `${error.code}: ${error.message}` : 'the service could not start'
+    // A StorageError's message is written for the person starting the service; anything else is a bug.
+    const detail = isStorageError(error) ? error.message : 'the service could not start'
     process.stderr.write(`coffer: ${detail}\n`)
     if (!isStorageError(error)) console.error(error)
     process.exitCode = 1

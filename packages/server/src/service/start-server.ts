@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { StorageService } from '@coffer/core'
+import { StorageError, type StorageService } from '@coffer/core'
 import type { AppOptions } from '../app/create-app.ts'
 import { createApp } from '../app/create-app.ts'
 import type { Config } from '../config/config.ts'
 import { ApiKeyStore } from '../domain/auth/api-key-store.ts'
 import { loggerOptions } from '../http/request-log.ts'
 import type { App } from '../http/typed-app.ts'
-import { batchedStdout } from './log-destination.ts'
+import { logDestination } from './log-destination.ts'
 import { openBackends } from './open-backends.ts'
 import { loadOrCreateSigningSecret } from './signing-secret.ts'
 import { loadOrCreateInstanceId, markRunning, markStopped } from './unclean-stop.ts'
@@ -39,7 +39,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // A start that fails leaves the mark: the next start reconciles once more, which costs only time.
   const { storage, db, close: closeBackends } = await openBackends(config)
   try {
-    const adminToken = await new ApiKeyStore(db).bootstrap(config.adminKey)
+    const keys = new ApiKeyStore(db)
+    await keys.useEnvAdminKey(config.adminKey)
     const uploadsDir = join(config.dataDir, 'uploads')
     // Staged uploads are tenants' bytes too: for the service's user only (the stager keeps this mode).
     await mkdir(uploadsDir, { recursive: true, mode: 0o700 })
@@ -47,7 +48,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       storage,
       db,
       signingSecret,
-      logger: loggerOptions(config.logLevel, batchedStdout().stream),
+      logger: loggerOptions(config.logLevel, logDestination(config.logFormat).stream),
       uploadsDir,
       reconcileAtStart: true,
       instance: await loadOrCreateInstanceId(config.dataDir),
@@ -76,9 +77,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     let contentUrl: string
     let s3Url: string
     try {
-      url = await app.listen({ port: config.port, host: config.host })
-      contentUrl = await app.content.listen({ port: config.contentPort, host: config.host })
-      s3Url = await app.s3.listen({ port: config.s3Port, host: config.host })
+      url = await listen(app, config.port, config.host, 'PORT')
+      contentUrl = await listen(app.content, config.contentPort, config.host, 'COFFER_CONTENT_PORT')
+      s3Url = await listen(app.s3, config.s3Port, config.host, 'COFFER_S3_PORT')
     } catch (error) {
       await app.close()
       throw error
@@ -92,6 +93,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
         "COFFER_PUBLIC_URL is set but COFFER_CONTENT_URL is not: signed and public URLs name the content listener's own address",
       )
     }
+    // Only now, with every listener up: a start that fails makes no key that nobody was shown.
+    const adminToken = config.adminKey === undefined ? await keys.firstAdminKey() : undefined
     const server: RunningServer = {
       app,
       url,
@@ -107,6 +110,36 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return server
   } catch (error) {
     await closeBackends()
+    throw error
+  }
+}
+
+/**
+ * Listens on `port`; a port that is taken or not ours to bind becomes one line that says which
+ * setting chooses another, instead of a stack.
+ */
+async function listen(
+  app: Pick<App, 'listen'>,
+  port: number,
+  host: string,
+  setting: string,
+): Promise<string> {
+  try {
+    return await app.listen({ port, host })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new StorageError(
+        'Unavailable',
+        `port ${port} is in use on ${host}: set ${setting} to another port`,
+      )
+    }
+    if (code === 'EACCES') {
+      throw new StorageError(
+        'AccessDenied',
+        `port ${port} may not be used by this user: set ${setting} to a port above 1023`,
+      )
+    }
     throw error
   }
 }

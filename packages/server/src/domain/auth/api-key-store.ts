@@ -152,12 +152,11 @@ export class ApiKeyStore {
   }
 
   /**
-   * Makes the admin key the operator configured (`COFFER_ADMIN_KEY`) the one with id `env-admin`, or
-   * removes that key when none is configured. Throws `AccessDenied` when the configured key was
-   * revoked: a restart must not bring it back. Returns a newly generated admin token when the index has
-   * no key at all (the first start): the caller shows it once.
+   * Registers `COFFER_ADMIN_KEY` as the admin key `env-admin` (or removes a previous one when it is
+   * unset or changed). Throws `AccessDenied` when that very key was revoked: making it again would
+   * undo the revoke, which is meant for good.
    */
-  async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
+  async useEnvAdminKey(adminToken: string | undefined): Promise<void> {
     const current = await this.#db
       .selectFrom('api_keys')
       .select(['token_hash', 'revoked_at'])
@@ -165,7 +164,6 @@ export class ApiKeyStore {
       .executeTakeFirst()
     const same = adminToken !== undefined && current?.token_hash === hashToken(adminToken)
     if (same && current?.revoked_at !== null) {
-      // Making it again would undo the revoke, which is meant for good.
       throw new StorageError(
         'AccessDenied',
         `COFFER_ADMIN_KEY was revoked (API key "${ENV_ADMIN_KEY_ID}"): set a new COFFER_ADMIN_KEY, or unset it`,
@@ -174,15 +172,28 @@ export class ApiKeyStore {
     this.#recent.forget()
     this.#issuers.forget()
     // The same key stays as it is, with its creation time: the URLs it signed hold across restarts.
-    if (same) return undefined
+    if (same) return
     await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
-      return undefined
     }
+  }
+
+  /**
+   * Makes the first admin key when there is no key at all, and returns its token (the only time it
+   * is seen); undefined when any key exists. The service calls it once it listens, so a start that
+   * fails makes no key that nobody was shown.
+   */
+  async firstAdminKey(): Promise<string | undefined> {
     const any = await this.#db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()
     if (any) return undefined
     const { token } = await this.create({ name: 'first admin key', scopes: ADMIN_SCOPES })
     return token
+  }
+
+  /** `useEnvAdminKey`, then `firstAdminKey` when no admin key was given: for tests and tools. */
+  async bootstrap(adminToken: string | undefined): Promise<string | undefined> {
+    await this.useEnvAdminKey(adminToken)
+    return adminToken === undefined ? this.firstAdminKey() : undefined
   }
 }
