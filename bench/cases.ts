@@ -36,6 +36,8 @@ export interface Peers {
   /** Node's `http` answering 4 KiB from memory: the most a Node server can reach (P3). */
   ceiling: Peer
   cofferFs: Peer
+  /** Coffer/fs through its S3 endpoint (issue #18), unless `--without s3api`. */
+  cofferS3Api?: Target
   cofferS3: Peer
   ceph: S3Peer
   s3rver: S3Peer
@@ -43,9 +45,9 @@ export interface Peers {
   baseline?: Peer
 }
 
-/** Coffer/fs, and the baseline build when there is one. */
-function coffers(peers: Peers): Peer[] {
-  return peers.baseline ? [peers.cofferFs, peers.baseline] : [peers.cofferFs]
+/** Coffer/fs, its S3 endpoint and the baseline build, those that run. */
+function coffers(peers: Peers): Target[] {
+  return [peers.cofferFs, peers.cofferS3Api, peers.baseline].filter((t): t is Target => t !== undefined)
 }
 
 export interface RunContext {

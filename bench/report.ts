@@ -21,6 +21,8 @@ export interface Goal {
 /** The bare Node servers' names in the tables (bench/peers/node.ts). */
 const NODE = 'Node http (bare)'
 const CEILING = 'Node http (4 KiB from memory)'
+/** Coffer/fs reached through its S3 endpoint (bench/peers/coffer.ts). */
+const S3_API = 'Coffer/fs S3 API'
 
 /** Issue #8's targets, with P3, P4 and P7's as issue #17 set them on the pinned wrk harness. */
 export const GOALS: Goal[] = [
@@ -39,6 +41,15 @@ export const GOALS: Goal[] = [
   { id: 'P1', index: 0, coffer: 'Coffer/fs', peer: NODE },
   { id: 'P2', index: 0, coffer: 'Coffer/fs', peer: NODE },
   { id: 'P3', index: 0, coffer: 'Coffer/fs', peer: NODE },
+  // Issue #18: the S3 endpoint beside the REST API, the same process and data.
+  { id: 'P1', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },
+  { id: 'P2', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },
+  { id: 'P3', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },
+  { id: 'P4', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },
+  { id: 'P3', index: 0, coffer: S3_API, peer: 'Ceph RGW' },
+  { id: 'P4', index: 0, coffer: S3_API, peer: 'Ceph RGW' },
+  { id: 'P3', index: 0, coffer: S3_API, peer: 's3rver' },
+  { id: 'P4', index: 0, coffer: S3_API, peer: 's3rver' },
   { id: 'P6', index: 0, coffer: 'Coffer/fs', max: 150 },
   { id: 'P6', index: 1, coffer: 'Coffer/fs', max: 300 },
 ]

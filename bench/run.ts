@@ -10,7 +10,7 @@
  * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
  *   [--client wrk|autocannon] [--client-cpu-limit PERCENT] [--without s3rver,ceph]
  *   --client: the request-rate load generator (default wrk; autocannon shows where it is the limit).
- *   --without: peers not to start (nginx, node, ceiling, s3rver, ceph), e.g. where one cannot start;
+ *   --without: peers not to start (nginx, node, ceiling, s3rver, ceph, s3api: Coffer's S3 endpoint);
  *   P3, P4 and P7 then run without them (P5 needs ceph).
  *   --client-cpu-limit: above this share of its core a client's run is invalid (default 90; a low
  *   value checks the marking itself).
@@ -111,7 +111,10 @@ async function startPeers(): Promise<Peers> {
     ...(values.server === undefined ? {} : { main: resolve(values.server) }),
   }
   const peers: Partial<Peers> = {}
-  const start = async <K extends keyof Peers>(name: K, make: () => Promise<NonNullable<Peers[K]>>) => {
+  const start = async <K extends Exclude<keyof Peers, 'cofferS3Api'>>(
+    name: K,
+    make: () => Promise<NonNullable<Peers[K]>>,
+  ) => {
     if (name !== 'baseline' && !needed.has(name)) return
     const peer = await make()
     started.push(peer)
@@ -139,6 +142,9 @@ async function startPeers(): Promise<Peers> {
   ])
   const failed = results.find((r) => r.status === 'rejected')
   if (failed) throw (failed as PromiseRejectedResult).reason
+  // The same Coffer/fs process through its S3 endpoint: a target, not another server.
+  const fs = peers.cofferFs as Awaited<ReturnType<typeof startCoffer>> | undefined
+  if (fs !== undefined && !without.has('s3api')) peers.cofferS3Api = fs.s3Api
   const { ceph } = peers
   if (ceph) {
     const s3 = { server: ceph.server, bucket: ceph.bucket }

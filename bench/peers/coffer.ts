@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { S3TestServer } from '../../packages/driver-s3/src/testing/s3-test-server.ts'
 import { START_FLAGS } from '../../packages/server/src/service/heap-tuning.ts'
 import { freePort, stopperOf, waitForHttp } from './processes.ts'
-import type { Peer } from './target.ts'
+import type { Peer, Target } from './target.ts'
 
 /** The repository's build of the service (`npm run build`). */
 export const DEFAULT_MAIN = new URL('../../packages/server/dist/main.js', import.meta.url).pathname
@@ -56,10 +58,12 @@ async function call(url: string, token: string, body: unknown): Promise<unknown>
  * (to /dev/null), auth on; creates the bucket `bench` and an API key scoped to it (read, write,
  * delete) with the operator's admin key, and sends every request with that scoped key.
  */
-export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: number }> {
+export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: number; s3Api: Target }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'coffer-bench-data-'))
   const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`
   const port = await freePort()
+  const contentPort = await freePort()
+  const s3Port = await freePort()
   const flags = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
   const devNull = openSync('/dev/null', 'w')
   const child = spawn(
@@ -70,6 +74,8 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? dataDir,
         PORT: String(port),
+        COFFER_CONTENT_PORT: String(contentPort),
+        COFFER_S3_PORT: String(s3Port),
         HOST: '127.0.0.1',
         COFFER_DATA_DIR: dataDir,
         COFFER_ADMIN_KEY: adminKey,
@@ -93,17 +99,64 @@ export async function startCoffer(opts: CofferOptions): Promise<Peer & { pid: nu
     await waitForHttp(`${origin}/healthz`, child, 60_000)
     await call(`${origin}/v1/buckets`, adminKey, { name: BUCKET })
     const scopes = [{ bucket: BUCKET, prefix: '', permissions: ['read', 'write', 'delete'] }]
-    const { token } = (await call(`${origin}/v1/keys`, adminKey, { name: 'bench', scopes })) as {
+    const { token, s3 } = (await call(`${origin}/v1/keys`, adminKey, {
+      name: 'bench',
+      scopes,
+      s3: true,
+    })) as {
       token: string
+      s3: { accessKeyId: string; secretAccessKey: string }
     }
     const spec = async (key: string) => ({
       url: `${origin}/v1/buckets/${BUCKET}/objects/${key}`,
       headers: { authorization: `Bearer ${token}` },
     })
     const name = opts.name ?? (opts.driver === 'fs' ? 'Coffer/fs' : 'Coffer/S3→Ceph')
-    return { name, pid: child.pid as number, get: spec, put: spec, stop }
+    const s3Api = s3Target(`${name} S3 API`, `http://127.0.0.1:${s3Port}`, s3)
+    return {
+      name,
+      pid: child.pid as number,
+      get: spec,
+      put: spec,
+      stop: async () => {
+        s3Api.client.destroy()
+        await stop()
+      },
+      s3Api,
+    }
   } catch (error) {
     await stop()
     throw new Error(`Coffer (${opts.driver}) did not start: ${(error as Error).message}\n${stderr}`)
+  }
+}
+
+/**
+ * The same service reached through its S3 endpoint, with the same scoped key's S3 credentials:
+ * requests presigned (SigV4, query) before the load starts, as for the S3 servers, so the endpoint
+ * checks a signature on every request.
+ */
+function s3Target(
+  name: string,
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Target & { client: S3Client } {
+  const client = new S3Client({ endpoint, region: 'us-east-1', credentials, forcePathStyle: true })
+  // A week: the longest SigV4 allows, so no URL expires during a long run.
+  const expiresIn = 7 * 24 * 3600
+  return {
+    name,
+    client,
+    async get(key) {
+      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: key }), {
+        expiresIn,
+      })
+      return { url, headers: {} }
+    },
+    async put(key) {
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: BUCKET, Key: key }), {
+        expiresIn,
+      })
+      return { url, headers: {} }
+    },
   }
 }
