@@ -33,6 +33,8 @@ export interface Peers {
   nginx: Peer
   /** A bare Node file server: what Node itself reaches here (P1–P4, for reference). */
   node: Peer
+  /** The same, syncing as Coffer does before it answers a PUT (P4, for reference). */
+  nodeFsync?: Peer
   /** Node's `http` answering 4 KiB from memory: the most a Node server can reach (P3). */
   ceiling: Peer
   cofferFs: Peer
@@ -225,8 +227,8 @@ export async function p3(ctx: RunContext): Promise<CaseResult[]> {
 }
 
 export async function p4(ctx: RunContext): Promise<CaseResult[]> {
-  const { nginx, node, s3rver, ceph } = ctx.peers
-  const series = await rateCase(ctx, 'P4', 'PUT', 64, present(ctx, nginx, node, s3rver, ceph))
+  const { nginx, node, nodeFsync, s3rver, ceph } = ctx.peers
+  const series = await rateCase(ctx, 'P4', 'PUT', 64, present(ctx, nginx, node, nodeFsync, s3rver, ceph))
   return [{ id: 'P4', title: 'PUT 4 KiB objects, 64 connections', metric: 'rps', unit: 'req/s', series }]
 }
 

@@ -41,6 +41,7 @@ export const GOALS: Goal[] = [
   { id: 'P1', index: 0, coffer: 'Coffer/fs', peer: NODE },
   { id: 'P2', index: 0, coffer: 'Coffer/fs', peer: NODE },
   { id: 'P3', index: 0, coffer: 'Coffer/fs', peer: NODE },
+  { id: 'P4', index: 0, coffer: 'Coffer/fs', peer: 'Node http (bare, fsync)' },
   // Issue #18: the S3 endpoint beside the REST API, the same process and data.
   { id: 'P1', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },
   { id: 'P2', index: 0, coffer: S3_API, peer: 'Coffer/fs', min: 0.9 },

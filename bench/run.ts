@@ -10,7 +10,8 @@
  * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
  *   [--client wrk|autocannon] [--client-cpu-limit PERCENT] [--without s3rver,ceph]
  *   --client: the request-rate load generator (default wrk; autocannon shows where it is the limit).
- *   --without: peers not to start (nginx, node, ceiling, s3rver, ceph, s3api: Coffer's S3 endpoint);
+ *   --without: peers not to start (nginx, node, nodeFsync, ceiling, s3rver, ceph, s3api: Coffer's S3
+ *   endpoint);
  *   P3, P4 and P7 then run without them (P5 needs ceph).
  *   --client-cpu-limit: above this share of its core a client's run is invalid (default 90; a low
  *   value checks the marking itself).
@@ -29,7 +30,7 @@ import { CASES, type CaseResult, type Peers, type RunContext, type Settings } fr
 import { CLIENT_CORE, CLIENT_CPU_LIMIT, ensureWrk, pinning } from './clients.ts'
 import { startCoffer } from './peers/coffer.ts'
 import { startNginx } from './peers/nginx.ts'
-import { startNodeCeiling, startNodeFileServer } from './peers/node.ts'
+import { startNodeCeiling, startNodeFileServer, startNodeFsyncServer } from './peers/node.ts'
 import { descendants, pinServers } from './peers/pin.ts'
 import { startS3Peer } from './peers/s3-peer.ts'
 import type { Peer } from './peers/target.ts'
@@ -66,7 +67,7 @@ const NEEDS: Record<string, (keyof Peers)[]> = {
   P1: ['nginx', 'node', 'cofferFs'],
   P2: ['nginx', 'node', 'cofferFs'],
   P3: ['nginx', 'ceiling', 'node', 'cofferFs', 's3rver', 'ceph'],
-  P4: ['nginx', 'node', 'cofferFs', 's3rver', 'ceph'],
+  P4: ['nginx', 'node', 'nodeFsync', 'cofferFs', 's3rver', 'ceph'],
   P5: ['ceph', 'cofferS3'],
   P6: [],
   P7: ['nginx', 'cofferFs', 'ceph'],
@@ -124,6 +125,7 @@ async function startPeers(): Promise<Peers> {
   const results = await Promise.allSettled([
     start('nginx', startNginx),
     start('node', startNodeFileServer),
+    start('nodeFsync', startNodeFsyncServer),
     start('ceiling', startNodeCeiling),
     start('ceph', () => startS3Peer('ceph')),
     start('s3rver', () => startS3Peer('s3rver')),

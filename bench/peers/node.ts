@@ -36,6 +36,18 @@ export function startNodeFileServer(): Promise<Peer & { pid: number }> {
   return startNodeScript('Node http (bare)', FILE_SERVER, [dir], dir)
 }
 
+/** The durable bare Node server's name in the tables. */
+export const NODE_FSYNC = 'Node http (bare, fsync)'
+
+/**
+ * The bare Node file server with `--fsync`: as durable as Coffer's fs driver (data and directory
+ * synced before the answer), the reference that shows what syncing itself costs on this disk (P4).
+ */
+export function startNodeFsyncServer(): Promise<Peer & { pid: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-node-fsync-'))
+  return startNodeScript(NODE_FSYNC, FILE_SERVER, [dir, '--fsync'], dir)
+}
+
 /**
  * Node's `http` answering a 4 KiB buffer from memory (`node-memory-server.mjs`): P3's ceiling row.
  * Its PUT answers 405: it serves GETs only, and nothing needs preloading.
