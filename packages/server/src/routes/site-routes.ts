@@ -10,13 +10,7 @@ import type { AppContext } from '../http/app-context.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import type { App } from '../http/typed-app.ts'
-import {
-  DeployedJson,
-  ERROR_RESPONSES,
-  SignedUrlJson,
-  SiteDeploysJson,
-  SiteJson,
-} from './schemas.ts'
+import { DeployedJson, ERROR_RESPONSES, SignedUrlJson, SiteDeploysJson, SiteJson } from './schemas.ts'
 
 const tags = ['sites']
 /** The bucket every site's deploys are stored in. */
