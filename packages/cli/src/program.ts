@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
+import type { CofferClient } from '@coffer/client'
 import { Command, type Command as CommandType, Option } from 'commander'
-import type { Client } from './client.ts'
-import { type ConnectionOptions, connect } from './config/settings.ts'
+import { type ConnectionOptions, clientOf, connection } from './config/settings.ts'
 import { EXIT_HELP } from './exit-codes.ts'
 import { CONFIG_HELP, FILTER_HELP, LOGIN_HELP } from './help-texts.ts'
+import { notLoggedIn } from './not-logged-in.ts'
 import { filterCollector } from './transfer/name-filter.ts'
 import { collect } from './transfer/upload-headers.ts'
 
@@ -12,7 +13,7 @@ import { collect } from './transfer/upload-headers.ts'
 // biome-ignore lint/suspicious/noExplicitAny: Commander's action arguments
 type Action = (...args: any[]) => Promise<void>
 /** Loads a command's function when the command runs: each run parses only the modules it uses. */
-type Load = () => Promise<(client: Client, ...args: never[]) => Promise<void>>
+type Load = () => Promise<(client: CofferClient, ...args: never[]) => Promise<void>>
 type WithClient = (load: Load) => Action
 
 /** The `coffer` command line: every command, its options and its help. */
@@ -32,8 +33,13 @@ export function createProgram(): CommandType {
   const withClient: WithClient =
     (load) =>
     async (...args: unknown[]) => {
-      const action = (await load()) as (client: Client, ...a: unknown[]) => Promise<void>
-      return action(await connect(program.opts<ConnectionOptions>()), ...args)
+      const action = (await load()) as (client: CofferClient, ...a: unknown[]) => Promise<void>
+      const connected = await connection(program.opts<ConnectionOptions>())
+      try {
+        return await action(clientOf(connected), ...args)
+      } catch (error) {
+        throw connected.key === undefined ? notLoggedIn(error) : error
+      }
     }
   objectCommands(program, withClient)
   adminCommands(program, withClient)

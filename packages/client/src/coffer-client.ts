@@ -65,6 +65,15 @@ export class CofferClient {
     return this.transport.json({ path: '/v1/whoami', ...options })
   }
 
+  /**
+   * Runs the index's reconcile job once (service admins), for one bucket or all, and answers its
+   * report: what the index gained, lost or corrected to match the store.
+   */
+  reconcile(bucket?: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const json = bucket === undefined ? {} : { bucket }
+    return this.transport.json({ method: 'POST', path: '/v1/reconcile', json, ...options })
+  }
+
   /** A bucket's usage (stored now, traffic per day and per owner) over `days` (default 30). */
   usage(bucket: string, options?: CallOptions & { days?: number }): Promise<BucketUsage>
   /** The whole service's usage (service admins). */

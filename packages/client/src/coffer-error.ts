@@ -27,6 +27,11 @@ export class CofferError extends Error {
   }
 }
 
+/** Whether a code (from a problem document, or a batch's per-key errors) is one of the core's. */
+export function isErrorCode(code: string): code is StorageErrorCode {
+  return KNOWN.has(code)
+}
+
 /** True when `error` is a `CofferError`, with one of `codes` when some are given. */
 export function isCofferError(error: unknown, ...codes: StorageErrorCode[]): error is CofferError {
   return error instanceof CofferError && (codes.length === 0 || codes.includes(error.code))
@@ -63,8 +68,8 @@ export async function errorOfResponse(response: Response): Promise<CofferError> 
     // Not JSON: the status alone tells what happened.
   }
   const code =
-    typeof problem.code === 'string' && KNOWN.has(problem.code)
-      ? (problem.code as StorageErrorCode)
+    typeof problem.code === 'string' && isErrorCode(problem.code)
+      ? problem.code
       : codeOfStatus(response.status)
   const detail = typeof problem.detail === 'string' ? problem.detail : problem.title
   const message = typeof detail === 'string' ? detail : `${response.status} ${response.statusText}`.trim()

@@ -18,7 +18,7 @@ export interface TransportOptions {
   url: string
   /** An API key or a JWT, sent as `Authorization: Bearer`; a function is asked before every call. */
   token?: string | (() => string | undefined | Promise<string | undefined>) | undefined
-  /** The default `timeout` of calls other than uploads and downloads, in ms; default 30 000. */
+  /** The default `timeout` of calls other than uploads and downloads, in ms; default 30 000, 0 for none. */
   timeout?: number | undefined
   /** The `fetch` to use; default the global one (Node ≥ 22 and browsers have it). */
   fetch?: typeof fetch | undefined
@@ -84,7 +84,7 @@ export class HttpTransport {
     const timeout = request.timeout ?? (request.transfer ? undefined : (this.#options.timeout ?? 30_000))
     const controller = new AbortController()
     const timedOut = new CofferError('Timeout', 0, `no answer from ${this.base} within ${timeout} ms`)
-    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(timedOut), timeout)
+    const timer = timeout ? setTimeout(() => controller.abort(timedOut), timeout) : undefined
     const onAbort = () =>
       controller.abort(
         new CofferError('Aborted', 0, 'the call was aborted', { cause: request.signal?.reason }),

@@ -8,12 +8,18 @@ export type { StorageErrorCode } from '@coffer/core/errors'
 export type * from './api-types.ts'
 export type { BucketPolicy, BucketsApi } from './buckets-api.ts'
 export { CofferClient, type CofferClientOptions } from './coffer-client.ts'
-export { CofferError, isCofferError } from './coffer-error.ts'
+export { CofferError, isCofferError, isErrorCode } from './coffer-error.ts'
 export type { ExportOptions, ExportsApi } from './exports-api.ts'
 export type { ApiRequest, CallOptions, HttpTransport, TransportOptions } from './http-transport.ts'
 export { encodeKey, objectPath } from './key-path.ts'
 export type { KeysApi } from './keys-api.ts'
-export { attributeHeaders, headOfHeaders, type ObjectAttributes, type ObjectHead } from './object-headers.ts'
+export {
+  attributeHeaders,
+  headOfHeaders,
+  isMetadataName,
+  type ObjectAttributes,
+  type ObjectHead,
+} from './object-headers.ts'
 export type { ListOptions } from './object-listing.ts'
 export type { Download, DownloadOptions, ObjectsApi, SignOptions, UploadOptions } from './objects-api.ts'
 export {

@@ -25,10 +25,19 @@ export interface ObjectHead {
   visibility?: string
   /** The sha256 of the bytes, when the service says. */
   sha256?: string
+  /** The object's own `Cache-Control` (the API answers with its own: `private`). */
+  cacheControl?: string
+  /** The object's own `Content-Disposition` (the API answers every object as an attachment). */
+  contentDisposition?: string
 }
 
 /** Metadata names the service takes (`x-coffer-meta-<name>`, a header name's token characters). */
 const META_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
+
+/** Whether a (lower-case) metadata name can be carried in a header, as the service takes it. */
+export function isMetadataName(name: string): boolean {
+  return META_NAME.test(name)
+}
 const META = 'x-coffer-meta-'
 
 /** UTF-8 text as the Latin-1 string `fetch` sends byte for byte (header values are bytes). */
@@ -83,5 +92,9 @@ export function headOfHeaders(headers: Headers): ObjectHead {
   if (visibility !== null) head.visibility = visibility
   const sha256 = headers.get('x-coffer-sha256')
   if (sha256 !== null) head.sha256 = sha256
+  const cacheControl = headers.get('x-coffer-cache-control')
+  if (cacheControl !== null) head.cacheControl = cacheControl
+  const disposition = headers.get('x-coffer-content-disposition')
+  if (disposition !== null) head.contentDisposition = latin1AsUtf8(disposition)
   return head
 }

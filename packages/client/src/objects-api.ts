@@ -156,7 +156,11 @@ export class ObjectsApi {
   }
 
   /** Deletes up to 1000 keys, or every key under a prefix; each key's failure is in the answer. */
-  deleteMany(bucket: string, what: { keys: string[] } | { prefix: string }, options: CallOptions = {}) {
+  deleteMany(
+    bucket: string,
+    what: { keys: readonly string[] } | { prefix: string },
+    options: CallOptions = {},
+  ) {
     return this.#transport.json<DeleteResult>({
       method: 'POST',
       path: `${bucketPath(bucket)}/delete`,

@@ -42,12 +42,11 @@ export const ObjectParams = Type.Object({
   '*': Type.String({ description: 'Object key, each segment percent-encoded' }),
 })
 
-/** An object's description, as JSON. */
-export type ObjectJson = Static<typeof ObjectSchema>
-
 /** An `ObjectInfo` as JSON. */
-export function objectJson(info: ObjectInfo & { image?: Static<typeof ImageJson> }): ObjectJson {
-  const json: ObjectJson = {
+export function objectJson(
+  info: ObjectInfo & { image?: Static<typeof ImageJson> },
+): Static<typeof ObjectSchema> {
+  const json: Static<typeof ObjectSchema> = {
     key: info.key,
     size: info.size,
     etag: info.etag,
