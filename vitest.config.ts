@@ -32,7 +32,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // `expect.poll` waits for what a busy machine (CI with Ceph, Postgres and Chromium beside the
