@@ -1,4 +1,6 @@
 import { CofferError, errorOfResponse } from './coffer-error.ts'
+import type { ProgressListener } from './upload-body.ts'
+import { xhrUpload } from './xhr-upload.ts'
 
 /** What every call takes to stop early: the caller's signal, and a time limit. */
 export interface CallOptions {
@@ -34,6 +36,8 @@ export interface ApiRequest extends CallOptions {
   body?: BodyInit | undefined
   /** Whether `timeout` defaults to the client's (ordinary calls) or to none (transfers). */
   transfer?: boolean | undefined
+  /** Sends the body (a Blob, bytes or text) with XMLHttpRequest, reporting progress: see `uploadRequest`. */
+  xhrProgress?: ProgressListener | undefined
 }
 
 /** Characters an HTTP header value may hold (RFC 9110 §5.5), for a token pasted with a stray byte. */
@@ -92,17 +96,29 @@ export class HttpTransport {
     if (request.signal?.aborted) onAbort()
     request.signal?.addEventListener('abort', onAbort, { once: true })
     const hasBody = request.body !== undefined && request.body !== null
+    const url = this.url(request.path, request.query)
+    const method = request.method ?? 'GET'
     try {
-      const response = await this.#fetch(this.url(request.path, request.query), {
-        method: request.method ?? 'GET',
-        headers,
-        signal: controller.signal,
-        // Per the Fetch standard, a request that may follow redirects is sent as a clone, and cloning a
-        // streamed body tees it: the unread branch would keep every chunk. The API never redirects a
-        // request with a body.
-        redirect: hasBody ? 'error' : 'follow',
-        ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
-      } as RequestInit)
+      const response =
+        request.xhrProgress === undefined
+          ? await this.#fetch(url, {
+              method,
+              headers,
+              signal: controller.signal,
+              // Per the Fetch standard, a request that may follow redirects is sent as a clone, and
+              // cloning a streamed body tees it: the unread branch would keep every chunk. The API
+              // never redirects a request with a body.
+              redirect: hasBody ? 'error' : 'follow',
+              ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
+            } as RequestInit)
+          : await xhrUpload({
+              method,
+              url,
+              headers,
+              body: request.body as Blob | Uint8Array | string,
+              signal: controller.signal,
+              onProgress: request.xhrProgress,
+            })
       if (response.ok || response.status === 304) return response
       throw await errorOfResponse(response)
     } catch (error) {

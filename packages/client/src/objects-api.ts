@@ -5,7 +5,7 @@ import { bucketPath, encodeKey, objectPath } from './key-path.ts'
 import { attributeHeaders, headOfHeaders, type ObjectAttributes, type ObjectHead } from './object-headers.ts'
 import { type ListOptions, listObjects, listPage, listPages } from './object-listing.ts'
 import { type ResumableBody, type ResumableUploadOptions, resumableUpload } from './resumable-upload.ts'
-import { type ProgressListener, requestBody, sizeOf, type UploadBody } from './upload-body.ts'
+import { type ProgressListener, sizeOf, type UploadBody, uploadRequest } from './upload-body.ts'
 
 /** How a one-request upload runs. */
 export interface UploadOptions extends ObjectAttributes, CallOptions {
@@ -78,7 +78,7 @@ export class ObjectsApi {
       method: 'PUT',
       path: objectPath(bucket, key),
       headers,
-      body: requestBody(body, options.onProgress),
+      ...uploadRequest(body, options.onProgress),
       transfer: true,
       signal: options.signal,
       timeout: options.timeout,

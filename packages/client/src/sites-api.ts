@@ -1,6 +1,6 @@
 import type { Deployed, SignedUrl, Site, SiteDeploys } from './api-types.ts'
 import type { CallOptions, HttpTransport } from './http-transport.ts'
-import { type ProgressListener, requestBody, sizeOf, type UploadBody } from './upload-body.ts'
+import { type ProgressListener, sizeOf, type UploadBody, uploadRequest } from './upload-body.ts'
 
 /** How a deploy runs. */
 export interface DeployOptions extends CallOptions {
@@ -37,7 +37,7 @@ export class SitesApi {
       path: `${sitePath(site)}/deploys`,
       query: { activate: options.activate },
       headers,
-      body: requestBody(archive, options.onProgress),
+      ...uploadRequest(archive, options.onProgress),
       transfer: true,
       signal: options.signal,
       timeout: options.timeout,

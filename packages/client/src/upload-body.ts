@@ -9,6 +9,8 @@ export type UploadBody =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>
 
+import { usesXhr } from './xhr-upload.ts'
+
 /** Reports how many bytes of an upload have been sent, and of how many when known. */
 export type ProgressListener = (sent: number, total: number | undefined) => void
 
@@ -68,4 +70,22 @@ export function requestBody(body: UploadBody, onProgress?: ProgressListener): Bo
     },
   })
   return streamOf(body).pipeThrough(counter)
+}
+
+/**
+ * The body of an upload request and how its progress is reported. In a browser, a Blob, bytes or
+ * text with a progress listener goes through XMLHttpRequest (`xhrProgress`), which reports bytes as
+ * they leave; elsewhere the body is counted as `fetch` pulls it (see `requestBody`).
+ */
+export function uploadRequest(
+  body: UploadBody,
+  onProgress: ProgressListener | undefined,
+): { body: BodyInit; xhrProgress?: ProgressListener } {
+  const whole =
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    (typeof Blob !== 'undefined' && body instanceof Blob)
+  if (onProgress !== undefined && whole && usesXhr())
+    return { body: body as BodyInit, xhrProgress: onProgress }
+  return { body: requestBody(body, onProgress) }
 }
