@@ -1,6 +1,8 @@
 import type { Static } from 'typebox'
 import type {
   ApiKeyJson,
+  AuditEventJson,
+  AuditPageJson,
   BucketJson,
   BucketUsageJson,
   CorsRuleJson,
@@ -23,6 +25,10 @@ import type {
 // The API's answers as TypeScript types, derived from the schemas the server answers with
 // (`@coffer/client/schemas`): type-only imports, so no schema code reaches a browser bundle.
 
+/** One event of the audit trail. */
+export type AuditEvent = Static<typeof AuditEventJson>
+/** One page of the audit trail. */
+export type AuditPage = Static<typeof AuditPageJson>
 /** An object's description: key, size, etag, type, date, metadata, visibility, sha256, image. */
 export type ObjectInfo = Static<typeof ObjectJson>
 /** One listed object. */

@@ -1,4 +1,4 @@
-import type { BucketUsage, ServiceUsage, Whoami } from './api-types.ts'
+import type { AuditEvent, AuditPage, BucketUsage, ServiceUsage, Whoami } from './api-types.ts'
 import { BucketsApi } from './buckets-api.ts'
 import { CofferError } from './coffer-error.ts'
 import { ExportsApi } from './exports-api.ts'
@@ -7,6 +7,16 @@ import { bucketPath } from './key-path.ts'
 import { KeysApi } from './keys-api.ts'
 import { ObjectsApi } from './objects-api.ts'
 import { SitesApi } from './sites-api.ts'
+
+/** Which audit events to read (each filter exact), from where, and how many per page (default 100). */
+export interface AuditFilter extends CallOptions {
+  bucket?: string | undefined
+  key?: string | undefined
+  actor?: string | undefined
+  action?: string | undefined
+  cursor?: string | undefined
+  limit?: number | undefined
+}
 
 /** Where the service is, who the caller is, and the defaults of its calls. */
 export interface CofferClientOptions extends TransportOptions {
@@ -63,6 +73,25 @@ export class CofferClient {
   /** Who the credential is: its name, scopes and expiry. */
   whoami(options: CallOptions = {}): Promise<Whoami> {
     return this.transport.json({ path: '/v1/whoami', ...options })
+  }
+
+  /**
+   * The audit trail (service admins), newest first, filtered by bucket, key, actor or action: every
+   * event, pages followed as the loop reaches them.
+   */
+  async *audit(filter: AuditFilter = {}): AsyncGenerator<AuditEvent> {
+    const { signal, timeout, ...query } = filter
+    let cursor = query.cursor
+    do {
+      const page: AuditPage = await this.transport.json({
+        path: '/v1/audit',
+        query: { ...query, cursor },
+        signal,
+        timeout,
+      })
+      yield* page.events
+      cursor = page.cursor
+    } while (cursor !== undefined)
   }
 
   /**

@@ -7,7 +7,7 @@
 export type { StorageErrorCode } from '@coffer/core/errors'
 export type * from './api-types.ts'
 export type { BucketPolicy, BucketsApi } from './buckets-api.ts'
-export { CofferClient, type CofferClientOptions } from './coffer-client.ts'
+export { type AuditFilter, CofferClient, type CofferClientOptions } from './coffer-client.ts'
 export { CofferError, isCofferError, isErrorCode } from './coffer-error.ts'
 export type { ExportOptions, ExportsApi } from './exports-api.ts'
 export type { ApiRequest, CallOptions, HttpTransport, TransportOptions } from './http-transport.ts'

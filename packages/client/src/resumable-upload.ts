@@ -130,7 +130,8 @@ export async function resumableUpload(
       onShouldRetry(error) {
         const status = error.originalResponse?.getStatus() ?? 0
         const again = status === 0 || status >= 500 || RESYNC.has(status)
-        if (again) retry = error
+        // The cause (a reset connection) says more than tus's wrapper, which also names the request.
+        if (again) retry = error.causingError ?? error
         return again
       },
       onAfterResponse(request, response) {

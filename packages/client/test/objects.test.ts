@@ -97,4 +97,10 @@ it('reads whoami, usage and keys', async () => {
   expect((await reader.whoami()).scopes[0]?.prefix).toBe('projects/1/')
   await f.client.keys.revoke(created.key.id)
   await expect(reader.whoami()).rejects.toMatchObject({ code: 'MissingCredentials', status: 401 })
+  // The audit trail, newest first, one event a page: the revoke, then the creation, cursors followed.
+  const events = []
+  for await (const event of f.client.audit({ action: 'key.revoke', limit: 1 })) events.push(event)
+  for await (const event of f.client.audit({ action: 'key.create', limit: 1 })) events.push(event)
+  expect(events.map((event) => event.action)).toEqual(['key.revoke', 'key.create'])
+  expect((await f.client.reconcile('documents')).added).toBeTypeOf('number')
 })

@@ -11,6 +11,7 @@ export {
   ScopeSchema,
   WhoamiJson,
 } from './access-schemas.ts'
+export { AuditEventJson, AuditPageJson } from './audit-schemas.ts'
 export { BucketJson, BucketListJson, CORS_METHODS, CorsRuleJson } from './bucket-schemas.ts'
 export { ExportJson } from './export-schemas.ts'
 export {

@@ -13,6 +13,8 @@ import { type Static, Type } from 'typebox'
 export {
   ApiKeyJson,
   ApiKeyListJson,
+  AuditEventJson,
+  AuditPageJson,
   BucketJson,
   BucketListJson,
   BucketUsageJson,
