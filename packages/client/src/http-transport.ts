@@ -80,8 +80,45 @@ export class HttpTransport {
     return url.toString()
   }
 
-  /** Sends the request; an answer other than 2xx/304 throws its `CofferError`. */
-  async send(request: ApiRequest): Promise<Response> {
+  /**
+   * Sends the request; an answer other than 2xx/304 throws its `CofferError`. A transfer's answer is
+   * returned with its body unread (a download's bytes, still abortable by the signal); any other
+   * answer's body is discarded, so that its connection is free again.
+   */
+  send(request: ApiRequest): Promise<Response> {
+    if (request.transfer === true) return this.#exchange(request, async (response) => response, true)
+    return this.#exchange(request, async (response) => {
+      await response.body?.cancel()
+      return response
+    })
+  }
+
+  /** Sends the request (a JSON body when `json` is given) and parses the JSON answer. */
+  json<T>(request: ApiRequest & { json?: unknown }): Promise<T> {
+    const { json, ...rest } = request
+    const init: ApiRequest =
+      json === undefined
+        ? rest
+        : {
+            ...rest,
+            body: JSON.stringify(json),
+            headers: { ...rest.headers, 'content-type': 'application/json' },
+          }
+    return this.#exchange(init, async (response) =>
+      response.status === 204 ? (undefined as T) : ((await response.json()) as T),
+    )
+  }
+
+  /**
+   * One request and the reading of its answer (`read`), both under the call's signal and time limit.
+   * The listener on the caller's signal is removed once `read` is done, unless the body is left to
+   * the caller (`keepListening`): one signal shared by a long loop of calls must not gather them.
+   */
+  async #exchange<T>(
+    request: ApiRequest,
+    read: (response: Response) => Promise<T>,
+    keepListening = false,
+  ): Promise<T> {
     const headers = new Headers(request.headers)
     const authorization = await this.authorization()
     if (authorization !== undefined) headers.set('authorization', authorization)
@@ -95,31 +132,9 @@ export class HttpTransport {
       )
     if (request.signal?.aborted) onAbort()
     request.signal?.addEventListener('abort', onAbort, { once: true })
-    const hasBody = request.body !== undefined && request.body !== null
-    const url = this.url(request.path, request.query)
-    const method = request.method ?? 'GET'
     try {
-      const response =
-        request.xhrProgress === undefined
-          ? await this.#fetch(url, {
-              method,
-              headers,
-              signal: controller.signal,
-              // Per the Fetch standard, a request that may follow redirects is sent as a clone, and
-              // cloning a streamed body tees it: the unread branch would keep every chunk. The API
-              // never redirects a request with a body.
-              redirect: hasBody ? 'error' : 'follow',
-              ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
-            } as RequestInit)
-          : await xhrUpload({
-              method,
-              url,
-              headers,
-              body: request.body as Blob | Uint8Array | string,
-              signal: controller.signal,
-              onProgress: request.xhrProgress,
-            })
-      if (response.ok || response.status === 304) return response
+      const response = await this.#dispatch(request, headers, controller.signal)
+      if (response.ok || response.status === 304) return await read(response)
       throw await errorOfResponse(response)
     } catch (error) {
       if (error instanceof CofferError) throw error
@@ -128,23 +143,29 @@ export class HttpTransport {
       throw unreachable(this.base, error)
     } finally {
       clearTimeout(timer)
+      if (!keepListening) request.signal?.removeEventListener('abort', onAbort)
     }
   }
 
-  /** Sends the request (a JSON body when `json` is given) and parses the JSON answer. */
-  async json<T>(request: ApiRequest & { json?: unknown }): Promise<T> {
-    const { json, ...rest } = request
-    const init: ApiRequest =
-      json === undefined
-        ? rest
-        : {
-            ...rest,
-            body: JSON.stringify(json),
-            headers: { ...rest.headers, 'content-type': 'application/json' },
-          }
-    const response = await this.send(init)
-    if (response.status === 204) return undefined as T
-    return (await response.json()) as T
+  /** Sends the request with `fetch`, or with XMLHttpRequest for a browser upload with progress. */
+  #dispatch(request: ApiRequest, headers: Headers, signal: AbortSignal): Promise<Response> {
+    const url = this.url(request.path, request.query)
+    const method = request.method ?? 'GET'
+    if (request.xhrProgress !== undefined) {
+      const body = request.body as Blob | Uint8Array | string
+      return xhrUpload({ method, url, headers, body, signal, onProgress: request.xhrProgress })
+    }
+    const hasBody = request.body !== undefined && request.body !== null
+    return this.#fetch(url, {
+      method,
+      headers,
+      signal,
+      // Per the Fetch standard, a request that may follow redirects is sent as a clone, and cloning a
+      // streamed body tees it: the unread branch would keep every chunk. The API never redirects a
+      // request with a body.
+      redirect: hasBody ? 'error' : 'follow',
+      ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
+    } as RequestInit)
   }
 }
 

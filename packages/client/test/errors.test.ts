@@ -1,4 +1,4 @@
-import { once } from 'node:events'
+import { getEventListeners, once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, expect, it } from 'vitest'
@@ -101,4 +101,20 @@ it('aborts an upload mid-body and stores nothing', async () => {
   const upload = f.client.objects.upload('documents', 'aborted/a.bin', slow(), { signal: controller.signal })
   await expect(upload).rejects.toMatchObject({ code: 'Aborted' })
   await expect.poll(() => f.client.objects.exists('documents', 'aborted/a.bin')).toBe(false)
+})
+
+it('leaves no listener on a signal shared by a loop of calls', async () => {
+  for (const name of ['a', 'b', 'c', 'd'])
+    await f.client.objects.upload('documents', `shared/${name}.txt`, name)
+  const controller = new AbortController()
+  const keys = []
+  for await (const object of f.client.objects.list('documents', {
+    prefix: 'shared/',
+    limit: 1,
+    signal: controller.signal,
+  }))
+    keys.push(object.key)
+  await f.client.objects.delete('documents', 'shared/a.txt', { signal: controller.signal })
+  expect(keys).toHaveLength(4)
+  expect(getEventListeners(controller.signal, 'abort')).toEqual([])
 })
