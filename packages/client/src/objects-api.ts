@@ -1,5 +1,7 @@
+import { StorageError } from '@coffer/core/errors'
 import { type RenderUrlOptions, renderUrl } from '@coffer/images/render-url'
 import type { DeleteResult, ListPage, ObjectInfo, ObjectSummary, SignedUrl } from './api-types.ts'
+import { CofferError } from './coffer-error.ts'
 import type { CallOptions, HttpTransport } from './http-transport.ts'
 import { bucketPath, encodeKey, objectPath } from './key-path.ts'
 import { attributeHeaders, headOfHeaders, type ObjectAttributes, type ObjectHead } from './object-headers.ts'
@@ -217,7 +219,13 @@ export class ObjectsApi {
    * locally, no request; private buckets need `sign` with `transform` instead.
    */
   renderUrl(bucket: string, key: string, options?: RenderUrlOptions): string {
-    return renderUrl(this.#contentUrl(), bucket, key, options)
+    try {
+      return renderUrl(this.#contentUrl(), bucket, key, options)
+    } catch (error) {
+      // The builder checks parameters with the core's rules: its refusal, as this client's error.
+      if (error instanceof StorageError) throw new CofferError(error.code, 0, error.message, { cause: error })
+      throw error
+    }
   }
 
   /** The URL of an object of a public bucket on the content origin (`/public/…`). */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { expect, it } from 'vitest'
+import { CofferError } from '../src/index.ts'
 import { bytesOf, useClient } from './client-fixture.ts'
 
 const f = useClient()
@@ -79,6 +80,9 @@ it('builds render and public URLs the content origin answers', async () => {
   const url = f.client.objects.renderUrl('avatars', 'u/1 me.png', { h: 64, w: 64 })
   expect(url).toBe(`${f.harness.contentUrl}/render/avatars/u/1%20me.png?w=64&h=64`)
   expect(() => f.client.objects.renderUrl('avatars', 'a.png', { w: 0 })).toThrow(/w must be/)
+  expect(() => f.client.objects.renderUrl('avatars', 'a.png', { w: 0 })).toThrow(CofferError)
+  const rendered = await fetch(f.client.objects.renderUrl('avatars', 'missing.png', { variant: 'thumb' }))
+  expect(rendered.status).toBe(404)
   expect(f.client.objects.publicUrl('avatars', 'u/1 me.png')).toBe(
     `${f.harness.contentUrl}/public/avatars/u/1%20me.png`,
   )
