@@ -43,6 +43,11 @@ export interface ApiRequest extends CallOptions {
 /** Characters an HTTP header value may hold (RFC 9110 §5.5), for a token pasted with a stray byte. */
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/
 
+/** Whether a token can be sent in a header as it is (printable ASCII and tabs only). */
+export function isHeaderSafe(token: string): boolean {
+  return HEADER_VALUE.test(token)
+}
+
 /**
  * Sends requests to Coffer's API with the caller's credential, and turns every failure into a
  * `CofferError`: refusals by their problem document, network failures as `Unavailable`, time limits
@@ -66,7 +71,7 @@ export class HttpTransport {
     const { token } = this.#options
     const value = typeof token === 'function' ? await token() : token
     if (value === undefined || value === '') return undefined
-    if (!HEADER_VALUE.test(value))
+    if (!isHeaderSafe(value))
       throw new CofferError('MissingCredentials', 0, 'the token holds characters no header can carry')
     return `Bearer ${value}`
   }

@@ -10,7 +10,13 @@ export type { BucketPolicy, BucketsApi } from './buckets-api.ts'
 export { type AuditFilter, CofferClient, type CofferClientOptions } from './coffer-client.ts'
 export { CofferError, isCofferError, isErrorCode } from './coffer-error.ts'
 export type { ExportOptions, ExportsApi } from './exports-api.ts'
-export type { ApiRequest, CallOptions, HttpTransport, TransportOptions } from './http-transport.ts'
+export {
+  type ApiRequest,
+  type CallOptions,
+  type HttpTransport,
+  isHeaderSafe,
+  type TransportOptions,
+} from './http-transport.ts'
 export { encodeKey, objectPath } from './key-path.ts'
 export type { KeysApi } from './keys-api.ts'
 export {

@@ -1,4 +1,4 @@
-import { CofferClient } from '@coffer/client'
+import { CofferClient, isHeaderSafe } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { DEFAULT_PROFILE, readProfile } from './profile.ts'
 
@@ -11,9 +11,6 @@ export interface ConnectionOptions {
   key?: string
   profile?: string
 }
-
-/** Characters an HTTP header value may hold (RFC 9110 §5.5), for a key pasted with a stray byte. */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/
 
 /** The service's address and the key to use; no key is `undefined`. */
 export interface Connection {
@@ -39,7 +36,7 @@ export async function connection(options: ConnectionOptions): Promise<Connection
 
 /** A client of the connection's service with its key; a key no header can carry is a usage error. */
 export function clientOf({ url, key }: Connection): CofferClient {
-  if (key !== undefined && !HEADER_VALUE.test(key))
+  if (key !== undefined && !isHeaderSafe(key))
     throw new UsageError('the key holds characters no header can carry: check COFFER_KEY or the profile')
   // No time limit on a call by default: the CLI waits as long as its user does (Ctrl-C stops it).
   return new CofferClient({ url, token: key, timeout: 0 })
