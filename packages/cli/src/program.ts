@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs'
 import type { CofferClient } from '@coffer/client'
 import { Command, type Command as CommandType, Option } from 'commander'
-import { type ConnectionOptions, clientOf, connection } from './config/settings.ts'
+import type { ConnectionOptions } from './config/settings.ts'
 import { EXIT_HELP } from './exit-codes.ts'
 import { CONFIG_HELP, FILTER_HELP, LOGIN_HELP } from './help-texts.ts'
-import { notLoggedIn } from './not-logged-in.ts'
 import { filterCollector } from './transfer/name-filter.ts'
-import { collect } from './transfer/upload-headers.ts'
 
 // Commander hands actions their arguments untyped; each command function's parameters follow the
 // command's declared arguments, then its options.
@@ -15,6 +13,11 @@ type Action = (...args: any[]) => Promise<void>
 /** Loads a command's function when the command runs: each run parses only the modules it uses. */
 type Load = () => Promise<(client: CofferClient, ...args: never[]) => Promise<void>>
 type WithClient = (load: Load) => Action
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
 
 /** The `coffer` command line: every command, its options and its help. */
 export function createProgram(): CommandType {
@@ -34,11 +37,14 @@ export function createProgram(): CommandType {
     (load) =>
     async (...args: unknown[]) => {
       const action = (await load()) as (client: CofferClient, ...a: unknown[]) => Promise<void>
+      // Loaded here, as the commands are: `--help` and `--version` load no client.
+      const { clientOf, connection } = await import('./config/settings.ts')
       const connected = await connection(program.opts<ConnectionOptions>())
       try {
         return await action(clientOf(connected), ...args)
       } catch (error) {
-        throw connected.key === undefined ? notLoggedIn(error) : error
+        if (connected.key !== undefined) throw error
+        throw (await import('./not-logged-in.ts')).notLoggedIn(error)
       }
     }
   objectCommands(program, withClient)
@@ -197,7 +203,7 @@ function adminCommands(program: CommandType, withClient: WithClient): void {
     .requiredOption(
       '--scope <scope>',
       'BUCKET[/PREFIX]:PERMS, repeatable; PERMS of read,write,delete,list,sign,admin; * is every bucket',
-      (value: string, previous: string[] = []) => [...previous, value],
+      collect,
     )
     .option('--expires <duration>', 'lifetime: 30d, 12h, 1d12h, …')
     .option('--json', 'JSON output (the key and its token)')

@@ -11,11 +11,6 @@ export interface UploadHeaderOptions {
   metadata?: string[]
 }
 
-/** Collects a repeatable option's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value]
-}
-
 /**
  * The attributes of uploads with these options (the client turns them into headers, and refuses a
  * metadata name no header can carry); a pair without `=` is a usage error.
