@@ -1,4 +1,10 @@
-import { DetailedError, type PreviousUpload, Upload, type UrlStorage } from 'tus-js-client'
+import {
+  DetailedError,
+  type PreviousUpload,
+  Upload,
+  type UploadOptions,
+  type UrlStorage,
+} from 'tus-js-client'
 import { CofferError, errorOfResponse } from './coffer-error.ts'
 import type { CallOptions, HttpTransport } from './http-transport.ts'
 import type { ProgressListener } from './upload-body.ts'
@@ -83,6 +89,50 @@ async function errorOfTus(error: Error): Promise<CofferError> {
   })
 }
 
+/** The body as tus-js-client takes it: Node's Buffer in Node and a Blob in browsers, not a plain Uint8Array. */
+function tusInput(body: ResumableBody): Blob {
+  if (!(body instanceof Uint8Array)) return body as Blob
+  if (typeof Buffer === 'undefined') return new Blob([body as Uint8Array<ArrayBuffer>])
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength) as unknown as Blob
+}
+
+/** tus-js-client's options that record and find the upload's URL in the caller's store. */
+function resumeOptions(resume: ResumableUploadOptions['resume']): Partial<UploadOptions> {
+  if (resume === undefined) return {}
+  return {
+    fingerprint: async () => resume.fingerprint,
+    urlStorage: urlStorage(resume.store),
+    storeFingerprintForResuming: true,
+    removeFingerprintOnSuccess: true,
+  }
+}
+
+/**
+ * tus-js-client's retry and response hooks: a lost connection, a moved offset (409) or a lock (423)
+ * is retried, and each HEAD that gives the service's offset is reported to `onResume`, with the
+ * failure that caused it when it follows a retry.
+ */
+function resumeHooks(options: ResumableUploadOptions): Partial<UploadOptions> {
+  let retry: Error | undefined
+  return {
+    retryDelays: Array.from({ length: options.retries ?? 3 }, (_, i) => (i === 0 ? 0 : 1000 * i)),
+    onShouldRetry(error) {
+      const status = error.originalResponse?.getStatus() ?? 0
+      const again = status === 0 || status >= 500 || RESYNC.has(status)
+      // The cause (a reset connection) says more than tus's wrapper, which also names the request.
+      if (again) retry = error.causingError ?? error
+      return again
+    },
+    onAfterResponse(request, response) {
+      if (request.getMethod() !== 'HEAD' || response.getStatus() !== 200) return
+      const offset = Number(response.getHeader('Upload-Offset') ?? 0)
+      const size = Number(response.getHeader('Upload-Length') ?? options.size ?? 0)
+      options.onResume?.(retry === undefined ? { offset, size } : { offset, size, retry })
+      retry = undefined
+    },
+  }
+}
+
 /** Uploads a body over tus 1.0 to `/v1/uploads`, resumably; see `ObjectsApi.uploadResumable`. */
 export async function resumableUpload(
   transport: HttpTransport,
@@ -93,15 +143,7 @@ export async function resumableUpload(
   const authorization = await transport.authorization()
   const metadata: Record<string, string> = { bucket: target.bucket, key: target.key }
   if (options.contentType !== undefined) metadata.contentType = options.contentType
-  // tus-js-client takes Node's Buffer in Node and a Blob in browsers, not a plain Uint8Array.
-  const input =
-    body instanceof Uint8Array
-      ? typeof Buffer === 'undefined'
-        ? new Blob([body as Uint8Array<ArrayBuffer>])
-        : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-      : body
-  let retry: Error | undefined
-  const { resume, onResume } = options
+  const { resume } = options
   return new Promise<void>((resolve, reject) => {
     let settled = false
     const finish = (error?: CofferError) => {
@@ -112,36 +154,14 @@ export async function resumableUpload(
       if (error === undefined) resolve()
       else reject(error)
     }
-    const upload = new Upload(input as Blob, {
+    const upload = new Upload(tusInput(body), {
       endpoint: transport.url('/v1/uploads'),
       metadata,
       headers: authorization === undefined ? {} : { authorization },
       chunkSize: options.chunkSize ?? TUS_CHUNK,
       ...(options.size === undefined ? {} : { uploadSize: options.size }),
-      retryDelays: Array.from({ length: options.retries ?? 3 }, (_, i) => (i === 0 ? 0 : 1000 * i)),
-      ...(resume === undefined
-        ? {}
-        : {
-            fingerprint: async () => resume.fingerprint,
-            urlStorage: urlStorage(resume.store),
-            storeFingerprintForResuming: true,
-            removeFingerprintOnSuccess: true,
-          }),
-      onShouldRetry(error) {
-        const status = error.originalResponse?.getStatus() ?? 0
-        const again = status === 0 || status >= 500 || RESYNC.has(status)
-        // The cause (a reset connection) says more than tus's wrapper, which also names the request.
-        if (again) retry = error.causingError ?? error
-        return again
-      },
-      onAfterResponse(request, response) {
-        // A HEAD asks the service for its offset: the upload continues from there.
-        if (request.getMethod() !== 'HEAD' || response.getStatus() !== 200) return
-        const offset = Number(response.getHeader('Upload-Offset') ?? 0)
-        const size = Number(response.getHeader('Upload-Length') ?? options.size ?? 0)
-        onResume?.(retry === undefined ? { offset, size } : { offset, size, retry })
-        retry = undefined
-      },
+      ...resumeOptions(resume),
+      ...resumeHooks(options),
       onProgress: (sent, total) => options.onProgress?.(sent, total),
       onSuccess: () => finish(),
       onError(error) {
