@@ -72,6 +72,12 @@ it('fails with Timeout when no answer comes within the timeout', async () => {
   const client = new CofferClient({ url: await silentServer('nothing'), timeout: 300 })
   await expect(client.whoami()).rejects.toMatchObject({ code: 'Timeout', retryable: true })
   await expect(client.buckets.list({ timeout: 200 })).rejects.toMatchObject({ code: 'Timeout' })
+  // Transfers have no limit unless given one; with one, an upload that gets no answer times out.
+  await expect(client.objects.upload('b', 'k', 'bytes', { timeout: 200 })).rejects.toMatchObject({
+    code: 'Timeout',
+  })
+  const resumable = client.objects.uploadResumable('b', 'k', new Uint8Array(10), { timeout: 200, retries: 0 })
+  await expect(resumable).rejects.toMatchObject({ code: 'Timeout' })
 })
 
 it('fails with Aborted when the signal fires: before, while waiting, and while reading a body', async () => {
