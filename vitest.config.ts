@@ -8,6 +8,10 @@ export default defineConfig({
     // Tests run against the packages' sources, not their build output, so no build step can go stale.
     alias: [
       { find: /^@coffer\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@coffer\/core\/errors$/, replacement: source('./packages/core/src/errors.ts') },
+      { find: /^@coffer\/client$/, replacement: source('./packages/client/src/index.ts') },
+      { find: /^@coffer\/client\/schemas$/, replacement: source('./packages/client/src/schemas/index.ts') },
+      { find: /^@coffer\/images\/render-url$/, replacement: source('./packages/images/src/render-url.ts') },
       { find: /^@coffer\/core\/driver$/, replacement: source('./packages/core/src/driver-kit.ts') },
       { find: /^@coffer\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@coffer\/driver-s3$/, replacement: source('./packages/driver-s3/src/index.ts') },
@@ -28,7 +32,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // `expect.poll` waits for what a busy machine (CI with Ceph, Postgres and Chromium beside the

@@ -20,19 +20,9 @@ export function parseCofferUrl(text: string): CofferUrl {
   return { bucket, key: slash === -1 ? '' : rest.slice(slash + 1) }
 }
 
-/** The key percent-encoded segment by segment, for a path under `/objects/`. */
-export function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/')
-}
-
 /** A mistake in the command line: exit code 1. */
 export class UsageError extends Error {
   override name = 'UsageError'
-}
-
-/** The API path of an object: `/v1/buckets/BUCKET/objects/KEY`, each part percent-encoded. */
-export function objectApiPath(ref: CofferUrl): string {
-  return `/v1/buckets/${encodeURIComponent(ref.bucket)}/objects/${encodeKey(ref.key)}`
 }
 
 /** The `coffer://` address of an object, for messages. */

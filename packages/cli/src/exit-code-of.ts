@@ -1,6 +1,6 @@
-import { ApiError } from './client.ts'
+import { CofferError } from '@coffer/client'
 import { UsageError } from './coffer-url.ts'
-import { EXIT } from './exit-codes.ts'
+import { EXIT, EXIT_OF_CODE } from './exit-codes.ts'
 
 /** The families of local file-system errors, by Node's errno code. */
 const EXIT_OF_ERRNO: Readonly<Record<string, number>> = {
@@ -25,7 +25,7 @@ export class TransfersFailed extends Error {
 /** The exit code for an error: the service's family, a usage mistake, or a local file error. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof TransfersFailed) return exitCodeOf(error.first)
-  if (error instanceof ApiError) return error.exitCode
+  if (error instanceof CofferError) return EXIT_OF_CODE[error.code]
   if (error instanceof UsageError) return EXIT.usage
   const errno = (error as NodeJS.ErrnoException | undefined)?.code
   if (typeof errno === 'string' && errno.startsWith('E')) return EXIT_OF_ERRNO[errno] ?? EXIT.invalid

@@ -3,7 +3,6 @@
  * `coffer`: Coffer's REST API from the shell. See `coffer --help` for the commands, the configuration
  * (flags, environment, `coffer login` profiles) and the exit codes.
  */
-import { exitCodeOf } from './exit-code-of.ts'
 import { EXIT } from './exit-codes.ts'
 import { createProgram } from './program.ts'
 
@@ -20,5 +19,6 @@ try {
   if (program.opts().debug === true && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`)
   }
-  process.exitCode = exitCodeOf(error)
+  // Loaded on failure only: the error classes it knows come with the client.
+  process.exitCode = (await import('./exit-code-of.ts')).exitCodeOf(error)
 }

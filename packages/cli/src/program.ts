@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs'
+import type { CofferClient } from '@coffer/client'
 import { Command, type Command as CommandType, Option } from 'commander'
-import type { Client } from './client.ts'
-import { type ConnectionOptions, connect } from './config/settings.ts'
+import type { ConnectionOptions } from './config/settings.ts'
 import { EXIT_HELP } from './exit-codes.ts'
 import { CONFIG_HELP, FILTER_HELP, LOGIN_HELP } from './help-texts.ts'
 import { filterCollector } from './transfer/name-filter.ts'
-import { collect } from './transfer/upload-headers.ts'
 
 // Commander hands actions their arguments untyped; each command function's parameters follow the
 // command's declared arguments, then its options.
 // biome-ignore lint/suspicious/noExplicitAny: Commander's action arguments
 type Action = (...args: any[]) => Promise<void>
 /** Loads a command's function when the command runs: each run parses only the modules it uses. */
-type Load = () => Promise<(client: Client, ...args: never[]) => Promise<void>>
+type Load = () => Promise<(client: CofferClient, ...args: never[]) => Promise<void>>
 type WithClient = (load: Load) => Action
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
 
 /** The `coffer` command line: every command, its options and its help. */
 export function createProgram(): CommandType {
@@ -32,8 +36,16 @@ export function createProgram(): CommandType {
   const withClient: WithClient =
     (load) =>
     async (...args: unknown[]) => {
-      const action = (await load()) as (client: Client, ...a: unknown[]) => Promise<void>
-      return action(await connect(program.opts<ConnectionOptions>()), ...args)
+      const action = (await load()) as (client: CofferClient, ...a: unknown[]) => Promise<void>
+      // Loaded here, as the commands are: `--help` and `--version` load no client.
+      const { clientOf, connection } = await import('./config/settings.ts')
+      const connected = await connection(program.opts<ConnectionOptions>())
+      try {
+        return await action(clientOf(connected), ...args)
+      } catch (error) {
+        if (connected.key !== undefined) throw error
+        throw (await import('./not-logged-in.ts')).notLoggedIn(error)
+      }
     }
   objectCommands(program, withClient)
   adminCommands(program, withClient)
@@ -191,7 +203,7 @@ function adminCommands(program: CommandType, withClient: WithClient): void {
     .requiredOption(
       '--scope <scope>',
       'BUCKET[/PREFIX]:PERMS, repeatable; PERMS of read,write,delete,list,sign,admin; * is every bucket',
-      (value: string, previous: string[] = []) => [...previous, value],
+      collect,
     )
     .option('--expires <duration>', 'lifetime: 30d, 12h, 1d12h, …')
     .option('--json', 'JSON output (the key and its token)')

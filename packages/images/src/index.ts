@@ -29,5 +29,5 @@ export {
   REQUESTED_FORMATS,
   type RequestedFormat,
   type Transform,
-  transformDigest,
 } from './transform.ts'
+export { transformDigest } from './transform-digest.ts'

@@ -1,4 +1,5 @@
-import { StorageError } from '@coffer/core'
+// The errors module only: this file is in the browser-safe `@coffer/images/render-url` graph.
+import { StorageError } from '@coffer/core/errors'
 import {
   FITS,
   type Fit,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-
 /** How the image fits the `w`×`h` box; the same names and meanings as CSS `object-fit` and sharp. */
 export const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const
 export type Fit = (typeof FITS)[number]
@@ -69,14 +67,4 @@ export function canonicalTransform(transform: Transform): string {
     if (value !== undefined) parts.push(`${name}=${value}`)
   }
   return parts.join(',')
-}
-
-/**
- * A short fixed-length digest of the canonical transform and whatever else shapes the output (the
- * resolved format, the source's etag), for cache keys and file names.
- */
-export function transformDigest(transform: Transform, ...context: string[]): string {
-  const hash = createHash('sha256').update(canonicalTransform(transform))
-  for (const part of context) hash.update('\0').update(part)
-  return hash.digest('base64url').slice(0, 32)
 }

@@ -52,7 +52,7 @@ const PACKAGE_DEPENDENCIES: Record<string, readonly string[]> = {
   'driver-s3': ['core'],
   images: ['core'],
   exports: ['core'],
-  client: ['core'],
+  client: ['core', 'images'],
   server: ['core', 'driver-s3', 'images', 'exports', 'client'],
   cli: ['core', 'driver-s3', 'server', 'client'],
   web: ['client', 'core'],

@@ -1,18 +1,7 @@
-import type { Client } from '../client.ts'
+import type { Bucket, BucketPolicy, CofferClient } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { printJson, printTable } from '../output.ts'
 import { formatBytes, parseSize } from '../units.ts'
-
-/** A bucket and its policy, as the service describes it. */
-interface Bucket {
-  name: string
-  public: boolean
-  maxFileSize?: number
-  allowedTypes?: string[]
-  quotaBytes?: number
-  quotaObjects?: number
-  cors?: { origins: string[] }
-}
 
 /** Options of `buckets create` and `buckets update`: the policy fields given on the command line. */
 export interface PolicyOptions {
@@ -26,11 +15,9 @@ export interface PolicyOptions {
   json?: boolean
 }
 
-const path = (name: string) => `/v1/buckets/${encodeURIComponent(name)}`
-
 /** `coffer buckets ls [--json]`: the buckets this credential sees, with their policies. */
-export async function bucketsLs(client: Client, options: { json?: boolean }): Promise<void> {
-  const { buckets } = await client.json<{ buckets: Bucket[] }>('/v1/buckets')
+export async function bucketsLs(client: CofferClient, options: { json?: boolean }): Promise<void> {
+  const buckets = await client.buckets.list()
   if (options.json) return printJson(buckets)
   printTable([
     ['NAME', 'ACCESS', 'MAX FILE', 'TYPES', 'QUOTA', 'CORS ORIGINS'],
@@ -53,22 +40,30 @@ function quotaText(bucket: Bucket): string {
 }
 
 /** `coffer buckets create NAME [policy]`: a new bucket (admin). */
-export async function bucketsCreate(client: Client, name: string, options: PolicyOptions): Promise<void> {
-  const bucket = await client.json<Bucket>('/v1/buckets', 'POST', { name, ...policyOf(options, false) })
+export async function bucketsCreate(
+  client: CofferClient,
+  name: string,
+  options: PolicyOptions,
+): Promise<void> {
+  const bucket = await client.buckets.create(name, policyOf(options, false) as BucketPolicy)
   report(bucket, 'created', options)
 }
 
 /** `coffer buckets update NAME [policy]`: changes the given fields; `none` clears a limit (admin). */
-export async function bucketsUpdate(client: Client, name: string, options: PolicyOptions): Promise<void> {
+export async function bucketsUpdate(
+  client: CofferClient,
+  name: string,
+  options: PolicyOptions,
+): Promise<void> {
   const patch = policyOf(options, true)
   if (Object.keys(patch).length === 0)
     throw new UsageError('nothing to update: give at least one policy option')
-  report(await client.json<Bucket>(path(name), 'PATCH', patch), 'updated', options)
+  report(await client.buckets.update(name, patch), 'updated', options)
 }
 
 /** `coffer buckets rm NAME`: deletes an empty bucket (a bucket with objects: exit code 6). */
-export async function bucketsRm(client: Client, name: string): Promise<void> {
-  await client.request(path(name), { method: 'DELETE' })
+export async function bucketsRm(client: CofferClient, name: string): Promise<void> {
+  await client.buckets.delete(name)
   process.stderr.write(`deleted bucket ${name}\n`)
 }
 
@@ -77,12 +72,15 @@ function report(bucket: Bucket, verb: string, options: { json?: boolean }): void
   else process.stderr.write(`${verb} bucket ${bucket.name}\n`)
 }
 
+/** Policy fields to set, or (null) to clear. */
+type PolicyPatch = { [K in keyof BucketPolicy]?: BucketPolicy[K] | null }
+
 /**
  * The policy fields given, as the API takes them. Sizes take units (`5MiB`); `none` clears a limit
  * (null), on update only. `quotaObjects` is sent only when given, for services that do not know it.
  */
-function policyOf(options: PolicyOptions, clearable: boolean): Record<string, unknown> {
-  const policy: Record<string, unknown> = {}
+function policyOf(options: PolicyOptions, clearable: boolean): PolicyPatch {
+  const policy: PolicyPatch = {}
   const limit = <T>(text: string, parse: (t: string) => T): T | null => {
     if (text !== 'none') return parse(text)
     if (!clearable) throw new UsageError('"none" clears a limit with buckets update only')

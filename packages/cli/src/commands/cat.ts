@@ -1,24 +1,20 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Client } from '../client.ts'
-import { objectApiPath, parseCofferUrl, UsageError } from '../coffer-url.ts'
+import type { ReadableStream as NodeWebReadable } from 'node:stream/web'
+import type { CofferClient } from '@coffer/client'
+import { type CofferUrl, parseCofferUrl, UsageError } from '../coffer-url.ts'
 
-/** The object path of a `coffer://BUCKET/KEY` address; refuses an address without a key. */
-export function objectPath(target: string): string {
+/** The object of a `coffer://BUCKET/KEY` address; refuses an address without a key. */
+export function objectRef(target: string): CofferUrl {
   const ref = parseCofferUrl(target)
   if (ref.key === '') throw new UsageError(`no object key in ${target}`)
-  return objectApiPath(ref)
+  return ref
 }
 
 /** `coffer cat URL`: streams the object to stdout. */
-export async function cat(client: Client, target: string): Promise<void> {
-  const response = await client.request(objectPath(target))
-  if (response.body === null) return
-  await pipeline(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-    process.stdout,
-    {
-      end: false,
-    },
-  )
+export async function cat(client: CofferClient, target: string): Promise<void> {
+  const ref = objectRef(target)
+  const { body } = await client.objects.download(ref.bucket, ref.key)
+  if (body === null) return
+  await pipeline(Readable.fromWeb(body as NodeWebReadable), process.stdout, { end: false })
 }

@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { planCopy } from '../transfer/plan-copy.ts'
 import { runTransfers } from '../transfer/run-transfers.ts'
 import {
@@ -17,13 +17,13 @@ export interface CopyOptions extends TransferOptions {
  * `coffer cp SRC DST [-r]`: local → coffer://, coffer:// → local, or coffer:// → coffer://, one file
  * or a folder's tree; streamed, large uploads resumable.
  */
-export function cp(client: Client, src: string, dst: string, options: CopyOptions): Promise<void> {
+export function cp(client: CofferClient, src: string, dst: string, options: CopyOptions): Promise<void> {
   return copyFiles(client, src, dst, options, false)
 }
 
 /** Copies, or with `move` moves (each source deleted once its copy is complete), as `cp` plans. */
 export async function copyFiles(
-  client: Client,
+  client: CofferClient,
   src: string,
   dst: string,
   options: CopyOptions,

@@ -1,14 +1,9 @@
-import type { Client } from '../client.ts'
+import type { CofferClient, Deployed } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { walkFolder } from '../transfer/local-tree.ts'
 import { createProgress, progressMode } from '../transfer/progress.ts'
-import { pulledBody, tarGzFolder } from '../transfer/tar-gz-folder.ts'
+import { tarGzFolder } from '../transfer/tar-gz-folder.ts'
 import { formatBytes } from '../units.ts'
-
-interface DeployAnswer {
-  site: { name: string; url: string; public: boolean }
-  deploy: { id: string; files: number; bytes: number }
-}
 
 /**
  * `coffer deploy FOLDER --site NAME [--no-activate] [--json]`: sends the folder's files as one
@@ -16,7 +11,7 @@ interface DeployAnswer {
  * `--no-activate`), with a progress bar, and prints the site's URL.
  */
 export async function deploy(
-  client: Client,
+  client: CofferClient,
   folder: string,
   options: { site: string; activate?: boolean; json?: boolean },
 ): Promise<void> {
@@ -27,16 +22,12 @@ export async function deploy(
   const progress = createProgress(progressMode(options.json === true))
   const bar = progress.start(`deploy ${folder} → site ${options.site}`, total)
   const archive = tarGzFolder(files, (bytes) => bar.update(bytes))
-  const query = options.activate === false ? '?activate=false' : ''
-  let answer: DeployAnswer
+  let answer: Deployed
   try {
-    const response = await client.request(`/v1/sites/${encodeURIComponent(options.site)}/deploys${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/gzip' },
-      body: pulledBody(archive),
-      duplex: 'half',
+    answer = await client.sites.deploy(options.site, archive, {
+      format: 'tar.gz',
+      activate: options.activate !== false,
     })
-    answer = (await response.json()) as DeployAnswer
     bar.done()
   } catch (error) {
     bar.fail()

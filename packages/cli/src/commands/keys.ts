@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { ApiKey, Scope as ApiScope, CofferClient } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { print, printJson, printTable } from '../output.ts'
 import { parseDuration } from '../units.ts'
@@ -7,15 +7,6 @@ interface Scope {
   bucket: string
   prefix?: string
   permissions: string[]
-}
-
-interface ApiKey {
-  id: string
-  name: string
-  scopes: Scope[]
-  createdAt: string
-  expiresAt?: string
-  revokedAt?: string
 }
 
 /** `BUCKET[/PREFIX]:PERM[,PERM…]` → a scope; `*:admin` is every bucket. */
@@ -41,8 +32,8 @@ function scopeText(scope: Scope): string {
 }
 
 /** `coffer keys ls [--json]`: every API key (admin), without tokens. */
-export async function keysLs(client: Client, options: { json?: boolean }): Promise<void> {
-  const { keys } = await client.json<{ keys: ApiKey[] }>('/v1/keys')
+export async function keysLs(client: CofferClient, options: { json?: boolean }): Promise<void> {
+  const keys: ApiKey[] = await client.keys.list()
   if (options.json) return printJson(keys)
   printTable([
     ['ID', 'NAME', 'SCOPES', 'CREATED', 'EXPIRES', 'REVOKED'],
@@ -65,19 +56,27 @@ export interface KeyCreateOptions {
 }
 
 /** `coffer keys create NAME --scope S… [--expires 30d]`: prints the token, which is shown only once. */
-export async function keysCreate(client: Client, name: string, options: KeyCreateOptions): Promise<void> {
-  const body: Record<string, unknown> = { name, scopes: options.scope.map(parseScope) }
-  if (options.expires !== undefined) {
-    body.expiresAt = new Date(Date.now() + parseDuration(options.expires) * 1000).toISOString()
-  }
-  const created = await client.json<{ key: ApiKey; token: string }>('/v1/keys', 'POST', body)
+export async function keysCreate(
+  client: CofferClient,
+  name: string,
+  options: KeyCreateOptions,
+): Promise<void> {
+  // The permission names are checked by the service (an unknown one is refused with its list).
+  const scopes = options.scope.map(parseScope) as ApiScope[]
+  const expiresAt =
+    options.expires === undefined
+      ? undefined
+      : new Date(Date.now() + parseDuration(options.expires) * 1000).toISOString()
+  const created = await client.keys.create(
+    expiresAt === undefined ? { name, scopes } : { name, scopes, expiresAt },
+  )
   if (options.json) return printJson(created)
   process.stderr.write(`created key ${created.key.id} (${created.key.name}); its token is shown once:\n`)
   print(created.token)
 }
 
 /** `coffer keys revoke ID`. */
-export async function keysRevoke(client: Client, id: string): Promise<void> {
-  await client.request(`/v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' })
+export async function keysRevoke(client: CofferClient, id: string): Promise<void> {
+  await client.keys.revoke(id)
   process.stderr.write(`revoked key ${id}\n`)
 }

@@ -1,9 +1,8 @@
 import { createInterface } from 'node:readline/promises'
 import { Writable } from 'node:stream'
-import { Client } from '../client.ts'
 import { UsageError } from '../coffer-url.ts'
 import { DEFAULT_PROFILE, writeProfile } from '../config/profile.ts'
-import { DEFAULT_URL } from '../config/settings.ts'
+import { clientOf, DEFAULT_URL } from '../config/settings.ts'
 
 /** Options of `coffer login`: the global connection options. */
 export interface LoginOptions {
@@ -39,7 +38,7 @@ export async function login(options: LoginOptions): Promise<void> {
   const url = options.url ?? process.env.COFFER_URL ?? DEFAULT_URL
   const key = options.key ?? process.env.COFFER_KEY ?? (await readKey())
   if (key === '') throw new UsageError('no key: give --key, set COFFER_KEY or type it on stdin')
-  await new Client({ url, key }).json('/v1/buckets')
+  await clientOf({ url, key }).buckets.list()
   const path = await writeProfile(options.profile ?? process.env.COFFER_PROFILE ?? DEFAULT_PROFILE, {
     url,
     key,

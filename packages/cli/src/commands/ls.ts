@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { parseCofferUrl } from '../coffer-url.ts'
 import { print, printJson } from '../output.ts'
 import { listPages, type RemoteObject } from '../transfer/remote-tree.ts'
@@ -19,9 +19,13 @@ export interface LsOptions {
  * date, type (when the listing has it) and name. Names are relative to the prefix's folder, as
  * `aws s3 ls` and `rclone ls` print them; `--json` keeps the full keys.
  */
-export async function ls(client: Client, target: string | undefined, options: LsOptions): Promise<void> {
+export async function ls(
+  client: CofferClient,
+  target: string | undefined,
+  options: LsOptions,
+): Promise<void> {
   if (target === undefined) {
-    const { buckets } = await client.json<{ buckets: { name: string; public: boolean }[] }>('/v1/buckets')
+    const buckets = await client.buckets.list()
     if (options.json) return printJson(buckets)
     for (const bucket of buckets) print(`${bucket.name}${bucket.public ? '  (public)' : ''}`)
     return

@@ -1,6 +1,6 @@
 import { readdir, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { isCofferUrl } from '../coffer-url.ts'
 import { type CopyOptions, copyFiles } from './cp.ts'
 
@@ -9,7 +9,12 @@ import { type CopyOptions, copyFiles } from './cp.ts'
  * then the source deleted once its copy is complete. A local folder moved whole is removed with
  * the folders it leaves empty.
  */
-export async function mv(client: Client, src: string, dst: string, options: CopyOptions): Promise<void> {
+export async function mv(
+  client: CofferClient,
+  src: string,
+  dst: string,
+  options: CopyOptions,
+): Promise<void> {
   await copyFiles(client, src, dst, options, true)
   if (options.recursive && !isCofferUrl(src)) await removeEmptyFolders(src)
 }

@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { printJson } from '../output.ts'
 import { parseDuration } from '../units.ts'
@@ -19,23 +19,18 @@ export interface PresignOptions {
  * `coffer presign URL [--expires 1h] [--put | --transform 'w=200,h=200'] [--json]`: prints a signed
  * URL; with `--transform`, a signed render URL whose transform the service checks and seals in.
  */
-export async function presign(client: Client, target: string, options: PresignOptions): Promise<void> {
+export async function presign(client: CofferClient, target: string, options: PresignOptions): Promise<void> {
   const { bucket, key } = parseCofferUrl(target)
   if (key === '') throw new UsageError(`no object key in ${target}`)
   if (options.put && options.transform !== undefined)
     throw new UsageError('--transform is for downloads, not --put')
   const expiresIn = parseDuration(options.expires ?? '1h')
   const method = options.put ? 'PUT' : 'GET'
-  const { url, expiresAt } = await client.json<{ url: string; expiresAt: string }>(
-    `/v1/buckets/${encodeURIComponent(bucket)}/sign`,
-    'POST',
-    {
-      key,
-      method,
-      expiresIn,
-      ...(options.transform === undefined ? {} : { transform: options.transform }),
-    },
-  )
+  const { url, expiresAt } = await client.objects.sign(bucket, key, {
+    method,
+    expiresIn,
+    transform: options.transform,
+  })
   if (options.json) return printJson({ url, method, expiresAt })
   process.stdout.write(`${url}\n`)
 }

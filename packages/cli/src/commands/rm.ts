@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises'
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { deleteObjects } from '../transfer/delete-objects.ts'
 import { listPages } from '../transfer/remote-tree.ts'
-import { objectPath } from './cat.ts'
+import { objectRef } from './cat.ts'
 
 /** Options of `coffer rm`. */
 export interface RmOptions {
@@ -22,9 +22,10 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 /** `coffer rm URL [-r] [--force]`: one object, or with -r every object under a prefix. */
-export async function rm(client: Client, target: string, options: RmOptions): Promise<void> {
+export async function rm(client: CofferClient, target: string, options: RmOptions): Promise<void> {
   if (!options.recursive) {
-    await client.request(objectPath(target), { method: 'DELETE' })
+    const ref = objectRef(target)
+    await client.objects.delete(ref.bucket, ref.key)
     return
   }
   const { bucket, key: prefix } = parseCofferUrl(target)
@@ -41,7 +42,7 @@ export async function rm(client: Client, target: string, options: RmOptions): Pr
   process.stderr.write(`deleted ${deleted} object(s)\n`)
 }
 
-async function allKeys(client: Client, bucket: string): Promise<string[]> {
+async function allKeys(client: CofferClient, bucket: string): Promise<string[]> {
   const keys: string[] = []
   for await (const page of listPages(client, bucket, '')) keys.push(...page.objects.map((o) => o.key))
   return keys

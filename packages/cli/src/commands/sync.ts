@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { isCofferUrl } from '../coffer-url.ts'
 import { print, printJson } from '../output.ts'
 import { describeDeletion, planSync, type SyncPlan } from '../transfer/plan-sync.ts'
@@ -26,7 +26,12 @@ export interface SyncOptions extends TransferOptions {
  * folder to a prefix or of a prefix to a local folder. Prints each transfer and deletion (or what it
  * would do), then a summary; with `--json`, only a JSON report.
  */
-export async function sync(client: Client, src: string, dst: string, options: SyncOptions): Promise<void> {
+export async function sync(
+  client: CofferClient,
+  src: string,
+  dst: string,
+  options: SyncOptions,
+): Promise<void> {
   const concurrency = concurrencyOf(options)
   const plan = await planSync(client, src, dst, {
     remove: options.delete === true,

@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { print, printJson, printTable } from '../output.ts'
 import { formatBytes } from '../units.ts'
 
@@ -7,9 +7,9 @@ import { formatBytes } from '../units.ts'
  * (`GET /v1/buckets/BUCKET/usage`): totals and quotas, then a table of days. Fields this version
  * does not know are printed too, so a newer service's report is never hidden.
  */
-export async function usage(client: Client, bucket: string | undefined, options: { json?: boolean }) {
-  const path = bucket === undefined ? '/v1/usage' : `/v1/buckets/${encodeURIComponent(bucket)}/usage`
-  const report = await client.json<Record<string, unknown>>(path)
+export async function usage(client: CofferClient, bucket: string | undefined, options: { json?: boolean }) {
+  const report: Record<string, unknown> =
+    bucket === undefined ? await client.usage() : await client.usage(bucket)
   if (options.json) return printJson(report)
   printReport(report)
 }

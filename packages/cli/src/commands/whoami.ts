@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { print, printJson } from '../output.ts'
 
 /** A grant of the credential, as the service describes it. */
@@ -28,11 +28,11 @@ export function formatScope(scope: ScopeJson | string): string {
  * `coffer whoami [--json]`: the credential in use (its name, or its kind and id), the service it was
  * checked against, what it may do, and until when.
  */
-export async function whoami(client: Client, options: { json?: boolean }): Promise<void> {
-  const me = await client.json<WhoamiJson>('/v1/whoami')
+export async function whoami(client: CofferClient, options: { json?: boolean }): Promise<void> {
+  const me: WhoamiJson = await client.whoami()
   if (options.json) return printJson(me)
   const who = me.name ?? [me.kind, me.id].filter(Boolean).join(' ')
-  print(`${who || 'unnamed credential'} at ${client.base}`)
+  print(`${who || 'unnamed credential'} at ${client.url}`)
   print(`expires   ${me.expiresAt ?? 'never'}`)
   for (const scope of me.scopes) print(`scope     ${formatScope(scope)}`)
 }

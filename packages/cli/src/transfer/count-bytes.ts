@@ -40,20 +40,6 @@ export function fileBody(
   })
 }
 
-/** A web stream passed through unchanged (with its backpressure), counting its bytes. */
-export function countWeb(source: ReadableStream<Uint8Array>, onTotal: (total: number) => void) {
-  let total = 0
-  return source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength
-        onTotal(total)
-        controller.enqueue(chunk)
-      },
-    }),
-  )
-}
-
 /**
  * `source` passed through unchanged, calling `onTotal` with the running byte count after each chunk.
  * An error of the source destroys the returned stream, so a reader sees it.

@@ -1,12 +1,7 @@
-import { ApiError, type Client } from '../client.ts'
+import { type CofferClient, CofferError, type DeleteResult, isErrorCode } from '@coffer/client'
 
 /** Keys per batch-delete request (the service's and S3's limit). */
 const BATCH = 1000
-
-interface DeleteResult {
-  deleted: string[]
-  errors: { key: string; code: string; message: string }[]
-}
 
 /**
  * Deletes objects of a bucket: every key under `prefix` in one request, or a list of keys in batches
@@ -14,11 +9,10 @@ interface DeleteResult {
  * its code, after every batch has been sent. Returns how many objects were deleted.
  */
 export async function deleteObjects(
-  client: Client,
+  client: CofferClient,
   bucket: string,
   target: { prefix: string } | { keys: readonly string[] },
 ): Promise<number> {
-  const path = `/v1/buckets/${encodeURIComponent(bucket)}/delete`
   const bodies =
     'prefix' in target
       ? [{ prefix: target.prefix }]
@@ -28,14 +22,14 @@ export async function deleteObjects(
   let deleted = 0
   const errors: DeleteResult['errors'] = []
   for (const body of bodies) {
-    const result = await client.json<DeleteResult>(path, 'POST', body)
+    const result = await client.objects.deleteMany(bucket, body)
     deleted += result.deleted.length
     errors.push(...result.errors)
   }
   const [first] = errors
   if (first !== undefined) {
-    throw new ApiError(
-      first.code,
+    throw new CofferError(
+      isErrorCode(first.code) ? first.code : 'Internal',
       200,
       `${errors.length} object(s) not deleted; ${first.key}: ${first.message}`,
     )

@@ -3,7 +3,7 @@ import { createWriteStream, rmSync } from 'node:fs'
 import { mkdir, rename, rm, utimes } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
+import type { CofferUrl } from '../coffer-url.ts'
 import { onInterrupt } from '../interrupt.ts'
 import { countBytes, fromWeb } from './count-bytes.ts'
 import { track } from './progress.ts'
@@ -22,16 +22,15 @@ export async function downloadFile(
   line: string,
 ): Promise<void> {
   await track(ctx.progress, line, async (begin) => {
-    const response = await ctx.client.request(objectApiPath(source))
-    const progress = begin(Number(response.headers.get('content-length') ?? 0))
+    const { head, body: stream } = await ctx.client.objects.download(source.bucket, source.key)
+    const progress = begin(head.size)
     await mkdir(dirname(path), { recursive: true })
     const temp = tempPathFor(path)
     const forget = onInterrupt(() => rmSync(temp, { force: true }))
     try {
-      const body = countBytes(fromWeb(response.body), (received) => progress.update(received))
+      const body = countBytes(fromWeb(stream), (received) => progress.update(received))
       await pipeline(body, createWriteStream(temp, { flags: 'wx' }))
-      const modified = response.headers.get('last-modified')
-      if (modified !== null) await utimes(temp, new Date(), new Date(modified))
+      await utimes(temp, new Date(), new Date(head.lastModified))
       await rename(temp, path)
     } catch (error) {
       await rm(temp, { force: true })

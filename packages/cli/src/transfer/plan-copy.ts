@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { basename, join, resolve, sep } from 'node:path'
-import { ApiError, type Client } from '../client.ts'
+import { type CofferClient, CofferError } from '@coffer/client'
 import { type CofferUrl, isCofferUrl, parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { statFile, walkFolder } from './local-tree.ts'
 import { filtered, type NameFilter } from './name-filter.ts'
@@ -25,7 +25,7 @@ export function localPathOf(root: string, relativeKey: string): string {
   const base = resolve(root)
   const path = resolve(base, ...relativeKey.split('/'))
   if (!path.startsWith(`${base}${sep}`))
-    throw new ApiError('InvalidKey', 0, `key escapes ${root}: ${relativeKey}`)
+    throw new CofferError('InvalidKey', 0, `key escapes ${root}: ${relativeKey}`)
   return path
 }
 
@@ -47,7 +47,7 @@ async function isFolder(path: string): Promise<boolean> {
  * a tree's files by their names relative to the folder or prefix.
  */
 export async function planCopy(
-  client: Client,
+  client: CofferClient,
   src: string,
   dst: string,
   recursive: boolean,
@@ -72,7 +72,7 @@ export async function planCopy(
   const from = parseCofferUrl(src)
   if (recursive) {
     const objects = filtered(await walkPrefix(client, from), filter)
-    if (objects.size === 0) throw new ApiError('NotFound', 404, `no objects under ${src}`)
+    if (objects.size === 0) throw new CofferError('NotFound', 404, `no objects under ${src}`)
     const to = toRemote ? parseCofferUrl(dst) : undefined
     return [...objects.keys()].map((name): Transfer => {
       const source = { bucket: from.bucket, key: `${folderPrefix(from.key)}${name}` }

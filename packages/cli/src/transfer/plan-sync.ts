@@ -1,4 +1,4 @@
-import type { Client } from '../client.ts'
+import type { CofferClient } from '@coffer/client'
 import { type CofferUrl, formatCofferUrl, isCofferUrl, parseCofferUrl, UsageError } from '../coffer-url.ts'
 import { type LocalFile, walkFolder } from './local-tree.ts'
 import { filtered, type NameFilter } from './name-filter.ts'
@@ -32,7 +32,7 @@ export function describeDeletion(deletion: Deletion): string {
  * (they may read files to hash them).
  */
 export async function planSync(
-  client: Client,
+  client: CofferClient,
   src: string,
   dst: string,
   options: { remove: boolean; concurrency: number; filter?: NameFilter; noClobber?: boolean },

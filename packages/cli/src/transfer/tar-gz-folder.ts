@@ -32,18 +32,3 @@ export function tarGzFolder(files: Map<string, LocalFile>, onRead: (bytes: numbe
   pipeline(tar as unknown as Readable, gzip).catch((error: unknown) => gzip.destroy(error as Error))
   return gzip
 }
-
-/** A Node stream as a `fetch` body that reads one chunk per pull (no unbounded read-ahead). */
-export function pulledBody(source: Readable): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await iterator.next()
-      if (next.done === true) controller.close()
-      else controller.enqueue(next.value as Uint8Array)
-    },
-    async cancel() {
-      await iterator.return?.()
-    },
-  })
-}

@@ -1,22 +1,22 @@
-import type { Client } from '../client.ts'
+import type { CofferClient, ObjectAttributes } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { stateDir } from '../config/paths.ts'
 import { parseSize } from '../units.ts'
 import { type FilterRule, type NameFilter, nameFilter } from './name-filter.ts'
 import { createProgress, type Progress, progressMode } from './progress.ts'
 import { ResumeStore } from './resume-store.ts'
-import { type UploadHeaderOptions, uploadHeaders } from './upload-headers.ts'
+import { type UploadHeaderOptions, uploadAttributes } from './upload-headers.ts'
 
 /** What every transfer of one command shares. */
 export interface TransferContext {
-  client: Client
+  client: CofferClient
   progress: Progress
   /** Files of at least this many bytes are uploaded over tus, resumably (default 64 MiB). */
   resumeThreshold: number
   /** Where resumable uploads remember their upload URLs. */
   resumes: ResumeStore
-  /** Headers every upload sends: type, cache control, metadata (`--content-type`, …). */
-  uploadHeaders: Record<string, string>
+  /** What every upload sets: type, cache control, metadata (`--content-type`, …). */
+  attributes: ObjectAttributes
   /** `--no-clobber`: a destination that exists is left as it is, and the transfer skipped. */
   noClobber: boolean
 }
@@ -40,7 +40,7 @@ export interface TransferOptions extends UploadHeaderOptions {
 }
 
 /** The context for a command's transfers. */
-export function transferContext(client: Client, options: TransferOptions): TransferContext {
+export function transferContext(client: CofferClient, options: TransferOptions): TransferContext {
   const threshold =
     options.resumeThreshold === undefined ? DEFAULT_RESUME_THRESHOLD : parseSize(options.resumeThreshold)
   return {
@@ -48,7 +48,7 @@ export function transferContext(client: Client, options: TransferOptions): Trans
     progress: createProgress(progressMode(options.json === true)),
     resumeThreshold: Math.max(1, threshold),
     resumes: new ResumeStore(stateDir()),
-    uploadHeaders: uploadHeaders(options),
+    attributes: uploadAttributes(options),
     noClobber: options.clobber === false,
   }
 }

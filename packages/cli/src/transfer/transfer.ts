@@ -1,6 +1,6 @@
 import { lstat, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { type CofferUrl, formatCofferUrl, objectApiPath } from '../coffer-url.ts'
+import { type CofferUrl, formatCofferUrl } from '../coffer-url.ts'
 import { copyObject } from './copy-object.ts'
 import { downloadFile } from './download-file.ts'
 import type { LocalFile } from './local-tree.ts'
@@ -87,5 +87,5 @@ async function destinationExists(ctx: TransferContext, transfer: Transfer): Prom
 
 /** Deletes an object (idempotent on the service). */
 export async function deleteObject(ctx: TransferContext, ref: CofferUrl): Promise<void> {
-  await ctx.client.request(objectApiPath(ref), { method: 'DELETE' })
+  await ctx.client.objects.delete(ref.bucket, ref.key)
 }

@@ -1,14 +1,14 @@
-import { ApiError } from '../client.ts'
-import { type CofferUrl, objectApiPath } from '../coffer-url.ts'
+import { isCofferError, type ObjectAttributes } from '@coffer/client'
+import type { CofferUrl } from '../coffer-url.ts'
 import { fileBody } from './count-bytes.ts'
 import type { LocalFile } from './local-tree.ts'
 import { track } from './progress.ts'
 import type { TransferContext } from './transfer-context.ts'
 import { tusUpload } from './tus-upload.ts'
 
-/** Whether the upload headers hold more than tus carries (it takes the type, not cache control or metadata). */
-function beyondTus(headers: Record<string, string>): boolean {
-  return Object.keys(headers).some((name) => name !== 'content-type')
+/** Whether the attributes hold more than tus carries (it takes the type, not cache control or metadata). */
+function beyondTus(attributes: ObjectAttributes): boolean {
+  return Object.keys(attributes).some((name) => name !== 'contentType')
 }
 
 /**
@@ -24,37 +24,27 @@ export async function uploadFile(
   target: CofferUrl,
   line: string,
 ): Promise<'done' | 'skipped'> {
-  const resumable = file.size > 0 && file.size >= ctx.resumeThreshold && !beyondTus(ctx.uploadHeaders)
+  const resumable = file.size > 0 && file.size >= ctx.resumeThreshold && !beyondTus(ctx.attributes)
   if (ctx.noClobber && resumable && (await objectExists(ctx, target))) return 'skipped'
   try {
     await track(ctx.progress, line, async (begin) => {
       const progress = begin(file.size)
       if (resumable) return tusUpload(ctx, file, target, progress)
-      const headers: Record<string, string> = { ...ctx.uploadHeaders, 'content-length': String(file.size) }
-      if (ctx.noClobber) headers['if-none-match'] = '*'
-      const response = await ctx.client.request(objectApiPath(target), {
-        method: 'PUT',
-        headers,
-        body: fileBody(file.path, { start: 0, end: file.size }, (sent) => progress.update(sent)),
-        duplex: 'half',
+      const body = fileBody(file.path, { start: 0, end: file.size }, (sent) => progress.update(sent))
+      await ctx.client.objects.upload(target.bucket, target.key, body, {
+        ...ctx.attributes,
+        size: file.size,
+        ifNoneMatch: ctx.noClobber ? '*' : undefined,
       })
-      await response.body?.cancel()
     })
   } catch (error) {
-    if (ctx.noClobber && error instanceof ApiError && error.status === 412) return 'skipped'
+    if (ctx.noClobber && isCofferError(error, 'PreconditionFailed')) return 'skipped'
     throw error
   }
   return 'done'
 }
 
-/** Whether an object exists (HEAD; a 404 is no). */
-export async function objectExists(ctx: TransferContext, ref: CofferUrl): Promise<boolean> {
-  try {
-    const response = await ctx.client.request(objectApiPath(ref), { method: 'HEAD' })
-    await response.body?.cancel()
-    return true
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return false
-    throw error
-  }
+/** Whether an object exists (a HEAD; `NotFound` is no). */
+export function objectExists(ctx: TransferContext, ref: CofferUrl): Promise<boolean> {
+  return ctx.client.objects.exists(ref.bucket, ref.key)
 }

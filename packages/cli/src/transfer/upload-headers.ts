@@ -1,3 +1,4 @@
+import { isMetadataName, type ObjectAttributes } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 
 /** The options that describe uploaded objects, as `aws s3 cp` names them. */
@@ -10,28 +11,22 @@ export interface UploadHeaderOptions {
   metadata?: string[]
 }
 
-/** Metadata names the service takes (`x-coffer-meta-<name>`, a header name's token characters). */
-const META_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
-
-/** Collects a repeatable option's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value]
-}
-
 /**
- * The request headers of an upload with these options. Metadata values go as UTF-8 bytes (Latin-1
- * characters to `fetch`), which the service reads back as UTF-8; a malformed pair is a usage error.
+ * The attributes of uploads with these options (the client turns them into headers, and refuses a
+ * metadata name no header can carry); a pair without `=` is a usage error.
  */
-export function uploadHeaders(options: UploadHeaderOptions): Record<string, string> {
-  const headers: Record<string, string> = {}
-  if (options.contentType !== undefined) headers['content-type'] = options.contentType
-  if (options.cacheControl !== undefined) headers['cache-control'] = options.cacheControl
+export function uploadAttributes(options: UploadHeaderOptions): ObjectAttributes {
+  const attributes: ObjectAttributes = {}
+  if (options.contentType !== undefined) attributes.contentType = options.contentType
+  if (options.cacheControl !== undefined) attributes.cacheControl = options.cacheControl
+  const metadata: Record<string, string> = {}
   for (const pair of options.metadata ?? []) {
     const at = pair.indexOf('=')
     const name = pair.slice(0, at).trim().toLowerCase()
-    if (at <= 0 || !META_NAME.test(name))
+    if (at <= 0 || !isMetadataName(name))
       throw new UsageError(`bad --metadata ${pair} (use NAME=VALUE; NAME of letters, digits, "-", "_")`)
-    headers[`x-coffer-meta-${name}`] = Buffer.from(pair.slice(at + 1), 'utf8').toString('latin1')
+    metadata[name] = pair.slice(at + 1)
   }
-  return headers
+  if (Object.keys(metadata).length > 0) attributes.metadata = metadata
+  return attributes
 }

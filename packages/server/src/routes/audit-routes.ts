@@ -3,20 +3,10 @@ import { actorOf, principalOf } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin } from '../domain/auth/scopes.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
-import { ERROR_RESPONSES } from './schemas.ts'
+import { AuditPageJson, ERROR_RESPONSES } from './schemas.ts'
 
 /** The audit trail, and reconcile on demand: what the object index knows of its own history. */
 export function auditRoutes(app: App, ctx: AppContext): void {
-  const Event = Type.Object({
-    id: Type.String(),
-    at: Type.String({ format: 'date-time' }),
-    actor: Type.String(),
-    ip: Type.Union([Type.String(), Type.Null()]),
-    action: Type.String(),
-    bucket: Type.Union([Type.String(), Type.Null()]),
-    key: Type.Union([Type.String(), Type.Null()]),
-    detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  })
   app.get(
     '/v1/audit',
     {
@@ -32,7 +22,7 @@ export function auditRoutes(app: App, ctx: AppContext): void {
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
         response: {
-          200: Type.Object({ events: Type.Array(Event), cursor: Type.Optional(Type.String()) }),
+          200: AuditPageJson,
           ...ERROR_RESPONSES,
         },
       },

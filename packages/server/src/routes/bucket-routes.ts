@@ -5,7 +5,7 @@ import { type Principal, requireServiceAdmin, seesBucket, seesWholeBucket } from
 import { BUCKET_NAME, type Bucket } from '../domain/buckets/bucket-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
-import { BucketJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
+import { BucketJson, BucketListJson, BucketParams, ERROR_RESPONSES, PolicyFields } from './schemas.ts'
 
 const tags = ['buckets']
 /**
@@ -31,7 +31,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'The buckets this credential can see',
-        response: { 200: Type.Object({ buckets: Type.Array(BucketJson) }), ...ERROR_RESPONSES },
+        response: { 200: BucketListJson, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

@@ -9,20 +9,10 @@ import { presign } from '../http/presign.ts'
 import { bodyOf } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import type { App } from '../http/typed-app.ts'
-import { ERROR_RESPONSES } from './schemas.ts'
+import { ERROR_RESPONSES, ExportJson } from './schemas.ts'
 
 /** A signed link lasts at most 7 days (SigV4's limit, kept for Coffer's own links too). */
 const MAX_LINK_SECONDS = 7 * 24 * 3600
-
-const ExportJson = Type.Object({
-  key: Type.String({ description: 'The export\'s key in the "exports" bucket' }),
-  size: Type.Number(),
-  contentType: Type.String(),
-  filename: Type.String({ description: "The download name, with the format's extension" }),
-  rows: Type.Number(),
-  url: Type.String({ description: 'A signed download link on the content origin' }),
-  expiresAt: Type.String({ description: 'When the export (and its link) expires' }),
-})
 
 /**
  * `POST /v1/exports?options=<JSON>`: the body's NDJSON rows become a CSV, JSON, NDJSON, XLSX or PDF file

@@ -4,18 +4,9 @@ import { actorOf, principalOf } from '../domain/auth/authorize.ts'
 import { parseScopes, requireServiceAdmin } from '../domain/auth/scopes.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
-import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
+import { ApiKeyListJson, CreatedKeyJson, ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
 
 const tags = ['API keys']
-
-const ApiKeyJson = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  scopes: Type.Array(ScopeSchema),
-  createdAt: Type.String({ format: 'date-time' }),
-  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-  revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
-})
 
 /** API keys, for admins of the whole service: create (the token is shown once), list, revoke. */
 export function keyRoutes(app: App, ctx: AppContext): void {
@@ -39,16 +30,7 @@ export function keyRoutes(app: App, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({
-            key: ApiKeyJson,
-            token: Type.String(),
-            s3: Type.Optional(
-              Type.Object(
-                { accessKeyId: Type.String(), secretAccessKey: Type.String() },
-                { description: 'For the S3 endpoint; the secret is in this response only' },
-              ),
-            ),
-          }),
+          201: CreatedKeyJson,
           ...ERROR_RESPONSES,
         },
       },
@@ -84,7 +66,7 @@ export function keyRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Every API key, without tokens',
-        response: { 200: Type.Object({ keys: Type.Array(ApiKeyJson) }), ...ERROR_RESPONSES },
+        response: { 200: ApiKeyListJson, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

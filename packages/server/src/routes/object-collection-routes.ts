@@ -10,10 +10,12 @@ import type { App } from '../http/typed-app.ts'
 import {
   BucketParams,
   Count,
+  DeleteResultJson,
   ERROR_RESPONSES,
+  ListPageJson,
   ObjectJson,
   objectJson,
-  SummaryJson,
+  SignedUrlJson,
   summaryJson,
 } from './schemas.ts'
 
@@ -58,11 +60,7 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           source: Type.Optional(Type.Union([Type.Literal('index'), Type.Literal('store')])),
         }),
         response: {
-          200: Type.Object({
-            objects: Type.Array(SummaryJson),
-            prefixes: Type.Array(Type.String()),
-            cursor: Type.Optional(Type.String()),
-          }),
+          200: ListPageJson,
           ...ERROR_RESPONSES,
         },
       },
@@ -90,12 +88,7 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           Type.Object({ prefix: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
         ]),
         response: {
-          200: Type.Object({
-            deleted: Type.Array(Type.String()),
-            errors: Type.Array(
-              Type.Object({ key: Type.String(), code: Type.String(), message: Type.String() }),
-            ),
-          }),
+          200: DeleteResultJson,
           ...ERROR_RESPONSES,
         },
       },
@@ -173,7 +166,7 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          200: SignedUrlJson,
           ...ERROR_RESPONSES,
         },
       },

@@ -10,7 +10,7 @@ import type { AppContext } from '../http/app-context.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import type { App } from '../http/typed-app.ts'
-import { ERROR_RESPONSES } from './schemas.ts'
+import { DeployedJson, ERROR_RESPONSES, SignedUrlJson, SiteDeploysJson, SiteJson } from './schemas.ts'
 
 const tags = ['sites']
 /** The bucket every site's deploys are stored in. */
@@ -20,22 +20,6 @@ const SiteParams = Type.Object({
   site: Type.String({ maxLength: 63, description: 'Site name (a DNS label)' }),
 })
 const DeployParams = Type.Object({ site: Type.String({ maxLength: 63 }), id: Type.String({ maxLength: 40 }) })
-const DeployJson = Type.Object({
-  id: Type.String(),
-  files: Type.Integer(),
-  bytes: Type.Integer(),
-  spa: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-})
-const SiteJson = Type.Object({
-  name: Type.String(),
-  url: Type.String({ description: "The site's own origin" }),
-  public: Type.Boolean(),
-  current: Type.Optional(Type.String({ description: 'The live deploy' })),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-})
-
 function deployJson(deploy: Deploy) {
   const { id, files, bytes, spa, createdAt } = deploy
   return { id, files, bytes, spa, createdAt }
@@ -71,7 +55,7 @@ function deployRoute(app: App, ctx: AppContext): void {
           'Deploy a zip or tar.gz archive as a new deploy of the site (live at once unless activate=false)',
         params: SiteParams,
         querystring: Type.Object({ activate: Type.Optional(Type.Boolean({ default: true })) }),
-        response: { 201: Type.Object({ site: SiteJson, deploy: DeployJson }), ...ERROR_RESPONSES },
+        response: { 201: DeployedJson, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -115,7 +99,7 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'A site and its deploys, newest first',
         params: SiteParams,
         response: {
-          200: Type.Object({ site: SiteJson, deploys: Type.Array(DeployJson) }),
+          200: SiteDeploysJson,
           ...ERROR_RESPONSES,
         },
       },
@@ -185,7 +169,7 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ url: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          200: SignedUrlJson,
           ...ERROR_RESPONSES,
         },
       },

@@ -4,26 +4,8 @@ import { requireServiceAdmin } from '../domain/auth/scopes.ts'
 import { bucketUsage, serviceUsage } from '../domain/buckets/usage-report.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
-import { BucketParams, ERROR_RESPONSES } from './schemas.ts'
+import { BucketParams, BucketUsageJson, ERROR_RESPONSES, ServiceUsageJson } from './schemas.ts'
 
-const TrafficJson = {
-  bytesIn: Type.Integer(),
-  bytesOut: Type.Integer(),
-  requests: Type.Integer(),
-}
-const Stored = {
-  bytes: Type.Integer({ description: 'Bytes stored now' }),
-  objects: Type.Integer({ description: 'Objects stored now' }),
-  quotaBytes: Type.Optional(Type.Integer()),
-  quotaObjects: Type.Optional(Type.Integer()),
-}
-const Days = Type.Array(Type.Object({ day: Type.String(), ...TrafficJson }), {
-  description: 'Traffic per day',
-})
-const Owners = Type.Array(Type.Object({ owner: Type.String(), ...TrafficJson }), {
-  description: 'Traffic per key owner over the period',
-})
-const BucketUsage = Type.Object({ bucket: Type.String(), ...Stored, days: Days, owners: Owners })
 const Period = Type.Object({
   days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Days back, today included' }),
 })
@@ -39,7 +21,7 @@ export function usageRoutes(app: App, ctx: AppContext): void {
         description: 'Needs list or admin on the bucket. Traffic counts are written every few seconds.',
         params: BucketParams,
         querystring: Period,
-        response: { 200: BucketUsage, ...ERROR_RESPONSES },
+        response: { 200: BucketUsageJson, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -58,13 +40,7 @@ export function usageRoutes(app: App, ctx: AppContext): void {
         summary: 'Usage of every bucket (service admin)',
         querystring: Period,
         response: {
-          200: Type.Object({
-            bytes: Type.Integer(),
-            objects: Type.Integer(),
-            buckets: Type.Array(Type.Object({ bucket: Type.String(), ...Stored, ...TrafficJson })),
-            days: Days,
-            owners: Owners,
-          }),
+          200: ServiceUsageJson,
           ...ERROR_RESPONSES,
         },
       },

@@ -1,16 +1,7 @@
-import { Type } from 'typebox'
 import { principalOf } from '../domain/auth/authorize.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
-import { ERROR_RESPONSES, ScopeSchema } from './schemas.ts'
-
-const Whoami = Type.Object({
-  kind: Type.Union([Type.Literal('key'), Type.Literal('jwt')]),
-  id: Type.String({ description: "The API key's id, or the JWT's issuer and subject" }),
-  name: Type.String({ description: "The API key's name; a JWT's issuer and subject" }),
-  scopes: Type.Array(ScopeSchema),
-  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-})
+import { ERROR_RESPONSES, WhoamiJson } from './schemas.ts'
 
 /**
  * Who the credential is and what it may do, so that a client (the web UI, `coffer whoami`) shows only
@@ -23,7 +14,7 @@ export function whoamiRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['API keys'],
         summary: "The credential's name, scopes and expiry",
-        response: { 200: Whoami, ...ERROR_RESPONSES },
+        response: { 200: WhoamiJson, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

@@ -1,7 +1,9 @@
+// The permission names are part of the API's contract, declared with its schemas.
+import { PERMISSIONS } from '@coffer/client/schemas'
 import { normalizePrefix, StorageError } from '@coffer/core'
 
 /** What a scope may do. `admin` includes every other permission within its scope. */
-export const PERMISSIONS = ['read', 'write', 'delete', 'list', 'sign', 'admin'] as const
+export { PERMISSIONS }
 /** One of `PERMISSIONS`. */
 export type Permission = (typeof PERMISSIONS)[number]
 

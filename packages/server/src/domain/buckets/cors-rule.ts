@@ -1,10 +1,12 @@
+// The method names are part of the API's contract, declared with its schemas.
+import { CORS_METHODS } from '@coffer/client/schemas'
 import { StorageError } from '@coffer/core'
 import { parseOrigin } from '../../config/origins.ts'
 
 export { parseOrigin, parseOriginList } from '../../config/origins.ts'
 
 /** The methods a CORS rule may allow: what browsers send to Coffer's two origins. */
-export const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'] as const
+export { CORS_METHODS }
 /** One of `CORS_METHODS`. */
 export type CorsMethod = (typeof CORS_METHODS)[number]
 
