@@ -19,11 +19,14 @@ import { S3Error } from './s3-error.ts'
 import { type S3Subject, s3ErrorOf } from './s3-error-of.ts'
 import { errorXml } from './s3-xml.ts'
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4-verifier.ts'
+import { pathStylePath } from './virtual-host.ts'
 
 /** Options of {@link createS3App}. */
 export interface S3AppOptions {
   /** The region clients sign for (`COFFER_S3_REGION`); default `us-east-1`. */
   region?: string
+  /** Virtual-host style: the bucket is the first labels of `<bucket>.<domain>` (`COFFER_S3_DOMAIN`). */
+  domain?: string
 }
 
 /** The API key behind an access key id, as a principal with the key's scopes. */
@@ -42,7 +45,7 @@ async function principalOf(ctx: AppContext, accessKeyId: string): Promise<Princi
 async function handle(
   ctx: AppContext,
   verify: SigV4Verifier,
-  region: string,
+  { region, domain }: { region: string; domain: string | undefined },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
@@ -50,7 +53,7 @@ async function handle(
   const verified = await verify({ method: request.raw.method ?? 'GET', url, headers: request.headers })
   const principal = verified === undefined ? undefined : await principalOf(ctx, verified.accessKeyId)
   const target = verified?.target ?? parseRequestTarget(url)
-  const { bucket, key } = s3Path(target.rawPath)
+  const { bucket, key } = s3Path(pathStylePath(target.rawPath, request.headers.host, domain))
   const call: S3Call = { ctx, request, reply, region, target, verified, principal, bucket, key }
   if (bucket === undefined) {
     if (request.method === 'GET') return listBuckets(call)
@@ -60,15 +63,20 @@ async function handle(
   return objectOperation(call, bucket, key)
 }
 
+/** The request's path in path style, without its query: what errors name as their resource. */
+function resourceOf(request: FastifyRequest, domain: string | undefined): string {
+  return pathStylePath((request.raw.url ?? '/').split('?')[0] ?? '/', request.headers.host, domain)
+}
+
 /** What an error is about, from the request's path: its key, its bucket, or the service. */
-function subjectOf(request: FastifyRequest): S3Subject {
-  const path = (request.raw.url ?? '/').split('?')[0] ?? '/'
-  return /^\/[^/]+\/./.test(path) ? 'object' : 'bucket'
+function subjectOf(resource: string): S3Subject {
+  return /^\/[^/]+\/./.test(resource) ? 'object' : 'bucket'
 }
 
 /**
  * The S3-compatible endpoint: its own listener (`COFFER_S3_PORT`, 7375), path-style at the root, so
- * that S3 clients that refuse an endpoint with a path work. Every request is verified (SigV4 header
+ * that S3 clients that refuse an endpoint with a path work, and virtual-host style too when a domain
+ * is configured. Every request is verified (SigV4 header
  * or presigned URL) against the S3 credentials of API keys, and every operation goes through the
  * same bucket layer as the REST API: scopes, policies, quotas, index, audit. Errors are S3 XML
  * documents; every answer carries `x-amz-request-id`. Shares the API app's context and logger.
@@ -79,6 +87,7 @@ export async function createS3App(
   options: S3AppOptions = {},
 ): Promise<App> {
   const region = options.region ?? 'us-east-1'
+  const domain = options.domain
   const verify = createSigV4Verifier({
     region,
     lookupSecret: async (id) => (await ctx.s3Credentials.find(id))?.secretAccessKey,
@@ -106,22 +115,19 @@ export async function createS3App(
     done()
   })
   app.setErrorHandler((error, request, reply) => {
-    const s3 = s3ErrorOf(error, subjectOf(request))
+    const resource = resourceOf(request, domain)
+    const s3 = s3ErrorOf(error, subjectOf(resource))
     if (s3.status >= 500) request.log.error({ err: error }, 's3 request failed')
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')
     if (reply.sent) return
-    const resource = (request.raw.url ?? '/').split('?')[0]
-    const body =
-      request.method === 'HEAD'
-        ? undefined
-        : errorXml(s3, { ...(resource ? { resource } : {}), requestId: request.id })
+    const body = request.method === 'HEAD' ? undefined : errorXml(s3, { resource, requestId: request.id })
     reply.code(s3.status).type('application/xml').send(body)
   })
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
     url: '/*',
-    handler: (request, reply) => handle(ctx, verify, region, request, reply),
+    handler: (request, reply) => handle(ctx, verify, { region, domain }, request, reply),
   })
   return app
 }

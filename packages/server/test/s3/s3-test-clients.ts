@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process'
+import { Agent } from 'node:http'
+import type { LookupFunction } from 'node:net'
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { expect } from 'vitest'
+import type { Harness } from '../harness.ts'
+
+/** An API key with S3 credentials, as `POST /v1/keys` with `s3: true` issues it. */
+export interface S3Key {
+  id: string
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+/** Creates an API key with S3 credentials through the REST API, as `coffer keys create --s3` does. */
+export async function createS3Key(harness: Harness, scopes: unknown[]): Promise<S3Key> {
+  const response = await harness.fetch('/v1/keys', {
+    method: 'POST',
+    token: harness.admin,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 's3 test key', scopes, s3: true }),
+  })
+  expect(response.status).toBe(201)
+  const body = (await response.json()) as {
+    key: { id: string }
+    s3: { accessKeyId: string; secretAccessKey: string }
+  }
+  return { id: body.key.id, ...body.s3 }
+}
+
+/**
+ * Resolves `localhost` and every name under it to loopback, as RFC 6761 §6.3 asks of resolvers
+ * (browsers do; this machine's libc does not): virtual-host tests name `<bucket>.s3.localhost`.
+ */
+export const loopbackLookup: LookupFunction = (_host, options, callback) => {
+  if (typeof options === 'object' && options.all === true)
+    callback(null, [{ address: '127.0.0.1', family: 4 }])
+  else callback(null, '127.0.0.1', 4)
+}
+
+/** An SDK client of the S3 endpoint signing with `key`; `config` overrides the test defaults. */
+export function s3ClientOf(harness: Harness, key: S3Key, config: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    endpoint: harness.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ lookup: loopbackLookup }) }),
+    ...config,
+  })
+}
+
+/** What a client process did. */
+export interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs a client to its end (at most a minute), never through a shell. */
+export function runClient(file: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+    })
+  })
+}
+
+/** The environment of Debian's aws-cli and boto3 signing with `key`, with no other configuration. */
+export function awsEnv(home: string, key: S3Key, configFile: string): Record<string, string> {
+  return {
+    PATH: '/usr/bin:/bin',
+    HOME: home,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: `${home}/no-credentials`,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+  }
+}
+
+/**
+ * Python that resolves `*.localhost` to loopback (see {@link loopbackLookup}) before it runs what
+ * follows: Debian's `aws` (`awscli.clidriver`) or a boto3 script, unchanged otherwise.
+ */
+export const PY_LOOPBACK = `
+import socket
+_lookup = socket.getaddrinfo
+def _loopback(host, *args, **kwargs):
+    if isinstance(host, str) and (host == 'localhost' or host.endswith('.localhost')):
+        host = '127.0.0.1'
+    return _lookup(host, *args, **kwargs)
+socket.getaddrinfo = _loopback
+`
