@@ -1,9 +1,9 @@
 import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { readMetadata } from '../http/metadata-headers.ts'
 import { single } from '../http/receive-object.ts'
-import { AMZ_META, type S3Call, s3Path, sendXml } from './s3-call.ts'
+import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
+import { readS3Metadata } from './s3-metadata.ts'
 import { copyObjectResultXml } from './s3-results.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
@@ -66,7 +66,7 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
     const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size }
     if (directive === 'REPLACE') {
-      opts.metadata = readMetadata(call.request.headers, AMZ_META)
+      opts.metadata = readS3Metadata(call.request.headers)
       const type = single(call.request, 'content-type')
       if (type !== undefined) opts.contentType = type
     } else {

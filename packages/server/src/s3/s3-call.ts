@@ -79,7 +79,6 @@ const UNSERVED = new Set([
   'notification',
   'object-lock',
   'ownershipControls',
-  'partNumber',
   'policy',
   'policyStatus',
   'publicAccessBlock',
