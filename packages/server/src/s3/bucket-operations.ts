@@ -2,6 +2,7 @@ import { StorageError } from '@coffer/core'
 import { actorOf, authorizeAs } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin, seesBucket } from '../domain/auth/scopes.ts'
 import { deleteObjects } from './delete-objects.ts'
+import { listObjectVersions } from './list-object-versions.ts'
 import { listObjects } from './list-objects.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { OWNER, refuseUnserved, type S3Call, sendXml, signedBy } from './s3-call.ts'
@@ -81,6 +82,7 @@ export async function bucketOperation(call: S3Call, bucket: string): Promise<voi
         await visibleBucket(call, bucket)
         return sendXml(call, locationXml(call.region))
       }
+      if (query.has('versions')) return listObjectVersions(call, bucket)
       return listObjects(call, bucket)
     case 'HEAD':
       await visibleBucket(call, bucket)

@@ -10,6 +10,7 @@ import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
+import { getObjectAttributes } from './object-attributes.ts'
 import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -74,6 +75,8 @@ export async function objectOperation(call: S3Call, bucket: string, rawKey: stri
   const key = normalizeKey(rawKey)
   switch (call.request.method) {
     case 'GET':
+      if (call.target.query.has('attributes')) return getObjectAttributes(call, bucket, key)
+      return getObject(call, bucket, key)
     case 'HEAD':
       return getObject(call, bucket, key)
     case 'PUT':

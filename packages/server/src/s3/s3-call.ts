@@ -67,7 +67,6 @@ const UNSERVED = new Set([
   'accelerate',
   'acl',
   'analytics',
-  'attributes',
   'cors',
   'encryption',
   'intelligent-tiering',
@@ -93,7 +92,6 @@ const UNSERVED = new Set([
   'uploadId',
   'uploads',
   'versioning',
-  'versions',
   'website',
 ])
 

@@ -3,7 +3,7 @@ import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client }
 import libmime from 'libmime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-import { awsEnv, createS3Key, runClient, type S3Key, s3ClientOf } from './s3-test-clients.ts'
+import { createS3Key, runBoto3, type S3Key, s3ClientOf } from './s3-test-clients.ts'
 
 const TEXT = 'Zoë — 日本語 ✓'
 /** How S3 clients carry non-ASCII metadata over ASCII-only HTTP stacks: one RFC 2047 word. */
@@ -77,19 +77,10 @@ describe('non-ASCII metadata through the AWS SDK', () => {
 describe.skipIf(!existsSync('/usr/bin/python3'))('non-ASCII metadata through boto3', () => {
   it('round-trips an RFC 2047 word', async () => {
     const script = `
-import boto3, json, sys
-from botocore.config import Config
-s3 = boto3.client('s3', endpoint_url=sys.argv[1], config=Config(s3={'addressing_style': 'path'}))
 s3.put_object(Bucket='documents', Key='m/py', Body=b'py', Metadata={'who': sys.argv[2]})
 print(json.dumps(s3.head_object(Bucket='documents', Key='m/py')['Metadata']))
 `
-    const result = await runClient(
-      '/usr/bin/python3',
-      ['-c', script, harness.s3Url, WORD],
-      awsEnv('/tmp', key, '/dev/null'),
-    )
-    expect(result.code, result.stderr).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ who: WORD })
+    expect(await runBoto3(harness.s3Url, key, script, WORD)).toEqual({ who: WORD })
     expect(await restMeta('m/py', 'who')).toBe(TEXT)
   })
 })

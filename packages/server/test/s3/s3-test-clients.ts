@@ -96,3 +96,27 @@ def _loopback(host, *args, **kwargs):
     return _lookup(host, *args, **kwargs)
 socket.getaddrinfo = _loopback
 `
+
+/**
+ * Runs a boto3 script (Debian's `python3-boto3`) against `endpoint` as `key`: the script finds
+ * `s3` (a path-style client), `json` and `sys` (its arguments follow the endpoint) and prints one
+ * JSON value, which is returned.
+ */
+export async function runBoto3(
+  endpoint: string,
+  key: S3Key,
+  body: string,
+  ...args: string[]
+): Promise<unknown> {
+  const script = `import boto3, json, sys
+from botocore.config import Config
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], config=Config(s3={'addressing_style': 'path'}))
+${body}`
+  const result = await runClient(
+    '/usr/bin/python3',
+    ['-c', script, endpoint, ...args],
+    awsEnv('/tmp', key, '/dev/null'),
+  )
+  expect(result.code, result.stderr).toBe(0)
+  return JSON.parse(result.stdout)
+}
