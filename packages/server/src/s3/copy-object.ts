@@ -1,6 +1,7 @@
 import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single } from '../http/receive-object.ts'
+import { copiedTags, tagWritten } from './object-tagging.ts'
 import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
@@ -58,6 +59,7 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
   }
   const stat = await objects.stat(from.key)
   checkConditions(call, stat)
+  const tags = await copiedTags(call, objects, from.key)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
     info = await target.copy(from.key, key)
@@ -75,5 +77,6 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
     }
     info = await target.upload(key, read.body, opts)
   }
+  await tagWritten(call, target, key, info.etag, tags)
   sendXml(call, copyObjectResultXml(unquoted(info.etag), info.lastModified))
 }

@@ -11,6 +11,7 @@ import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
 import { getObjectAttributes } from './object-attributes.ts'
+import { objectTagging, requestedTags, tagWritten } from './object-tagging.ts'
 import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -41,12 +42,14 @@ function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
+  const tags = requestedTags(call)
   const body = signedBody(call)
   if (body.length !== undefined) opts.contentLength = body.length
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts)
+    await tagWritten(call, objects, key, info.etag, tags)
     call.reply.header('etag', quotedEtag(info.etag))
     if (body.checksum !== undefined) {
       const value = body.digests.get(body.checksum.algorithm)
@@ -71,6 +74,8 @@ async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): P
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
 export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  // Object tagging is served; a bucket's (`/<bucket>?tagging`) is not, which refuseUnserved says.
+  if (call.target.query.has('tagging')) return objectTagging(call, bucket, normalizeKey(rawKey))
   refuseUnserved(call)
   const key = normalizeKey(rawKey)
   switch (call.request.method) {

@@ -23,6 +23,7 @@ export const S3_ERROR_STATUS = {
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidTag: 400,
   InvalidToken: 400,
   KeyTooLongError: 400,
   MalformedTrailerError: 400,
