@@ -6,13 +6,13 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify'
-import type { Principal } from '../domain/auth/scopes.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { clientErrorHandler } from '../http/error-handling.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { bucketOperation, listBuckets } from './bucket-operations.ts'
 import { objectOperation } from './object-operations.ts'
+import { principalOf } from './principal-of.ts'
 import { parseRequestTarget } from './request-target.ts'
 import { type S3Call, s3Path } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -27,19 +27,6 @@ export interface S3AppOptions {
   region?: string
   /** Virtual-host style: the bucket is the first labels of `<bucket>.<domain>` (`COFFER_S3_DOMAIN`). */
   domain?: string
-}
-
-/** The API key behind an access key id, as a principal with the key's scopes. */
-async function principalOf(ctx: AppContext, accessKeyId: string): Promise<Principal> {
-  const identity = await ctx.s3Credentials.find(accessKeyId)
-  if (identity === undefined)
-    throw new S3Error(
-      'InvalidAccessKeyId',
-      'The AWS access key Id you provided does not exist in our records.',
-    )
-  const principal: Principal = { kind: 'key', id: identity.key.id, scopes: identity.key.scopes }
-  if (identity.key.expiresAt !== undefined) principal.expiresAt = Date.parse(identity.key.expiresAt)
-  return principal
 }
 
 async function handle(
