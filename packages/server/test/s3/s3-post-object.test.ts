@@ -1,19 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FILENAME } from '../../src/s3/post-object.ts'
-import { type Harness, json, startHarness } from '../harness.ts'
+import { type Harness, json, startHarness, testStorages, VARIANTS } from '../harness.ts'
 import { createS3Key, runBoto3, type S3Key, s3ClientOf } from './s3-test-clients.ts'
 
 let harness: Harness
 let admin: S3Key
 
-beforeAll(async () => {
-  harness = await startHarness('sqlite')
-  admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
-})
-afterAll(() => harness?.close())
+// The POST path on every driver (the file's length is unknown until it ends: the S3 driver must
+// stream it all the same); each suite sets the harness and key the helpers below use.
+const storages = testStorages()
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -54,123 +52,140 @@ async function restBytes(key: string, bucket = 'documents'): Promise<string | nu
   return response.status === 200 ? sha256(Buffer.from(await response.arrayBuffer())) : response.status
 }
 
-describe('browser POST uploads with a policy signed by the AWS SDK', () => {
-  it('stores the file under the key with the file name in it, its metadata, and answers 201', async () => {
-    const { url, fields } = await presign({
-      Key: `up/${FILENAME}`,
-      Conditions: [['content-length-range', 1, 8 * 1024 * 1024]],
-      Fields: { success_action_status: '201', 'x-amz-meta-who': 'zoe', 'Content-Type': 'text/plain' },
-      Expires: 60,
+describe.each(VARIANTS)(
+  'browser POST uploads signed by the AWS SDK ($driver driver, $persistence index)',
+  ({ driver, persistence }) => {
+    beforeAll(async () => {
+      if (!(await storages.ready(driver))) return
+      harness = await storages.start(driver, persistence)
+      admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
     })
-    const file = randomBytes(4 * 1024 * 1024)
-    const response = await post(url, fields, file, 'report.txt')
-    expect(response.status).toBe(201)
-    const xml = await response.text()
-    expect(xml).toContain('<Key>up/report.txt</Key>')
-    expect(xml).toContain('<Bucket>documents</Bucket>')
-    expect(response.headers.get('etag')).toBe(`"${createHash('md5').update(file).digest('hex')}"`)
-    expect(await restBytes('up/report.txt')).toBe(sha256(file))
-    const head = await harness.fetch('/v1/buckets/documents/objects/up%2Freport.txt', {
-      method: 'HEAD',
-      token: harness.admin,
-    })
-    expect(head.headers.get('x-coffer-meta-who')).toBe('zoe')
-    const audit = await harness.db
-      .selectFrom('audit_events')
-      .select(['action', 'actor'])
-      .where('key', '=', 'up/report.txt')
-      .execute()
-    expect(audit).toEqual([{ action: 'object.put', actor: `key:${admin.id}` }])
-  })
+    afterAll(() => harness?.close())
+    beforeEach(({ skip }) => storages.skipUnavailable(driver, skip))
 
-  it('redirects to success_action_redirect with the bucket, key and ETag', async () => {
-    const { url, fields } = await presign({
-      Key: 'up/redirected.txt',
-      Fields: { success_action_redirect: 'https://app.example/done?from=post' },
+    it('stores the file under the key with the file name in it, its metadata, and answers 201', async () => {
+      const { url, fields } = await presign({
+        Key: `up/${FILENAME}`,
+        Conditions: [['content-length-range', 1, 8 * 1024 * 1024]],
+        Fields: { success_action_status: '201', 'x-amz-meta-who': 'zoe', 'Content-Type': 'text/plain' },
+        Expires: 60,
+      })
+      const file = randomBytes(4 * 1024 * 1024)
+      const response = await post(url, fields, file, 'report.txt')
+      expect(response.status).toBe(201)
+      const xml = await response.text()
+      expect(xml).toContain('<Key>up/report.txt</Key>')
+      expect(xml).toContain('<Bucket>documents</Bucket>')
+      expect(response.headers.get('etag')).toBe(`"${createHash('md5').update(file).digest('hex')}"`)
+      expect(await restBytes('up/report.txt')).toBe(sha256(file))
+      const head = await harness.fetch('/v1/buckets/documents/objects/up%2Freport.txt', {
+        method: 'HEAD',
+        token: harness.admin,
+      })
+      expect(head.headers.get('x-coffer-meta-who')).toBe('zoe')
+      const audit = await harness.db
+        .selectFrom('audit_events')
+        .select(['action', 'actor'])
+        .where('key', '=', 'up/report.txt')
+        .execute()
+      expect(audit).toEqual([{ action: 'object.put', actor: `key:${admin.id}` }])
     })
-    const response = await post(url, fields, 'hello')
-    expect(response.status).toBe(303)
-    const location = new URL(response.headers.get('location') ?? '')
-    expect(location.origin + location.pathname).toBe('https://app.example/done')
-    expect(Object.fromEntries(location.searchParams)).toEqual({
-      from: 'post',
-      bucket: 'documents',
-      key: 'up/redirected.txt',
-      etag: `"${createHash('md5').update('hello').digest('hex')}"`,
+
+    it('redirects to success_action_redirect with the bucket, key and ETag', async () => {
+      const { url, fields } = await presign({
+        Key: 'up/redirected.txt',
+        Fields: { success_action_redirect: 'https://app.example/done?from=post' },
+      })
+      const response = await post(url, fields, 'hello')
+      expect(response.status).toBe(303)
+      const location = new URL(response.headers.get('location') ?? '')
+      expect(location.origin + location.pathname).toBe('https://app.example/done')
+      expect(Object.fromEntries(location.searchParams)).toEqual({
+        from: 'post',
+        bucket: 'documents',
+        key: 'up/redirected.txt',
+        etag: `"${createHash('md5').update('hello').digest('hex')}"`,
+      })
     })
-  })
 
-  it('refuses a tampered, an expired or an unsigned policy, storing nothing', async () => {
-    const { url, fields } = await presign({
-      Key: 'up/tampered.txt',
-      Conditions: [['content-length-range', 0, 10]],
+    it('refuses a tampered, an expired or an unsigned policy, storing nothing', async () => {
+      const { url, fields } = await presign({
+        Key: 'up/tampered.txt',
+        Conditions: [['content-length-range', 0, 10]],
+      })
+      const document = JSON.parse(Buffer.from(fields.Policy ?? '', 'base64').toString())
+      document.conditions[0] = ['content-length-range', 0, 10_000_000]
+      const tampered = { ...fields, Policy: Buffer.from(JSON.stringify(document)).toString('base64') }
+      const refused = await post(url, tampered, 'x'.repeat(100))
+      expect([refused.status, await codeOf(refused)]).toEqual([403, 'SignatureDoesNotMatch'])
+      // Signed two hours ago for one minute: expired.
+      const old = await presign({ Key: 'up/expired.txt', Expires: 60 }, admin, -2 * 3600 * 1000)
+      const expired = await post(old.url, old.fields, 'x')
+      expect(expired.status).toBe(403)
+      expect(await expired.text()).toMatch(/<Code>AccessDenied<\/Code>.*Policy expired/s)
+      const bare = await post(url, { key: 'up/unsigned.txt' }, 'x')
+      expect([bare.status, await codeOf(bare)]).toEqual([403, 'AccessDenied'])
+      for (const key of ['up/tampered.txt', 'up/expired.txt', 'up/unsigned.txt'])
+        expect(await restBytes(key)).toBe(404)
     })
-    const document = JSON.parse(Buffer.from(fields.Policy ?? '', 'base64').toString())
-    document.conditions[0] = ['content-length-range', 0, 10_000_000]
-    const tampered = { ...fields, Policy: Buffer.from(JSON.stringify(document)).toString('base64') }
-    const refused = await post(url, tampered, 'x'.repeat(100))
-    expect([refused.status, await codeOf(refused)]).toEqual([403, 'SignatureDoesNotMatch'])
-    // Signed two hours ago for one minute: expired.
-    const old = await presign({ Key: 'up/expired.txt', Expires: 60 }, admin, -2 * 3600 * 1000)
-    const expired = await post(old.url, old.fields, 'x')
-    expect(expired.status).toBe(403)
-    expect(await expired.text()).toMatch(/<Code>AccessDenied<\/Code>.*Policy expired/s)
-    const bare = await post(url, { key: 'up/unsigned.txt' }, 'x')
-    expect([bare.status, await codeOf(bare)]).toEqual([403, 'AccessDenied'])
-    for (const key of ['up/tampered.txt', 'up/expired.txt', 'up/unsigned.txt'])
-      expect(await restBytes(key)).toBe(404)
-  })
 
-  it('refuses a file outside the content-length-range while it streams, storing nothing', async () => {
-    const { url, fields } = await presign({
-      Key: 'up/sized.bin',
-      Conditions: [['content-length-range', 10, 1000]],
+    it('refuses a file outside the content-length-range while it streams, storing nothing', async () => {
+      const { url, fields } = await presign({
+        Key: 'up/sized.bin',
+        Conditions: [['content-length-range', 10, 1000]],
+      })
+      const large = await post(url, fields, randomBytes(2 * 1024 * 1024))
+      expect([large.status, await codeOf(large)]).toEqual([400, 'EntityTooLarge'])
+      const small = await post(url, fields, 'tiny')
+      expect([small.status, await codeOf(small)]).toEqual([400, 'EntityTooSmall'])
+      expect(await restBytes('up/sized.bin')).toBe(404)
+      expect(await harness.stored('documents')).not.toContainEqual(expect.stringContaining('sized'))
+      expect((await post(url, fields, 'just right')).status).toBe(204)
     })
-    const large = await post(url, fields, randomBytes(2 * 1024 * 1024))
-    expect([large.status, await codeOf(large)]).toEqual([400, 'EntityTooLarge'])
-    const small = await post(url, fields, 'tiny')
-    expect([small.status, await codeOf(small)]).toEqual([400, 'EntityTooSmall'])
-    expect(await restBytes('up/sized.bin')).toBe(404)
-    expect(await harness.stored('documents')).not.toContainEqual(expect.stringContaining('sized'))
-    expect((await post(url, fields, 'just right')).status).toBe(204)
-  })
 
-  it('refuses a key outside the policy, a field it does not name, and a file name that climbs', async () => {
-    const { url, fields } = await presign({ Key: `up/${FILENAME}` })
-    const elsewhere = await post(url, { ...fields, key: 'private/x.txt' }, 'x')
-    expect(await elsewhere.text()).toMatch(/<Code>AccessDenied<\/Code>.*starts-with/s)
-    const extra = await post(url, { ...fields, 'x-amz-meta-sneaky': 'yes' }, 'x')
-    expect(await extra.text()).toMatch(/<Code>AccessDenied<\/Code>.*Extra input fields: x-amz-meta-sneaky/s)
-    const climbing = await post(url, fields, 'x', '../../escape.txt')
-    // The form's file name loses its path (busboy keeps the base name), so it stays under up/.
-    expect(climbing.status).toBe(204)
-    expect(await restBytes('up/escape.txt')).toBe(sha256(Buffer.from('x')))
-    const none = await post(url, fields, undefined)
-    expect([none.status, await codeOf(none)]).toEqual([400, 'IncorrectNumberOfFilesInPostRequest'])
-  })
+    it('refuses a key outside the policy, a field it does not name, and a file name that climbs', async () => {
+      const { url, fields } = await presign({ Key: `up/${FILENAME}` })
+      const elsewhere = await post(url, { ...fields, key: 'private/x.txt' }, 'x')
+      expect(await elsewhere.text()).toMatch(/<Code>AccessDenied<\/Code>.*starts-with/s)
+      const extra = await post(url, { ...fields, 'x-amz-meta-sneaky': 'yes' }, 'x')
+      expect(await extra.text()).toMatch(/<Code>AccessDenied<\/Code>.*Extra input fields: x-amz-meta-sneaky/s)
+      const climbing = await post(url, fields, 'x', '../../escape.txt')
+      // The form's file name loses its path (busboy keeps the base name), so it stays under up/.
+      expect(climbing.status).toBe(204)
+      expect(await restBytes('up/escape.txt')).toBe(sha256(Buffer.from('x')))
+      const none = await post(url, fields, undefined)
+      expect([none.status, await codeOf(none)]).toEqual([400, 'IncorrectNumberOfFilesInPostRequest'])
+    })
 
-  it("goes through the bucket layer: the key's scopes and the bucket's quota", async () => {
-    const scoped = await createS3Key(harness, [
-      { bucket: 'documents', prefix: 'up/', permissions: ['write'] },
-    ])
-    const outside = await presign({ Key: 'private/x.txt' }, scoped)
-    const denied = await post(outside.url, outside.fields, 'x')
-    expect([denied.status, await codeOf(denied)]).toEqual([403, 'AccessDenied'])
-    const inside = await presign({ Key: 'up/scoped.txt' }, scoped)
-    expect((await post(inside.url, inside.fields, 'x')).status).toBe(204)
-    const created = await harness.fetch(
-      '/v1/buckets',
-      json({ name: 'tiny', quotaBytes: 100 }, { token: harness.admin }),
-    )
-    expect(created.status).toBe(201)
-    const full = await presign({ Bucket: 'tiny', Key: 'big.bin' })
-    const over = await post(full.url, full.fields, randomBytes(1000))
-    expect([over.status, await codeOf(over)]).toEqual([403, 'QuotaExceeded'])
-    expect(await restBytes('big.bin', 'tiny')).toBe(404)
-  })
-})
+    it("goes through the bucket layer: the key's scopes and the bucket's quota", async () => {
+      const scoped = await createS3Key(harness, [
+        { bucket: 'documents', prefix: 'up/', permissions: ['write'] },
+      ])
+      const outside = await presign({ Key: 'private/x.txt' }, scoped)
+      const denied = await post(outside.url, outside.fields, 'x')
+      expect([denied.status, await codeOf(denied)]).toEqual([403, 'AccessDenied'])
+      const inside = await presign({ Key: 'up/scoped.txt' }, scoped)
+      expect((await post(inside.url, inside.fields, 'x')).status).toBe(204)
+      const created = await harness.fetch(
+        '/v1/buckets',
+        json({ name: 'tiny', quotaBytes: 100 }, { token: harness.admin }),
+      )
+      expect(created.status).toBe(201)
+      const full = await presign({ Bucket: 'tiny', Key: 'big.bin' })
+      const over = await post(full.url, full.fields, randomBytes(1000))
+      expect([over.status, await codeOf(over)]).toEqual([403, 'QuotaExceeded'])
+      expect(await restBytes('big.bin', 'tiny')).toBe(404)
+    })
+  },
+)
 
 describe.skipIf(!existsSync('/usr/bin/python3'))('a POST policy signed by boto3', () => {
+  beforeAll(async () => {
+    harness = await startHarness('sqlite')
+    admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
+  })
+  afterAll(() => harness?.close())
+
   it('uploads with generate_presigned_post and refuses a key outside it', async () => {
     // boto3 signs POST policies with SigV2 unless told s3v4: that one is refused, saying why.
     const script = `
