@@ -4,6 +4,7 @@ import type { LookupFunction } from 'node:net'
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { expect } from 'vitest'
+import { isS3Error } from '../../src/s3/s3-error.ts'
 import type { Harness } from '../harness.ts'
 
 /** An API key with S3 credentials, as `POST /v1/keys` with `s3: true` issues it. */
@@ -119,4 +120,14 @@ ${body}`
   )
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout)
+}
+
+/** The S3 error code `run` throws, or 'ok' (anything else thrown, as text). */
+export function s3CodeOf(run: () => unknown): string {
+  try {
+    run()
+    return 'ok'
+  } catch (error) {
+    return isS3Error(error) ? error.code : String(error)
+  }
 }
