@@ -1,14 +1,8 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, json, startHarness } from '../harness.ts'
-import { createS3Key, s3ClientOf } from './s3-test-clients.ts'
-
-/** Debian's chromium, as the other browser tests use it; no browser is ever downloaded. */
-const CHROMIUM = process.env.COFFER_CHROMIUM ?? '/usr/bin/chromium'
+import { type BrowserStage, createS3Key, s3ClientOf, startBrowserStage } from './s3-test-clients.ts'
 
 let harness: Harness
 let s3: S3Client
@@ -94,14 +88,11 @@ describe('GetObject response-* overrides', () => {
 
 describe('an HTML override in a browser', () => {
   const PAGE = '<!doctype html><title>x</title><script>fetch("PROBE/ran")</script>'
-  let browser: Browser
-  let probe: Server
-  let hits: string[]
-  let probeUrl: string
+  let stage: BrowserStage
+  const hits: string[] = []
 
   beforeAll(async () => {
-    hits = []
-    probe = createServer((request, response) => {
+    stage = await startBrowserStage((request, response) => {
       hits.push(request.url ?? '')
       // The control page: the same bytes, rendered inline as HTML, on the probe's own origin.
       const inline = request.url === '/control'
@@ -109,19 +100,13 @@ describe('an HTML override in a browser', () => {
         'content-type': inline ? 'text/html' : 'text/plain',
         'access-control-allow-origin': '*',
       })
-      response.end(inline ? PAGE.replace('PROBE', probeUrl) : 'ok')
+      response.end(inline ? PAGE.replace('PROBE', stage.url) : 'ok')
     })
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await new Promise((resolve) => probe?.close(resolve))
-  })
+  afterAll(() => stage?.close())
 
   it('cannot make the S3 origin run an object as a page', async () => {
-    const body = PAGE.replace('PROBE', probeUrl)
+    const body = PAGE.replace('PROBE', stage.url)
     await s3.send(
       new PutObjectCommand({ Bucket: 'documents', Key: 'g/page.txt', Body: body, ContentType: 'text/plain' }),
     )
@@ -140,10 +125,10 @@ describe('an HTML override in a browser', () => {
     expect(headers.get('content-disposition')).toMatch(/^attachment/)
     expect(headers.get('content-security-policy')).toContain('sandbox')
     expect(headers.get('x-content-type-options')).toBe('nosniff')
-    const page = await browser.newPage()
+    const page = await stage.browser.newPage()
     try {
       // The control: the same page, rendered inline elsewhere, does reach the probe.
-      await page.goto(`${probeUrl}/control`)
+      await page.goto(`${stage.url}/control`)
       await expect.poll(() => hits.includes('/ran')).toBe(true)
       hits.length = 0
       // An attachment is a download: Chromium does not render it, so its script never runs.
@@ -152,7 +137,7 @@ describe('an HTML override in a browser', () => {
         (error: Error) => error.message,
       )
       expect(navigation).toMatch(/download/i)
-      await page.goto(`${probeUrl}/after`)
+      await page.goto(`${stage.url}/after`)
       expect(hits).toEqual(['/after'])
     } finally {
       await page.close()

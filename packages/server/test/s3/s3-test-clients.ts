@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
-import { Agent } from 'node:http'
-import type { LookupFunction } from 'node:net'
+import { Agent, createServer, type RequestListener } from 'node:http'
+import type { AddressInfo, LookupFunction } from 'node:net'
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { type Browser, chromium } from 'playwright-core'
 import { expect } from 'vitest'
 import { isS3Error } from '../../src/s3/s3-error.ts'
 import type { Harness } from '../harness.ts'
@@ -129,5 +130,32 @@ export function s3CodeOf(run: () => unknown): string {
     return 'ok'
   } catch (error) {
     return isS3Error(error) ? error.code : String(error)
+  }
+}
+
+/** Debian's chromium, as the other browser tests use it; no browser is ever downloaded. */
+const CHROMIUM = process.env.COFFER_CHROMIUM ?? '/usr/bin/chromium'
+
+/** A page origin of a browser test: a loopback HTTP server, and headless Chromium to visit it. */
+export interface BrowserStage {
+  /** The server's origin, `http://127.0.0.1:<port>`. */
+  readonly url: string
+  readonly browser: Browser
+  close(): Promise<void>
+}
+
+/** Starts `handler` on a free loopback port and Chromium beside it. */
+export async function startBrowserStage(handler: RequestListener): Promise<BrowserStage> {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
+  return {
+    url,
+    browser,
+    close: async () => {
+      await browser.close()
+      await new Promise((resolve) => server.close(resolve))
+    },
   }
 }
