@@ -138,7 +138,8 @@ describe('an HTML override in a browser', () => {
       )
       expect(navigation).toMatch(/download/i)
       await page.goto(`${stage.url}/after`)
-      expect(hits).toEqual(['/after'])
+      // Chromium asks each page's origin for its icon whenever it likes: that is not the script.
+      expect(hits.filter((hit) => hit !== '/favicon.ico')).toEqual(['/after'])
     } finally {
       await page.close()
     }
