@@ -6,6 +6,7 @@ import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
 import { AMZ_META, quotedEtag, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { encodeS3MetadataValue } from './s3-metadata.ts'
+import { requireCurrentVersion } from './version-id.ts'
 
 /** S3's `response-*` query parameters and the headers they replace (GetObject, HeadObject). */
 const OVERRIDES = {
@@ -89,6 +90,7 @@ async function headObject(call: S3Call, info: ObjectInfo, opts: ServeHeaderOptio
  * and `partNumber`. The object streams; nothing of it is buffered past `serveObject`'s small bodies.
  */
 export async function getObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  requireCurrentVersion(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
   const opts = serveOptions(call)
   const parted = call.target.query.has('partNumber')

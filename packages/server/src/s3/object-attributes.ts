@@ -4,6 +4,7 @@ import { single } from '../http/receive-object.ts'
 import type { S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { buildS3Xml, type XmlElement } from './s3-xml.ts'
+import { requireCurrentVersion } from './version-id.ts'
 
 /** The attributes GetObjectAttributes may be asked for (`x-amz-object-attributes`). */
 const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] as const
@@ -41,6 +42,7 @@ export function objectAttributesXml(info: ObjectInfo, attributes: ReadonlySet<At
 
 /** GetObjectAttributes (`GET /<bucket>/<key>?attributes`), for a caller allowed to read the key. */
 export async function getObjectAttributes(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  requireCurrentVersion(call)
   const attributes = asked(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
   const info = await objects.stat(key)

@@ -7,6 +7,7 @@ import { readSmallBody } from './read-small-body.ts'
 import { type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { parseTaggingHeader, parseTaggingXml, taggingXml } from './tag-set.ts'
+import { requireCurrentVersion } from './version-id.ts'
 
 /**
  * GetObjectTagging, PutObjectTagging and DeleteObjectTagging (`/<bucket>/<key>?tagging`): reading
@@ -14,6 +15,7 @@ import { parseTaggingHeader, parseTaggingXml, taggingXml } from './tag-set.ts'
  * (see `objectTags`): a change keeps the object's bytes, ETag and Last-Modified.
  */
 export async function objectTagging(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  requireCurrentVersion(call)
   const { ctx, request, principal } = call
   switch (request.method) {
     case 'GET': {

@@ -69,6 +69,25 @@ describe('GetObject response-* overrides', () => {
     expect(await anonymous.text()).toContain('<Code>InvalidRequest</Code>')
   })
 
+  it('answers a stored HTML object, presigned, as an attachment under the sandbox', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'documents',
+        Key: 'g/page.html',
+        Body: '<script>1</script>',
+        ContentType: 'text/html',
+      }),
+    )
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'documents', Key: 'g/page.html' }), {
+      expiresIn: 60,
+    })
+    const response = await fetch(url)
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="page.html"/)
+    expect(response.headers.get('content-security-policy')).toContain('sandbox')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
   it('refuses a value that could end its header', async () => {
     const url = await getSignedUrl(
       s3,

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import {
   GetObjectAttributesCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
@@ -62,6 +65,27 @@ describe('ListObjectVersions of an unversioned store', () => {
       .send(new ListObjectVersionsCommand({ Bucket: 'documents', KeyMarker: 'v/a', VersionIdMarker: 'abc' }))
       .catch((e) => e)
     expect(bad.name).toBe('InvalidArgument')
+  })
+})
+
+describe('version ids of an unversioned store', () => {
+  it('reads the current object as version null and no other', async () => {
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'v/a', VersionId: 'null' }))
+    expect(await got.Body?.transformToString()).toBe('v/a')
+    const other = await s3
+      .send(
+        new HeadObjectCommand({
+          Bucket: 'documents',
+          Key: 'v/a',
+          VersionId: '3HL4kqtJlcpXroDTDmjVBH40Nrjfkd',
+        }),
+      )
+      .catch((e) => e)
+    expect(other.$metadata.httpStatusCode).toBe(404)
+    const tagging = await s3
+      .send(new GetObjectTaggingCommand({ Bucket: 'documents', Key: 'v/a', VersionId: 'abc' }))
+      .catch((e) => e)
+    expect(tagging.name).toBe('NoSuchVersion')
   })
 })
 
