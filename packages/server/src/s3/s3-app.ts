@@ -7,6 +7,7 @@ import Fastify, {
   LogController,
 } from 'fastify'
 import type { AppContext } from '../http/app-context.ts'
+import { registerCors, s3Scope } from '../http/cors.ts'
 import { clientErrorHandler } from '../http/error-handling.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
@@ -19,7 +20,7 @@ import { S3Error } from './s3-error.ts'
 import { type S3Subject, s3ErrorOf } from './s3-error-of.ts'
 import { errorXml } from './s3-xml.ts'
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4-verifier.ts'
-import { pathStylePath } from './virtual-host.ts'
+import { bucketOfRequest, pathStylePath } from './virtual-host.ts'
 
 /** Options of {@link createS3App}. */
 export interface S3AppOptions {
@@ -94,6 +95,10 @@ export async function createS3App(
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerResponseHooks(app, ctx)
+  // The buckets' CORS rules, as on the content origin: browser POST uploads and presigned PUTs.
+  await registerCors(app, (path, request) =>
+    s3Scope(ctx.cors, bucketOfRequest(path, request.headers.host, domain)),
+  )
   // Bodies are objects or small documents, read by the operations from the raw request.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))

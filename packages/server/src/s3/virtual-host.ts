@@ -23,3 +23,18 @@ export function pathStylePath(rawPath: string, host: string | undefined, domain:
   const bucket = bucketOfHost(host, domain)
   return bucket === undefined ? rawPath : `/${encodeURIComponent(bucket)}${rawPath}`
 }
+
+/** The bucket a request names, path or virtual-host style; undefined for none or a malformed path. */
+export function bucketOfRequest(
+  rawPath: string,
+  host: string | undefined,
+  domain: string | undefined,
+): string | undefined {
+  const path = pathStylePath(rawPath, host, domain).slice(1)
+  const slash = path.indexOf('/')
+  try {
+    return decodeURIComponent(slash < 0 ? path : path.slice(0, slash)) || undefined
+  } catch {
+    return undefined
+  }
+}
