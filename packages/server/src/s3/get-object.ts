@@ -1,5 +1,6 @@
 import type { NormalizedKey, ObjectInfo } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
+import { objectTagCount } from '../domain/buckets/object-tags.ts'
 import { type ServeHeaderOptions, setObjectHeaders } from '../http/object-headers.ts'
 import { serveObject } from '../http/serve-object.ts'
 import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
@@ -93,6 +94,9 @@ export async function getObject(call: S3Call, bucket: string, key: NormalizedKey
   requireCurrentVersion(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
   const opts = serveOptions(call)
+  // S3 tells a reader how many tags the object has (the tags themselves need GetObjectTagging).
+  const tags = await objectTagCount(call.ctx.catalog, objects, key)
+  if (tags > 0) opts.headers = { ...opts.headers, 'x-amz-tagging-count': String(tags) }
   const parted = call.target.query.has('partNumber')
   if (hasReadConditions(call) || parted || call.request.method === 'HEAD') {
     const info = await objects.stat(key)

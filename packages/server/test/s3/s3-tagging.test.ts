@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import {
   CopyObjectCommand,
   DeleteObjectTaggingCommand,
+  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -53,6 +54,10 @@ describe.each(VARIANTS)('object tagging ($driver driver, $persistence index)', (
       { Key: 'note', Value: 'two words' },
     ])
     const before = await s3.send(new HeadObjectCommand({ Bucket: 'documents', Key: 't/one' }))
+    // A read says how many tags there are, as S3 does (x-amz-tagging-count).
+    const read = await s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 't/one' }))
+    expect(read.TagCount).toBe(2)
+    await read.Body?.transformToString()
     const TagSet: Tag[] = [
       { Key: 'ünï code', Value: 'ja 日本 +-=._:/@' },
       { Key: 'empty', Value: '' },
@@ -66,6 +71,9 @@ describe.each(VARIANTS)('object tagging ($driver driver, $persistence index)', (
     await s3.send(new PutObjectTaggingCommand({ Bucket: 'documents', Key: 't/one', Tagging: { TagSet } }))
     await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 't/one', Body: 'again' }))
     expect(await tagsOf('t/one')).toEqual([])
+    const untagged = await s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 't/one' }))
+    expect(untagged.TagCount).toBeUndefined()
+    await untagged.Body?.transformToString()
     const audit = await harness.db
       .selectFrom('audit_events')
       .select('action')
