@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FILENAME } from '../../src/s3/post-object.ts'
-import { type Harness, json, startHarness, testStorages, VARIANTS } from '../harness.ts'
+import { type Harness, json, rawRequest, startHarness, testStorages, VARIANTS } from '../harness.ts'
 import { createS3Key, runBoto3, type S3Key, s3ClientOf } from './s3-test-clients.ts'
 
 let harness: Harness
@@ -203,5 +203,52 @@ print(json.dumps([c.generate_presigned_post('documents', 'py/\${filename}', **ar
     expect(await restBytes('py/b.txt')).toBe(sha256(Buffer.from('from boto3')))
     const outside = await post(url, { ...fields, key: 'other/b.txt' }, 'x')
     expect([outside.status, await codeOf(outside)]).toEqual([403, 'AccessDenied'])
+  })
+})
+
+describe('malformed POST forms', () => {
+  let fields: Record<string, string>
+  let url: string
+  beforeAll(async () => {
+    // A body that stops coming fails after this long: the cut-off form below does.
+    harness = await startHarness('sqlite', { bodyIdleTimeout: 500 })
+    admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
+    ;({ url, fields } = await presign({ Key: 'bad/x.txt' }))
+  })
+  afterAll(() => harness?.close())
+
+  /** A multipart body of `parts` (name, value), as the bytes go on the wire. */
+  const multipart = (boundary: string, parts: [string, string][], end = true) =>
+    parts
+      .map(
+        ([name, value]) =>
+          `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      )
+      .join('') + (end ? `--${boundary}--\r\n` : '')
+
+  it('answers each with its S3 code and stores nothing', async () => {
+    const send = (body: string, type = 'multipart/form-data; boundary=b0undary') =>
+      fetch(url, { method: 'POST', body, headers: { 'content-type': type } }).then(codeOf)
+    expect(await send('garbage', 'multipart/form-data; charset=utf-8')).toBe('MalformedPOSTRequest')
+    expect(await send(multipart('b0undary', Object.entries(fields)))).toBe(
+      'IncorrectNumberOfFilesInPostRequest',
+    )
+    expect(await send(multipart('b0undary', [['key', 'x'.repeat(30_000)]]))).toBe(
+      'MaxPostPreDataLengthExceededError',
+    )
+    const many = Array.from({ length: 70 }, (_, i): [string, string] => [`x-ignore-${i}`, 'v'])
+    expect(await send(multipart('b0undary', many))).toBe('MaxPostPreDataLengthExceededError')
+    const twice: [string, string][] = [...Object.entries(fields), ['KEY', 'bad/y.txt']]
+    expect(await send(multipart('b0undary', twice))).toBe('InvalidArgument')
+    // Stalled inside the file: the upload fails when the body stops coming, and leaves nothing.
+    const cut = `${multipart('b0undary', [...Object.entries(fields)], false)}--b0undary\r\ncontent-disposition: form-data; name="file"; filename="x.txt"\r\n\r\npartial`
+    const answer = await rawRequest(
+      harness.s3Url,
+      `POST /documents HTTP/1.1\r\nhost: x\r\ncontent-type: multipart/form-data; boundary=b0undary\r\ncontent-length: ${Buffer.byteLength(cut) + 100}\r\nconnection: close\r\n\r\n${cut}`,
+    )
+    expect(answer.status).toBe(400)
+    expect(answer.text).toContain('<Code>RequestTimeout</Code>')
+    expect(await restBytes('bad/x.txt')).toBe(404)
+    expect(await harness.stored('documents')).toEqual([])
   })
 })
