@@ -10,7 +10,7 @@ import { verifyPostSignature } from './post-signature.ts'
 import { principalOf } from './principal-of.ts'
 import { AMZ_META, quotedEtag, type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
-import { readS3Metadata } from './s3-metadata.ts'
+import { decodeS3MetadataValue } from './s3-metadata.ts'
 import { buildS3Xml } from './s3-xml.ts'
 import { parseTaggingXml } from './tag-set.ts'
 
@@ -49,9 +49,11 @@ class LengthRange extends Transform {
 
 /** The upload options of a form's fields: its type, headers and `x-amz-meta-*` fields. */
 function formOptions(fields: ReadonlyMap<string, string>): Omit<UploadOptions, 'key'> {
-  const meta: Record<string, string> = {}
-  for (const [name, value] of fields) if (name.startsWith(AMZ_META)) meta[name] = value
-  const opts: Omit<UploadOptions, 'key'> = { metadata: readS3Metadata(meta) }
+  // Form fields are text already (UTF-8, as the form was sent): only encoded words need decoding.
+  const metadata: Record<string, string> = {}
+  for (const [name, value] of fields)
+    if (name.startsWith(AMZ_META)) metadata[name.slice(AMZ_META.length)] = decodeS3MetadataValue(value)
+  const opts: Omit<UploadOptions, 'key'> = { metadata }
   const type = fields.get('content-type')
   if (type !== undefined && type !== '') opts.contentType = normalizeMediaType(type)
   for (const [field, option] of [

@@ -12,10 +12,13 @@ import { AMZ_META } from './s3-call.ts'
  */
 export function readS3Metadata(headers: IncomingHttpHeaders): Record<string, string> {
   const metadata = readMetadata(headers, AMZ_META)
-  for (const [name, value] of Object.entries(metadata)) {
-    if (value.includes('=?')) metadata[name] = libmime.decodeWords(value)
-  }
+  for (const [name, value] of Object.entries(metadata)) metadata[name] = decodeS3MetadataValue(value)
   return metadata
+}
+
+/** A metadata value with any RFC 2047 encoded words in it decoded (a POST form's field, a header's). */
+export function decodeS3MetadataValue(value: string): string {
+  return value.includes('=?') ? libmime.decodeWords(value) : value
 }
 
 /**

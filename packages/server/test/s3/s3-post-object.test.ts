@@ -67,7 +67,14 @@ describe.each(VARIANTS)(
       const { url, fields } = await presign({
         Key: `up/${FILENAME}`,
         Conditions: [['content-length-range', 1, 8 * 1024 * 1024]],
-        Fields: { success_action_status: '201', 'x-amz-meta-who': 'zoe', 'Content-Type': 'text/plain' },
+        Fields: {
+          success_action_status: '201',
+          'x-amz-meta-who': 'zoe',
+          'x-amz-meta-city': 'Zürich 日本',
+          // Text that would read as other text if taken for Latin-1 header bytes: it must stay.
+          'x-amz-meta-raw': 'Ã©',
+          'Content-Type': 'text/plain',
+        },
         Expires: 60,
       })
       const file = randomBytes(4 * 1024 * 1024)
@@ -83,6 +90,10 @@ describe.each(VARIANTS)(
         token: harness.admin,
       })
       expect(head.headers.get('x-coffer-meta-who')).toBe('zoe')
+      // Form fields are UTF-8 text: stored as they are (the REST API sends the UTF-8 bytes).
+      expect(Buffer.from(head.headers.get('x-coffer-meta-city') ?? '', 'latin1').toString()).toBe(
+        'Zürich 日本',
+      )
       const audit = await harness.db
         .selectFrom('audit_events')
         .select(['action', 'actor'])
@@ -166,6 +177,13 @@ describe.each(VARIANTS)(
       expect([denied.status, await codeOf(denied)]).toEqual([403, 'AccessDenied'])
       const inside = await presign({ Key: 'up/scoped.txt' }, scoped)
       expect((await post(inside.url, inside.fields, 'x')).status).toBe(204)
+      const textOnly = { name: 'texts', allowedTypes: ['text/plain'] }
+      expect((await harness.fetch('/v1/buckets', json(textOnly, { token: harness.admin }))).status).toBe(201)
+      const typed = await presign({ Bucket: 'texts', Key: 'a.png', Fields: { 'Content-Type': 'image/png' } })
+      const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
+      const refusedType = await post(typed.url, typed.fields, png)
+      expect([refusedType.status, await codeOf(refusedType)]).toEqual([403, 'AccessDenied'])
+      expect(await restBytes('a.png', 'texts')).toBe(404)
       const created = await harness.fetch(
         '/v1/buckets',
         json({ name: 'tiny', quotaBytes: 100 }, { token: harness.admin }),
