@@ -89,8 +89,10 @@ function answer(
   const path = `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`
   const location = `${call.request.protocol}://${call.request.headers.host ?? '127.0.0.1'}${path}`
   call.reply.header('etag', quotedEtag(etag)).header('location', location)
+  // The redirect was signed (the policy names every field); one that is no http(s) URL is ignored,
+  // as S3 does, and the status answers instead.
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect')
-  if (redirect !== undefined && /^https?:\/\//i.test(redirect)) {
+  if (redirect !== undefined && /^https?:\/\//i.test(redirect) && URL.canParse(redirect)) {
     const target = new URL(redirect)
     target.searchParams.set('bucket', bucket)
     target.searchParams.set('key', key)

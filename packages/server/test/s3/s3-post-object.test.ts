@@ -119,6 +119,18 @@ describe.each(VARIANTS)(
       })
     })
 
+    it('answers with the status when the redirect is no URL', async () => {
+      const { url, fields } = await presign({
+        Key: 'up/not-redirected.txt',
+        Fields: { success_action_redirect: 'http://[not a host' },
+      })
+      const response = await post(url, fields, 'hello')
+      expect([response.status, response.headers.get('location')]).toEqual([
+        204,
+        `${url}/up/not-redirected.txt`,
+      ])
+    })
+
     it('refuses a tampered, an expired or an unsigned policy, storing nothing', async () => {
       const { url, fields } = await presign({
         Key: 'up/tampered.txt',
