@@ -64,10 +64,10 @@ function subjectOf(resource: string): S3Subject {
 /**
  * The S3-compatible endpoint: its own listener (`COFFER_S3_PORT`, 7375), path-style at the root, so
  * that S3 clients that refuse an endpoint with a path work, and virtual-host style too when a domain
- * is configured. Every request is verified (SigV4 header
- * or presigned URL) against the S3 credentials of API keys, and every operation goes through the
- * same bucket layer as the REST API: scopes, policies, quotas, index, audit. Errors are S3 XML
- * documents; every answer carries `x-amz-request-id`. Shares the API app's context and logger.
+ * is configured. Every request is verified (SigV4 header, presigned URL, or a POST form's signed
+ * policy) against the S3 credentials of API keys, and every operation goes through the same bucket
+ * layer as the REST API: scopes, policies, quotas, index, audit. Errors are S3 XML documents; every
+ * answer carries `x-amz-request-id`. Shares the API app's context, logger and CORS rules.
  */
 export async function createS3App(
   ctx: AppContext,
