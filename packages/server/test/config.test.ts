@@ -149,6 +149,9 @@ describe('configuration from the environment', () => {
       s3Region: 'eu-west-1',
     })
     expect(() => loadConfig({ COFFER_S3_PORT: '7373' })).toThrow(/COFFER_S3_PORT/)
+    expect(loadConfig({ COFFER_S3_DOMAIN: 'S3.Example.com' }).s3Domain).toBe('s3.example.com')
+    expect(loadConfig({}).s3Domain).toBeUndefined()
+    expect(() => loadConfig({ COFFER_S3_DOMAIN: 's3.example.com:7375' })).toThrow(/COFFER_S3_DOMAIN/)
     expect(() => loadConfig({ PORT: '9000', COFFER_CONTENT_PORT: '9000' })).toThrow(/must differ from PORT/)
     expect(() => loadConfig({ PORT: '65535' })).toThrow(/COFFER_CONTENT_PORT must be a whole number/)
     // One origin for both would put tenants' bytes beside the UI's credentials again.

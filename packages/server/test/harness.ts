@@ -90,6 +90,8 @@ export interface HarnessOptions {
   uploadsPerCredential?: number
   /** The service's CORS origins (`COFFER_CORS_ORIGINS`). */
   corsOrigins?: string[]
+  /** Virtual-host style at the S3 endpoint (`COFFER_S3_DOMAIN`). */
+  s3Domain?: string
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -157,6 +159,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
       ? {}
       : { uploadsPerCredential: options.uploadsPerCredential }),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.s3Domain ? { s3Domain: options.s3Domain } : {}),
     ...(options.imageLimits === undefined ? {} : { imageLimits: options.imageLimits }),
     ...(options.renderCacheBytes === undefined ? {} : { renderCacheBytes: options.renderCacheBytes }),
   })

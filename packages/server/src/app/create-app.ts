@@ -84,6 +84,8 @@ export interface AppOptions {
   jwt?: JwtConfig
   /** The region S3 clients sign for at the S3 endpoint (`COFFER_S3_REGION`); default `us-east-1`. */
   s3Region?: string
+  /** Virtual-host style at the S3 endpoint: `<bucket>.<s3Domain>` (`COFFER_S3_DOMAIN`); default none. */
+  s3Domain?: string
   /**
    * Where resumable (tus) uploads stage their parts (`<COFFER_DATA_DIR>/uploads`); default: a temp
    * directory removed at close, so unfinished uploads do not survive a restart.
@@ -261,11 +263,10 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   app.decorate('content', contentApp)
   // The content origin stops first, so that the counts of its last requests are flushed below.
   app.addHook('preClose', () => contentApp.close())
-  const s3App = await createS3App(
-    ctx,
-    app.log,
-    options.s3Region === undefined ? {} : { region: options.s3Region },
-  )
+  const s3App = await createS3App(ctx, app.log, {
+    ...(options.s3Region === undefined ? {} : { region: options.s3Region }),
+    ...(options.s3Domain === undefined ? {} : { domain: options.s3Domain }),
+  })
   app.decorate('s3', s3App)
   app.addHook('preClose', () => s3App.close())
 

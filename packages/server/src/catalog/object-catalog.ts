@@ -127,6 +127,8 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
     created_at: now,
     updated_at: info.lastModified.toISOString(),
     expires_at: expiryOf(info.metadata)?.toISOString() ?? null,
+    // A new write of the key replaces its tags too (as on S3): whoever tags it does so after.
+    tags: null,
   } satisfies Insertable<ObjectTable>
 }
 

@@ -57,6 +57,12 @@ export interface Config {
   /** `COFFER_S3_REGION`: the region S3 clients sign for at the S3 endpoint; default us-east-1. */
   s3Region?: string
   /**
+   * `COFFER_S3_DOMAIN`: the S3 endpoint also answers virtual-host style requests, the bucket named
+   * by the host (`<bucket>.<domain>`, a wildcard DNS name pointing at the endpoint); unset: path
+   * style only. Path style keeps working either way.
+   */
+  s3Domain?: string
+  /**
    * `COFFER_CONTENT_URL`: where browsers reach the content origin (signed and public URLs name it),
    * another origin than the API's; default http://HOST:COFFER_CONTENT_PORT.
    */
@@ -133,6 +139,14 @@ function checkUrl(name: string, value: string, protocols: string[]): string | { 
     return { problem: `${name} must not have a query or fragment` }
   }
   return value.replace(/\/+$/, '')
+}
+
+/**
+ * A host name of labels of a-z, 0-9 and "-" (RFC 1123), at least two, short enough that a site's or
+ * a bucket's label in front of it still makes a host name.
+ */
+function isDomainName(text: string): boolean {
+  return /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(text) && text.length <= 190
 }
 
 /**
@@ -291,13 +305,13 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
   if (parsed.DATABASE_URL !== undefined) config.databaseUrl = text('DATABASE_URL') as string
   const sitesDomain = text('COFFER_SITES_DOMAIN')?.toLowerCase()
   if (sitesDomain !== undefined) {
-    // Host names of labels of a-z, 0-9 and "-" (RFC 1123), at least two: a site's host adds one more.
-    if (
-      /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(sitesDomain) &&
-      sitesDomain.length <= 190
-    )
-      config.sitesDomain = sitesDomain
+    if (isDomainName(sitesDomain)) config.sitesDomain = sitesDomain
     else problems.push('COFFER_SITES_DOMAIN must be a host name such as sites.example.com')
+  }
+  const s3Domain = text('COFFER_S3_DOMAIN')?.toLowerCase()
+  if (s3Domain !== undefined) {
+    if (isDomainName(s3Domain)) config.s3Domain = s3Domain
+    else problems.push('COFFER_S3_DOMAIN must be a host name such as s3.example.com')
   }
   // A site named after the first label of the API's or the content origin's host name would be that
   // origin: its pages would run where credentials live, or where every signed and public URL points.

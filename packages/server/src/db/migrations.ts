@@ -249,6 +249,17 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('s3_credentials').execute()
     },
   },
+  // S3 object tags: a JSON array of [key, value] pairs, or null. In the index, not in the object's
+  // metadata: S3 changes tags without rewriting the object (its ETag and Last-Modified stay), and
+  // ten tags of 128 + 256 characters do not fit the 2 KiB S3 allows metadata.
+  '0018-object-tags': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('objects').addColumn('tags', 'text').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('objects').dropColumn('tags').execute()
+    },
+  },
   '0010-image-renders': imageMigration,
 }
 

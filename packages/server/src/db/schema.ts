@@ -87,6 +87,8 @@ export interface ObjectTable {
   width: Optional<number>
   height: Optional<number>
   thumbhash: Optional<string>
+  /** S3 object tags, a JSON array of `[key, value]` pairs; null when the object has none. */
+  tags: Optional<string>
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */

@@ -51,6 +51,22 @@ export function contentScope(rules: CorsRules, path: string): Scope | undefined 
   return { rule: rules.forBucket(bucket), methods, expose: EXPOSE_OBJECT }
 }
 
+/** What S3 clients in a page read besides the safelisted headers: the object's, and S3's own. */
+const EXPOSE_S3 = [...EXPOSE_OBJECT, 'Location', 'x-amz-request-id', 'x-amz-version-id']
+
+/**
+ * The scope of a request to the S3 endpoint that names `bucket` (in its path, or its host in
+ * virtual-host style): the bucket's rule, for S3's methods (a browser POST upload, a presigned PUT).
+ */
+export function s3Scope(rules: CorsRules, bucket: string | undefined): Scope | undefined {
+  if (bucket === undefined || bucket === '') return undefined
+  return {
+    rule: rules.forBucket(bucket),
+    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+    expose: EXPOSE_S3,
+  }
+}
+
 /** The scope of a path on the API origin: `/v1/buckets/NAME/…` its bucket's, the rest of `/v1` the service's. */
 export function apiScope(rules: CorsRules, path: string): Scope | undefined {
   const [, version, collection, bucket] = path.split('/')
@@ -71,7 +87,7 @@ export function apiScope(rules: CorsRules, path: string): Scope | undefined {
  */
 export async function registerCors(
   app: FastifyInstance,
-  scopeOf: (path: string) => Scope | undefined,
+  scopeOf: (path: string, request: FastifyRequest) => Scope | undefined,
 ): Promise<void> {
   const refuse: FastifyCorsOptions = { origin: false }
   await app.register(fastifyCors, {
@@ -79,7 +95,7 @@ export async function registerCors(
     delegator: async (request: FastifyRequest): Promise<FastifyCorsOptions> => {
       const origin = request.headers.origin
       if (origin === undefined) return refuse
-      const scope = scopeOf(request.url.split('?')[0] ?? '')
+      const scope = scopeOf(request.url.split('?')[0] ?? '', request)
       const rule = await scope?.rule
       if (scope === undefined || rule === undefined || !allowsOrigin(rule, origin)) return refuse
       const methods = scope.methods.filter((m) => rule.methods?.includes(m) ?? true)

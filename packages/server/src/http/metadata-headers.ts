@@ -41,7 +41,7 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 /**
  * Writes an object's metadata as response headers, values as UTF-8 bytes (RFC 9110 §5.5 allows
- * octets above 0x7f; the web client and `headerText` decode them). Uploads refuse the names and
+ * octets above 0x7f; the web client and `headerText` decode them) unless `encode` says otherwise. Uploads refuse the names and
  * control characters that could not be written; an entry that still cannot (stored before those
  * checks, or written to S3 behind Coffer's back) is left out rather than failing the response.
  */
@@ -49,9 +49,10 @@ export function writeMetadata(
   reply: FastifyReply,
   metadata: Record<string, string>,
   prefix = META_PREFIX,
+  encode: (value: string) => string = toHeader,
 ): void {
   for (const [name, value] of Object.entries(metadata)) {
-    const encoded = toHeader(value)
+    const encoded = encode(value)
     if (NAME.test(name) && VALUE.test(encoded)) reply.header(prefix + name, encoded)
   }
 }

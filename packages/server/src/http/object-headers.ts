@@ -97,6 +97,14 @@ export interface ServeHeaderOptions {
   site?: { cacheControl: string }
   /** The prefix of metadata headers: `x-coffer-meta-` (default), or S3's `x-amz-meta-`. */
   metadataPrefix?: string
+  /** How a metadata value goes into its header; default its UTF-8 bytes (S3: RFC 2047 words). */
+  encodeMetadata?: (value: string) => string
+  /**
+   * Headers that replace what the object's record says (S3's `response-*` overrides of a signed
+   * request), set last. The type and disposition are not among them: they go through `contentType`
+   * and `contentDisposition`, so the rules for active types above still hold.
+   */
+  headers?: Readonly<Record<string, string>>
 }
 
 /**
@@ -130,5 +138,6 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   if (opts.neverRender === true && disposition !== undefined) {
     reply.header('x-coffer-content-disposition', serializeDisposition(disposition))
   }
-  writeMetadata(reply, info.metadata, opts.metadataPrefix)
+  writeMetadata(reply, info.metadata, opts.metadataPrefix, opts.encodeMetadata)
+  for (const [name, value] of Object.entries(opts.headers ?? {})) reply.header(name, value)
 }

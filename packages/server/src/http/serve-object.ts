@@ -43,15 +43,17 @@ export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortS
 /**
  * Streams an object: 200 with the whole body, 206 with one range (416 with `Content-Range: bytes
  * *\/size` when it is unsatisfiable), or 304 when `If-None-Match` matches. Nothing is buffered.
+ * The range is the request's `Range`, or `opts.range` when given.
  */
 export async function serveObject(
   request: FastifyRequest,
   reply: FastifyReply,
   objects: BucketObjects,
   key: NormalizedKey,
-  opts: ServeHeaderOptions = {},
+  opts: ServeHeaderOptions & { range?: RangeSpec } = {},
 ): Promise<FastifyReply> {
-  const range = rangeOf(request)
+  // A range the caller chose (S3's `partNumber`) instead of the request's own.
+  const range = opts.range ?? rangeOf(request)
   const ifNoneMatch = request.headers['if-none-match']
   const signal = clientGone(request, reply)
   let result: Awaited<ReturnType<BucketObjects['get']>>

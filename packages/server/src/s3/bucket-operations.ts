@@ -2,7 +2,9 @@ import { StorageError } from '@coffer/core'
 import { actorOf, authorizeAs } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin, seesBucket } from '../domain/auth/scopes.ts'
 import { deleteObjects } from './delete-objects.ts'
+import { listObjectVersions } from './list-object-versions.ts'
 import { listObjects } from './list-objects.ts'
+import { isPostUpload, postObject } from './post-object.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { OWNER, refuseUnserved, type S3Call, sendXml, signedBy } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -81,6 +83,7 @@ export async function bucketOperation(call: S3Call, bucket: string): Promise<voi
         await visibleBucket(call, bucket)
         return sendXml(call, locationXml(call.region))
       }
+      if (query.has('versions')) return listObjectVersions(call, bucket)
       return listObjects(call, bucket)
     case 'HEAD':
       await visibleBucket(call, bucket)
@@ -92,6 +95,7 @@ export async function bucketOperation(call: S3Call, bucket: string): Promise<voi
       return deleteBucket(call, bucket)
     case 'POST':
       if (query.has('delete')) return deleteObjects(call, bucket)
+      if (isPostUpload(call)) return postObject(call, bucket)
   }
   throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.')
 }

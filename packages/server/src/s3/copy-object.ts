@@ -1,9 +1,10 @@
 import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { readMetadata } from '../http/metadata-headers.ts'
 import { single } from '../http/receive-object.ts'
-import { AMZ_META, type S3Call, s3Path, sendXml } from './s3-call.ts'
+import { copiedTags, tagWritten } from './object-tagging.ts'
+import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
+import { readS3Metadata } from './s3-metadata.ts'
 import { copyObjectResultXml } from './s3-results.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
@@ -58,6 +59,7 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
   }
   const stat = await objects.stat(from.key)
   checkConditions(call, stat)
+  const tags = await copiedTags(call, objects, from.key)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
     info = await target.copy(from.key, key)
@@ -66,7 +68,7 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
     const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size }
     if (directive === 'REPLACE') {
-      opts.metadata = readMetadata(call.request.headers, AMZ_META)
+      opts.metadata = readS3Metadata(call.request.headers)
       const type = single(call.request, 'content-type')
       if (type !== undefined) opts.contentType = type
     } else {
@@ -75,5 +77,6 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
     }
     info = await target.upload(key, read.body, opts)
   }
+  await tagWritten(call, target, key, info.etag, tags)
   sendXml(call, copyObjectResultXml(unquoted(info.etag), info.lastModified))
 }

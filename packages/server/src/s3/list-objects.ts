@@ -21,29 +21,57 @@ function cursorAfter(bucket: string, key: string, delimiter: string | undefined)
   return Buffer.from(JSON.stringify([`${bucket}/${key}`, folded])).toString('base64url')
 }
 
-/** ListObjectsV2 (`list-type=2`) and ListObjects (v1), through the bucket layer's listing. */
-export async function listObjects(call: S3Call, bucket: string): Promise<void> {
+/** What a listing request asks for, in the terms of S3's list operations. */
+export interface ListingQuery {
+  readonly prefix: string
+  readonly delimiter: string | undefined
+  readonly maxKeys: number
+  /** `encoding-type=url`. */
+  readonly urlEncoded: boolean
+  /** A continuation token the endpoint handed out (v2). */
+  readonly token?: string | undefined
+  /** A key to list after (`start-after`, `marker`, `key-marker`). */
+  readonly after?: string | undefined
+}
+
+/** One page of a listing and where the next begins. */
+export interface Listing {
+  readonly page: S3ListPage
+  /** The cursor of the next page, when the listing was cut short. */
+  readonly next: string | undefined
+  /** The last key or common prefix of the page, in listing order (v1's `NextMarker`). */
+  readonly last: string | undefined
+}
+
+/** Reads the common query of S3's list operations: prefix, delimiter, max-keys, encoding-type. */
+export function listingQuery(call: S3Call, after: string | undefined, token?: string): ListingQuery {
   const query = call.target.query
-  const v2 = query.get('list-type') === '2'
-  const prefix = query.get('prefix') ?? ''
-  const delimiter = query.get('delimiter') || undefined
   const encoding = query.get('encoding-type')
   if (encoding !== undefined && encoding !== 'url')
     throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request')
-  const maxKeys = maxKeysOf(query.get('max-keys'))
-  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [prefix, 'list'])
-  const token = v2 ? query.get('continuation-token') : undefined
-  const after = v2 ? query.get('start-after') : query.get('marker')
-  const options: ListOptions = { prefix, limit: Math.max(maxKeys, 1) }
-  if (delimiter !== undefined) options.delimiter = delimiter
-  if (token !== undefined && token !== '') options.cursor = token
-  else if (after !== undefined && after !== '') options.cursor = cursorAfter(bucket, after, delimiter)
-  const result = maxKeys === 0 ? { objects: [], prefixes: [] } : await objects.list(options)
+  return {
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') || undefined,
+    maxKeys: maxKeysOf(query.get('max-keys')),
+    urlEncoded: encoding === 'url',
+    token,
+    after,
+  }
+}
+
+/** A page of a bucket's listing through the bucket layer, for a caller allowed to list the prefix. */
+export async function readListing(call: S3Call, bucket: string, q: ListingQuery): Promise<Listing> {
+  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [q.prefix, 'list'])
+  const options: ListOptions = { prefix: q.prefix, limit: Math.max(q.maxKeys, 1) }
+  if (q.delimiter !== undefined) options.delimiter = q.delimiter
+  if (q.token !== undefined && q.token !== '') options.cursor = q.token
+  else if (q.after !== undefined && q.after !== '') options.cursor = cursorAfter(bucket, q.after, q.delimiter)
+  const result = q.maxKeys === 0 ? { objects: [], prefixes: [] } : await objects.list(options)
   const page: S3ListPage = {
     bucket,
-    prefix,
-    ...(delimiter === undefined ? {} : { delimiter }),
-    maxKeys,
+    prefix: q.prefix,
+    ...(q.delimiter === undefined ? {} : { delimiter: q.delimiter }),
+    maxKeys: q.maxKeys,
     objects: result.objects.map((o) => ({
       key: o.key,
       lastModified: o.lastModified,
@@ -52,10 +80,23 @@ export async function listObjects(call: S3Call, bucket: string): Promise<void> {
     })),
     commonPrefixes: result.prefixes,
     isTruncated: 'cursor' in result && result.cursor !== undefined,
-    urlEncoded: encoding === 'url',
-    ...(!v2 || query.get('fetch-owner') === 'true' ? { owner: OWNER } : {}),
+    urlEncoded: q.urlEncoded,
   }
   const next = 'cursor' in result ? result.cursor : undefined
+  const last = [...page.objects.map((o) => o.key), ...page.commonPrefixes].sort(compareKeys).at(-1)
+  return { page, next, last }
+}
+
+/** ListObjectsV2 (`list-type=2`) and ListObjects (v1), through the bucket layer's listing. */
+export async function listObjects(call: S3Call, bucket: string): Promise<void> {
+  const query = call.target.query
+  const v2 = query.get('list-type') === '2'
+  const token = v2 ? query.get('continuation-token') : undefined
+  const after = v2 ? query.get('start-after') : query.get('marker')
+  const listing = await readListing(call, bucket, listingQuery(call, after, token))
+  const owned = !v2 || query.get('fetch-owner') === 'true'
+  const page: S3ListPage = owned ? { ...listing.page, owner: OWNER } : listing.page
+  const { next, last } = listing
   if (v2) {
     sendXml(
       call,
@@ -67,7 +108,6 @@ export async function listObjects(call: S3Call, bucket: string): Promise<void> {
     )
     return
   }
-  const last = [...page.objects.map((o) => o.key), ...page.commonPrefixes].sort(compareKeys).at(-1)
   sendXml(
     call,
     listObjectsV1Xml(page, {

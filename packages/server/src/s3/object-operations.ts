@@ -6,18 +6,20 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { readMetadata } from '../http/metadata-headers.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
-import { clientGone, serveHead, serveObject } from '../http/serve-object.ts'
+import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
-import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
+import { getObject } from './get-object.ts'
+import { getObjectAttributes } from './object-attributes.ts'
+import { objectTagging, requestedTags, tagWritten } from './object-tagging.ts'
 import { signedBody } from './read-small-body.ts'
-import { AMZ_META, quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
+import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
+import { readS3Metadata } from './s3-metadata.ts'
 
 /** The upload options of a PutObject's headers; `aws-chunked` is how it travelled, not what it is. */
 function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
-  const opts: Omit<UploadOptions, 'key'> = { metadata: readMetadata(call.request.headers, AMZ_META) }
+  const opts: Omit<UploadOptions, 'key'> = { metadata: readS3Metadata(call.request.headers) }
   const type = single(call.request, 'content-type')
   if (type !== undefined && type !== '') opts.contentType = normalizeMediaType(type)
   for (const [header, option] of [
@@ -40,12 +42,14 @@ function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
+  const tags = requestedTags(call)
   const body = signedBody(call)
   if (body.length !== undefined) opts.contentLength = body.length
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts)
+    await tagWritten(call, objects, key, info.etag, tags)
     call.reply.header('etag', quotedEtag(info.etag))
     if (body.checksum !== undefined) {
       const value = body.digests.get(body.checksum.algorithm)
@@ -70,27 +74,16 @@ async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): P
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
 export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  // Object tagging is served; a bucket's (`/<bucket>?tagging`) is not, which refuseUnserved says.
+  if (call.target.query.has('tagging')) return objectTagging(call, bucket, normalizeKey(rawKey))
   refuseUnserved(call)
   const key = normalizeKey(rawKey)
   switch (call.request.method) {
     case 'GET':
-    case 'HEAD': {
-      const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
-      const opts = { metadataPrefix: AMZ_META }
-      if (hasReadConditions(call)) {
-        const info = await objects.stat(key)
-        if (evaluateReadConditions(call, info) === 'not-modified') {
-          call.reply
-            .header('etag', quotedEtag(info.etag))
-            .header('last-modified', info.lastModified.toUTCString())
-          call.reply.code(304).send()
-          return
-        }
-      }
-      if (call.request.method === 'HEAD') await serveHead(call.reply, objects, key, opts)
-      else await serveObject(call.request, call.reply, objects, key, opts)
-      return
-    }
+      if (call.target.query.has('attributes')) return getObjectAttributes(call, bucket, key)
+      return getObject(call, bucket, key)
+    case 'HEAD':
+      return getObject(call, bucket, key)
     case 'PUT':
       if (call.request.headers['x-amz-copy-source'] !== undefined) return copyObject(call, bucket, key)
       return putObject(call, bucket, key)

@@ -6,43 +6,34 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify'
-import type { Principal } from '../domain/auth/scopes.ts'
 import type { AppContext } from '../http/app-context.ts'
+import { registerCors, s3Scope } from '../http/cors.ts'
 import { clientErrorHandler } from '../http/error-handling.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { bucketOperation, listBuckets } from './bucket-operations.ts'
 import { objectOperation } from './object-operations.ts'
+import { principalOf } from './principal-of.ts'
 import { parseRequestTarget } from './request-target.ts'
 import { type S3Call, s3Path } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { type S3Subject, s3ErrorOf } from './s3-error-of.ts'
 import { errorXml } from './s3-xml.ts'
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4-verifier.ts'
+import { bucketOfRequest, pathStylePath } from './virtual-host.ts'
 
 /** Options of {@link createS3App}. */
 export interface S3AppOptions {
   /** The region clients sign for (`COFFER_S3_REGION`); default `us-east-1`. */
   region?: string
-}
-
-/** The API key behind an access key id, as a principal with the key's scopes. */
-async function principalOf(ctx: AppContext, accessKeyId: string): Promise<Principal> {
-  const identity = await ctx.s3Credentials.find(accessKeyId)
-  if (identity === undefined)
-    throw new S3Error(
-      'InvalidAccessKeyId',
-      'The AWS access key Id you provided does not exist in our records.',
-    )
-  const principal: Principal = { kind: 'key', id: identity.key.id, scopes: identity.key.scopes }
-  if (identity.key.expiresAt !== undefined) principal.expiresAt = Date.parse(identity.key.expiresAt)
-  return principal
+  /** Virtual-host style: the bucket is the first labels of `<bucket>.<domain>` (`COFFER_S3_DOMAIN`). */
+  domain?: string
 }
 
 async function handle(
   ctx: AppContext,
   verify: SigV4Verifier,
-  region: string,
+  { region, domain }: { region: string; domain: string | undefined },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
@@ -50,7 +41,7 @@ async function handle(
   const verified = await verify({ method: request.raw.method ?? 'GET', url, headers: request.headers })
   const principal = verified === undefined ? undefined : await principalOf(ctx, verified.accessKeyId)
   const target = verified?.target ?? parseRequestTarget(url)
-  const { bucket, key } = s3Path(target.rawPath)
+  const { bucket, key } = s3Path(pathStylePath(target.rawPath, request.headers.host, domain))
   const call: S3Call = { ctx, request, reply, region, target, verified, principal, bucket, key }
   if (bucket === undefined) {
     if (request.method === 'GET') return listBuckets(call)
@@ -60,18 +51,23 @@ async function handle(
   return objectOperation(call, bucket, key)
 }
 
+/** The request's path in path style, without its query: what errors name as their resource. */
+function resourceOf(request: FastifyRequest, domain: string | undefined): string {
+  return pathStylePath((request.raw.url ?? '/').split('?')[0] ?? '/', request.headers.host, domain)
+}
+
 /** What an error is about, from the request's path: its key, its bucket, or the service. */
-function subjectOf(request: FastifyRequest): S3Subject {
-  const path = (request.raw.url ?? '/').split('?')[0] ?? '/'
-  return /^\/[^/]+\/./.test(path) ? 'object' : 'bucket'
+function subjectOf(resource: string): S3Subject {
+  return /^\/[^/]+\/./.test(resource) ? 'object' : 'bucket'
 }
 
 /**
  * The S3-compatible endpoint: its own listener (`COFFER_S3_PORT`, 7375), path-style at the root, so
- * that S3 clients that refuse an endpoint with a path work. Every request is verified (SigV4 header
- * or presigned URL) against the S3 credentials of API keys, and every operation goes through the
- * same bucket layer as the REST API: scopes, policies, quotas, index, audit. Errors are S3 XML
- * documents; every answer carries `x-amz-request-id`. Shares the API app's context and logger.
+ * that S3 clients that refuse an endpoint with a path work, and virtual-host style too when a domain
+ * is configured. Every request is verified (SigV4 header, presigned URL, or a POST form's signed
+ * policy) against the S3 credentials of API keys, and every operation goes through the same bucket
+ * layer as the REST API: scopes, policies, quotas, index, audit. Errors are S3 XML documents; every
+ * answer carries `x-amz-request-id`. Shares the API app's context, logger and CORS rules.
  */
 export async function createS3App(
   ctx: AppContext,
@@ -79,6 +75,7 @@ export async function createS3App(
   options: S3AppOptions = {},
 ): Promise<App> {
   const region = options.region ?? 'us-east-1'
+  const domain = options.domain
   const verify = createSigV4Verifier({
     region,
     lookupSecret: async (id) => (await ctx.s3Credentials.find(id))?.secretAccessKey,
@@ -98,6 +95,10 @@ export async function createS3App(
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
   registerResponseHooks(app, ctx)
+  // The buckets' CORS rules, as on the content origin: browser POST uploads and presigned PUTs.
+  await registerCors(app, (path, request) =>
+    s3Scope(ctx.cors, bucketOfRequest(path, request.headers.host, domain)),
+  )
   // Bodies are objects or small documents, read by the operations from the raw request.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
@@ -106,22 +107,19 @@ export async function createS3App(
     done()
   })
   app.setErrorHandler((error, request, reply) => {
-    const s3 = s3ErrorOf(error, subjectOf(request))
+    const resource = resourceOf(request, domain)
+    const s3 = s3ErrorOf(error, subjectOf(resource))
     if (s3.status >= 500) request.log.error({ err: error }, 's3 request failed')
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')
     if (reply.sent) return
-    const resource = (request.raw.url ?? '/').split('?')[0]
-    const body =
-      request.method === 'HEAD'
-        ? undefined
-        : errorXml(s3, { ...(resource ? { resource } : {}), requestId: request.id })
+    const body = request.method === 'HEAD' ? undefined : errorXml(s3, { resource, requestId: request.id })
     reply.code(s3.status).type('application/xml').send(body)
   })
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
     url: '/*',
-    handler: (request, reply) => handle(ctx, verify, region, request, reply),
+    handler: (request, reply) => handle(ctx, verify, { region, domain }, request, reply),
   })
   return app
 }

@@ -67,7 +67,6 @@ const UNSERVED = new Set([
   'accelerate',
   'acl',
   'analytics',
-  'attributes',
   'cors',
   'encryption',
   'intelligent-tiering',
@@ -79,7 +78,6 @@ const UNSERVED = new Set([
   'notification',
   'object-lock',
   'ownershipControls',
-  'partNumber',
   'policy',
   'policyStatus',
   'publicAccessBlock',
@@ -94,7 +92,6 @@ const UNSERVED = new Set([
   'uploadId',
   'uploads',
   'versioning',
-  'versions',
   'website',
 ])
 

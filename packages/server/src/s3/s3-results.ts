@@ -41,11 +41,12 @@ const quoted = (etag: string) => `"${etag}"`
 const iso = (date: Date) => date.toISOString()
 
 /** Encodes a key or prefix for `encoding-type=url`, keeping `/` readable as S3 does. */
-function encoder(urlEncoded: boolean): (text: string | undefined) => string | undefined {
+export function encoder(urlEncoded: boolean): (text: string | undefined) => string | undefined {
   return (text) => (text === undefined || !urlEncoded ? text : text.split('/').map(uriEncode).join('/'))
 }
 
-function owner(value: S3Owner | undefined): XmlElement | undefined {
+/** An `<Owner>` element, or nothing. */
+export function owner(value: S3Owner | undefined): XmlElement | undefined {
   return value === undefined ? undefined : { ID: value.id, DisplayName: value.displayName }
 }
 

@@ -26,8 +26,8 @@ const ACCESS_KEY_ID = /^[A-Za-z0-9._~+=-]{1,128}$/
 const SHORT_DATE = /^\d{8}$/
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/
 
-/** `AKID/date/region/service/aws4_request`, the credential of both forms. */
-function parseCredential(
+/** `AKID/date/region/service/aws4_request`, the credential of every form (header, query, POST). */
+export function parseCredential(
   value: string,
   code: S3ErrorCode,
 ): Omit<SigV4Auth, 'kind' | 'signedHeaders' | 'signature'> {

@@ -58,6 +58,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.sitesDomain !== undefined) options.sitesDomain = config.sitesDomain
     if (config.jwt !== undefined) options.jwt = config.jwt
     if (config.s3Region !== undefined) options.s3Region = config.s3Region
+    if (config.s3Domain !== undefined) options.s3Domain = config.s3Domain
     if (config.reconcileEvery !== undefined) options.reconcileEvery = config.reconcileEvery
     if (config.expirySweepEvery !== undefined) options.expirySweepEvery = config.expirySweepEvery
     if (config.metricsPublic) options.metricsPublic = true

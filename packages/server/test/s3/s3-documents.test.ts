@@ -1,7 +1,6 @@
 import { StorageError } from '@coffer/core'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
-import { isS3Error } from '../../src/s3/s3-error.ts'
 import { s3ErrorOf } from '../../src/s3/s3-error-of.ts'
 import { parseCreateBucketConfiguration, parseDeleteObjects } from '../../src/s3/s3-requests.ts'
 import {
@@ -11,6 +10,7 @@ import {
   listObjectsV2Xml,
   locationXml,
 } from '../../src/s3/s3-results.ts'
+import { s3CodeOf } from './s3-test-clients.ts'
 
 const reader = new XMLParser({
   ignoreAttributes: false,
@@ -80,14 +80,7 @@ describe('S3 result documents', () => {
   })
 })
 
-function codeOf(run: () => unknown): string {
-  try {
-    run()
-    return 'ok'
-  } catch (error) {
-    return isS3Error(error) ? error.code : String(error)
-  }
-}
+const codeOf = s3CodeOf
 
 describe('S3 request documents', () => {
   it('reads DeleteObjects bodies, keys as strings, within S3 limits', () => {

@@ -21,31 +21,12 @@ import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-
-interface S3Key {
-  id: string
-  accessKeyId: string
-  secretAccessKey: string
-}
+import { createS3Key, type S3Key } from './s3-test-clients.ts'
 
 let harness: Harness
 let admin: S3Key
 
-/** Creates an API key with S3 credentials through the REST API, as `coffer keys create --s3` does. */
-async function s3Key(scopes: unknown[]): Promise<S3Key> {
-  const response = await harness.fetch('/v1/keys', {
-    method: 'POST',
-    token: harness.admin,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 's3 test key', scopes, s3: true }),
-  })
-  expect(response.status).toBe(201)
-  const body = (await response.json()) as {
-    key: { id: string }
-    s3: { accessKeyId: string; secretAccessKey: string }
-  }
-  return { id: body.key.id, ...body.s3 }
-}
+const s3Key = (scopes: unknown[]) => createS3Key(harness, scopes)
 
 const client = (
   key: S3Key,

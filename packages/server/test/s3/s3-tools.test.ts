@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
+import { runClient } from './s3-test-clients.ts'
 
 // Debian's own S3 clients (scripts/test-services.sh installs them), run unchanged against Coffer.
 const TOOLS = ['/usr/bin/aws', '/usr/bin/rclone', '/usr/bin/python3']
@@ -13,20 +13,7 @@ const missing = TOOLS.filter((tool) => !existsSync(tool))
 if (missing.length > 0 && process.env.CI === 'true')
   throw new Error(`S3 clients missing: ${missing.join(', ')}`)
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs a client to its end (at most a minute), never through a shell. */
-function run(file: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
-    })
-  })
-}
+const run = runClient
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
