@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Driver } from '../driver.ts'
 import { isStorageError, type StorageErrorCode } from '../errors.ts'
 import { createStorage, type StorageService } from '../service/storage-service.ts'
+import { multipartCases } from './multipart-cases.ts'
 
 export interface DriverFixture {
   driver: Driver
@@ -599,6 +600,9 @@ export const cases: Record<string, Case> = {
   },
 }
 
+/** Every case: the object API's, then multipart's. */
+const allCases: Record<string, Case> = { ...cases, ...multipartCases }
+
 /**
  * Runs every case against a driver. `setup` is called once; `cleanup` once at the end. Skips must
  * name a case and give the reason; with CI=true a skip fails the run.
@@ -622,7 +626,7 @@ export function testDriver(
       await storage?.close()
       await fixture?.cleanup?.()
     })
-    for (const [title, run] of Object.entries(cases)) {
+    for (const [title, run] of Object.entries(allCases)) {
       const reason = options.skip?.[title]
       if (reason !== undefined && process.env.CI !== 'true') {
         it.skip(`${title} (skipped: ${reason})`, () => {})
