@@ -72,6 +72,13 @@ export async function uploadPart(
   try {
     checkPartNumber(partNumber)
     const length = opts.contentLength ?? known
+    if (length !== undefined && opts.maxSize !== undefined && length > opts.maxSize) {
+      // Refused before a byte is sent: a body cut short under a backend's upload would stall it.
+      throw new StorageError(
+        'TooLarge',
+        `the part (${length} bytes) exceeds the limit of ${opts.maxSize} bytes`,
+      )
+    }
     const ingest = new IngestStream({
       md5: driver.capabilities.computesEtag !== true,
       ...(length === undefined ? {} : { contentLength: length }),

@@ -62,7 +62,8 @@ async function handle(
 
 /** What an error is about, from the request's path: its key, its bucket, or the service. */
 function subjectOf(request: FastifyRequest): S3Subject {
-  const path = (request.raw.url ?? '/').split('?')[0] ?? '/'
+  const [path = '/', query = ''] = (request.raw.url ?? '/').split('?')
+  if (/(^|&)uploadId=/.test(query)) return 'upload'
   return /^\/[^/]+\/./.test(path) ? 'object' : 'bucket'
 }
 

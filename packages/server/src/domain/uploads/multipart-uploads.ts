@@ -1,0 +1,146 @@
+import type {
+  NormalizedKey,
+  ObjectAttributes,
+  ObjectInfo,
+  PartRef,
+  StoredPart,
+  UploadBody,
+  UploadPartOptions,
+} from '@coffer/core'
+import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
+
+/** What a multipart upload is started with: the object's attributes and its declared type. */
+export interface MultipartStart extends ObjectAttributes {
+  contentType?: string
+}
+
+/**
+ * Multipart uploads into one bucket, as one credential makes them, through the bucket layer: the
+ * type is checked against the bucket's allowed types at the start, each part against its size
+ * limit, and the completion against its size limit and quota (reserved before the parts are joined)
+ * and recorded in the index and the audit trail like any write. The index remembers who started
+ * each upload; a part or completion for an upload of another bucket or key is `NotFound`. The caller
+ * checks the credential's scopes (write on the key) before every call.
+ */
+export class MultipartUploads {
+  readonly #objects: BucketObjects
+  readonly #store: MultipartUploadStore
+  readonly #owner: string
+
+  constructor(objects: BucketObjects, store: MultipartUploadStore, owner: string) {
+    this.#objects = objects
+    this.#store = store
+    this.#owner = owner
+  }
+
+  get #bucket(): string {
+    return this.#objects.bucket.name
+  }
+
+  async create(key: NormalizedKey, start: MultipartStart): Promise<MultipartUpload> {
+    await this.#store.checkRoom(this.#owner)
+    const { bucket } = this.#objects
+    const opts = {
+      ...start,
+      visibility: bucket.public ? ('public' as const) : ('private' as const),
+      ...(bucket.allowedTypes === undefined ? {} : { allowedTypes: bucket.allowedTypes }),
+    }
+    const { uploadId, contentType } = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.createMultipartUpload(storageKey, opts),
+    )
+    const upload = {
+      uploadId,
+      bucket: this.#bucket,
+      key,
+      owner: this.#owner,
+      contentType,
+      createdAt: new Date().toISOString(),
+    }
+    await this.#store.add(upload)
+    return upload
+  }
+
+  /**
+   * Streams a part into the store, within the bucket's limit on a whole object. The quota is not
+   * consulted per part (parts sent side by side would refuse each other): it is the completion's.
+   */
+  async uploadPart(
+    key: NormalizedKey,
+    uploadId: string,
+    partNumber: number,
+    body: UploadBody,
+    opts: Omit<UploadPartOptions, 'maxSize'>,
+  ): Promise<StoredPart> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    const limit = this.#objects.bucket.maxFileSize
+    const part = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.uploadPart(storageKey, uploadId, partNumber, body, {
+        ...opts,
+        ...(limit === undefined ? {} : { maxSize: limit }),
+      }),
+    )
+    await this.#store.touch(uploadId)
+    return part
+  }
+
+  /** A part made of an object (or a range of it) that `source` may read; read and stored as a part. */
+  async copyPart(
+    key: NormalizedKey,
+    uploadId: string,
+    partNumber: number,
+    source: { objects: BucketObjects; key: NormalizedKey; range?: string },
+    signal?: AbortSignal,
+  ): Promise<StoredPart> {
+    const read = await source.objects.get(source.key, {
+      ...(source.range === undefined ? {} : { range: source.range }),
+      ...(signal === undefined ? {} : { signal }),
+    })
+    if (read.notModified) throw new Error('unreachable: no condition was given')
+    const length = read.range ? read.range.end - read.range.start + 1 : read.info.size
+    const opts = { contentLength: length, ...(signal === undefined ? {} : { signal }) }
+    try {
+      return await this.uploadPart(key, uploadId, partNumber, read.body, opts)
+    } finally {
+      read.body.destroy()
+    }
+  }
+
+  /** Joins the parts named into the object; the upload ends. */
+  async complete(key: NormalizedKey, uploadId: string, parts: readonly PartRef[]): Promise<ObjectInfo> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    const info = await this.#objects.assemble(
+      key,
+      (storageKey, opts) =>
+        this.#objects.onStorage(key, (storage) =>
+          storage.completeMultipartUpload(storageKey, uploadId, parts, opts),
+        ),
+      { multipart: { uploadId, parts: parts.length } },
+    )
+    await this.#store.remove(uploadId)
+    return info
+  }
+
+  async abort(key: NormalizedKey, uploadId: string): Promise<void> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    try {
+      await this.#objects.onStorage(key, (storage, storageKey) =>
+        storage.abortMultipartUpload(storageKey, uploadId),
+      )
+    } finally {
+      // Gone from the store already (swept there): the upload is over either way.
+      await this.#store.remove(uploadId)
+    }
+  }
+
+  async listParts(
+    key: NormalizedKey,
+    uploadId: string,
+  ): Promise<{ upload: MultipartUpload; parts: StoredPart[] }> {
+    const upload = await this.#store.get(this.#bucket, key, uploadId)
+    const parts = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.listParts(storageKey, uploadId),
+    )
+    return { upload, parts }
+  }
+}

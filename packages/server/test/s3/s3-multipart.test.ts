@@ -1,0 +1,348 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  S3Client,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { MultipartUploadStore } from '../../src/domain/uploads/multipart-upload-store.ts'
+import { sweepMultipart } from '../../src/jobs/upload-sweep-job.ts'
+import { type Harness, json, testStorages, VARIANTS } from '../harness.ts'
+
+const MiB = 1024 * 1024
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest()
+
+/** S3's multipart etag of parts of these bytes. */
+function multipartEtag(parts: Uint8Array[]): string {
+  return `"${createHash('md5')
+    .update(Buffer.concat(parts.map(md5)))
+    .digest('hex')}-${parts.length}"`
+}
+
+/** The S3 error name a call fails with, or 'ok'. */
+async function outcome(run: Promise<unknown>): Promise<string> {
+  return run.then(
+    () => 'ok',
+    (error: { name: string }) => error.name,
+  )
+}
+
+const storages = testStorages()
+
+describe.each(VARIANTS)(
+  'S3 multipart with the AWS SDK ($driver driver, $persistence index)',
+  ({ driver, persistence }) => {
+    let h: Harness
+    let admin: S3Client
+    let adminId: string
+
+    /** An API key with S3 credentials, made through the REST API. */
+    async function s3Key(scopes: unknown[]): Promise<{ id: string; client: S3Client }> {
+      const response = await h.fetch(
+        '/v1/keys',
+        json({ name: 'multipart', scopes, s3: true }, { token: h.admin }),
+      )
+      expect(response.status).toBe(201)
+      const { key, s3 } = (await response.json()) as {
+        key: { id: string }
+        s3: { accessKeyId: string; secretAccessKey: string }
+      }
+      const client = new S3Client({
+        endpoint: h.s3Url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        maxAttempts: 1,
+      })
+      return { id: key.id, client }
+    }
+
+    /** The sha256 the REST API serves for a key, or its status. */
+    async function restSha(bucket: string, key: string): Promise<string | number> {
+      const response = await h.fetch(`/v1/buckets/${bucket}/objects/${encodeURIComponent(key)}`, {
+        token: h.admin,
+      })
+      return response.status === 200 ? sha256(new Uint8Array(await response.arrayBuffer())) : response.status
+    }
+
+    const part = (
+      Bucket: string,
+      Key: string,
+      UploadId: string | undefined,
+      PartNumber: number,
+      Body: Buffer,
+    ) => admin.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body }))
+
+    beforeAll(async () => {
+      if (!(await storages.ready(driver))) return
+      h = await storages.start(driver, persistence)
+      ;({ id: adminId, client: admin } = await s3Key([{ bucket: '*', permissions: ['admin'] }]))
+    })
+    afterAll(() => h?.close())
+    beforeEach(({ skip }) => storages.skipUnavailable(driver, skip))
+
+    it('lib-storage Upload streams 12 MiB in parts: bytes, etag, index and audit as for a PUT', async () => {
+      const data = randomBytes(12 * MiB + 1)
+      const upload = new Upload({
+        client: admin,
+        params: {
+          Bucket: 'documents',
+          Key: 'mp/big.bin',
+          Body: Readable.from([data]),
+          ContentType: 'application/x-big',
+        },
+        partSize: 5 * MiB,
+        queueSize: 2,
+      })
+      await upload.done()
+      expect(await restSha('documents', 'mp/big.bin')).toBe(sha256(data))
+      const head = await admin.send(new HeadObjectCommand({ Bucket: 'documents', Key: 'mp/big.bin' }))
+      const parts = [data.subarray(0, 5 * MiB), data.subarray(5 * MiB, 10 * MiB), data.subarray(10 * MiB)]
+      expect(head).toMatchObject({ ETag: multipartEtag(parts), ContentLength: data.length })
+      expect(head.ContentType).toBe('application/x-big')
+      const listed = await h.fetch('/v1/buckets/documents/objects?prefix=mp/', { token: h.admin })
+      const { objects } = (await listed.json()) as { objects: { key: string; size: number }[] }
+      expect(objects).toContainEqual(expect.objectContaining({ key: 'mp/big.bin', size: data.length }))
+      const audit = await h.fetch('/v1/audit?bucket=documents&key=mp/big.bin', { token: h.admin })
+      const { events } = (await audit.json()) as { events: { actor: string; action: string }[] }
+      expect(events[0]).toMatchObject({ actor: `key:${adminId}`, action: 'object.put' })
+      expect(
+        (await admin.send(new ListMultipartUploadsCommand({ Bucket: 'documents', Prefix: 'mp/' }))).Uploads ??
+          [],
+      ).toEqual([])
+    })
+
+    it('parts in any order, a copied range, ListParts, ListMultipartUploads and checked completions', async () => {
+      const source = randomBytes(6 * MiB)
+      await admin
+        .send(
+          new CreateMultipartUploadCommand({
+            Bucket: 'documents',
+            Key: 'mp/source',
+            ContentType: 'text/plain',
+          }),
+        )
+        .then(async ({ UploadId }) => {
+          const one = await part('documents', 'mp/source', UploadId, 1, source)
+          await admin.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'documents',
+              Key: 'mp/source',
+              UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }] },
+            }),
+          )
+        })
+      const Key = 'mp/assembled ü.txt'
+      const { UploadId } = await admin.send(
+        new CreateMultipartUploadCommand({
+          Bucket: 'documents',
+          Key,
+          ContentType: 'text/plain',
+          Metadata: { by: 'sdk' },
+        }),
+      )
+      const first = randomBytes(5 * MiB)
+      const last = Buffer.from('the end\n')
+      const three = await part('documents', Key, UploadId, 3, last)
+      const one = await part('documents', Key, UploadId, 1, first)
+      const copied = await admin.send(
+        new UploadPartCopyCommand({
+          Bucket: 'documents',
+          Key,
+          UploadId,
+          PartNumber: 2,
+          CopySource: 'documents/mp/source',
+          CopySourceRange: `bytes=100-${100 + 5 * MiB - 1}`,
+        }),
+      )
+      const middle = source.subarray(100, 100 + 5 * MiB)
+      expect(copied.CopyPartResult?.ETag).toBe(`"${md5(middle).toString('hex')}"`)
+      const listed = await admin.send(
+        new ListPartsCommand({ Bucket: 'documents', Key, UploadId, MaxParts: 2 }),
+      )
+      expect(listed.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+        [1, first.length],
+        [2, middle.length],
+      ])
+      expect(listed).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2' })
+      const uploads = await admin.send(
+        new ListMultipartUploadsCommand({ Bucket: 'documents', Prefix: 'mp/' }),
+      )
+      expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([[Key, UploadId]])
+      const complete = (Parts: { PartNumber: number; ETag: string | undefined }[]) =>
+        outcome(
+          admin.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'documents',
+              Key,
+              UploadId,
+              MultipartUpload: { Parts },
+            }),
+          ),
+        )
+      const p1 = { PartNumber: 1, ETag: one.ETag }
+      const p2 = { PartNumber: 2, ETag: copied.CopyPartResult?.ETag }
+      const p3 = { PartNumber: 3, ETag: three.ETag }
+      expect(await complete([p2, p1, p3])).toBe('InvalidPartOrder')
+      expect(await complete([p1, { ...p2, ETag: one.ETag }, p3])).toBe('InvalidPart')
+      expect(await restSha('documents', Key)).toBe(404)
+      expect(await complete([p1, p2, p3])).toBe('ok')
+      expect(await restSha('documents', Key)).toBe(sha256(Buffer.concat([first, middle, last])))
+      const head = await admin.send(new HeadObjectCommand({ Bucket: 'documents', Key }))
+      expect(head).toMatchObject({ ETag: multipartEtag([first, middle, last]), Metadata: { by: 'sdk' } })
+      expect(await outcome(admin.send(new ListPartsCommand({ Bucket: 'documents', Key, UploadId })))).toBe(
+        'NoSuchUpload',
+      )
+      // Every part but the last has at least 5 MiB.
+      const small = await admin.send(
+        new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'mp/small' }),
+      )
+      const a = await part('documents', 'mp/small', small.UploadId, 1, Buffer.from('a'))
+      const b = await part('documents', 'mp/small', small.UploadId, 2, Buffer.from('b'))
+      const tooSmall = admin.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'documents',
+          Key: 'mp/small',
+          UploadId: small.UploadId,
+          MultipartUpload: { Parts: [a, b].map((p, i) => ({ PartNumber: i + 1, ETag: p.ETag })) },
+        }),
+      )
+      expect(await outcome(tooSmall)).toBe('EntityTooSmall')
+    })
+
+    it('aborts; a scoped key starts, sends and completes only under its prefix', async () => {
+      const { UploadId } = await admin.send(
+        new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'theirs/x' }),
+      )
+      await part('documents', 'theirs/x', UploadId, 1, Buffer.from('x'))
+      const scoped = await s3Key([
+        { bucket: 'documents', prefix: 'mine/', permissions: ['read', 'write', 'list'] },
+      ])
+      const s = scoped.client
+      expect(
+        await outcome(s.send(new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'theirs/y' }))),
+      ).toBe('AccessDenied')
+      const sent = (Key: string, Id: string | undefined) =>
+        outcome(
+          s.send(new UploadPartCommand({ Bucket: 'documents', Key, UploadId: Id, PartNumber: 1, Body: 'y' })),
+        )
+      expect(await sent('theirs/x', UploadId)).toBe('AccessDenied')
+      // Its own upload's id does not open someone else's key either.
+      const mine = await s.send(new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'mine/z' }))
+      expect(await sent('theirs/x', mine.UploadId)).toBe('AccessDenied')
+      expect(await sent('mine/other', mine.UploadId)).toBe('NoSuchUpload')
+      const own = await s.send(
+        new UploadPartCommand({
+          Bucket: 'documents',
+          Key: 'mine/z',
+          UploadId: mine.UploadId,
+          PartNumber: 1,
+          Body: 'z',
+        }),
+      )
+      const done = (Key: string) =>
+        s.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: 'documents',
+            Key,
+            UploadId: mine.UploadId,
+            MultipartUpload: { Parts: [{ PartNumber: 1, ETag: own.ETag }] },
+          }),
+        )
+      expect(await outcome(done('theirs/z'))).toBe('AccessDenied')
+      expect(await outcome(done('mine/z'))).toBe('ok')
+      expect(await restSha('documents', 'mine/z')).toBe(sha256(Buffer.from('z')))
+      expect(
+        await outcome(s.send(new ListMultipartUploadsCommand({ Bucket: 'documents', Prefix: 'theirs/' }))),
+      ).toBe('AccessDenied')
+      await admin.send(new AbortMultipartUploadCommand({ Bucket: 'documents', Key: 'theirs/x', UploadId }))
+      expect(await outcome(part('documents', 'theirs/x', UploadId, 2, Buffer.from('late')))).toBe(
+        'NoSuchUpload',
+      )
+      expect(await restSha('documents', 'theirs/x')).toBe(404)
+      const audit = await h.fetch('/v1/audit?bucket=documents&key=mine/z', { token: h.admin })
+      const { events } = (await audit.json()) as { events: { actor: string; action: string }[] }
+      expect(events[0]).toMatchObject({ actor: `key:${scoped.id}`, action: 'object.put' })
+    })
+
+    it("keeps the bucket's policy: types at the start, size per part and whole, quota at completion", async () => {
+      const refusedType = admin.send(
+        new CreateMultipartUploadCommand({ Bucket: 'avatars', Key: 'page.html', ContentType: 'text/html' }),
+      )
+      expect(await outcome(refusedType)).toBe('AccessDenied')
+      const png = await admin.send(
+        new CreateMultipartUploadCommand({ Bucket: 'avatars', Key: 'big.png', ContentType: 'image/png' }),
+      )
+      expect(await outcome(part('avatars', 'big.png', png.UploadId, 1, Buffer.alloc(6 * MiB)))).toBe(
+        'EntityTooLarge',
+      )
+      await admin.send(
+        new AbortMultipartUploadCommand({ Bucket: 'avatars', Key: 'big.png', UploadId: png.UploadId }),
+      )
+      const quota = await h.fetch('/v1/buckets/prototypes', {
+        method: 'PATCH',
+        token: h.admin,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ quotaBytes: 8 * MiB }),
+      })
+      expect(quota.status).toBe(200)
+      // Two uploads of 6 MiB, each within the quota alone, completed at once: one fits, not both.
+      const started = await Promise.all(
+        ['q/a', 'q/b'].map(async (Key) => {
+          const { UploadId } = await admin.send(
+            new CreateMultipartUploadCommand({ Bucket: 'prototypes', Key }),
+          )
+          const one = await part('prototypes', Key, UploadId, 1, Buffer.alloc(5 * MiB, 1))
+          const two = await part('prototypes', Key, UploadId, 2, Buffer.alloc(1 * MiB, 2))
+          return { Key, UploadId, Parts: [one, two].map((p, i) => ({ PartNumber: i + 1, ETag: p.ETag })) }
+        }),
+      )
+      const results = await Promise.all(
+        started.map(({ Key, UploadId, Parts }) =>
+          outcome(
+            admin.send(
+              new CompleteMultipartUploadCommand({
+                Bucket: 'prototypes',
+                Key,
+                UploadId,
+                MultipartUpload: { Parts },
+              }),
+            ),
+          ),
+        ),
+      )
+      expect(results.sort()).toEqual(['QuotaExceeded', 'ok'])
+      const stored = await Promise.all(['q/a', 'q/b'].map((key) => restSha('prototypes', key)))
+      expect(stored.filter((s) => s === 404)).toHaveLength(1)
+      const usage = await h.fetch('/v1/buckets/prototypes/usage', { token: h.admin })
+      expect(((await usage.json()) as { bytes: number }).bytes).toBe(6 * MiB)
+    })
+
+    it('sweeps idle uploads: the index forgets them and the store removes their parts', async () => {
+      const { UploadId } = await admin.send(
+        new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'idle/a' }),
+      )
+      await part('documents', 'idle/a', UploadId, 1, Buffer.from('idle'))
+      const store = new MultipartUploadStore(h.db)
+      expect(await sweepMultipart(store, h.storage, new Date(Date.now() - 3600_000))).toBe(0)
+      expect(await sweepMultipart(store, h.storage, new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(1)
+      expect(
+        await outcome(admin.send(new ListPartsCommand({ Bucket: 'documents', Key: 'idle/a', UploadId }))),
+      ).toBe('NoSuchUpload')
+      expect(await outcome(h.storage.listParts('documents/idle/a', UploadId ?? ''))).toBe('StorageError')
+      if (driver === 'fs') expect(await readdir(join(h.filesDir, 'multipart'))).toEqual([])
+    })
+  },
+)
