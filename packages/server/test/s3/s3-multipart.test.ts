@@ -18,9 +18,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { MultipartUploadStore } from '../../src/domain/uploads/multipart-upload-store.ts'
 import { sweepMultipart } from '../../src/jobs/upload-sweep-job.ts'
 import { type Harness, json, testStorages, VARIANTS } from '../harness.ts'
+import { restSha as restShaOf, setQuota, sha256 } from './s3-clients.ts'
 
 const MiB = 1024 * 1024
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest()
 
 /** S3's multipart etag of parts of these bytes. */
@@ -68,13 +68,7 @@ describe.each(VARIANTS)(
       return { id: key.id, client }
     }
 
-    /** The sha256 the REST API serves for a key, or its status. */
-    async function restSha(bucket: string, key: string): Promise<string | number> {
-      const response = await h.fetch(`/v1/buckets/${bucket}/objects/${encodeURIComponent(key)}`, {
-        token: h.admin,
-      })
-      return response.status === 200 ? sha256(new Uint8Array(await response.arrayBuffer())) : response.status
-    }
+    const restSha = (bucket: string, key: string) => restShaOf(h, bucket, key)
 
     const part = (
       Bucket: string,
@@ -291,13 +285,7 @@ describe.each(VARIANTS)(
       await admin.send(
         new AbortMultipartUploadCommand({ Bucket: 'avatars', Key: 'big.png', UploadId: png.UploadId }),
       )
-      const quota = await h.fetch('/v1/buckets/prototypes', {
-        method: 'PATCH',
-        token: h.admin,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ quotaBytes: 8 * MiB }),
-      })
-      expect(quota.status).toBe(200)
+      await setQuota(h, 'prototypes', 8 * MiB)
       // Two uploads of 6 MiB, each within the quota alone, completed at once: one fits, not both.
       const started = await Promise.all(
         ['q/a', 'q/b'].map(async (Key) => {
