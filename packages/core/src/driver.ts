@@ -95,6 +95,18 @@ export interface MultipartDriver {
    * part changed since it was checked.
    */
   completeUpload(key: NormalizedKey, uploadId: string, parts: readonly StoredPart[]): Promise<ObjectInfo>
+  /**
+   * Optional: a part copied by the backend from the object at `source`, or from the inclusive byte
+   * range `range` of it, without streaming it through this process (S3's UploadPartCopy). The service
+   * has checked that the source and the range exist. Fallback: the source is read into `uploadPart`.
+   */
+  copyPart?(
+    key: NormalizedKey,
+    uploadId: string,
+    partNumber: number,
+    source: NormalizedKey,
+    opts: { range?: { start: number; end: number }; signal?: AbortSignal },
+  ): Promise<{ etag: string }>
   /** Ends the upload and removes its parts. */
   abortUpload(key: NormalizedKey, uploadId: string): Promise<void>
   /** The parts stored so far, in ascending part-number order. */

@@ -5,7 +5,8 @@ import { StorageError } from '../errors.ts'
 import { IngestStream, toReadable } from '../ingest.ts'
 import type { NormalizedKey } from '../keys.ts'
 import { checkCompletion, checkPartNumber, type PartRef, type StoredPart } from '../multipart.ts'
-import type { ObjectInfo, UploadBody, UploadOptions } from '../types.ts'
+import { resolveRange } from '../range.ts'
+import type { ObjectInfo, RangeSpec, UploadBody, UploadOptions } from '../types.ts'
 import { writeAttributes } from './attributes.ts'
 import { firstFailure } from './upload.ts'
 
@@ -119,4 +120,39 @@ export async function completeUpload(
   }
   await opts.admit?.(size)
   return multipart.completeUpload(key, uploadId, chosen)
+}
+
+/** What `copyPart` copies: the part it makes, and the object (or range of it) it is made of. */
+export interface PartCopy {
+  key: NormalizedKey
+  uploadId: string
+  partNumber: number
+  source: NormalizedKey
+  spec: RangeSpec | undefined
+  opts: UploadPartOptions
+}
+
+/** A part copied by the backend (`MultipartDriver.copyPart`), its range and size checked here first. */
+export async function copyPart(
+  driver: Driver,
+  copy: NonNullable<MultipartDriver['copyPart']>,
+  part: PartCopy,
+): Promise<StoredPart> {
+  checkPartNumber(part.partNumber)
+  const signal = part.opts.signal === undefined ? {} : { signal: part.opts.signal }
+  const { size } = await driver.head(part.source, signal)
+  const range = part.spec === undefined ? undefined : resolveRange(part.spec, size)
+  const length = range === undefined ? size : range.end - range.start + 1
+  if (part.opts.maxSize !== undefined && length > part.opts.maxSize) {
+    throw new StorageError(
+      'TooLarge',
+      `the part (${length} bytes) exceeds the limit of ${part.opts.maxSize} bytes`,
+    )
+  }
+  const copyOpts = {
+    ...signal,
+    ...(range === undefined ? {} : { range: { start: range.start, end: range.end } }),
+  }
+  const { etag } = await copy(part.key, part.uploadId, part.partNumber, part.source, copyOpts)
+  return { partNumber: part.partNumber, etag, size: length }
 }

@@ -29,6 +29,7 @@ import { copyThrough, deleteEach } from './fallbacks.ts'
 import {
   type CompleteOptions,
   completeUpload,
+  copyPart,
   createUpload,
   multipartOf,
   type UploadPartOptions,
@@ -261,7 +262,10 @@ export class StorageService {
     )
   }
 
-  /** A part made of an object, or of a range of it (`bytes=a-b`): read and uploaded as a part. */
+  /**
+   * A part made of an object, or of a range of it (`bytes=a-b`): copied by the backend where the
+   * driver can (`MultipartDriver.copyPart`), else read and uploaded as a part.
+   */
   async uploadPartCopy(
     key: string,
     uploadId: string,
@@ -270,9 +274,18 @@ export class StorageService {
     opts: UploadPartOptions & { range?: string } = {},
   ): Promise<StoredPart> {
     const { range, ...partOpts } = opts
-    const read = await this.getObject(source, { ...signalOf(opts.signal), ...(range ? { range } : {}) })
-    const length = read.range ? read.range.end - read.range.start + 1 : read.info.size
-    return this.uploadPart(key, uploadId, partNumber, read.body, { ...partOpts, contentLength: length })
+    const target = normalizeKey(key)
+    const from = normalizeKey(source)
+    const spec = range === undefined ? undefined : parseRange(range)
+    const copy = this.driver.multipart?.copyPart?.bind(this.driver.multipart)
+    if (copy === undefined) {
+      const read = await this.getObject(from, { ...signalOf(opts.signal), ...(spec ? { range: spec } : {}) })
+      const length = read.range ? read.range.end - read.range.start + 1 : read.info.size
+      return this.uploadPart(target, uploadId, partNumber, read.body, { ...partOpts, contentLength: length })
+    }
+    return this.#call('copying a part', target, () =>
+      copyPart(this.driver, copy, { key: target, uploadId, partNumber, source: from, spec, opts: partOpts }),
+    )
   }
 
   /** Completes an upload with the parts named (checked as S3 does: `checkCompletion`). */

@@ -163,6 +163,32 @@ describe.each(VARIANTS)(
       )
       const middle = source.subarray(100, 100 + 5 * MiB)
       expect(copied.CopyPartResult?.ETag).toBe(`"${md5(middle).toString('hex')}"`)
+      const copyPart = (input: Partial<ConstructorParameters<typeof UploadPartCopyCommand>[0]>) =>
+        outcome(
+          admin.send(
+            new UploadPartCopyCommand({
+              Bucket: 'documents',
+              Key,
+              UploadId,
+              PartNumber: 4,
+              CopySource: 'documents/mp/source',
+              ...input,
+            }),
+          ),
+        )
+      const sourceHead = await admin.send(new HeadObjectCommand({ Bucket: 'documents', Key: 'mp/source' }))
+      const modified = sourceHead.LastModified ?? new Date()
+      expect(await copyPart({ CopySourceRange: `bytes=0-${source.length}` })).toBe('InvalidRange')
+      expect(await copyPart({ CopySourceRange: 'bytes=10-' })).toBe('InvalidArgument')
+      expect(await copyPart({ CopySourceIfMatch: '"other"' })).toBe('PreconditionFailed')
+      expect(await copyPart({ CopySourceIfNoneMatch: sourceHead.ETag })).toBe('PreconditionFailed')
+      expect(await copyPart({ CopySourceIfModifiedSince: new Date(modified.getTime() + 60_000) })).toBe(
+        'PreconditionFailed',
+      )
+      expect(await copyPart({ CopySourceIfUnmodifiedSince: new Date(modified.getTime() - 60_000) })).toBe(
+        'PreconditionFailed',
+      )
+      expect(await copyPart({ CopySource: 'documents/mp/missing' })).toBe('NoSuchKey')
       const listed = await admin.send(
         new ListPartsCommand({ Bucket: 'documents', Key, UploadId, MaxParts: 2 }),
       )

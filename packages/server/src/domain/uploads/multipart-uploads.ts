@@ -84,7 +84,10 @@ export class MultipartUploads {
     return part
   }
 
-  /** A part made of an object (or a range of it) that `source` may read; read and stored as a part. */
+  /**
+   * A part made of an object (or a range of it, `bytes=a-b`) that the caller checked `source` may
+   * read: copied by the store where it can, else streamed through, within the bucket's size limit.
+   */
   async copyPart(
     key: NormalizedKey,
     uploadId: string,
@@ -92,18 +95,19 @@ export class MultipartUploads {
     source: { objects: BucketObjects; key: NormalizedKey; range?: string },
     signal?: AbortSignal,
   ): Promise<StoredPart> {
-    const read = await source.objects.get(source.key, {
+    await this.#store.get(this.#bucket, key, uploadId)
+    const limit = this.#objects.bucket.maxFileSize
+    const from = source.objects.storageKey(source.key)
+    const opts = {
       ...(source.range === undefined ? {} : { range: source.range }),
+      ...(limit === undefined ? {} : { maxSize: limit }),
       ...(signal === undefined ? {} : { signal }),
-    })
-    if (read.notModified) throw new Error('unreachable: no condition was given')
-    const length = read.range ? read.range.end - read.range.start + 1 : read.info.size
-    const opts = { contentLength: length, ...(signal === undefined ? {} : { signal }) }
-    try {
-      return await this.uploadPart(key, uploadId, partNumber, read.body, opts)
-    } finally {
-      read.body.destroy()
     }
+    const part = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.uploadPartCopy(storageKey, uploadId, partNumber, from, opts),
+    )
+    await this.#store.touch(uploadId)
+    return part
   }
 
   /** Joins the parts named into the object; the upload ends. */
