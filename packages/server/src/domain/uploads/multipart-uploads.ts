@@ -1,11 +1,12 @@
-import type {
-  NormalizedKey,
-  ObjectAttributes,
-  ObjectInfo,
-  PartRef,
-  StoredPart,
-  UploadBody,
-  UploadPartOptions,
+import {
+  type NormalizedKey,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type PartRef,
+  StorageError,
+  type StoredPart,
+  type UploadBody,
+  type UploadPartOptions,
 } from '@coffer/core'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
@@ -38,9 +39,19 @@ export class MultipartUploads {
     return this.#objects.bucket.name
   }
 
+  /**
+   * Starts an upload. Refused in a bucket that strips images' metadata: that needs the whole image
+   * in one stream (a single PUT), and parts would store it unstripped.
+   */
   async create(key: NormalizedKey, start: MultipartStart): Promise<MultipartUpload> {
-    await this.#store.checkRoom(this.#owner)
     const { bucket } = this.#objects
+    if (bucket.stripMetadata === true) {
+      throw new StorageError(
+        'InvalidArgument',
+        `bucket "${bucket.name}" strips the metadata of uploaded images, which only single uploads allow: send the object in one PutObject`,
+      )
+    }
+    await this.#store.checkRoom(this.#owner)
     const opts = {
       ...start,
       visibility: bucket.public ? ('public' as const) : ('private' as const),
