@@ -211,10 +211,10 @@ function createContext(
     buckets,
     keys,
     s3Credentials: new S3CredentialStore(options.db, keys, options.signingSecret, cache),
-    multipartUploads: new MultipartUploadStore(
-      options.db,
-      options.uploadLimits?.sessionsPerCredential ?? DEFAULT_STAGING_LIMITS.sessionsPerCredential,
-    ),
+    multipartUploads: new MultipartUploadStore(options.db, {
+      ...DEFAULT_STAGING_LIMITS,
+      ...options.uploadLimits,
+    }),
     bodyLimits: new BodyLimits({
       ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
       ...(options.bodyMinRate === undefined ? {} : { minRate: options.bodyMinRate }),

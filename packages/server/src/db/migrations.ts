@@ -265,6 +265,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('content_type', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('staged_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
         .execute()
       await db.schema
         .createIndex('multipart_uploads_by_key')

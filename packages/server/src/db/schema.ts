@@ -207,6 +207,8 @@ export interface MultipartUploadTable {
   created_at: string
   /** When the last part arrived: the sweep removes uploads idle since before its cutoff. */
   updated_at: string
+  /** Bytes of the parts sent so far (a part sent again counts again): what the upload holds staged. */
+  staged_bytes: Generated<number | string>
 }
 
 export interface Database {

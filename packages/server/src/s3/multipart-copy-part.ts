@@ -17,7 +17,10 @@ export interface PartTarget {
 }
 
 /** `x-amz-copy-source-range`: `bytes=first-last`, both given, within the source (S3 takes no other form). */
-function sourceRange(call: S3Call, size: number): string | undefined {
+function sourceRange(
+  call: S3Call,
+  size: number,
+): { header: string; first: number; last: number } | undefined {
   const value = single(call.request, 'x-amz-copy-source-range')
   if (value === undefined) return undefined
   const match = /^bytes=(\d{1,16})-(\d{1,16})$/.exec(value.trim())
@@ -31,7 +34,7 @@ function sourceRange(call: S3Call, size: number): string | undefined {
   if (last >= size) {
     throw new S3Error('InvalidRange', `The range is not satisfiable: the source object has ${size} bytes`)
   }
-  return `bytes=${first}-${last}`
+  return { header: `bytes=${first}-${last}`, first, last }
 }
 
 /**
@@ -50,7 +53,8 @@ export async function copyPart(call: S3Call, target: PartTarget): Promise<void> 
   })
   checkConditions(call, stat)
   const range = sourceRange(call, stat.size)
-  const source = { objects, key: fromKey, ...(range === undefined ? {} : { range }) }
+  const length = range === undefined ? stat.size : range.last - range.first + 1
+  const source = { objects, key: fromKey, length, ...(range === undefined ? {} : { range: range.header }) }
   const part = await target.uploads.copyPart(
     target.key,
     target.uploadId,

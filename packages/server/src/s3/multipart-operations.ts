@@ -20,7 +20,7 @@ export async function uploadsFor(
   const principal = signedBy(call)
   const objects = await authorizeAs(call.ctx, call.request, principal, bucket, [key, 'write'])
   const owner = `${principal.kind}:${principal.id}`
-  return { objects, uploads: new MultipartUploads(objects, call.ctx.multipartUploads, owner) }
+  return { objects, uploads: new MultipartUploads(call.ctx, objects, owner) }
 }
 
 function uploadIdOf(call: S3Call): string {

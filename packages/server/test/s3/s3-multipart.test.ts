@@ -334,8 +334,8 @@ describe.each(VARIANTS)(
       )
       expect(await outcome(tooLarge)).toBe('EntityTooLarge')
       expect(await restSha('pics', 'whole.png')).toBe(404)
-      await setQuota(h, 'prototypes', 8 * MiB)
-      // Two uploads of 6 MiB, each within the quota alone, completed at once: one fits, not both.
+      // Two uploads of 6 MiB staged, then a quota that holds one of them; completed at once: one
+      // fits, not both (each reserves its room before joining its parts).
       const started = await Promise.all(
         ['q/a', 'q/b'].map(async (Key) => {
           const { UploadId } = await admin.send(
@@ -346,6 +346,7 @@ describe.each(VARIANTS)(
           return { Key, UploadId, Parts: [one, two].map((p, i) => ({ PartNumber: i + 1, ETag: p.ETag })) }
         }),
       )
+      await setQuota(h, 'prototypes', 8 * MiB)
       const results = await Promise.all(
         started.map(({ Key, UploadId, Parts }) =>
           outcome(
@@ -365,6 +366,24 @@ describe.each(VARIANTS)(
       expect(stored.filter((s) => s === 404)).toHaveLength(1)
       const usage = await h.fetch('/v1/buckets/prototypes/usage', { token: h.admin })
       expect(((await usage.json()) as { bytes: number }).bytes).toBe(6 * MiB)
+      // The refused upload stays open (its parts count as staged) until it is aborted.
+      const refused = started[stored.indexOf(404)]
+      await admin.send(
+        new AbortMultipartUploadCommand({
+          Bucket: 'prototypes',
+          Key: refused?.Key,
+          UploadId: refused?.UploadId,
+        }),
+      )
+      // Staged parts count against the quota as tus uploads' bytes do: 2 MiB are left, not 5.
+      const late = await admin.send(new CreateMultipartUploadCommand({ Bucket: 'prototypes', Key: 'q/c' }))
+      expect(await outcome(part('prototypes', 'q/c', late.UploadId, 1, Buffer.alloc(5 * MiB)))).toBe(
+        'QuotaExceeded',
+      )
+      await part('prototypes', 'q/c', late.UploadId, 1, Buffer.alloc(1 * MiB))
+      expect(await outcome(part('prototypes', 'q/c', late.UploadId, 2, Buffer.alloc(1 * MiB + 1)))).toBe(
+        'QuotaExceeded',
+      )
     })
 
     it('sweeps idle uploads: the index forgets them and the store removes their parts', async () => {

@@ -1,6 +1,7 @@
 import { type NormalizedKey, StorageError } from '@coffer/core'
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { Database } from '../../db/schema.ts'
+import type { StagingLimits } from './staging-ledger.ts'
 
 /** An S3 multipart upload in progress, as the index knows it. */
 export interface MultipartUpload {
@@ -21,7 +22,7 @@ export interface UploadListStart {
   limit: number
 }
 
-function toUpload(row: Database['multipart_uploads']): MultipartUpload {
+function toUpload(row: Selectable<Database['multipart_uploads']>): MultipartUpload {
   return {
     uploadId: row.upload_id,
     bucket: row.bucket,
@@ -33,16 +34,20 @@ function toUpload(row: Database['multipart_uploads']): MultipartUpload {
 }
 
 /**
- * The multipart uploads in progress (table `multipart_uploads`): who started each, where it goes, and
- * when a part last came. Each credential may have `perOwner` uploads open at most.
+ * The multipart uploads in progress (table `multipart_uploads`): who started each, where it goes, how
+ * many bytes its parts hold and when a part last came. The limits are tus uploads' (`StagingLimits`):
+ * uploads open per credential, and bytes staged in all.
  */
 export class MultipartUploadStore {
+  /** Bytes the parts of all uploads in progress may hold together (they are on the store's disk). */
+  readonly stagingBytes: number
   readonly #db: Kysely<Database>
   readonly #perOwner: number
 
-  constructor(db: Kysely<Database>, perOwner = Number.POSITIVE_INFINITY) {
+  constructor(db: Kysely<Database>, limits: Partial<StagingLimits> = {}) {
     this.#db = db
-    this.#perOwner = perOwner
+    this.#perOwner = limits.sessionsPerCredential ?? Number.POSITIVE_INFINITY
+    this.stagingBytes = limits.totalBytes ?? Number.POSITIVE_INFINITY
   }
 
   /** Throws `AccessDenied` when `owner` has its most uploads open already. */
@@ -89,13 +94,29 @@ export class MultipartUploadStore {
     return toUpload(row)
   }
 
-  /** Marks the upload active now (a part came), so that the sweep leaves it. */
-  async touch(uploadId: string): Promise<void> {
+  /** Counts a part's bytes as staged, and marks the upload active now, so that the sweep leaves it. */
+  async addPart(uploadId: string, bytes: number): Promise<void> {
     await this.#db
       .updateTable('multipart_uploads')
-      .set({ updated_at: new Date().toISOString() })
+      .set((eb) => ({ staged_bytes: eb('staged_bytes', '+', bytes), updated_at: new Date().toISOString() }))
       .where('upload_id', '=', uploadId)
       .execute()
+  }
+
+  /** Bytes the parts of every upload in progress hold, and those of the uploads into `bucket`. */
+  async staged(bucket: string): Promise<{ all: number; inBucket: number }> {
+    const row = await this.#db
+      .selectFrom('multipart_uploads')
+      .select((eb) => [
+        eb.fn.sum<number | string | null>('staged_bytes').as('all'),
+        eb.fn
+          .sum<number | string | null>(
+            eb.case().when('bucket', '=', bucket).then(eb.ref('staged_bytes')).else(0).end(),
+          )
+          .as('inBucket'),
+      ])
+      .executeTakeFirst()
+    return { all: Number(row?.all ?? 0), inBucket: Number(row?.inBucket ?? 0) }
   }
 
   async remove(uploadId: string): Promise<void> {

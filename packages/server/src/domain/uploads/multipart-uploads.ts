@@ -9,7 +9,9 @@ import {
   type UploadPartOptions,
 } from '@coffer/core'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { DomainContext } from '../context.ts'
 import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
+import { quotaRoom } from './upload-admission.ts'
 
 /** What a multipart upload is started with: the object's attributes and its declared type. */
 export interface MultipartStart extends ObjectAttributes {
@@ -25,14 +27,36 @@ export interface MultipartStart extends ObjectAttributes {
  * checks the credential's scopes (write on the key) before every call.
  */
 export class MultipartUploads {
+  readonly #ctx: DomainContext
   readonly #objects: BucketObjects
   readonly #store: MultipartUploadStore
   readonly #owner: string
 
-  constructor(objects: BucketObjects, store: MultipartUploadStore, owner: string) {
+  constructor(ctx: DomainContext, objects: BucketObjects, owner: string) {
+    this.#ctx = ctx
     this.#objects = objects
-    this.#store = store
+    this.#store = ctx.multipartUploads
     this.#owner = owner
+  }
+
+  /**
+   * Refuses a part of `bytes` before any is stored, as tus uploads are admitted: `Unavailable` when
+   * the parts of all uploads would pass the staging limit, `QuotaExceeded` when those of the
+   * bucket's uploads would pass the room its quota leaves. Parts sent at the same moment can pass
+   * together, by at most the parts in flight (which `BodyLimits` bounds per credential).
+   */
+  async #admit(key: NormalizedKey, bytes: number): Promise<void> {
+    const { bucket } = this.#objects
+    const staged = await this.#store.staged(bucket.name)
+    if (staged.all + bytes > this.#store.stagingBytes) {
+      throw new StorageError('Unavailable', 'the staging area for multipart uploads is full; retry later')
+    }
+    if (staged.inBucket + bytes > (await quotaRoom(this.#ctx, bucket, key))) {
+      throw new StorageError(
+        'QuotaExceeded',
+        `bucket "${bucket.name}" has no room for this part within its quota`,
+      )
+    }
   }
 
   get #bucket(): string {
@@ -84,6 +108,7 @@ export class MultipartUploads {
     opts: Omit<UploadPartOptions, 'maxSize'>,
   ): Promise<StoredPart> {
     await this.#store.get(this.#bucket, key, uploadId)
+    await this.#admit(key, opts.contentLength ?? 1)
     const limit = this.#objects.bucket.maxFileSize
     const part = await this.#objects.onStorage(key, (storage, storageKey) =>
       storage.uploadPart(storageKey, uploadId, partNumber, body, {
@@ -91,7 +116,7 @@ export class MultipartUploads {
         ...(limit === undefined ? {} : { maxSize: limit }),
       }),
     )
-    await this.#store.touch(uploadId)
+    await this.#store.addPart(uploadId, part.size)
     return part
   }
 
@@ -103,10 +128,11 @@ export class MultipartUploads {
     key: NormalizedKey,
     uploadId: string,
     partNumber: number,
-    source: { objects: BucketObjects; key: NormalizedKey; range?: string },
+    source: { objects: BucketObjects; key: NormalizedKey; range?: string; length: number },
     signal?: AbortSignal,
   ): Promise<StoredPart> {
     await this.#store.get(this.#bucket, key, uploadId)
+    await this.#admit(key, source.length)
     const limit = this.#objects.bucket.maxFileSize
     const from = source.objects.storageKey(source.key)
     const opts = {
@@ -117,7 +143,7 @@ export class MultipartUploads {
     const part = await this.#objects.onStorage(key, (storage, storageKey) =>
       storage.uploadPartCopy(storageKey, uploadId, partNumber, from, opts),
     )
-    await this.#store.touch(uploadId)
+    await this.#store.addPart(uploadId, part.size)
     return part
   }
 
