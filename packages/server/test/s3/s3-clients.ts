@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { S3Client } from '@aws-sdk/client-s3'
 import type { Harness } from '../harness.ts'
 
 /** Debian's own S3 clients (scripts/test-services.sh installs them), run unchanged against Coffer. */
@@ -100,4 +101,26 @@ export async function setQuota(harness: Harness, bucket: string, quotaBytes: num
     body: JSON.stringify({ quotaBytes }),
   })
   if (response.status !== 200) throw new Error(`setting the quota answered ${response.status}`)
+}
+
+/** An AWS SDK client for the harness's S3 endpoint (path style, no retries, default checksums). */
+export function sdkClient(
+  harness: Harness,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): S3Client {
+  return new S3Client({
+    endpoint: harness.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    maxAttempts: 1,
+  })
+}
+
+/** The S3 error name a call fails with, or 'ok'. */
+export function outcome(run: Promise<unknown>): Promise<string> {
+  return run.then(
+    () => 'ok',
+    (error: Error) => error.name,
+  )
 }

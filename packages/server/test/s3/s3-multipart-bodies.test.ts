@@ -5,7 +5,7 @@ import {
   CreateMultipartUploadCommand,
   ListPartsCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3'
 import { Sha256 } from '@smithy/core/checksum'
 import { getSigningKey, SignatureV4 } from '@smithy/signature-v4'
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NodeSha256 } from '../../src/s3/sigv4-crypto.ts'
 import { type Harness, startHarness } from '../harness.ts'
 import { encodeAwsChunked } from './aws-chunked-encoder.ts'
-import { restSha, s3Credentials, sha256 } from './s3-clients.ts'
+import { restSha, s3Credentials, sdkClient, sha256 } from './s3-clients.ts'
 
 const data = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 7919) % 251))
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex')
@@ -28,13 +28,7 @@ let uploadId: string
 beforeAll(async () => {
   harness = await startHarness('sqlite')
   credentials = await s3Credentials(harness, [{ bucket: '*', permissions: ['admin'] }])
-  s3 = new S3Client({
-    endpoint: harness.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials,
-    maxAttempts: 1,
-  })
+  s3 = sdkClient(harness, credentials)
   const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'modes.bin' }))
   uploadId = created.UploadId ?? ''
 })

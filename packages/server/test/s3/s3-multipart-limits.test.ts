@@ -1,12 +1,12 @@
 import {
   CreateMultipartUploadCommand,
   type CreateMultipartUploadCommandOutput,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-import { s3Credentials } from './s3-clients.ts'
+import { outcome, s3Credentials, sdkClient } from './s3-clients.ts'
 
 let harness: Harness
 let s3: S3Client
@@ -17,21 +17,9 @@ beforeAll(async () => {
     uploadLimits: { sessionsPerCredential: 2, totalBytes: 1024 * 1024 },
   })
   const credentials = await s3Credentials(harness, [{ bucket: '*', permissions: ['admin'] }])
-  s3 = new S3Client({
-    endpoint: harness.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials,
-    maxAttempts: 1,
-  })
+  s3 = sdkClient(harness, credentials)
 })
 afterAll(() => harness?.close())
-
-const outcome = (run: Promise<unknown>) =>
-  run.then(
-    () => 'ok',
-    (error: Error) => error.name,
-  )
 
 describe('limits on multipart uploads in progress', () => {
   it('bounds the uploads one credential opens and the bytes all uploads stage', async () => {

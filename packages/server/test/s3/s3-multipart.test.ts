@@ -9,7 +9,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { MultipartUploadStore } from '../../src/domain/uploads/multipart-upload-store.ts'
 import { sweepMultipart } from '../../src/jobs/upload-sweep-job.ts'
 import { type Harness, json, testStorages, VARIANTS } from '../harness.ts'
-import { restSha as restShaOf, setQuota, sha256 } from './s3-clients.ts'
+import { outcome, restSha as restShaOf, sdkClient, setQuota, sha256 } from './s3-clients.ts'
 
 const MiB = 1024 * 1024
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest()
@@ -28,14 +28,6 @@ function multipartEtag(parts: Uint8Array[]): string {
   return `"${createHash('md5')
     .update(Buffer.concat(parts.map(md5)))
     .digest('hex')}-${parts.length}"`
-}
-
-/** The S3 error name a call fails with, or 'ok'. */
-async function outcome(run: Promise<unknown>): Promise<string> {
-  return run.then(
-    () => 'ok',
-    (error: { name: string }) => error.name,
-  )
 }
 
 const storages = testStorages()
@@ -58,13 +50,7 @@ describe.each(VARIANTS)(
         key: { id: string }
         s3: { accessKeyId: string; secretAccessKey: string }
       }
-      const client = new S3Client({
-        endpoint: h.s3Url,
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        maxAttempts: 1,
-      })
+      const client = sdkClient(h, s3)
       return { id: key.id, client }
     }
 
