@@ -88,28 +88,32 @@ export function listPartsXml(page: PartsPage): string {
 export interface UploadsPage {
   bucket: string
   prefix: string
+  delimiter?: string
   keyMarker: string
   uploadIdMarker: string
   maxUploads: number
   uploads: readonly { key: string; uploadId: string; owner: string; createdAt: string }[]
-  isTruncated: boolean
+  commonPrefixes: readonly string[]
+  /** Where the next page starts, when the page is cut short. */
+  next?: { key: string; uploadId: string }
   urlEncoded: boolean
 }
 
 /** `ListMultipartUploadsResult`. */
 export function listUploadsXml(page: UploadsPage): string {
-  const encode = (text: string) => (page.urlEncoded ? text.split('/').map(uriEncode).join('/') : text)
-  const last = page.uploads.at(-1)
+  const encode = (text: string | undefined) =>
+    text === undefined || !page.urlEncoded ? text : text.split('/').map(uriEncode).join('/')
   return buildS3Xml('ListMultipartUploadsResult', {
     Bucket: page.bucket,
     KeyMarker: encode(page.keyMarker),
     UploadIdMarker: page.uploadIdMarker,
-    NextKeyMarker: page.isTruncated && last ? encode(last.key) : undefined,
-    NextUploadIdMarker: page.isTruncated && last ? last.uploadId : undefined,
+    NextKeyMarker: encode(page.next?.key),
+    NextUploadIdMarker: page.next?.uploadId,
     Prefix: encode(page.prefix),
+    Delimiter: encode(page.delimiter),
     MaxUploads: page.maxUploads,
     EncodingType: page.urlEncoded ? 'url' : undefined,
-    IsTruncated: page.isTruncated,
+    IsTruncated: page.next !== undefined,
     Upload: page.uploads.map((upload) => ({
       Key: encode(upload.key),
       UploadId: upload.uploadId,
@@ -118,5 +122,6 @@ export function listUploadsXml(page: UploadsPage): string {
       StorageClass: 'STANDARD',
       Initiated: iso(upload.createdAt),
     })),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
   })
 }

@@ -228,6 +228,48 @@ describe.each(VARIANTS)(
       expect(await outcome(tooSmall)).toBe('EntityTooSmall')
     })
 
+    it('lists uploads in pages, folded by a delimiter', async () => {
+      const keys = ['lm/a/1', 'lm/a/2', 'lm/b', 'lm/b', 'lm/c/1']
+      const ids: string[] = []
+      for (const Key of keys)
+        ids.push(
+          (await admin.send(new CreateMultipartUploadCommand({ Bucket: 'documents', Key }))).UploadId ?? '',
+        )
+      const list = (input: { Delimiter?: string; KeyMarker?: string; UploadIdMarker?: string }) =>
+        admin.send(new ListMultipartUploadsCommand({ Bucket: 'documents', Prefix: 'lm/', ...input }))
+      const folded = await list({ Delimiter: '/' })
+      expect(folded.Uploads?.map((u) => u.Key)).toEqual(['lm/b', 'lm/b'])
+      expect(folded.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['lm/a/', 'lm/c/'])
+      for (const Delimiter of [undefined, '/']) {
+        const seen: string[] = []
+        let markers: { KeyMarker?: string | undefined; UploadIdMarker?: string | undefined } = {}
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await admin.send(
+            new ListMultipartUploadsCommand({
+              Bucket: 'documents',
+              Prefix: 'lm/',
+              MaxUploads: 1,
+              ...(Delimiter ? { Delimiter } : {}),
+              ...markers,
+            }),
+          )
+          seen.push(...(page.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`))
+          seen.push(...(page.CommonPrefixes ?? []).map((p) => `${p.Prefix}`))
+          if (!page.IsTruncated) break
+          markers = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }
+        }
+        const uploads = keys.map((key, i) => `${key} ${ids[i]}`)
+        const sortedB = uploads.filter((u) => u.startsWith('lm/b ')).sort()
+        expect(seen).toEqual(
+          Delimiter
+            ? ['lm/a/', ...sortedB, 'lm/c/']
+            : [...uploads.slice(0, 2).sort(), ...sortedB, uploads[4]],
+        )
+      }
+      for (const [i, Key] of keys.entries())
+        await admin.send(new AbortMultipartUploadCommand({ Bucket: 'documents', Key, UploadId: ids[i] }))
+    })
+
     it('aborts; a scoped key starts, sends and completes only under its prefix', async () => {
       const { UploadId } = await admin.send(
         new CreateMultipartUploadCommand({ Bucket: 'documents', Key: 'theirs/x' }),
