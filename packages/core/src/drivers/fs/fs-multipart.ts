@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { DriverPutOptions, MultipartDriver } from '../../driver.ts'
@@ -74,31 +73,48 @@ export function fsMultipart(ctx: FsMultipartContext): MultipartDriver {
     }
   }
 
+  /** A part's number, etag and size, from its open file (its last 16 bytes are its md5). */
+  async function describePart(handle: FileHandle, name: string): Promise<StoredPart> {
+    const { size } = await handle.stat()
+    const md5 = Buffer.alloc(MD5_BYTES)
+    await handle.read(md5, 0, MD5_BYTES, size - MD5_BYTES)
+    return { partNumber: Number(name), etag: `"${md5.toString('hex')}"`, size: size - MD5_BYTES }
+  }
+
   async function readPart(dir: string, name: string): Promise<StoredPart> {
     const handle = await open(join(dir, name), 'r')
     try {
-      const { size } = await handle.stat()
-      const md5 = Buffer.alloc(MD5_BYTES)
-      await handle.read(md5, 0, MD5_BYTES, size - MD5_BYTES)
-      return { partNumber: Number(name), etag: `"${md5.toString('hex')}"`, size: size - MD5_BYTES }
+      return await describePart(handle, name)
     } finally {
       await handle.close()
     }
   }
 
+  /**
+   * The bytes of `parts` in order, each checked against what the completion was checked with. Each
+   * part is read through the one handle it was checked on: a part sent again meanwhile is a new file
+   * renamed over the name, and this handle still reads the old one whole.
+   */
   async function* joined(dir: string, parts: readonly StoredPart[], sha256: ReturnType<typeof createHash>) {
     for (const ref of parts) {
-      const part = await readPart(dir, partName(ref.partNumber)).catch(() => undefined)
-      if (part?.etag !== ref.etag || part.size !== ref.size) {
-        throw new StorageError('InvalidPart', `part ${ref.partNumber} changed while the upload completed`)
-      }
-      if (part.size === 0) continue
-      for await (const chunk of createReadStream(join(dir, partName(ref.partNumber)), {
-        start: 0,
-        end: part.size - 1,
-      })) {
-        sha256.update(chunk as Buffer)
-        yield chunk as Buffer
+      const name = partName(ref.partNumber)
+      const handle = await open(join(dir, name), 'r').catch(() => undefined)
+      try {
+        const part = handle && (await describePart(handle, name))
+        if (handle === undefined || part?.etag !== ref.etag || part.size !== ref.size) {
+          throw new StorageError('InvalidPart', `part ${ref.partNumber} changed while the upload completed`)
+        }
+        if (part.size === 0) continue
+        for await (const chunk of handle.createReadStream({
+          start: 0,
+          end: part.size - 1,
+          autoClose: false,
+        })) {
+          sha256.update(chunk as Buffer)
+          yield chunk as Buffer
+        }
+      } finally {
+        await handle?.close()
       }
     }
   }
