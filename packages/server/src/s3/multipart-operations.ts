@@ -56,10 +56,15 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
     return copyPart(call, { uploads, key, uploadId, partNumber })
   }
   const body = signedBody(call)
+  if (body.length === undefined) {
+    // As on S3: a part's length is known before it is sent (the staging limits are checked on it).
+    body.stream.destroy()
+    throw new S3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.')
+  }
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
     const signal = clientGone(call.request, call.reply)
-    const opts = { signal, ...(body.length === undefined ? {} : { contentLength: body.length }) }
+    const opts = { signal, contentLength: body.length }
     const part = await uploads.uploadPart(key, uploadId, partNumber, body.stream, opts)
     answerWrite(call, part.etag, body)
   } finally {

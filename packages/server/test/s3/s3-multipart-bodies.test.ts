@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
 import { crc32 } from 'node:zlib'
 import {
   CompleteMultipartUploadCommand,
@@ -34,7 +35,7 @@ beforeAll(async () => {
 })
 afterAll(() => harness?.close())
 
-type Body = Buffer | ((seed: string, signingKey: Uint8Array, longDate: string) => Buffer)
+type Body = Buffer | ((seed: string, signingKey: Uint8Array, longDate: string) => Buffer) | 'stream'
 
 /** Signs and sends an UploadPart as a SigV4 client would, the body as given; returns status and code. */
 async function uploadPart(partNumber: number, headers: Record<string, string>, body: Body) {
@@ -52,11 +53,26 @@ async function uploadPart(partNumber: number, headers: Record<string, string>, b
   const seed = String(signed.headers.authorization).slice(-64)
   const longDate = String(signed.headers['x-amz-date'])
   const signingKey = await getSigningKey(NodeSha256, credentials, longDate.slice(0, 8), 'us-east-1', 's3')
-  const payload = typeof body === 'function' ? body(seed, signingKey, longDate) : body
   const url = `${harness.s3Url}/documents/modes.bin?${new URLSearchParams(query)}`
-  const response = await fetch(url, { method: 'PUT', headers: signed.headers, body: new Uint8Array(payload) })
-  const text = await response.text()
-  return { status: response.status, code: /<Code>(\w+)<\/Code>/.exec(text)?.[1] ?? 'ok' }
+  const payload =
+    body === 'stream' ? data : typeof body === 'function' ? body(seed, signingKey, longDate) : body
+  // 'stream': the bytes of `data` with no length ahead (chunked transfer encoding). node:http, as
+  // the answer may come (and the connection close) before the client has sent them all.
+  const sent = body === 'stream' ? { ...signed.headers, 'transfer-encoding': 'chunked' } : signed.headers
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = httpRequest(url, { method: 'PUT', headers: sent }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+      )
+    })
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error)
+    })
+    request.end(payload)
+  })
+  return { status, code: /<Code>(\w+)<\/Code>/.exec(text)?.[1] ?? 'ok' }
 }
 
 const signing = (seedSignature: string, signingKey: Uint8Array, longDate: string) => ({
@@ -115,6 +131,7 @@ describe('UploadPart takes every body form PutObject takes', () => {
     expect(await uploadPart(8, { 'x-amz-content-sha256': sha256(data) }, data.subarray(1))).toMatchObject({
       status: 400,
     })
+    expect(await uploadPart(9, unsigned, 'stream')).toEqual({ status: 411, code: 'MissingContentLength' })
     // PutObject answers the same on the fs driver (it used to be InternalError there).
     const put = s3.send(
       new PutObjectCommand({
@@ -136,6 +153,7 @@ describe('UploadPart takes every body form PutObject takes', () => {
     )
     expect(parts.Parts?.map((p) => p.PartNumber)).not.toContain(7)
     expect(parts.Parts?.map((p) => p.PartNumber)).not.toContain(8)
+    expect(parts.Parts?.map((p) => p.PartNumber)).not.toContain(9)
     // What was stored completes: the part sent with a signed chunk chain becomes the object.
     await s3.send(
       new CompleteMultipartUploadCommand({
