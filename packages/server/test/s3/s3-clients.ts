@@ -124,3 +124,22 @@ export function outcome(run: Promise<unknown>): Promise<string> {
     (error: Error) => error.name,
   )
 }
+
+/** An API key with these scopes and an SDK client signing with its S3 credentials. */
+export async function s3Key(harness: Harness, scopes: unknown[]): Promise<{ id: string; client: S3Client }> {
+  const credentials = await s3Credentials(harness, scopes)
+  return { id: credentials.id, client: sdkClient(harness, credentials) }
+}
+
+/** `data` cut into parts of `size` bytes, the last one shorter. */
+export function partsOf(data: Buffer, size: number): Buffer[] {
+  const parts: Buffer[] = []
+  for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size))
+  return parts
+}
+
+/** S3's etag of an object uploaded in these parts: the md5 of their binary md5s, then `-N`. */
+export function multipartEtag(parts: readonly Uint8Array[]): string {
+  const md5s = parts.map((part) => createHash('md5').update(part).digest())
+  return `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}"`
+}

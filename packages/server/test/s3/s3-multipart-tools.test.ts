@@ -1,25 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-import { clientEnv, missingClients, restSha, run, s3Credentials, setQuota, sha256 } from './s3-clients.ts'
+import {
+  clientEnv,
+  missingClients,
+  multipartEtag,
+  partsOf,
+  restSha,
+  run,
+  s3Credentials,
+  setQuota,
+  sha256,
+} from './s3-clients.ts'
 
 const missing = missingClients()
 const MiB = 1024 * 1024
 
 /** S3's multipart etag of `data` cut into parts of `size` bytes. */
-function multipartEtag(data: Buffer, size: number): string {
-  const md5s: Buffer[] = []
-  for (let at = 0; at < data.length; at += size)
-    md5s.push(
-      createHash('md5')
-        .update(data.subarray(at, at + size))
-        .digest(),
-    )
-  return `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${md5s.length}"`
-}
+const etagOf = (data: Buffer, size: number) => multipartEtag(partsOf(data, size))
 
 let harness: Harness
 let home: string
@@ -62,7 +63,7 @@ describe.skipIf(missing.length > 0)('Debian S3 clients upload in parts', () => {
     expect(up.code, up.stderr).toBe(0)
     expect(await restSha(harness, 'documents', 'cli/big.bin')).toBe(sha256(big))
     const head = await s3api('head-object', '--bucket', 'documents', '--key', 'cli/big.bin')
-    expect(head.ETag).toBe(multipartEtag(big, 8 * MiB))
+    expect(head.ETag).toBe(etagOf(big, 8 * MiB))
     const listed = await harness.fetch('/v1/buckets/documents/objects?prefix=cli/', { token: harness.admin })
     const { objects } = (await listed.json()) as { objects: { key: string; size: number }[] }
     expect(objects).toContainEqual(expect.objectContaining({ key: 'cli/big.bin', size: big.length }))
@@ -111,7 +112,7 @@ describe.skipIf(missing.length > 0)('Debian S3 clients upload in parts', () => {
       '--multipart-upload',
       `file://${join(home, 'parts.json')}`,
     )
-    expect(done.ETag).toBe(multipartEtag(Buffer.concat([part1, part2]), 5 * MiB))
+    expect(done.ETag).toBe(etagOf(Buffer.concat([part1, part2]), 5 * MiB))
     expect(await restSha(harness, 'documents', 'api/joined.bin')).toBe(sha256(Buffer.concat([part1, part2])))
     const other = (await s3api(
       'create-multipart-upload',
@@ -173,7 +174,7 @@ describe.skipIf(missing.length > 0)('Debian S3 clients upload in parts', () => {
     expect(copy.code, copy.stderr).toBe(0)
     expect(await restSha(harness, 'documents', 'rc/big')).toBe(sha256(big))
     const head = await s3api('head-object', '--bucket', 'documents', '--key', 'rc/big')
-    expect(head.ETag).toBe(multipartEtag(big, 5 * MiB))
+    expect(head.ETag).toBe(etagOf(big, 5 * MiB))
     const check = await run(
       '/usr/bin/rclone',
       ['check', '--download', join(home, 'big'), 'coffer:documents/rc/'],
@@ -194,7 +195,7 @@ print(s3.head_object(Bucket='documents', Key='py/big.bin')['ETag'])
 `
     const result = await run('/usr/bin/python3', ['-c', script, harness.s3Url, join(home, 'big')], env)
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout.trim()).toBe(multipartEtag(big, 5 * MiB))
+    expect(result.stdout.trim()).toBe(etagOf(big, 5 * MiB))
     expect(await restSha(harness, 'documents', 'py/big.bin')).toBe(sha256(big))
   })
 })
