@@ -1,4 +1,4 @@
-import type { StorageService } from '@coffer/core'
+import { isStorageError, keyInFolder, type StorageService } from '@coffer/core'
 import type { FastifyPluginAsync } from 'fastify'
 import type { MultipartUploadStore } from '../domain/uploads/multipart-upload-store.ts'
 import type { TusUploads } from '../http/tus-uploads.ts'
@@ -21,12 +21,17 @@ export async function sweepMultipart(
   cutoff: Date,
 ): Promise<number> {
   const stale = await multipart.sweep(cutoff)
+  let failure: unknown
   for (const upload of stale) {
-    // Already gone from the store (its own sweep, a crash mid-abort) is as good as aborted.
     await storage
-      .abortMultipartUpload(`${upload.bucket}/${upload.key}`, upload.uploadId)
-      .catch(() => undefined)
+      .abortMultipartUpload(keyInFolder(upload.bucket, upload.key), upload.uploadId)
+      .catch((error) => {
+        // Already gone from the store (its own sweep, a crash mid-abort) is as good as aborted; any
+        // other failure is reported once all are tried, and the store's own sweep takes that upload.
+        if (!isStorageError(error, 'NotFound')) failure ??= error
+      })
   }
+  if (failure !== undefined) throw failure
   return stale.length
 }
 
