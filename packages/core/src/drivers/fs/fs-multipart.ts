@@ -98,7 +98,10 @@ export function fsMultipart(ctx: FsMultipartContext): MultipartDriver {
   async function* joined(dir: string, parts: readonly StoredPart[], sha256: ReturnType<typeof createHash>) {
     for (const ref of parts) {
       const name = partName(ref.partNumber)
-      const handle = await open(join(dir, name), 'r').catch(() => undefined)
+      const handle = await open(join(dir, name), 'r').catch((error: unknown) => {
+        if (isErrno(error, 'ENOENT')) return undefined // aborted, or never there: InvalidPart below
+        throw error
+      })
       try {
         const part = handle && (await describePart(handle, name))
         if (handle === undefined || part?.etag !== ref.etag || part.size !== ref.size) {
