@@ -20,4 +20,5 @@ export type {
 export { objectInfo, optionalAttributes } from './drivers/object-info.ts'
 export { type IngestOptions, IngestStream, peek } from './ingest.ts'
 export { compareKeys, type NormalizedKey } from './keys.ts'
+export { isUploadId, multipartEtag, type PartRef, type StoredPart } from './multipart.ts'
 export { resolveRange } from './range.ts'

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { NormalizedKey } from './keys.ts'
+import type { StoredPart } from './multipart.ts'
 import type {
   DeleteResult,
   NotModified,
@@ -70,9 +71,17 @@ export interface DriverCapabilities {
   maxSegmentBytes?: number
 }
 
-/** Multipart uploads: for large and resumable uploads (S3 multipart, part files on disk). */
+/**
+ * Multipart uploads (S3's model): parts of one object uploaded separately, in any order and again,
+ * then joined into the object in one atomic step. The service checks part numbers (1..10 000) and a
+ * completion (order, etags, 5 MiB parts but the last: `checkCompletion`) before the driver is
+ * called; a driver stores, lists and joins. Every method throws `NotFound` for an upload id that is
+ * unknown, finished or aborted, or that belongs to another key.
+ */
 export interface MultipartDriver {
+  /** Starts an upload; the object will have `opts`' attributes. Nothing is visible at `key` yet. */
   createUpload(key: NormalizedKey, opts: DriverPutOptions): Promise<{ uploadId: string }>
+  /** Stores a part, replacing one of the same number. Returns its quoted etag (fs, memory: its md5). */
   uploadPart(
     key: NormalizedKey,
     uploadId: string,
@@ -80,16 +89,28 @@ export interface MultipartDriver {
     body: PutBody,
     opts?: { contentLength?: number; signal?: AbortSignal },
   ): Promise<{ etag: string }>
-  completeUpload(
+  /**
+   * Joins `parts` (checked, in ascending order) into the object at `key`, atomically as `put`, and
+   * ends the upload. The etag is S3's multipart etag (`multipartEtag`). Throws `InvalidPart` when a
+   * part changed since it was checked.
+   */
+  completeUpload(key: NormalizedKey, uploadId: string, parts: readonly StoredPart[]): Promise<ObjectInfo>
+  /**
+   * Optional: a part copied by the backend from the object at `source`, or from the inclusive byte
+   * range `range` of it, without streaming it through this process (S3's UploadPartCopy). The service
+   * has checked that the source and the range exist. Fallback: the source is read into `uploadPart`.
+   */
+  copyPart?(
     key: NormalizedKey,
     uploadId: string,
-    parts: { partNumber: number; etag: string }[],
-  ): Promise<ObjectInfo>
+    partNumber: number,
+    source: NormalizedKey,
+    opts: { range?: { start: number; end: number }; signal?: AbortSignal },
+  ): Promise<{ etag: string }>
+  /** Ends the upload and removes its parts. */
   abortUpload(key: NormalizedKey, uploadId: string): Promise<void>
-  listParts(
-    key: NormalizedKey,
-    uploadId: string,
-  ): Promise<{ partNumber: number; etag: string; size: number }[]>
+  /** The parts stored so far, in ascending part-number order. */
+  listParts(key: NormalizedKey, uploadId: string): Promise<StoredPart[]>
 }
 
 /**

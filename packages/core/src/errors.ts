@@ -10,6 +10,12 @@ export const ERROR_CODES = [
   'InvalidKey',
   'InvalidArgument',
   'InvalidRange',
+  /** A multipart completion named a part that was not uploaded, or with another etag. */
+  'InvalidPart',
+  /** A multipart completion listed its parts out of ascending part-number order. */
+  'InvalidPartOrder',
+  /** A multipart part other than the last is smaller than the minimum part size (5 MiB). */
+  'PartTooSmall',
   'TooLarge',
   'QuotaExceeded',
   'UnsupportedMediaType',

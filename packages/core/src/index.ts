@@ -51,9 +51,19 @@ export {
   parseMediaType,
   serializeMediaType,
 } from './media-type.ts'
+export {
+  checkCompletion,
+  checkPartNumber,
+  MAX_PART_NUMBER,
+  MIN_PART_SIZE,
+  multipartEtag,
+  type PartRef,
+  type StoredPart,
+} from './multipart.ts'
 export { BOOLEAN_SPELLINGS, parseBoolean } from './parse-boolean.ts'
 export { contentRange, parseRange } from './range.ts'
 export { MAX_METADATA_BYTES, normalizeMetadata } from './service/attributes.ts'
+export type { CompleteOptions, UploadPartOptions } from './service/multipart-upload.ts'
 export {
   type CopyOptions,
   createStorage,

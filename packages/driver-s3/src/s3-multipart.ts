@@ -5,8 +5,9 @@ import {
   ListPartsCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
-import type { ObjectInfo } from '@coffer/core'
+import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
 import type { MultipartDriver } from '@coffer/core/driver'
 import { headerFields, toS3Metadata } from './s3-metadata.ts'
 
@@ -61,6 +62,25 @@ export function multipartOf(
         )
         // radosgw answers CompleteMultipartUpload with an empty ETag: read the object back.
         return head(key)
+      }),
+
+    /** UploadPartCopy: the backend copies the bytes, so a part of a 5 GiB object never streams here. */
+    copyPart: (key, uploadId, partNumber, source, opts) =>
+      call('copying a part', key, async () => {
+        const range =
+          opts.range === undefined ? {} : { CopySourceRange: `bytes=${opts.range.start}-${opts.range.end}` }
+        const output = await client.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            CopySource: `${bucket}/${encodeKeyPath(source)}`,
+            ...range,
+          }),
+          opts.signal ? { abortSignal: opts.signal } : {},
+        )
+        return { etag: output.CopyPartResult?.ETag ?? '' }
       }),
 
     abortUpload: (key, uploadId) =>

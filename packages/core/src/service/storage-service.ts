@@ -6,6 +6,7 @@ import { isStorageError, StorageError, toStorageError, withoutPath } from '../er
 import { checkSegmentLength, type NormalizedKey, normalizeKey, normalizePrefix } from '../keys.ts'
 import { listPage } from '../listing.ts'
 import { normalizeMediaType } from '../media-type.ts'
+import type { PartRef, StoredPart } from '../multipart.ts'
 import { parseRange } from '../range.ts'
 import { checkPresignOptions, type SignedGrant, UrlSigner } from '../signer.ts'
 import type {
@@ -25,6 +26,15 @@ import { generateUniqueObjectName } from '../unique-name.ts'
 import { writeAttributes } from './attributes.ts'
 import { writeFileAtomically } from './download-file.ts'
 import { copyThrough, deleteEach } from './fallbacks.ts'
+import {
+  type CompleteOptions,
+  completeUpload,
+  copyPart,
+  createUpload,
+  multipartOf,
+  type UploadPartOptions,
+  uploadPart,
+} from './multipart-upload.ts'
 import { upload } from './upload.ts'
 
 export interface StorageOptions {
@@ -224,6 +234,85 @@ export class StorageService {
     const current = await this.#stat(source, signal)
     const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)
     return writeAttributes({ ...current, ...attributes }, type)
+  }
+
+  /**
+   * Starts a multipart upload (see `MultipartDriver`): the type is decided from the declared type or
+   * the key's extension and checked against `allowedTypes` now; sizes are checked at completion.
+   */
+  async createMultipartUpload(
+    key: string,
+    opts: Omit<UploadOptions, 'key'> = {},
+  ): Promise<{ uploadId: string; contentType: string }> {
+    const target = this.#target(key)
+    return this.#call('starting the upload', target, () => createUpload(this.driver, target, opts))
+  }
+
+  /** Uploads part `partNumber` (1..10 000) of an upload, replacing one of that number; streamed. */
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: UploadBody,
+    opts: UploadPartOptions = {},
+  ): Promise<StoredPart> {
+    const target = normalizeKey(key)
+    return this.#call('uploading a part', target, () =>
+      uploadPart(this.driver, target, uploadId, partNumber, body, opts),
+    )
+  }
+
+  /**
+   * A part made of an object, or of a range of it (`bytes=a-b`): copied by the backend where the
+   * driver can (`MultipartDriver.copyPart`), else read and uploaded as a part.
+   */
+  async uploadPartCopy(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    source: string,
+    opts: UploadPartOptions & { range?: string } = {},
+  ): Promise<StoredPart> {
+    const { range, ...partOpts } = opts
+    const target = normalizeKey(key)
+    const from = normalizeKey(source)
+    const spec = range === undefined ? undefined : parseRange(range)
+    const copy = this.driver.multipart?.copyPart?.bind(this.driver.multipart)
+    if (copy === undefined) {
+      const read = await this.getObject(from, { ...signalOf(opts.signal), ...(spec ? { range: spec } : {}) })
+      const length = read.range ? read.range.end - read.range.start + 1 : read.info.size
+      return this.uploadPart(target, uploadId, partNumber, read.body, { ...partOpts, contentLength: length })
+    }
+    return this.#call('copying a part', target, () =>
+      copyPart(this.driver, copy, { key: target, uploadId, partNumber, source: from, spec, opts: partOpts }),
+    )
+  }
+
+  /** Completes an upload with the parts named (checked as S3 does: `checkCompletion`). */
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: readonly PartRef[],
+    opts: CompleteOptions = {},
+  ): Promise<ObjectInfo> {
+    const target = this.#target(key)
+    return this.#call('completing the upload', target, () =>
+      completeUpload(this.driver, target, uploadId, parts, opts),
+    )
+  }
+
+  /** Ends an upload and removes its parts; `NotFound` when there is no such upload. */
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    const target = normalizeKey(key)
+    await this.#call('aborting the upload', target, () =>
+      multipartOf(this.driver).abortUpload(target, uploadId),
+    )
+  }
+
+  /** The parts of an upload so far, in part-number order. */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    const target = normalizeKey(key)
+    return this.#call('listing parts', target, () => multipartOf(this.driver).listParts(target, uploadId))
   }
 
   /**

@@ -29,8 +29,11 @@ function precheck(opts: UploadOptions, length: number | undefined): void {
   }
 }
 
-/** The first failure worth reporting: a typed one from either side, else the driver's. */
-function firstFailure(results: PromiseSettledResult<unknown>[], key: string): StorageError | undefined {
+/** The first failure worth reporting: a typed one from either side, else the driver's (uploads, parts). */
+export function firstFailure(
+  results: PromiseSettledResult<unknown>[],
+  key: string,
+): StorageError | undefined {
   const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []))
   if (reasons.length === 0) return undefined
   const typed = reasons.find((reason) => isStorageError(reason) && reason.code !== 'Internal')

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Driver } from '../driver.ts'
 import { isStorageError, type StorageErrorCode } from '../errors.ts'
 import { createStorage, type StorageService } from '../service/storage-service.ts'
+import { multipartCases } from './multipart-cases.ts'
 
 export interface DriverFixture {
   driver: Driver
@@ -39,6 +40,12 @@ export interface SuiteOptions {
   /** Cases this driver cannot run, each with the reason (printed with the skip; refused in CI). */
   skip?: Record<string, string>
   quirks?: Quirks
+  /**
+   * Abilities the backend itself lacks (a test server's gap, not the driver's), each with the reason.
+   * Their cases are skipped, in CI too, and a case checks that the ability really is missing, so the
+   * declaration fails as soon as the backend gains it.
+   */
+  lacks?: { multipart?: string }
 }
 
 const quirksOf = new WeakMap<StorageService, Quirks>()
@@ -599,6 +606,9 @@ export const cases: Record<string, Case> = {
   },
 }
 
+/** Every case: the object API's, then multipart's. */
+const allCases: Record<string, Case> = { ...cases, ...multipartCases }
+
 /**
  * Runs every case against a driver. `setup` is called once; `cleanup` once at the end. Skips must
  * name a case and give the reason; with CI=true a skip fails the run.
@@ -622,7 +632,19 @@ export function testDriver(
       await storage?.close()
       await fixture?.cleanup?.()
     })
-    for (const [title, run] of Object.entries(cases)) {
+    const lacksMultipart = options.lacks?.multipart
+    if (lacksMultipart !== undefined) {
+      it(`multipart: the backend lacks it (${lacksMultipart})`, async () => {
+        const key = `t-${randomBytes(6).toString('hex')}/lacking.bin`
+        const { uploadId } = await storage.createMultipartUpload(key, {})
+        await expect(storage.listParts(key, uploadId)).rejects.toThrow()
+      })
+    }
+    for (const [title, run] of Object.entries(allCases)) {
+      if (lacksMultipart !== undefined && title in multipartCases) {
+        it.skip(`${title} (the backend lacks multipart)`, () => {})
+        continue
+      }
       const reason = options.skip?.[title]
       if (reason !== undefined && process.env.CI !== 'true') {
         it.skip(`${title} (skipped: ${reason})`, () => {})

@@ -13,3 +13,4 @@ export {
   testDriver,
   text,
 } from './driver-suite.ts'
+export { multipartCases } from './multipart-cases.ts'

@@ -29,6 +29,8 @@ import { RenderCache } from '../domain/renders/render-cache.ts'
 import { RenderService } from '../domain/renders/render-service.ts'
 import { RenderSigner } from '../domain/renders/render-signer.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
+import { MultipartUploadStore } from '../domain/uploads/multipart-upload-store.ts'
+import { DEFAULT_STAGING_LIMITS } from '../domain/uploads/staging-ledger.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
 import { apiScope, registerCors } from '../http/cors.ts'
@@ -213,6 +215,10 @@ function createContext(
     buckets,
     keys,
     s3Credentials: new S3CredentialStore(options.db, keys, options.signingSecret, cache),
+    multipartUploads: new MultipartUploadStore(options.db, {
+      ...DEFAULT_STAGING_LIMITS,
+      ...options.uploadLimits,
+    }),
     bodyLimits: new BodyLimits({
       ...(options.bodyIdleTimeout === undefined ? {} : { idleTimeout: options.bodyIdleTimeout }),
       ...(options.bodyMinRate === undefined ? {} : { minRate: options.bodyMinRate }),
@@ -328,7 +334,8 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   const uploads = new TusUploads(ctx, uploadsDir, options.uploadLimits)
   await app.register(uploadSweepJob, {
     uploads,
-    driver: options.storage.driver,
+    multipart: ctx.multipartUploads,
+    storage: options.storage,
     expiry: options.uploadExpiry ?? 24 * 3600_000,
   })
   await app.register(async (scope) => {

@@ -261,6 +261,38 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0010-image-renders': imageMigration,
+  // S3 multipart uploads in progress: who started each (its credential) and where it goes, so that
+  // every part and the completion are checked against it, ListMultipartUploads answers from here, and
+  // the sweep finds idle ones. The parts themselves are the store's (see `MultipartDriver`).
+  '0017-multipart-uploads': {
+    async up(db: Kysely<unknown>) {
+      const byteOrder = isPostgres(db) ? sql`collate "C"` : sql``
+      await db.schema
+        .createTable('multipart_uploads')
+        .addColumn('upload_id', 'text', (c) => c.primaryKey())
+        .addColumn('bucket', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('key', 'text', (c) => c.notNull().modifyEnd(byteOrder))
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('staged_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute()
+      await db.schema
+        .createIndex('multipart_uploads_by_key')
+        .on('multipart_uploads')
+        .columns(['bucket', 'key', 'created_at'])
+        .execute()
+      await db.schema
+        .createIndex('multipart_uploads_by_owner')
+        .on('multipart_uploads')
+        .column('owner')
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('multipart_uploads').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

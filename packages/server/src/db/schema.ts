@@ -196,6 +196,23 @@ export interface S3CredentialTable {
   created_at: string
 }
 
+/** S3 multipart uploads in progress; see `MultipartUploadStore`. */
+export interface MultipartUploadTable {
+  /** The store's upload id. */
+  upload_id: string
+  bucket: string
+  key: string
+  /** `<kind>:<id>` of the credential that started the upload. */
+  owner: string
+  /** The type the object will have, decided at the start. */
+  content_type: string
+  created_at: string
+  /** When the last part arrived: the sweep removes uploads idle since before its cutoff. */
+  updated_at: string
+  /** Bytes of the parts sent so far (a part sent again counts again): what the upload holds staged. */
+  staged_bytes: Generated<number | string>
+}
+
 export interface Database {
   sites: SiteTable
   site_deploys: SiteDeployTable
@@ -203,6 +220,7 @@ export interface Database {
   s3_credentials: S3CredentialTable
   api_keys: ApiKeyTable
   upload_sessions: UploadSessionTable
+  multipart_uploads: MultipartUploadTable
   objects: ObjectTable
   reservations: ReservationTable
   usage_daily: UsageDailyTable

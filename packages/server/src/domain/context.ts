@@ -15,6 +15,7 @@ import type { ImageUploads } from './renders/image-uploads.ts'
 import type { RenderService } from './renders/render-service.ts'
 import type { RenderSigner } from './renders/render-signer.ts'
 import type { SiteStore } from './sites/site-store.ts'
+import type { MultipartUploadStore } from './uploads/multipart-upload-store.ts'
 
 /** What the domain shares: the storage, the index and its stores, and the credential checks. */
 export interface DomainContext {
@@ -34,6 +35,8 @@ export interface DomainContext {
   keys: ApiKeyStore
   /** The S3 credentials of API keys (access key id and sealed secret), for the S3 endpoint. */
   s3Credentials: S3CredentialStore
+  /** S3 multipart uploads in progress: who started each, and where it goes. */
+  multipartUploads: MultipartUploadStore
   auth: Authenticator
   /** Where Coffer's signed URLs point (`<content url>/signed`): known once the content origin listens. */
   signedBase: () => string

@@ -2,6 +2,7 @@ import { StorageError } from '@coffer/core'
 import { actorOf, authorizeAs } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin, seesBucket } from '../domain/auth/scopes.ts'
 import { deleteObjects } from './delete-objects.ts'
+import { listMultipartUploads } from './list-multipart-uploads.ts'
 import { listObjectVersions } from './list-object-versions.ts'
 import { listObjects } from './list-objects.ts'
 import { isPostUpload, postObject } from './post-object.ts'
@@ -75,8 +76,9 @@ async function deleteBucket(call: S3Call, bucket: string): Promise<void> {
 
 /** The operations on a bucket (`/<bucket>`), chosen by method and query. */
 export async function bucketOperation(call: S3Call, bucket: string): Promise<void> {
-  refuseUnserved(call)
   const query = call.target.query
+  if (call.request.method === 'GET' && query.has('uploads')) return listMultipartUploads(call, bucket)
+  refuseUnserved(call)
   switch (call.request.method) {
     case 'GET':
       if (query.has('location')) {

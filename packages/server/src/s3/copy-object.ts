@@ -8,7 +8,7 @@ import { readS3Metadata } from './s3-metadata.ts'
 import { copyObjectResultXml } from './s3-results.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
-function copySource(call: S3Call): { bucket: string; key: string } {
+export function copySource(call: S3Call): { bucket: string; key: string } {
   const header = single(call.request, 'x-amz-copy-source') ?? ''
   const [path = '', query] = header.split('?')
   if (query !== undefined && query !== 'versionId=null') {
@@ -25,8 +25,19 @@ function unquoted(etag: string): string {
   return etag.replaceAll('"', '')
 }
 
-/** `x-amz-copy-source-if-match` and `-if-none-match` against the source's ETag. */
-function checkConditions(call: S3Call, source: ObjectInfo): void {
+/** A copy-source date condition, or undefined when absent or not a date (ignored then, as by S3). */
+function dateOf(call: S3Call, name: string): Date | undefined {
+  const value = single(call.request, name)
+  const date = value === undefined ? undefined : new Date(value)
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date
+}
+
+/**
+ * The copy-source conditionals against the source, as S3 weighs them: `-if-match` (when given and
+ * true, `-if-unmodified-since` is not consulted), `-if-none-match` (when given and true,
+ * `-if-modified-since` is not), and the two dates at one-second precision. Any that fails: 412.
+ */
+export function checkConditions(call: S3Call, source: ObjectInfo): void {
   const etag = unquoted(source.etag)
   const tags = (name: string) =>
     single(call.request, name)
@@ -35,7 +46,15 @@ function checkConditions(call: S3Call, source: ObjectInfo): void {
   const matches = (tag: string) => tag === etag || tag === '*'
   const ifMatch = tags('x-amz-copy-source-if-match')
   const ifNoneMatch = tags('x-amz-copy-source-if-none-match')
-  if ((ifMatch !== undefined && !ifMatch.some(matches)) || ifNoneMatch?.some(matches)) {
+  const modified = Math.floor(source.lastModified.getTime() / 1000) * 1000
+  const unmodifiedSince = dateOf(call, 'x-amz-copy-source-if-unmodified-since')
+  const modifiedSince = dateOf(call, 'x-amz-copy-source-if-modified-since')
+  const failed =
+    (ifMatch !== undefined && !ifMatch.some(matches)) ||
+    (ifMatch === undefined && unmodifiedSince !== undefined && modified > unmodifiedSince.getTime()) ||
+    ifNoneMatch?.some(matches) === true ||
+    (ifNoneMatch === undefined && modifiedSince !== undefined && modified <= modifiedSince.getTime())
+  if (failed) {
     throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold')
   }
 }

@@ -10,15 +10,17 @@ import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
+import { isMultipartRequest, multipartOperation } from './multipart-operations.ts'
 import { getObjectAttributes } from './object-attributes.ts'
 import { objectTagging, requestedTags, tagWritten } from './object-tagging.ts'
+import type { S3Body } from './open-s3-body.ts'
 import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
 
-/** The upload options of a PutObject's headers; `aws-chunked` is how it travelled, not what it is. */
-function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
+/** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
+export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
   const opts: Omit<UploadOptions, 'key'> = { metadata: readS3Metadata(call.request.headers) }
   const type = single(call.request, 'content-type')
   if (type !== undefined && type !== '') opts.contentType = normalizeMediaType(type)
@@ -39,6 +41,16 @@ function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
   return opts
 }
 
+/** The answer to a write of a body (PutObject, UploadPart): its etag, and the checksum it declared. */
+export function answerWrite(call: S3Call, etag: string, body: S3Body): void {
+  call.reply.header('etag', quotedEtag(etag))
+  if (body.checksum !== undefined) {
+    const value = body.digests.get(body.checksum.algorithm)
+    if (value !== undefined) call.reply.header(`x-amz-checksum-${body.checksum.algorithm}`, value)
+  }
+  call.reply.code(200).send()
+}
+
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
@@ -50,12 +62,7 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts)
     await tagWritten(call, objects, key, info.etag, tags)
-    call.reply.header('etag', quotedEtag(info.etag))
-    if (body.checksum !== undefined) {
-      const value = body.digests.get(body.checksum.algorithm)
-      if (value !== undefined) call.reply.header(`x-amz-checksum-${body.checksum.algorithm}`, value)
-    }
-    call.reply.code(200).send()
+    answerWrite(call, info.etag, body)
   } finally {
     release()
   }
@@ -74,6 +81,7 @@ async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): P
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
 export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  if (isMultipartRequest(call)) return multipartOperation(call, bucket, rawKey)
   // Object tagging is served; a bucket's (`/<bucket>?tagging`) is not, which refuseUnserved says.
   if (call.target.query.has('tagging')) return objectTagging(call, bucket, normalizeKey(rawKey))
   refuseUnserved(call)

@@ -57,7 +57,9 @@ function resourceOf(request: FastifyRequest, domain: string | undefined): string
 }
 
 /** What an error is about, from the request's path: its key, its bucket, or the service. */
-function subjectOf(resource: string): S3Subject {
+function subjectOf(request: FastifyRequest, resource: string): S3Subject {
+  const query = (request.raw.url ?? '/').split('?')[1] ?? ''
+  if (/(^|&)uploadId=/.test(query)) return 'upload'
   return /^\/[^/]+\/./.test(resource) ? 'object' : 'bucket'
 }
 
@@ -108,7 +110,7 @@ export async function createS3App(
   })
   app.setErrorHandler((error, request, reply) => {
     const resource = resourceOf(request, domain)
-    const s3 = s3ErrorOf(error, subjectOf(resource))
+    const s3 = s3ErrorOf(error, subjectOf(request, resource))
     if (s3.status >= 500) request.log.error({ err: error }, 's3 request failed')
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')

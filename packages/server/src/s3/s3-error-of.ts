@@ -19,6 +19,9 @@ const BY_CODE: Record<StorageErrorCode, S3ErrorCode | ((subject: S3Subject) => S
   InvalidKey: 'InvalidArgument',
   InvalidArgument: 'InvalidArgument',
   InvalidRange: 'InvalidRange',
+  InvalidPart: 'InvalidPart',
+  InvalidPartOrder: 'InvalidPartOrder',
+  PartTooSmall: 'EntityTooSmall',
   TooLarge: 'EntityTooLarge',
   QuotaExceeded: 'QuotaExceeded',
   // S3 itself refuses no content type; a bucket policy that does is a refusal of access.

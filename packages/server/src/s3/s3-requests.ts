@@ -7,13 +7,15 @@ export const MAX_DELETE_KEYS = 1000
 /** The most bytes a request document (DeleteObjects, CreateBucketConfiguration) may have. */
 export const MAX_REQUEST_XML_BYTES = 2 * 1024 * 1024
 
-const malformed = () =>
+/** S3's answer to a request document it cannot read. */
+export const malformed = () =>
   new S3Error(
     'MalformedXML',
     'The XML you provided was not well-formed or did not validate against our published schema.',
   )
 
-function element(parent: unknown, name: string): unknown {
+/** A child element of a parsed document, if the parent is an element and has it. */
+export function element(parent: unknown, name: string): unknown {
   return typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[name] : undefined
 }
 

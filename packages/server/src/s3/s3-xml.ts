@@ -64,6 +64,9 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
+  // Character references (`&#34;`, `&#x9;`) too: Go's encoder (rclone, minio-go) writes the quotes
+  // of ETags and any quote, tab or newline of a key that way.
+  htmlEntities: true,
 })
 
 /**

@@ -1,21 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-import { runClient } from './s3-test-clients.ts'
+import { clientEnv, missingClients, restSha as restShaOf, run, s3Credentials, sha256 } from './s3-clients.ts'
 
-// Debian's own S3 clients (scripts/test-services.sh installs them), run unchanged against Coffer.
-const TOOLS = ['/usr/bin/aws', '/usr/bin/rclone', '/usr/bin/python3']
-const missing = TOOLS.filter((tool) => !existsSync(tool))
-if (missing.length > 0 && process.env.CI === 'true')
-  throw new Error(`S3 clients missing: ${missing.join(', ')}`)
-
-const run = runClient
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+const missing = missingClients()
 
 let harness: Harness
 let home: string
@@ -25,50 +16,19 @@ const files = { big: randomBytes(3 * 1024 * 1024), a: Buffer.from('alpha\n'), b:
 beforeAll(async () => {
   if (missing.length > 0) return
   harness = await startHarness('sqlite')
-  const response = await harness.fetch('/v1/keys', {
-    method: 'POST',
-    token: harness.admin,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'tools', scopes: [{ bucket: '*', permissions: ['admin'] }], s3: true }),
-  })
-  const { s3 } = (await response.json()) as { s3: { accessKeyId: string; secretAccessKey: string } }
+  const s3 = await s3Credentials(harness, [{ bucket: '*', permissions: ['admin'] }])
   home = await mkdtemp(join(tmpdir(), 'coffer-s3-tools-'))
   await mkdir(join(home, 'dir'))
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(home, 'dir', name), bytes)
-  await writeFile(join(home, 'aws-config'), '[default]\ns3 =\n  addressing_style = path\n')
-  await writeFile(join(home, 'rclone.conf'), '')
-  env = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    RCLONE_CONFIG: join(home, 'rclone.conf'),
-    RCLONE_CONFIG_COFFER_TYPE: 's3',
-    RCLONE_CONFIG_COFFER_PROVIDER: 'Other',
-    RCLONE_CONFIG_COFFER_ACCESS_KEY_ID: s3.accessKeyId,
-    RCLONE_CONFIG_COFFER_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    RCLONE_CONFIG_COFFER_ENDPOINT: harness.s3Url,
-    RCLONE_CONFIG_COFFER_REGION: 'us-east-1',
-    RCLONE_CONFIG_COFFER_FORCE_PATH_STYLE: 'true',
-  }
+  env = await clientEnv(harness, home, s3)
 })
 afterAll(async () => {
   await harness?.close()
   if (home !== undefined) await rm(home, { recursive: true, force: true })
 })
 
-/** What the REST API serves for a key of `documents`: the S3 writes went through the bucket layer. */
-async function restSha(key: string): Promise<string | number> {
-  const response = await harness.fetch(`/v1/buckets/documents/objects/${encodeURIComponent(key)}`, {
-    token: harness.admin,
-  })
-  return response.status === 200 ? sha256(Buffer.from(await response.arrayBuffer())) : response.status
-}
+/** What the REST API serves for a key of `documents`. */
+const restSha = (key: string) => restShaOf(harness, 'documents', key)
 
 describe.skipIf(missing.length > 0)('Debian S3 clients against the S3 endpoint', () => {
   const aws = (...args: string[]) => run('/usr/bin/aws', ['--endpoint-url', harness.s3Url, ...args], env)

@@ -34,6 +34,9 @@ describe('S3 XML documents', () => {
   it('parses request documents as strings and refuses DOCTYPEs and malformed XML', () => {
     const parsed = parseS3Xml('<Delete><Quiet>true</Quiet><Object><Key>007</Key></Object></Delete>')
     expect(parsed).toEqual({ Delete: { Quiet: 'true', Object: { Key: '007' } } })
+    // Character references, as Go's encoder writes quotes, tabs and newlines (rclone's ETags).
+    const go = parseS3Xml('<Part><ETag>&#34;abc&#34;</ETag><Key>a&#x9;b&#xA;&amp;</Key></Part>')
+    expect(go).toEqual({ Part: { ETag: '"abc"', Key: 'a\tb\n&' } })
     const bomb =
       '<!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><Delete><Object><Key>&b;</Key></Object></Delete>'
     for (const text of [bomb, '<Delete><Object></Delete>', '<a>']) {

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { lstat, open, unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { LRUCache } from 'lru-cache'
 import type {
@@ -25,11 +25,12 @@ import {
   type TempFile,
 } from './atomic-file.ts'
 import { fsError, isErrno } from './fs-errors.ts'
+import { fsMultipart } from './fs-multipart.ts'
 import { Layout, MAX_NAME_BYTES } from './layout.ts'
 import { answerSmall, readObject, type SmallObject } from './read-object.ts'
 import { encodeRecord, readRecord } from './record.ts'
 import { linkRefused, RootGuard } from './root-guard.ts'
-import { sweepTemps } from './sweep-temps.ts'
+import { sweepTemps, sweepUploadDirs } from './sweep-temps.ts'
 import { walk } from './walk.ts'
 
 export interface FsDriverOptions {
@@ -105,9 +106,12 @@ export function fsDriver(options: FsDriverOptions): Driver {
     }
   }
 
+  const uploads = join(root, 'multipart')
+
   return {
     name: 'fs',
     capabilities: { conditionalWrite: true, maxSegmentBytes: MAX_NAME_BYTES - 1 },
+    multipart: fsMultipart({ layout, guard, root, uploads, fsync, finish, changing }),
 
     async put(key: NormalizedKey, body: PutBody, opts: DriverPutOptions): Promise<ObjectInfo> {
       let temp: TempFile | undefined
@@ -188,10 +192,11 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    /** The temp files of writes a killed process never finished (see `sweepTemps`). */
+    /** Temp files and multipart uploads never finished (see `sweepTemps`, `sweepUploadDirs`). */
     async sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number> {
       try {
-        return await sweepTemps(layout.objects, olderThan, opts?.signal)
+        const temps = await sweepTemps(layout.objects, olderThan, opts?.signal)
+        return temps + (await sweepUploadDirs(uploads, olderThan, opts?.signal))
       } catch (error) {
         throw fsError(error, root, 'removing abandoned temp files', '')
       }

@@ -15,7 +15,10 @@ function redact(error: NodeJS.ErrnoException, root: string): Error {
 export function fsError(error: unknown, root: string, what: string, key: string): StorageError {
   if (error instanceof StorageError) return error
   const errno = error as NodeJS.ErrnoException
-  if (typeof errno?.code !== 'string') return toStorageError(error, what, key)
+  // Not a system error: the body's own failure (a checksum or signature the server checked while it
+  // streamed), kept whole as the cause so that the layer that raised it can still recognise it.
+  if (typeof errno?.code !== 'string' || !/^(E[A-Z0-9]+|ABORT_ERR)$/.test(errno.code))
+    return toStorageError(error, what, key)
   const cause = redact(errno, root)
   switch (errno.code) {
     case 'ENOENT':

@@ -1,7 +1,18 @@
-import { lstat, opendir, unlink } from 'node:fs/promises'
+import type { Dir } from 'node:fs'
+import { lstat, opendir, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isErrno } from './fs-errors.ts'
 import { TEMP_PREFIX } from './layout.ts'
+
+/** A directory's entries; undefined when it was pruned while we walked, or does not exist yet. */
+async function openDirIfAny(dir: string): Promise<Dir | undefined> {
+  try {
+    return await opendir(dir)
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
+    throw error
+  }
+}
 
 /**
  * Removes the temp files under the objects tree `dir` last changed before `olderThan`: the writes
@@ -12,14 +23,8 @@ import { TEMP_PREFIX } from './layout.ts'
  */
 export async function sweepTemps(dir: string, olderThan: Date, signal?: AbortSignal): Promise<number> {
   let removed = 0
-  let entries: Awaited<ReturnType<typeof opendir>>
-  try {
-    entries = await opendir(dir)
-  } catch (error) {
-    // Pruned while we walked, or the tree does not exist yet: nothing there.
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return 0
-    throw error
-  }
+  const entries = await openDirIfAny(dir)
+  if (entries === undefined) return 0
   for await (const entry of entries) {
     signal?.throwIfAborted()
     const path = join(dir, entry.name)
@@ -34,6 +39,27 @@ export async function sweepTemps(dir: string, olderThan: Date, signal?: AbortSig
         () => undefined, // renamed or discarded by its writer meanwhile
       )
     }
+  }
+  return removed
+}
+
+/**
+ * Removes the multipart uploads under `dir` (one directory each) whose directory last changed before
+ * `olderThan`: every part renamed into an upload changes its directory, so an upload still being
+ * written is never taken. Uploads a killed process left, half-made ones included, go the same way.
+ */
+export async function sweepUploadDirs(dir: string, olderThan: Date, signal?: AbortSignal): Promise<number> {
+  let removed = 0
+  const entries = await openDirIfAny(dir)
+  if (entries === undefined) return 0
+  for await (const entry of entries) {
+    signal?.throwIfAborted()
+    if (!entry.isDirectory()) continue
+    const path = join(dir, entry.name)
+    const stats = await lstat(path).catch(() => undefined)
+    if (stats === undefined || stats.mtime >= olderThan) continue
+    await rm(path, { recursive: true, force: true })
+    removed++
   }
   return removed
 }

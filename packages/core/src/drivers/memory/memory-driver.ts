@@ -13,6 +13,7 @@ import type { NormalizedKey } from '../../keys.ts'
 import { resolveRange } from '../../range.ts'
 import type { NotModified, ObjectInfo, ObjectStream, ObjectSummary } from '../../types.ts'
 import { objectInfo } from '../object-info.ts'
+import { memoryMultipart } from './memory-multipart.ts'
 import { SortedKeys } from './sorted-keys.ts'
 
 interface StoredObject {
@@ -95,6 +96,8 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
       })
       return range ? { notModified: false, body, info, range } : { notModified: false, body, info }
     },
+
+    multipart: memoryMultipart((key, info, chunks) => commit(key, { info, chunks }, undefined)),
 
     async head(key: NormalizedKey): Promise<ObjectInfo> {
       return read(key).info

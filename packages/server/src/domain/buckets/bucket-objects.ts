@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream'
 import {
+  type CompleteOptions,
   compareKeys,
   type DeleteResult,
   type GetObjectOptions,
@@ -187,6 +188,46 @@ export class BucketObjects {
       this.#metrics?.uploadsInFlight.dec()
       await reservation?.release()
     }
+  }
+
+  /**
+   * Stores an object that `join` makes at the storage key from bytes already in the store (a
+   * multipart completion), under the bucket's size limit and quota: `join` is handed both, and calls
+   * `admit` with the object's size before it joins anything, which reserves that room (or refuses
+   * it), so that completions running at once cannot together overshoot the quota.
+   */
+  async assemble(
+    key: NormalizedKey,
+    join: (storageKey: NormalizedKey, opts: CompleteOptions) => Promise<ObjectInfo>,
+    detail: Record<string, unknown>,
+  ): Promise<ObjectInfo> {
+    let reservation: Reservation | undefined
+    const opts: CompleteOptions = {
+      admit: async (size) => {
+        reservation = await this.#reserve(key, size)
+      },
+    }
+    if (this.bucket.maxFileSize !== undefined) opts.maxSize = this.bucket.maxFileSize
+    try {
+      const intents = await this.#intents.begin(this.bucket.name, [key])
+      const info = this.#info(await this.#stored(intents, () => join(this.storageKey(key), opts)))
+      await this.#record(info, 'object.put', intents, reservation, detail)
+      return info
+    } catch (error) {
+      if (isStorageError(error, 'QuotaExceeded'))
+        this.#metrics?.quotaRefusals.inc({ bucket: this.bucket.name })
+      throw error
+    } finally {
+      await reservation?.release()
+    }
+  }
+
+  /** Runs a call on the storage with the key's storage name; its errors name the bucket's key. */
+  async onStorage<T>(
+    key: NormalizedKey,
+    operation: (storage: StorageService, storageKey: NormalizedKey) => Promise<T>,
+  ): Promise<T> {
+    return this.#call(() => operation(this.#storage, this.storageKey(key)))
   }
 
   /** Throws `QuotaExceeded` when the bucket's quota has no room for `bytes` more at `key` now. */

@@ -1,0 +1,187 @@
+import {
+  type NormalizedKey,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type PartRef,
+  StorageError,
+  type StoredPart,
+  type UploadBody,
+  type UploadPartOptions,
+} from '@coffer/core'
+import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { DomainContext } from '../context.ts'
+import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
+import { quotaRoom } from './upload-admission.ts'
+
+/** What a multipart upload is started with: the object's attributes and its declared type. */
+export interface MultipartStart extends ObjectAttributes {
+  contentType?: string
+}
+
+/**
+ * Multipart uploads into one bucket, as one credential makes them, through the bucket layer: the
+ * type is checked against the bucket's allowed types at the start, each part against its size
+ * limit, and the completion against its size limit and quota (reserved before the parts are joined)
+ * and recorded in the index and the audit trail like any write. The index remembers who started
+ * each upload; a part or completion for an upload of another bucket or key is `NotFound`. The caller
+ * checks the credential's scopes (write on the key) before every call.
+ */
+export class MultipartUploads {
+  readonly #ctx: DomainContext
+  readonly #objects: BucketObjects
+  readonly #store: MultipartUploadStore
+  readonly #owner: string
+
+  constructor(ctx: DomainContext, objects: BucketObjects, owner: string) {
+    this.#ctx = ctx
+    this.#objects = objects
+    this.#store = ctx.multipartUploads
+    this.#owner = owner
+  }
+
+  /**
+   * Refuses a part of `bytes` before any is stored, as tus uploads are admitted: `Unavailable` when
+   * the parts of all uploads would pass the staging limit, `QuotaExceeded` when those of the
+   * bucket's uploads would pass the room its quota leaves. Parts sent at the same moment can pass
+   * together, by at most the parts in flight (which `BodyLimits` bounds per credential).
+   */
+  async #admit(key: NormalizedKey, bytes: number): Promise<void> {
+    const { bucket } = this.#objects
+    const staged = await this.#store.staged(bucket.name)
+    if (staged.all + bytes > this.#store.stagingBytes) {
+      throw new StorageError('Unavailable', 'the staging area for multipart uploads is full; retry later')
+    }
+    if (staged.inBucket + bytes > (await quotaRoom(this.#ctx, bucket, key))) {
+      throw new StorageError(
+        'QuotaExceeded',
+        `bucket "${bucket.name}" has no room for this part within its quota`,
+      )
+    }
+  }
+
+  get #bucket(): string {
+    return this.#objects.bucket.name
+  }
+
+  /**
+   * Starts an upload. Refused in a bucket that strips images' metadata: that needs the whole image
+   * in one stream (a single PUT), and parts would store it unstripped.
+   */
+  async create(key: NormalizedKey, start: MultipartStart): Promise<MultipartUpload> {
+    const { bucket } = this.#objects
+    if (bucket.stripMetadata === true) {
+      throw new StorageError(
+        'InvalidArgument',
+        `bucket "${bucket.name}" strips the metadata of uploaded images, which only single uploads allow: send the object in one PutObject`,
+      )
+    }
+    await this.#store.checkRoom(this.#owner)
+    const opts = {
+      ...start,
+      visibility: bucket.public ? ('public' as const) : ('private' as const),
+      ...(bucket.allowedTypes === undefined ? {} : { allowedTypes: bucket.allowedTypes }),
+    }
+    const { uploadId, contentType } = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.createMultipartUpload(storageKey, opts),
+    )
+    const upload = {
+      uploadId,
+      bucket: this.#bucket,
+      key,
+      owner: this.#owner,
+      contentType,
+      createdAt: new Date().toISOString(),
+    }
+    await this.#store.add(upload)
+    return upload
+  }
+
+  /**
+   * Streams a part into the store, within the bucket's limit on a whole object. The quota is not
+   * consulted per part (parts sent side by side would refuse each other): it is the completion's.
+   */
+  async uploadPart(
+    key: NormalizedKey,
+    uploadId: string,
+    partNumber: number,
+    body: UploadBody,
+    opts: Omit<UploadPartOptions, 'maxSize'>,
+  ): Promise<StoredPart> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    await this.#admit(key, opts.contentLength ?? 1)
+    const limit = this.#objects.bucket.maxFileSize
+    const part = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.uploadPart(storageKey, uploadId, partNumber, body, {
+        ...opts,
+        ...(limit === undefined ? {} : { maxSize: limit }),
+      }),
+    )
+    await this.#store.addPart(uploadId, part.size)
+    return part
+  }
+
+  /**
+   * A part made of an object (or a range of it, `bytes=a-b`) that the caller checked `source` may
+   * read: copied by the store where it can, else streamed through, within the bucket's size limit.
+   */
+  async copyPart(
+    key: NormalizedKey,
+    uploadId: string,
+    partNumber: number,
+    source: { objects: BucketObjects; key: NormalizedKey; range?: string; length: number },
+    signal?: AbortSignal,
+  ): Promise<StoredPart> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    await this.#admit(key, source.length)
+    const limit = this.#objects.bucket.maxFileSize
+    const from = source.objects.storageKey(source.key)
+    const opts = {
+      ...(source.range === undefined ? {} : { range: source.range }),
+      ...(limit === undefined ? {} : { maxSize: limit }),
+      ...(signal === undefined ? {} : { signal }),
+    }
+    const part = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.uploadPartCopy(storageKey, uploadId, partNumber, from, opts),
+    )
+    await this.#store.addPart(uploadId, part.size)
+    return part
+  }
+
+  /** Joins the parts named into the object; the upload ends. */
+  async complete(key: NormalizedKey, uploadId: string, parts: readonly PartRef[]): Promise<ObjectInfo> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    const info = await this.#objects.assemble(
+      key,
+      (storageKey, opts) =>
+        this.#objects.onStorage(key, (storage) =>
+          storage.completeMultipartUpload(storageKey, uploadId, parts, opts),
+        ),
+      { multipart: { uploadId, parts: parts.length } },
+    )
+    await this.#store.remove(uploadId)
+    return info
+  }
+
+  async abort(key: NormalizedKey, uploadId: string): Promise<void> {
+    await this.#store.get(this.#bucket, key, uploadId)
+    try {
+      await this.#objects.onStorage(key, (storage, storageKey) =>
+        storage.abortMultipartUpload(storageKey, uploadId),
+      )
+    } finally {
+      // Gone from the store already (swept there): the upload is over either way.
+      await this.#store.remove(uploadId)
+    }
+  }
+
+  async listParts(
+    key: NormalizedKey,
+    uploadId: string,
+  ): Promise<{ upload: MultipartUpload; parts: StoredPart[] }> {
+    const upload = await this.#store.get(this.#bucket, key, uploadId)
+    const parts = await this.#objects.onStorage(key, (storage, storageKey) =>
+      storage.listParts(storageKey, uploadId),
+    )
+    return { upload, parts }
+  }
+}
