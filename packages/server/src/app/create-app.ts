@@ -28,6 +28,7 @@ import { ImageUploads } from '../domain/renders/image-uploads.ts'
 import { RenderCache } from '../domain/renders/render-cache.ts'
 import { RenderService } from '../domain/renders/render-service.ts'
 import { RenderSigner } from '../domain/renders/render-signer.ts'
+import { ShareStore } from '../domain/shares/share-store.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
@@ -51,6 +52,7 @@ import { metricsRoutes } from '../routes/metrics-routes.ts'
 import { objectCollectionRoutes } from '../routes/object-collection-routes.ts'
 import { objectRoutes } from '../routes/object-routes.ts'
 import { renderRoutes } from '../routes/render-routes.ts'
+import { shareRoutes } from '../routes/share-routes.ts'
 import { siteRoutes } from '../routes/site-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
@@ -222,6 +224,7 @@ function createContext(
     directSignedGets: options.directSignedGets ?? false,
     cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
     sites: new SiteStore(options.db),
+    shares: new ShareStore(options.db, options.signingSecret),
     sitesDomain,
     siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
     previewSecret: options.signingSecret,
@@ -304,6 +307,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   whoamiRoutes(app, ctx)
   await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
+  shareRoutes(app, ctx)
   renderRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

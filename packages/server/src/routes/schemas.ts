@@ -130,6 +130,11 @@ export const PolicyFields = {
   stripMetadata: Type.Boolean({ description: 'Uploaded images lose EXIF, GPS and XMP' }),
   allowSvg: Type.Boolean({ description: 'SVG sources may be rasterised' }),
   cors: CorsSchema(),
+  maxShareSeconds: Type.Integer({
+    minimum: 900,
+    maximum: 366 * 24 * 3600,
+    description: 'Longest a share link of the bucket may last, in seconds (default 7 days; up to 366 days)',
+  }),
 }
 
 /**
@@ -177,6 +182,7 @@ export const BucketJson = Type.Object({
   variants: Type.Optional(Type.Record(Type.String(), Type.String())),
   stripMetadata: Type.Optional(Type.Boolean()),
   allowSvg: Type.Optional(Type.Boolean()),
+  maxShareSeconds: Type.Optional(Type.Integer()),
   usedBytes: Type.Optional(
     Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
   ),
