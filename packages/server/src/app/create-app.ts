@@ -184,7 +184,10 @@ function createContext(
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
   const sitesDomain = options.sitesDomain ?? DEFAULT_SITES_DOMAIN
-  const keys = new ApiKeyStore(options.db, cache)
+  const keys = new ApiKeyStore(options.db, {
+    ...cache,
+    onError: (error) => log.warn({ err: error }, 'when an API key was last used not written'),
+  })
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)
   const storage = createStorage({

@@ -47,6 +47,8 @@ export interface ApiKeyTable {
   created_at: string
   expires_at: string | null
   revoked_at: string | null
+  /** When the key last authenticated a request, written at most once a minute (see `KeyUse`). */
+  last_used_at: Optional<string>
 }
 
 /** Resumable (tus) uploads in progress; see `UploadSessionStore`. */

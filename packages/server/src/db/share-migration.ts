@@ -3,11 +3,13 @@ import type { Migration } from 'kysely/migration'
 
 /**
  * Shares: links that refer to a record, so that they can be listed, counted and revoked, and each
- * bucket's longest share (`max_share_seconds`; null: 7 days, the longest signed URL).
+ * bucket's longest share (`max_share_seconds`; null: 7 days, the longest signed URL); and when each
+ * API key was last used, for the admin pages.
  */
 export const shareMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('buckets').addColumn('max_share_seconds', 'bigint').execute()
+    await db.schema.alterTable('api_keys').addColumn('last_used_at', 'text').execute()
     await db.schema
       .createTable('shares')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -31,6 +33,7 @@ export const shareMigration: Migration = {
   },
   async down(db: Kysely<unknown>) {
     await db.schema.dropTable('shares').execute()
+    await db.schema.alterTable('api_keys').dropColumn('last_used_at').execute()
     await db.schema.alterTable('buckets').dropColumn('max_share_seconds').execute()
   },
 }

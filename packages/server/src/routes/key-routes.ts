@@ -15,6 +15,9 @@ const ApiKeyJson = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  lastUsedAt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Last request it authenticated (to the minute)' }),
+  ),
 })
 
 /** API keys, for admins of the whole service: create (the token is shown once), list, revoke. */
