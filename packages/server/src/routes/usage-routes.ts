@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { authorize, principalOf } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin } from '../domain/auth/scopes.ts'
-import { bucketUsage, serviceUsage } from '../domain/buckets/usage-report.ts'
+import { bucketUsage, serviceUsage, usageSeries } from '../domain/buckets/usage-report.ts'
 import type { AppContext } from '../http/app-context.ts'
 import type { App } from '../http/typed-app.ts'
 import { BucketParams, ERROR_RESPONSES } from './schemas.ts'
@@ -72,6 +72,34 @@ export function usageRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       requireServiceAdmin(await principalOf(ctx, request))
       return serviceUsage(ctx.usage, await ctx.buckets.list(), request.query.days)
+    },
+  )
+  app.get(
+    '/v1/usage/series',
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'Traffic per day, by bucket or by API key name, for charts (service admin)',
+        description:
+          'Owners that are not API keys (JWT subjects, anonymous readers) are their own series. Days without traffic are left out.',
+        querystring: Type.Object({
+          ...Period.properties,
+          by: Type.Union([Type.Literal('bucket'), Type.Literal('name')], { default: 'bucket' }),
+        }),
+        response: {
+          200: Type.Object({
+            points: Type.Array(Type.Object({ day: Type.String(), series: Type.String(), ...TrafficJson })),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      requireServiceAdmin(await principalOf(ctx, request))
+      const { days, by } = request.query
+      if (by === 'bucket') return { points: await usageSeries(ctx.usage, days, (row) => row.bucket) }
+      const names = new Map((await ctx.keys.list()).map((key) => [`key:${key.id}`, key.name]))
+      return { points: await usageSeries(ctx.usage, days, (row) => names.get(row.owner) ?? row.owner) }
     },
   )
 }
