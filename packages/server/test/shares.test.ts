@@ -174,9 +174,15 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     expect(((await patched.json()) as { maxShareSeconds: number }).maxShareSeconds).toBe(30 * 86400)
     const long = await made(h.admin, { key: 'team/a.txt', expiresIn: 30 * 86400 })
     expect(Date.parse(long.expiresAt) - Date.now()).toBeGreaterThan(29 * 86400_000)
-    // Without an expiry, a share lasts the bucket's longest.
+    // Without an expiry, a share lasts 7 days (or the bucket's longest, when shorter).
     const byDefault = await made(h.admin, { key: 'team/a.txt' })
-    expect(Date.parse(byDefault.expiresAt) - Date.now()).toBeGreaterThan(29 * 86400_000)
+    const left = Date.parse(byDefault.expiresAt) - Date.now()
+    expect(left).toBeGreaterThan(7 * 86400_000 - 60_000)
+    expect(left).toBeLessThanOrEqual(7 * 86400_000)
+    const tooLong = await share(h.admin, { key: 'team/a.txt', expiresIn: 31 * 86400 })
+    expect(((await tooLong.json()) as { detail: string }).detail).toBe(
+      'links to files of bucket "documents" last 30 days at most',
+    )
     expect((await share(h.admin, { key: 'team/missing.txt' })).status).toBe(404)
   })
 

@@ -12,8 +12,8 @@ import {
   type ShareCharge,
 } from '../domain/shares/share-store.ts'
 import type { AppContext } from '../http/app-context.ts'
+import { sendPage, wantsHtml } from '../http/html-page.ts'
 import { rangeOf, serveHead, serveObject } from '../http/serve-object.ts'
-import { sendPage, wantsHtml } from '../http/share-page.ts'
 import type { App } from '../http/typed-app.ts'
 
 /** What a person reads when a link leads nowhere: fixed text, no user content. */

@@ -14,6 +14,14 @@ const tags = ['shares']
 export const MIN_SHARE_SECONDS = 15 * 60
 export const DEFAULT_MAX_SHARE_SECONDS = 7 * 24 * 3600
 
+/** A lifetime for people: `7 days`, `12 hours`, `15 minutes`. */
+function duration(seconds: number): string {
+  const [unit, size] =
+    seconds % 86_400 === 0 ? ['day', 86_400] : seconds % 3600 === 0 ? ['hour', 3600] : ['minute', 60]
+  const count = Math.floor(seconds / size)
+  return `${count} ${unit}${count === 1 ? '' : 's'}`
+}
+
 const ShareJson = Type.Object({
   id: Type.String(),
   bucket: Type.String(),
@@ -58,7 +66,7 @@ export function shareRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Share an object: a link that counts its downloads and can be revoked',
-        description: `Needs sign and read on the key. Lasts ${MIN_SHARE_SECONDS} s up to the bucket's maxShareSeconds (default 7 days; cut to the credential's own expiry).`,
+        description: `Needs sign and read on the key. Lasts ${MIN_SHARE_SECONDS} s up to the bucket's maxShareSeconds (7 days when unset); 7 days or that maximum by default, cut to the credential's own expiry.`,
         params: BucketParams,
         body: Type.Object(
           {
@@ -77,11 +85,11 @@ export function shareRoutes(app: App, ctx: AppContext): void {
       const objects = await authorize(ctx, request, bucket, [key, 'sign'], [key, 'read'])
       const principal = await principalOf(ctx, request)
       const longest = objects.bucket.maxShareSeconds ?? DEFAULT_MAX_SHARE_SECONDS
-      const wanted = request.body.expiresIn ?? longest
+      const wanted = request.body.expiresIn ?? Math.min(longest, DEFAULT_MAX_SHARE_SECONDS)
       if (wanted > longest) {
         throw new StorageError(
           'InvalidArgument',
-          `shares of bucket "${bucket}" last ${longest} seconds at most`,
+          `links to files of bucket "${bucket}" last ${duration(longest)} at most`,
         )
       }
       // The object must be there: a link to nothing helps nobody.
