@@ -6,6 +6,10 @@ export interface Bucket {
   allowedTypes?: string[]
   quotaBytes?: number
   quotaObjects?: number
+  /** Longest a share link may last, in seconds (7 days when absent). */
+  maxShareSeconds?: number
+  /** Objects the bucket holds (for a scope on the whole bucket only). */
+  usedObjects?: number
   createdAt: string
   updatedAt: string
 }

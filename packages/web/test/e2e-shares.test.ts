@@ -1,0 +1,91 @@
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARTIFACTS } from './chromium.ts'
+import { row, startUiSession, type UiSession, WAIT } from './ui-session.ts'
+
+const REPORT = 'Quarterly report, plain text.\n'
+
+describe('share links in the UI: made at once, listed per bucket, revoked', () => {
+  let s: UiSession
+  let page: Page
+  let link = ''
+
+  beforeAll(async () => {
+    s = await startUiSession({ reports: {} })
+    page = s.page
+    await s.put('reports', 'q1.txt', REPORT)
+    await page.reload()
+    await page.getByRole('link', { name: 'reports' }).click()
+    await row(page, 'q1.txt').waitFor()
+  })
+  afterAll(() => s?.close())
+
+  /** Opens a URL in a browser context with no credentials, as the person the link was sent to. */
+  async function asStranger(url: string) {
+    const context = await s.browser.newContext()
+    const stranger = await context.newPage()
+    const problems: string[] = []
+    stranger.on('console', (message) => problems.push(message.text()))
+    const response = await stranger.goto(url)
+    return { context, stranger, response, problems }
+  }
+
+  it('makes a link as the dialog opens, and a new one (the old one revoked) on new settings', async () => {
+    await row(page, 'q1.txt').getByRole('button').click()
+    await page
+      .getByRole('complementary', { name: 'Details of q1.txt' })
+      .getByRole('button', { name: 'Share' })
+      .click()
+    const dialog = page.getByRole('dialog', { name: 'Share q1.txt' })
+    const field = dialog.getByLabel('Share link')
+    await field.waitFor(WAIT)
+    const first = await field.inputValue()
+    expect(first.startsWith(`${s.h.contentUrl}/share/`)).toBe(true)
+    // The default: 7 days.
+    expect(await dialog.getByLabel('Link expires after').inputValue()).toBe(String(7 * 24 * 3600))
+
+    await dialog.getByLabel('Link expires after').selectOption({ label: '1 day' })
+    await dialog.getByLabel(/Most downloads/).fill('2')
+    await dialog.getByRole('button', { name: 'Make a new link with these settings' }).click()
+    await expect.poll(() => field.inputValue(), WAIT).not.toBe(first)
+    link = await field.inputValue()
+    await dialog.getByText('2 times at most', { exact: false }).waitFor()
+    await page.screenshot({ path: join(ARTIFACTS, 'share-dialog.png') })
+    expect((await fetch(first)).status).toBe(404)
+
+    const { context, response } = await asStranger(link)
+    expect(response?.status()).toBe(200)
+    expect(await response?.text()).toBe(REPORT)
+    await context.close()
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click()
+  })
+
+  it('lists the bucket’s live links with their downloads, and revoking one ends it at once', async () => {
+    await page.getByRole('link', { name: 'Shared links' }).click()
+    await page.getByRole('heading', { name: 'Shared links of reports' }).waitFor()
+    const table = page.getByRole('table')
+    const line = table.getByRole('row', { name: /q1\.txt/ })
+    await line.waitFor(WAIT)
+    // The first link was revoked by the dialog: one live link, downloaded once of twice.
+    expect(await table.getByRole('row').count()).toBe(2)
+    expect(await line.getByRole('cell').nth(1).textContent()).toBe('first admin key')
+    expect(await line.getByRole('cell').nth(4).textContent()).toBe('1 of 2')
+    await page.screenshot({ path: join(ARTIFACTS, 'shared-links.png') })
+
+    await line.getByRole('button', { name: 'Revoke the link to q1.txt' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Revoke this link?' })
+    await confirm.getByRole('button', { name: 'Revoke' }).click()
+    await page.getByText('No live share link', { exact: false }).waitFor(WAIT)
+    expect(s.problems).toEqual([])
+
+    // The person with the link gets a page that says what happened, not JSON, and runs nothing.
+    const { context, stranger, response, problems } = await asStranger(link)
+    expect(response?.status()).toBe(404)
+    await stranger.getByRole('heading', { name: 'Link revoked' }).waitFor()
+    expect(await stranger.locator('script').count()).toBe(0)
+    await stranger.screenshot({ path: join(ARTIFACTS, 'share-revoked-page.png') })
+    expect(problems.filter((p) => p.includes('Content Security Policy'))).toEqual([])
+    await context.close()
+  })
+})
