@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ShareStore } from '../src/domain/shares/share-store.ts'
 import { type Harness, PERSISTENCES, startHarness } from './harness.ts'
 
 interface ShareBody {
@@ -210,6 +211,26 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     const live = await made(team, { key: 'team/a.txt' })
     const again = await h.fetch('/v1/shares?name=test%20key', { token: h.admin })
     expect(((await again.json()) as { shares: ShareBody[] }).shares.map((s) => s.id)).toEqual([live.id])
+  })
+
+  it('charges objects past 4 GiB without overflow, to the byte', async () => {
+    const store = new ShareStore(h.db, 'a test secret')
+    const share = await store.create({
+      bucket: 'documents',
+      key: 'huge.bin',
+      createdBy: 'key:x',
+      createdByName: 'x',
+      expiresAt: new Date(Date.now() + 3600_000),
+      maxDownloads: 1,
+    })
+    const size = 5 * 1024 ** 3
+    expect(await store.charge(share.id, { start: 0, length: size, size })).toBe(true)
+    // The spare copy: exactly one more object's worth of ranges, not a byte more.
+    expect(await store.charge(share.id, { start: 1, length: size - 1, size })).toBe(true)
+    expect(await store.charge(share.id, { start: size - 1, length: 1, size })).toBe(true)
+    expect(await store.charge(share.id, { start: size - 1, length: 1, size })).toBe(false)
+    expect(await store.charge(share.id, { start: 0, length: 1, size })).toBe(false)
+    expect((await store.find(share.id))?.downloads).toBe(1)
   })
 
   it('records making and revoking in the audit trail, and keeps the token out of the log', async () => {

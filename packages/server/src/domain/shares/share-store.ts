@@ -174,7 +174,7 @@ export class ShareStore {
       .updateTable('shares')
       .set({
         downloads: sql`downloads + ${first}`,
-        bytes_served: sql`bytes_served + ${charge.length}`,
+        bytes_served: sql`bytes_served + cast(${charge.length} as bigint)`,
       })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
@@ -185,9 +185,11 @@ export class ShareStore {
           eb.and([
             eb(sql<number>`downloads + ${first}`, '<=', eb.ref('max_downloads')),
             eb(
-              sql<number>`bytes_served + ${charge.length}`,
+              sql<number>`bytes_served + cast(${charge.length} as bigint)`,
               '<=',
-              sql<number>`(max_downloads + 1) * ${charge.size}`,
+              // Cast: Postgres would type the parameter after `max_downloads` (integer), and a
+              // size past 2 GiB would overflow it.
+              sql<number>`(max_downloads + 1) * cast(${charge.size} as bigint)`,
             ),
           ]),
         ]),
