@@ -245,5 +245,6 @@ function policyOptions(command: CommandType): CommandType {
     .option('--quota-bytes <size>', 'bytes the bucket may hold, or none')
     .option('--quota-objects <n>', 'objects the bucket may hold, or none (sent only when given)')
     .option('--cors-origins <origins>', 'comma-separated origins whose pages may call it (CORS), or none')
+    .option('--max-share <duration>', 'longest share link: 15m to 366d, or none for 7d')
     .option('--json', 'print the bucket as JSON')
 }

@@ -52,5 +52,13 @@ describe('share links from the shell', () => {
     const long = await cli.coffer(['share', '--expires', '30d', 'coffer://documents/shared/long.txt'])
     expect(long.code).not.toBe(0)
     expect(long.stderr).toContain('last 7 days at most')
+    // The bucket's policy allows longer links; none goes back to the service's 7 days.
+    const raised = await cli.coffer(['buckets', 'update', 'documents', '--max-share', '30d', '--json'])
+    expect(JSON.parse(raised.stdout).maxShareSeconds).toBe(30 * 86400)
+    expect((await cli.coffer(['share', '--expires', '30d', 'coffer://documents/shared/long.txt'])).code).toBe(
+      0,
+    )
+    const reset = await cli.coffer(['buckets', 'update', 'documents', '--max-share', 'none', '--json'])
+    expect(JSON.parse(reset.stdout).maxShareSeconds).toBeUndefined()
   })
 })

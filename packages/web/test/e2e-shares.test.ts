@@ -88,4 +88,39 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
     expect(problems.filter((p) => p.includes('Content Security Policy'))).toEqual([])
     await context.close()
   })
+
+  it('offers longer links once the bucket’s policy allows them', async () => {
+    await page.getByRole('link', { name: 'Coffer' }).click()
+    await page.getByRole('button', { name: 'Edit policy of reports' }).click()
+    const form = page.getByRole('dialog', { name: 'Policy of reports' })
+    await form.getByRole('combobox', { name: /^Longest share link/ }).selectOption({ label: '30 days' })
+    await form.getByRole('button', { name: 'Save' }).click()
+    await expect
+      .poll(async () => {
+        const response = await s.h.fetch('/v1/buckets/reports', { token: s.h.admin })
+        return ((await response.json()) as { maxShareSeconds?: number }).maxShareSeconds
+      }, WAIT)
+      .toBe(30 * 86400)
+    await page.getByRole('link', { name: 'reports' }).click()
+    await row(page, 'q1.txt').getByRole('button').click()
+    await page
+      .getByRole('complementary', { name: 'Details of q1.txt' })
+      .getByRole('button', { name: 'Share' })
+      .click()
+    const dialog = page.getByRole('dialog', { name: 'Share q1.txt' })
+    await dialog.getByLabel('Share link').waitFor(WAIT)
+    const expiry = dialog.getByLabel('Link expires after')
+    await expect.poll(() => expiry.locator('option', { hasText: '30 days' }).count(), WAIT).toBe(1)
+    expect(await expiry.locator('option', { hasText: '90 days' }).count()).toBe(0)
+    await expiry.selectOption({ label: '30 days' })
+    await dialog.getByRole('button', { name: 'Make a new link with these settings' }).click()
+    await expect
+      .poll(async () => {
+        const response = await s.h.fetch('/v1/buckets/reports/shares', { token: s.h.admin })
+        const { shares } = (await response.json()) as { shares: { expiresAt: string }[] }
+        return shares.map((share) => Date.parse(share.expiresAt) - Date.now() > 29 * 86400_000)
+      }, WAIT)
+      .toEqual([true])
+    expect(s.problems).toEqual([])
+  })
 })

@@ -1,7 +1,7 @@
 import type { Client } from '../client.ts'
 import { UsageError } from '../coffer-url.ts'
 import { printJson, printTable } from '../output.ts'
-import { formatBytes, parseSize } from '../units.ts'
+import { formatBytes, parseDuration, parseSize } from '../units.ts'
 
 /** A bucket and its policy, as the service describes it. */
 interface Bucket {
@@ -23,6 +23,8 @@ export interface PolicyOptions {
   quotaObjects?: string
   /** Comma-separated origins whose pages may call Coffer for the bucket, or `none`. */
   corsOrigins?: string
+  /** Longest share link: a duration (`30d`), or `none` for the service's 7 days. */
+  maxShare?: string
   json?: boolean
 }
 
@@ -96,6 +98,7 @@ function policyOf(options: PolicyOptions, clearable: boolean): Record<string, un
     policy.allowedTypes = limit(options.allowedTypes, (t) => t.split(','))
   if (options.corsOrigins !== undefined)
     policy.cors = limit(options.corsOrigins, (t) => ({ origins: t.split(',').map((o) => o.trim()) }))
+  if (options.maxShare !== undefined) policy.maxShareSeconds = limit(options.maxShare, parseDuration)
   return policy
 }
 

@@ -21,6 +21,8 @@ export interface PolicyInput {
   allowedTypes?: string[] | null
   quotaBytes?: number | null
   quotaObjects?: number | null
+  /** Longest share link, in seconds; null: the service's 7 days. */
+  maxShareSeconds?: number | null
 }
 
 /** One listed object. `sha256` and `contentType` only when the server's listing carries them. */

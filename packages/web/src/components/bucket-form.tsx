@@ -5,25 +5,36 @@ import { formatBytes, parseBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
 import { PublicConfirm } from './public-confirm.tsx'
 
+/** Longest share links a bucket may allow ('' is the service's default). */
+const SHARE_LIMITS = [
+  { label: '7 days (default)', seconds: '' },
+  { label: '1 day', seconds: String(86_400) },
+  { label: '30 days', seconds: String(30 * 86_400) },
+  { label: '90 days', seconds: String(90 * 86_400) },
+  { label: '1 year', seconds: String(365 * 86_400) },
+]
+
 /** The text of a size field for a limit (`5 MB`), empty when there is none. */
 function sizeText(bytes: number | undefined): string {
   return bytes === undefined ? '' : formatBytes(bytes).replace(/ B$/, '')
+}
+
+/** The policy form's fields, as typed. */
+export interface PolicyFields {
+  public: boolean
+  maxFileSize: string
+  allowedTypes: string
+  quotaBytes: string
+  quotaObjects: string
+  /** Seconds, or '' for the service's default (7 days); absent: not touched, never sent. */
+  maxShareSeconds?: string
 }
 
 /**
  * The policy a form's fields stand for. An empty field clears its limit (null) when editing, and is
  * left out when creating; `quotaObjects` is sent only when set, for servers that do not know it yet.
  */
-export function policyOf(
-  fields: {
-    public: boolean
-    maxFileSize: string
-    allowedTypes: string
-    quotaBytes: string
-    quotaObjects: string
-  },
-  editing: boolean,
-): PolicyInput {
+export function policyOf(fields: PolicyFields, editing: boolean): PolicyInput {
   const policy: PolicyInput = { public: fields.public }
   const size = (text: string, name: string) => {
     if (text.trim() === '') return editing ? null : undefined
@@ -46,6 +57,10 @@ export function policyOf(
     if (!Number.isInteger(count) || count < 0) throw new Error('Object quota: write a whole number')
     policy.quotaObjects = count
   }
+  // Sent only when it says something, for servers that do not know share links yet.
+  if (fields.maxShareSeconds !== undefined && fields.maxShareSeconds !== '') {
+    policy.maxShareSeconds = Number(fields.maxShareSeconds)
+  } else if (editing && fields.maxShareSeconds === '') policy.maxShareSeconds = null
   return policy
 }
 
@@ -58,12 +73,14 @@ export function BucketForm(props: {
 }) {
   const b = props.bucket
   const [name, setName] = useState(b?.name ?? '')
-  const [fields, setFields] = useState({
+  const [fields, setFields] = useState<PolicyFields>({
     public: b?.public ?? false,
     maxFileSize: sizeText(b?.maxFileSize),
     allowedTypes: b?.allowedTypes?.join(', ') ?? '',
     quotaBytes: sizeText(b?.quotaBytes),
     quotaObjects: b?.quotaObjects?.toString() ?? '',
+    // Left out (so never sent) unless the bucket has one or the field is changed.
+    ...(b?.maxShareSeconds === undefined ? {} : { maxShareSeconds: String(b.maxShareSeconds) }),
   })
   const set = (patch: Partial<typeof fields>) => setFields({ ...fields, ...patch })
   // Making a private bucket public asks again, in a dialog of its own; Cancel comes back here.
@@ -144,6 +161,19 @@ export function BucketForm(props: {
               value={fields.quotaObjects}
               onChange={(e) => set({ quotaObjects: e.target.value })}
             />
+          </label>
+          <label>
+            Longest share link
+            <select
+              value={fields.maxShareSeconds ?? ''}
+              onChange={(e) => set({ maxShareSeconds: e.target.value })}
+            >
+              {SHARE_LIMITS.map((limit) => (
+                <option key={limit.label} value={limit.seconds}>
+                  {limit.label}
+                </option>
+              ))}
+            </select>
           </label>
         </div>
       </ActionForm>
