@@ -14,6 +14,7 @@ import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
+import { sharesIn } from './lib/share-abilities.ts'
 import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
 import type { UploadRules } from './upload/upload-rules.ts'
@@ -88,7 +89,7 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
           </nav>
         ) : null}
         <span className="spacer" />
-        {route.page === 'browse' ? (
+        {route.page === 'browse' && sharesIn(who, route.bucket) ? (
           <NavLink route={{ page: 'shares', bucket: route.bucket }} current={route} navigate={navigate}>
             Shared links
           </NavLink>

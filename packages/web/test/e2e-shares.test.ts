@@ -123,4 +123,17 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
       .toEqual([true])
     expect(s.problems).toEqual([])
   })
+
+  it('offers neither Shared links nor the admin pages to a view-only key', async () => {
+    const viewer = await s.h.key([{ bucket: 'reports', permissions: ['read', 'list'] }])
+    await page.goto(`${s.h.url}/#token=${viewer}`)
+    await page.getByRole('link', { name: 'reports' }).click()
+    await row(page, 'q1.txt').waitFor(WAIT)
+    expect(await page.getByRole('link', { name: 'Shared links' }).count()).toBe(0)
+    expect(await page.getByRole('navigation', { name: 'Administration' }).count()).toBe(0)
+    // An admin page opened by its address says whom it is for instead of failing request by request.
+    await page.goto(`${s.h.url}/admin/keys`)
+    await page.getByText('These pages are for keys that administer the whole service.').waitFor(WAIT)
+    expect(s.problems).toEqual([])
+  })
 })
