@@ -141,6 +141,22 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     expect(((await unknown.json()) as { detail: string }).detail).toMatch(/does not exist/)
   })
 
+  it('serves an uploaded page as an inert attachment, as signed URLs do', async () => {
+    const put = await h.fetch('/v1/buckets/documents/objects/team/page.html', {
+      method: 'PUT',
+      token: h.admin,
+      headers: { 'content-type': 'text/html' },
+      body: '<script>parent.postMessage(document.cookie, "*")</script>',
+    })
+    expect(put.status).toBe(200)
+    const created = await made(h.admin, { key: 'team/page.html' })
+    const response = await fetch(created.url, { headers: { accept: 'text/html' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment/)
+    expect(response.headers.get('content-security-policy')).toContain('sandbox')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
   it('gives a browser a small static page, under a strict CSP, instead of JSON', async () => {
     const created = await made(h.admin, { key: 'team/a.txt' })
     await revoke(h.admin, created.id)
