@@ -106,7 +106,13 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
       </header>
       <div id="content" className="content">
         {route.page === 'admin' ? (
-          <AdminPages client={client} admin={adminKnown} section={route.section} buckets={buckets} />
+          <AdminPages
+            client={client}
+            admin={adminKnown}
+            section={route.section}
+            buckets={buckets}
+            selfId={who?.kind === 'key' ? who.id : undefined}
+          />
         ) : route.page === 'shares' ? (
           <SharesPage
             client={client}

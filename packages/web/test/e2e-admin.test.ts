@@ -39,6 +39,8 @@ describe('admin pages: API keys, usage chart, audit trail, deleting an empty buc
     // Once the dialog is gone, the token is nowhere on the page.
     expect(await page.content()).not.toContain(token)
 
+    // The key this UI is signed in with is marked, so nobody revokes it unawares.
+    await page.getByRole('row', { name: /first admin key \(this key\)/ }).waitFor()
     const line = page.getByRole('row', { name: /uploader/ })
     expect(await line.getByRole('cell').nth(1).textContent()).toBe('media: read, list, write')
     expect(await line.getByRole('cell').nth(3).textContent()).toBe('never')

@@ -14,6 +14,8 @@ export function AdminPages(props: {
   admin: boolean | undefined
   section: AdminSection
   buckets: string[]
+  /** The id of the key the UI is signed in with. */
+  selfId?: string | undefined
 }) {
   if (props.admin === undefined) return <p aria-busy="true">Loading…</p>
   if (!props.admin) {
@@ -24,7 +26,8 @@ export function AdminPages(props: {
       </main>
     )
   }
-  if (props.section === 'keys') return <KeysPage client={props.client} buckets={props.buckets} />
+  if (props.section === 'keys')
+    return <KeysPage client={props.client} buckets={props.buckets} selfId={props.selfId} />
   if (props.section === 'usage') return <UsagePage client={props.client} />
   return <AuditPage client={props.client} />
 }

@@ -16,7 +16,12 @@ function status(key: ApiKeyInfo): string {
 }
 
 /** API keys (service admins): name, scopes, expiry, last use; create one (token shown once), revoke. */
-export function KeysPage(props: { client: CofferClient; buckets: string[] }) {
+export function KeysPage(props: {
+  client: CofferClient
+  buckets: string[]
+  /** The id of the key this UI is signed in with, marked in the list. */
+  selfId?: string | undefined
+}) {
   const { client } = props
   const [keys, setKeys] = useState<ApiKeyInfo[] | undefined>()
   const [error, setError] = useState<string | undefined>()
@@ -40,7 +45,10 @@ export function KeysPage(props: { client: CofferClient; buckets: string[] }) {
         <DataTable columns={['Name', 'Scopes', 'Expires', 'Last used', 'Status']} actions>
           {keys.map((key) => (
             <tr key={key.id}>
-              <td>{key.name}</td>
+              <td>
+                {key.name}
+                {key.id === props.selfId ? <span className="muted"> (this key)</span> : null}
+              </td>
               <td>
                 {key.scopes.map((scope) => (
                   <div key={scopeText(scope)}>{scopeText(scope)}</div>
@@ -76,7 +84,7 @@ export function KeysPage(props: { client: CofferClient; buckets: string[] }) {
       {revoking ? (
         <ConfirmDialog
           title={`Revoke ${revoking.name}?`}
-          message="Every request with this key fails from now on, and the links it signed or shared stop working. This cannot be undone."
+          message={`${revoking.id === props.selfId ? 'This is the key you are signed in with: you will be signed out. ' : ''}Every request with this key fails from now on, and the links it signed or shared stop working. This cannot be undone.`}
           confirm="Revoke key"
           onClose={() => setRevoking(undefined)}
           onConfirm={async () => {
