@@ -107,6 +107,31 @@ describe('admin pages: API keys, usage chart, audit trail, deleting an empty buc
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect.poll(() => rows.count(), WAIT).toBe(2)
     expect(await rows.nth(1).getByRole('cell').nth(2).textContent()).toBe('key.create')
+    // By actor, chosen by key name: the uploader's four uploads.
+    await page.getByRole('combobox', { name: /^Action/ }).selectOption('')
+    await page.getByRole('combobox', { name: /^Actor/ })
+    const actor = page.getByRole('combobox', { name: /^Actor/ })
+    await actor.selectOption(
+      (await actor.locator('option', { hasText: /^uploader / }).getAttribute('value')) ?? '',
+    )
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await expect.poll(() => rows.count(), WAIT).toBe(5)
+  })
+
+  it('pages through the audit trail, 50 events at a time', async () => {
+    for (let i = 0; i < 60; i++) await s.put('media', `paged/${i}.txt`, 'x')
+    await page.getByRole('combobox', { name: /^Actor/ }).selectOption('')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    const rows = page.getByRole('table').getByRole('row')
+    await expect.poll(() => rows.count(), WAIT).toBe(51)
+    await page.getByRole('button', { name: 'Older events' }).click()
+    await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(51)
+    const ids = await rows.evaluateAll((all) => all.map((row) => row.textContent))
+    // Newest first, nothing shown twice: the uploads 59 … 0 appear once each, in that order.
+    const uploads = ids
+      .filter((text) => text?.includes('paged/'))
+      .map((text) => Number(/paged\/(\d+)/.exec(text ?? '')?.[1]))
+    expect(uploads).toEqual(Array.from({ length: 60 }, (_, i) => 59 - i))
     await shot('admin-audit')
   })
 

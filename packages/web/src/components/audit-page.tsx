@@ -59,16 +59,6 @@ export function AuditPage(props: { client: CofferClient }) {
     [client, filters],
   )
   useEffect(() => load(undefined), [load])
-  const field = (name: 'bucket' | 'actor', label: string, placeholder: string) => (
-    <label>
-      {label}
-      <input
-        value={draft[name] ?? ''}
-        placeholder={placeholder}
-        onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
-      />
-    </label>
-  )
   return (
     <main className="page admin-page">
       <div className="page-head">
@@ -81,8 +71,25 @@ export function AuditPage(props: { client: CofferClient }) {
           setFilters({ ...draft })
         }}
       >
-        {field('bucket', 'Bucket', 'documents')}
-        {field('actor', 'Actor', 'key:…')}
+        <label>
+          Bucket
+          <input
+            value={draft.bucket ?? ''}
+            placeholder="any"
+            onChange={(e) => setDraft({ ...draft, bucket: e.target.value })}
+          />
+        </label>
+        <label>
+          Actor
+          <select value={draft.actor ?? ''} onChange={(e) => setDraft({ ...draft, actor: e.target.value })}>
+            <option value="">Any</option>
+            {[...names].map(([actor, name]) => (
+              <option key={actor} value={actor}>
+                {`${name} (${actor.slice(4)})`}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           Action
           <select value={draft.action ?? ''} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
