@@ -21,6 +21,16 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
   })
   afterAll(() => s?.close())
 
+  /** Opens q1.txt's details and its Share dialog, which makes a link as it opens. */
+  async function openShareDialog() {
+    await row(page, 'q1.txt').getByRole('button').click()
+    await page
+      .getByRole('complementary', { name: 'Details of q1.txt' })
+      .getByRole('button', { name: 'Share' })
+      .click()
+    return page.getByRole('dialog', { name: 'Share q1.txt' })
+  }
+
   /** Opens a URL in a browser context with no credentials, as the person the link was sent to. */
   async function asStranger(url: string) {
     const context = await s.browser.newContext()
@@ -32,12 +42,7 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
   }
 
   it('makes a link as the dialog opens, and a new one (the old one revoked) on new settings', async () => {
-    await row(page, 'q1.txt').getByRole('button').click()
-    await page
-      .getByRole('complementary', { name: 'Details of q1.txt' })
-      .getByRole('button', { name: 'Share' })
-      .click()
-    const dialog = page.getByRole('dialog', { name: 'Share q1.txt' })
+    const dialog = await openShareDialog()
     const field = dialog.getByLabel('Share link')
     await field.waitFor(WAIT)
     const first = await field.inputValue()
@@ -102,12 +107,7 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
       }, WAIT)
       .toBe(30 * 86400)
     await page.getByRole('link', { name: 'reports' }).click()
-    await row(page, 'q1.txt').getByRole('button').click()
-    await page
-      .getByRole('complementary', { name: 'Details of q1.txt' })
-      .getByRole('button', { name: 'Share' })
-      .click()
-    const dialog = page.getByRole('dialog', { name: 'Share q1.txt' })
+    const dialog = await openShareDialog()
     await dialog.getByLabel('Share link').waitFor(WAIT)
     const expiry = dialog.getByLabel('Link expires after')
     await expect.poll(() => expiry.locator('option', { hasText: '30 days' }).count(), WAIT).toBe(1)

@@ -3,15 +3,16 @@ import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Bucket, PolicyInput } from '../api/types.ts'
 import { formatBytes, parseBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
+import { OptionSelect } from './option-select.tsx'
 import { PublicConfirm } from './public-confirm.tsx'
 
 /** Longest share links a bucket may allow ('' is the service's default). */
 const SHARE_LIMITS = [
-  { label: '7 days (default)', seconds: '' },
-  { label: '1 day', seconds: String(86_400) },
-  { label: '30 days', seconds: String(30 * 86_400) },
-  { label: '90 days', seconds: String(90 * 86_400) },
-  { label: '1 year', seconds: String(365 * 86_400) },
+  { label: '7 days (default)', value: '' },
+  { label: '1 day', value: String(86_400) },
+  { label: '30 days', value: String(30 * 86_400) },
+  { label: '90 days', value: String(90 * 86_400) },
+  { label: '1 year', value: String(365 * 86_400) },
 ]
 
 /** The text of a size field for a limit (`5 MB`), empty when there is none. */
@@ -162,19 +163,12 @@ export function BucketForm(props: {
               onChange={(e) => set({ quotaObjects: e.target.value })}
             />
           </label>
-          <label>
-            Longest share link
-            <select
-              value={fields.maxShareSeconds ?? ''}
-              onChange={(e) => set({ maxShareSeconds: e.target.value })}
-            >
-              {SHARE_LIMITS.map((limit) => (
-                <option key={limit.label} value={limit.seconds}>
-                  {limit.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OptionSelect
+            label="Longest share link"
+            value={fields.maxShareSeconds ?? ''}
+            choices={SHARE_LIMITS}
+            onChange={(value) => set({ maxShareSeconds: value })}
+          />
         </div>
       </ActionForm>
     </Modal>

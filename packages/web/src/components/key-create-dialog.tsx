@@ -5,14 +5,16 @@ import { formatDate } from '../lib/format.ts'
 import { BucketSelect } from './bucket-select.tsx'
 import { LinkField } from './link-field.tsx'
 import { ActionForm, Modal } from './modal.tsx'
+import { OptionSelect } from './option-select.tsx'
 
 const PERMISSIONS = ['read', 'list', 'write', 'delete', 'sign', 'admin'] as const
+/** Lifetimes of a new key, in days (0: it never expires). */
 const LIFETIMES = [
-  { label: 'Never', days: 0 },
-  { label: '1 day', days: 1 },
-  { label: '30 days', days: 30 },
-  { label: '1 year', days: 365 },
-] as const
+  { label: 'Never', value: 0 },
+  { label: '1 day', value: 1 },
+  { label: '30 days', value: 30 },
+  { label: '1 year', value: 365 },
+]
 
 /**
  * A new API key: its name, one scope (a bucket or every bucket, an optional folder, permissions)
@@ -96,16 +98,7 @@ export function KeyCreateDialog(props: {
               </label>
             ))}
           </fieldset>
-          <label>
-            Expires
-            <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
-              {LIFETIMES.map((l) => (
-                <option key={l.days} value={l.days}>
-                  {l.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OptionSelect label="Expires" value={days} choices={LIFETIMES} onChange={setDays} />
         </div>
       </ActionForm>
     </Modal>

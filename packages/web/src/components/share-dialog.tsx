@@ -7,17 +7,18 @@ import type { Bucket } from '../api/types.ts'
 import { formatDate } from '../lib/format.ts'
 import { LinkField } from './link-field.tsx'
 import { ErrorText, Modal } from './modal.tsx'
+import { OptionSelect } from './option-select.tsx'
 
 /** Lifetimes offered for share links; those past the bucket's maximum are left out. */
 export const EXPIRIES = [
-  { label: '15 minutes', seconds: 15 * 60 },
-  { label: '1 hour', seconds: 3600 },
-  { label: '1 day', seconds: 24 * 3600 },
-  { label: '7 days', seconds: 7 * 24 * 3600 },
-  { label: '30 days', seconds: 30 * 24 * 3600 },
-  { label: '90 days', seconds: 90 * 24 * 3600 },
-  { label: '1 year', seconds: 365 * 24 * 3600 },
-] as const
+  { label: '15 minutes', value: 15 * 60 },
+  { label: '1 hour', value: 3600 },
+  { label: '1 day', value: 24 * 3600 },
+  { label: '7 days', value: 7 * 24 * 3600 },
+  { label: '30 days', value: 30 * 24 * 3600 },
+  { label: '90 days', value: 90 * 24 * 3600 },
+  { label: '1 year', value: 365 * 24 * 3600 },
+]
 
 /** The server's default: 7 days, or the bucket's longest when shorter. */
 const DEFAULT_EXPIRY = 7 * 24 * 3600
@@ -64,7 +65,7 @@ export function ShareDialog(props: {
     createShare(client, bucket, objectKey).then(setShare, (failure: unknown) => setError(messageOf(failure)))
   }, [client, bucket, objectKey])
 
-  const offered = EXPIRIES.filter((e) => longest === undefined || e.seconds <= longest)
+  const offered = EXPIRIES.filter((e) => longest === undefined || e.value <= longest)
   return (
     <Modal title={`Share ${objectKey.slice(objectKey.lastIndexOf('/') + 1)}`} onClose={props.onClose}>
       {props.isPublic ? <LinkField label="Public URL" url={publicUrl(bucket, objectKey)} /> : null}
@@ -98,16 +99,12 @@ export function ShareDialog(props: {
           }
         }}
       >
-        <label>
-          Link expires after
-          <select value={expiresIn} onChange={(e) => setExpiresIn(Number(e.target.value))}>
-            {offered.map((e) => (
-              <option key={e.seconds} value={e.seconds}>
-                {e.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <OptionSelect
+          label="Link expires after"
+          value={expiresIn}
+          choices={offered}
+          onChange={setExpiresIn}
+        />
         <label>
           Most downloads (empty: no limit)
           <input
