@@ -150,11 +150,57 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     })
     expect(put.status).toBe(200)
     const created = await made(h.admin, { key: 'team/page.html' })
-    const response = await fetch(created.url, { headers: { accept: 'text/html' } })
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-disposition')).toMatch(/^attachment/)
-    expect(response.headers.get('content-security-policy')).toContain('sandbox')
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    for (const url of [created.url, `${created.url}?download`]) {
+      const response = await fetch(url, { headers: { accept: 'text/html' } })
+      expect(response.status).toBe(200)
+      if (!url.endsWith('?download')) {
+        // A browser first gets Coffer's own page, never the upload.
+        expect(await response.text()).not.toContain('<script>parent')
+        continue
+      }
+      expect(response.headers.get('content-disposition')).toMatch(/^attachment/)
+      expect(response.headers.get('content-security-policy')).toContain('sandbox')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+  })
+
+  it('shows a browser the file and a Download button first, which alone counts', async () => {
+    const key = 'team/a<b>&"q\'.txt'
+    const put = await h.fetch(
+      `/v1/buckets/documents/objects/${key.split('/').map(encodeURIComponent).join('/')}`,
+      {
+        method: 'PUT',
+        token: h.admin,
+        body: BODY,
+      },
+    )
+    expect(put.status).toBe(200)
+    const created = await made(h.admin, { key, maxDownloads: 2 })
+    const page = () => fetch(created.url, { headers: { accept: 'text/html,*/*;q=0.8' } })
+    const landing = await page()
+    expect(landing.status).toBe(200)
+    expect(landing.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(landing.headers.get('content-security-policy')).toContain("default-src 'none'")
+    const html = await landing.text()
+    // The file's name is escaped: it can never become markup.
+    expect(html).toContain('<h1>a&lt;b&gt;&amp;&quot;q&#39;.txt</h1>')
+    expect(html).toContain('40 bytes')
+    expect(html).toContain('2 downloads left.')
+    expect(html).toContain('<a class="button" href="?download">Download</a>')
+    expect((await page()).status).toBe(200)
+    const downloads = async () => (await listed(h.admin)).find((s) => s.id === created.id)?.downloads
+    expect(await downloads()).toBe(0)
+
+    const download = await fetch(`${created.url}?download`, { headers: { accept: 'text/html' } })
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment/)
+    expect(await download.text()).toBe(BODY)
+    expect(await downloads()).toBe(1)
+    expect(await (await page()).text()).toContain('1 download left.')
+    await (await fetch(`${created.url}?download`)).arrayBuffer()
+    const spent = await page()
+    expect(spent.status).toBe(404)
+    expect(await spent.text()).toContain('<h1>Download limit reached</h1>')
   })
 
   it('gives a browser a small static page, under a strict CSP, instead of JSON', async () => {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,7 +34,7 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
 
   /** Opens a URL in a browser context with no credentials, as the person the link was sent to. */
   async function asStranger(url: string) {
-    const context = await s.browser.newContext()
+    const context = await s.browser.newContext({ acceptDownloads: true })
     const stranger = await context.newPage()
     const problems: string[] = []
     stranger.on('console', (message) => problems.push(message.text()))
@@ -59,9 +60,20 @@ describe('share links in the UI: made at once, listed per bucket, revoked', () =
     await page.screenshot({ path: join(ARTIFACTS, 'share-dialog.png') })
     expect((await fetch(first)).status).toBe(404)
 
-    const { context, response } = await asStranger(link)
+    // The person the link is sent to sees the file and a Download button; only the download counts.
+    const { context, stranger, response, problems } = await asStranger(link)
     expect(response?.status()).toBe(200)
-    expect(await response?.text()).toBe(REPORT)
+    await stranger.getByRole('heading', { name: 'q1.txt' }).waitFor()
+    await stranger.getByText('2 downloads left.').waitFor()
+    await stranger.screenshot({ path: join(ARTIFACTS, 'share-landing-page.png') })
+    const [download] = await Promise.all([
+      stranger.waitForEvent('download'),
+      stranger.getByRole('link', { name: 'Download' }).click(),
+    ])
+    expect(download.suggestedFilename()).toBe('q1.txt')
+    const saved = await download.path()
+    expect(await readFile(saved, 'utf8')).toBe(REPORT)
+    expect(problems.filter((p) => p.includes('Content Security Policy'))).toEqual([])
     await context.close()
     await dialog.getByRole('button', { name: 'Close', exact: true }).click()
   })

@@ -12,27 +12,15 @@ import {
   type ShareCharge,
 } from '../domain/shares/share-store.ts'
 import type { AppContext } from '../http/app-context.ts'
-import { sendPage, wantsHtml } from '../http/html-page.ts'
+import { wantsHtml } from '../http/html-page.ts'
 import { rangeOf, serveHead, serveObject } from '../http/serve-object.ts'
+import { sendDeadLinkPage, sendLandingPage } from '../http/share-pages.ts'
 import type { App } from '../http/typed-app.ts'
-
-/** What a person reads when a link leads nowhere: fixed text, no user content. */
-const PAGES: Record<DeadLinkReason, [title: string, sentence: string]> = {
-  unknown: ['Link not found', 'This link does not lead to a shared file. Check that it was copied whole.'],
-  revoked: ['Link revoked', 'The person who shared this file has stopped sharing it.'],
-  expired: ['Link expired', 'This link has expired. Ask the person who shared it for a new one.'],
-  'used up': [
-    'Download limit reached',
-    'This link has been downloaded as many times as it allows. Ask the person who shared it for a new one.',
-  ],
-  gone: ['File not found', 'The shared file is no longer there.'],
-}
 
 /** A dead link: a page for a browser, the JSON problem (404) for anything else. */
 function dead(request: FastifyRequest, reply: FastifyReply, why: DeadLinkReason): FastifyReply {
   if (!wantsHtml(request)) throw deadLink(why)
-  const [title, sentence] = PAGES[why]
-  return sendPage(reply, 404, title, sentence)
+  return sendDeadLinkPage(reply, why)
 }
 
 /** Where a GET's answer starts and how many bytes it holds, as the share's budget counts them. */
@@ -50,7 +38,9 @@ function chargeOf(request: FastifyRequest, info: ObjectInfo): ShareCharge | unde
 /**
  * Share links on the content origin: `/share/<id>.<mac>` answers the shared object, as its maker
  * would read it, while the share lives (not revoked, not expired, its maker's key not revoked, its
- * downloads not spent). Nothing is cached (`no-store`), so a revoke ends the link at once.
+ * downloads not spent). A browser first gets a page with a Download button (`?download`), so that
+ * opening the link (or a chat app's preview of it) spends no download. Nothing is cached
+ * (`no-store`), so a revoke ends the link at once.
  */
 export function shareAccessRoutes(app: App, ctx: AppContext): void {
   /** The live share and its objects, or the reason it is dead. */
@@ -85,7 +75,16 @@ export function shareAccessRoutes(app: App, ctx: AppContext): void {
   }
   app.get(
     '/share/:token',
-    { schema: { ...schema, summary: 'Download through a share link (counted)' } },
+    {
+      schema: {
+        ...schema,
+        summary: 'Download through a share link (counted)',
+        description:
+          'A browser (Accept: text/html) gets a page with the file name and a Download button, which ' +
+          'is not counted; `?download` (the button) and every other client get the bytes, counted.',
+        querystring: Type.Object({ download: Type.Optional(Type.String({ maxLength: 10 })) }),
+      },
+    },
     async (request, reply) => {
       const opened = await open(request)
       if (typeof opened === 'string') return dead(request, reply, opened)
@@ -93,11 +92,16 @@ export function shareAccessRoutes(app: App, ctx: AppContext): void {
       const key = share.key as NormalizedKey
       const info = await statOf(objects, key)
       if (info === undefined) return dead(request, reply, 'gone')
+      const download = request.query.download !== undefined
+      if (!download && wantsHtml(request)) {
+        const spent = share.maxDownloads !== undefined && share.downloads >= share.maxDownloads
+        return spent ? dead(request, reply, 'used up') : sendLandingPage(reply, share, info)
+      }
       const charge = chargeOf(request, info)
       if (charge !== undefined && !(await ctx.shares.charge(share.id, charge))) {
         return dead(request, reply, deadReason(await ctx.shares.find(share.id)) ?? 'used up')
       }
-      return serveObject(request, reply, objects, key, { noStore: true })
+      return serveObject(request, reply, objects, key, { noStore: true, download })
     },
   )
   app.head(
