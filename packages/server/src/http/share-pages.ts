@@ -39,8 +39,8 @@ const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 
 
 /**
  * The page a browser gets for a live link: the file's name and size, until when the link works and
- * how many downloads are left, and a Download button (`?download`). Only that download counts: a
- * chat app's link preview, or a person who opens the link and changes their mind, spends nothing.
+ * how many downloads are left, and a Download button (`?download`). Only that download counts:
+ * opening the link, as a person or a link preview that asks for a page does, spends nothing.
  */
 export function sendLandingPage(reply: FastifyReply, share: Share, info: ObjectInfo): FastifyReply {
   const lines = [sizeText(info.size), `This link works until ${when.format(new Date(share.expiresAt))} UTC.`]
