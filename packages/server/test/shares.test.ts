@@ -263,6 +263,8 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     expect((await revoke(team, adminShare.id)).status).toBe(404)
     expect((await h.fetch('/v1/buckets/documents/shares', { token: viewer })).status).toBe(403)
     expect((await h.fetch('/v1/buckets/exports/shares', { token: team })).status).toBe(403)
+    expect((await h.fetch('/v1/buckets/no-such-bucket/shares', { token: team })).status).toBe(403)
+    expect((await h.fetch('/v1/buckets/no-such-bucket/shares', { token: h.admin })).status).toBe(404)
     // A bucket admin sees and revokes every share of the bucket.
     expect((await listed(h.admin)).map((s) => s.id)).toContain(mine.id)
     expect((await revoke(h.admin, mine.id)).status).toBe(204)

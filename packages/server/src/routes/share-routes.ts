@@ -133,6 +133,8 @@ export function shareRoutes(app: App, ctx: AppContext): void {
       const principal = await principalOf(ctx, request)
       const wholeAdmin = allows(principal.scopes, bucket, '', 'admin')
       if (!wholeAdmin && !mayShareIn(principal, bucket)) throw denied(bucket, '', 'sign')
+      // Checked after the scopes, so that a caller learns nothing of buckets outside them.
+      await ctx.buckets.getRecent(bucket)
       const found = await ctx.shares.list(
         wholeAdmin ? { bucket } : { bucket, ...ownOrAdmin(principal, bucket) },
       )
