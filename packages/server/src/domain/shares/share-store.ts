@@ -105,6 +105,7 @@ export class ShareStore {
     return shareToken(this.#secret, id)
   }
 
+  /** Records a new share; its link is `token(share.id)` under the content origin's `/share/`. */
   async create(input: NewShare): Promise<Share> {
     const row = {
       id: newShareId(),
