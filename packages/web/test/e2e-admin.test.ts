@@ -56,6 +56,10 @@ describe('admin pages: API keys, usage chart, audit trail, deleting an empty buc
     await page.reload()
     await expect.poll(() => line.getByRole('cell').nth(3).textContent(), WAIT).not.toBe('never')
     await shot('admin-keys')
+    // At phone width the table scrolls in its own box; the page does not scroll sideways.
+    await page.setViewportSize({ width: 360, height: 800 })
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await page.setViewportSize({ width: 1280, height: 800 })
     expect(s.problems).toEqual([])
   })
 

@@ -11,22 +11,25 @@ export function DataTable(props: {
   children: ReactNode
 }) {
   return (
-    <table className={props.className ? `data-table ${props.className}` : 'data-table'}>
-      <thead>
-        <tr>
-          {props.columns.map((column) => (
-            <th key={column} scope="col">
-              {column}
-            </th>
-          ))}
-          {props.actions ? (
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          ) : null}
-        </tr>
-      </thead>
-      <tbody>{props.children}</tbody>
-    </table>
+    // The wrapper scrolls sideways on a narrow screen; the page itself never does.
+    <div className="table-scroll">
+      <table className={props.className ? `data-table ${props.className}` : 'data-table'}>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+            {props.actions ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
   )
 }
