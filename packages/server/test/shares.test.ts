@@ -67,6 +67,11 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     const [again] = (await listed(h.admin)).filter((s) => s.id === created.id)
     expect(again?.downloads).toBe(2)
     expect(again?.url).toBe(created.url)
+    // The listing narrows to one key's shares.
+    const other = await made(h.admin, { key: 'team/b.txt' })
+    const ofKey = await h.fetch('/v1/buckets/documents/shares?key=team/b.txt', { token: h.admin })
+    expect(((await ofKey.json()) as { shares: ShareBody[] }).shares.map((s) => s.id)).toEqual([other.id])
+    await revoke(h.admin, other.id)
   })
 
   it('stops at the maximum, while a resume of the last download still completes', async () => {
