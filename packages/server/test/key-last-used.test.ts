@@ -1,3 +1,4 @@
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeyUse } from '../src/domain/auth/key-use.ts'
 import { type Harness, startHarness } from './harness.ts'
@@ -38,6 +39,30 @@ describe('API keys: last used', () => {
     expect(seen).toBeGreaterThanOrEqual(before - 1000)
     // A refused token is no use of any key.
     expect((await h.fetch('/v1/whoami', { token: `${token}x` })).status).toBe(401)
+  })
+
+  it('counts a request to the S3 endpoint, signed with its S3 credentials', async () => {
+    const created = await h.fetch('/v1/keys', {
+      method: 'POST',
+      token: h.admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 's3 user', scopes: [{ bucket: '*', permissions: ['list'] }], s3: true }),
+    })
+    const { key, s3 } = (await created.json()) as {
+      key: KeyJson
+      s3: { accessKeyId: string; secretAccessKey: string }
+    }
+    expect((await listed(key.id))?.lastUsedAt).toBeUndefined()
+    const client = new S3Client({
+      endpoint: h.s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: s3,
+      maxAttempts: 1,
+    })
+    await client.send(new ListBucketsCommand({}))
+    client.destroy()
+    await expect.poll(async () => (await listed(key.id))?.lastUsedAt, { timeout: 5000 }).toBeDefined()
   })
 
   it('writes at most once a minute per key', async () => {

@@ -26,7 +26,10 @@ export interface S3AppOptions {
   region?: string
 }
 
-/** The API key behind an access key id, as a principal with the key's scopes. */
+/**
+ * The API key behind an access key id whose signature held, as a principal with the key's scopes;
+ * the key is noted as used.
+ */
 async function principalOf(ctx: AppContext, accessKeyId: string): Promise<Principal> {
   const identity = await ctx.s3Credentials.find(accessKeyId)
   if (identity === undefined)
@@ -34,6 +37,7 @@ async function principalOf(ctx: AppContext, accessKeyId: string): Promise<Princi
       'InvalidAccessKeyId',
       'The AWS access key Id you provided does not exist in our records.',
     )
+  ctx.keys.noteUse(identity.key.id)
   const principal: Principal = { kind: 'key', id: identity.key.id, scopes: identity.key.scopes }
   if (identity.key.expiresAt !== undefined) principal.expiresAt = Date.parse(identity.key.expiresAt)
   return principal

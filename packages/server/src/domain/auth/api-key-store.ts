@@ -124,6 +124,11 @@ export class ApiKeyStore {
     if (!exists) throw new StorageError('NotFound', `no API key "${id}"`)
   }
 
+  /** Notes that the key `id` authenticated a request by other means (S3 SigV4); see `KeyUse`. */
+  noteUse(id: string): void {
+    this.#use.note(id)
+  }
+
   /**
    * The active key a token belongs to, or undefined (unknown, revoked or expired); a key found is
    * noted as used (written at most once a minute).
