@@ -164,6 +164,7 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
       "a render URL of an image instead, its transform sealed in: 'w=200,h=200'",
     )
     .action(withClient(async () => (await import('./commands/presign.ts')).presign))
+  shareCommands(program, withClient)
   program
     .command('deploy <folder>')
     .description("deploy a folder as a new deploy of a prototype site, served at the site's own origin")
@@ -171,6 +172,27 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
     .option('--no-activate', 'store the deploy without making it live')
     .option('--json', 'print the answer as JSON')
     .action(withClient(async () => (await import('./commands/deploy.ts')).deploy))
+}
+
+function shareCommands(program: CommandType, withClient: WithClient): void {
+  program
+    .command('share <url>')
+    .description('make a share link for an object: it counts downloads and can be revoked')
+    .option('--expires <duration>', "lifetime: 15m up to the bucket's longest (default 7d)")
+    .option('--max-downloads <n>', 'stop after this many downloads')
+    .option('--json', 'print the share as JSON')
+    .action(withClient(async () => (await import('./commands/shares.ts')).share))
+  const shares = program.command('shares').description('list and revoke share links')
+  shares
+    .command('ls [bucket]')
+    .description("a bucket's live share links; without a bucket every bucket's (admin)")
+    .option('--name <name>', 'only links made by keys of this name (admin, every bucket)')
+    .option('--json', 'JSON output')
+    .action(withClient(async () => (await import('./commands/shares.ts')).sharesLs))
+  shares
+    .command('revoke <bucket> <id>')
+    .description('revoke a share link: it stops working at once')
+    .action(withClient(async () => (await import('./commands/shares.ts')).sharesRevoke))
 }
 
 function adminCommands(program: CommandType, withClient: WithClient): void {
@@ -235,5 +257,6 @@ function policyOptions(command: CommandType): CommandType {
     .option('--quota-bytes <size>', 'bytes the bucket may hold, or none')
     .option('--quota-objects <n>', 'objects the bucket may hold, or none (sent only when given)')
     .option('--cors-origins <origins>', 'comma-separated origins whose pages may call it (CORS), or none')
+    .option('--max-share <duration>', 'longest share link: 15m to 366d, or none for 7d')
     .option('--json', 'print the bucket as JSON')
 }

@@ -15,6 +15,7 @@ import type {
   ObjectJson,
   ScopeSchema,
   ServiceUsageJson,
+  ShareJson,
   SignedUrlJson,
   SiteDeploysJson,
   SiteJson,
@@ -65,3 +66,6 @@ export type ExportResult = Static<typeof ExportJson>
 export type BucketUsage = Static<typeof BucketUsageJson>
 /** The service's usage. */
 export type ServiceUsage = Static<typeof ServiceUsageJson>
+
+/** A share link (see `SharesApi`). */
+export type Share = Static<typeof ShareJson>

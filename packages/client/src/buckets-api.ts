@@ -19,6 +19,8 @@ export interface BucketPolicy {
   stripMetadata?: boolean
   allowSvg?: boolean
   cors?: CorsRule
+  /** Longest a share link may last, in seconds (900 to 366 days; 7 days when absent). */
+  maxShareSeconds?: number
 }
 
 /** Buckets: Coffer's namespaces, each with a policy. */

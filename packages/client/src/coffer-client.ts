@@ -6,6 +6,7 @@ import { type CallOptions, HttpTransport, type TransportOptions } from './http-t
 import { bucketPath } from './key-path.ts'
 import { KeysApi } from './keys-api.ts'
 import { ObjectsApi } from './objects-api.ts'
+import { SharesApi } from './shares-api.ts'
 import { SitesApi } from './sites-api.ts'
 
 /** Which audit events to read (each filter exact), from where, and how many per page (default 100). */
@@ -46,6 +47,7 @@ export class CofferClient {
   readonly sites: SitesApi
   readonly exports: ExportsApi
   readonly keys: KeysApi
+  readonly shares: SharesApi
 
   constructor(options: CofferClientOptions) {
     this.transport = new HttpTransport(options)
@@ -63,6 +65,7 @@ export class CofferClient {
     this.sites = new SitesApi(this.transport)
     this.exports = new ExportsApi(this.transport)
     this.keys = new KeysApi(this.transport)
+    this.shares = new SharesApi(this.transport)
   }
 
   /** The API origin, without a trailing slash. */

@@ -34,5 +34,6 @@ export {
   TUS_CHUNK,
   type UploadUrlStore,
 } from './resumable-upload.ts'
+export type { SharesApi } from './shares-api.ts'
 export type { DeployOptions, SitesApi } from './sites-api.ts'
 export type { ProgressListener, UploadBody } from './upload-body.ts'

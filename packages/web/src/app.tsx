@@ -2,15 +2,19 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from './api/api-error.ts'
 import { CofferClient } from './api/coffer-client.ts'
 import type { Whoami } from './api/types.ts'
+import { AdminPages } from './components/admin-pages.tsx'
 import { BrowserPage } from './components/browser-page.tsx'
 import { BucketsPage } from './components/buckets-page.tsx'
 import { CredentialBadge } from './components/credential-badge.tsx'
 import { InviteDialog } from './components/invite-dialog.tsx'
+import { NavLink } from './components/nav-link.tsx'
+import { SharesPage } from './components/shares-page.tsx'
 import { SignIn } from './components/sign-in.tsx'
 import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
+import { sharesIn } from './lib/share-abilities.ts'
 import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
 import type { UploadRules } from './upload/upload-rules.ts'
@@ -19,7 +23,9 @@ import type { UploadRules } from './upload/upload-rules.ts'
 function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const { client } = props
   const [route, navigate] = useRoute()
-  const [admin, setAdmin] = useState(false)
+  // Undefined until the server has answered: the admin pages wait rather than say "not for you".
+  const [adminKnown, setAdmin] = useState<boolean | undefined>()
+  const admin = adminKnown === true
   const [who, setWho] = useState<Whoami | undefined>()
   const [buckets, setBuckets] = useState<string[]>([])
   const [inviting, setInviting] = useState(false)
@@ -69,7 +75,25 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
         >
           <span className="logo" aria-hidden="true" /> Coffer
         </a>
+        {admin ? (
+          <nav className="admin-nav" aria-label="Administration">
+            <NavLink route={{ page: 'admin', section: 'keys' }} current={route} navigate={navigate}>
+              API keys
+            </NavLink>
+            <NavLink route={{ page: 'admin', section: 'usage' }} current={route} navigate={navigate}>
+              Usage
+            </NavLink>
+            <NavLink route={{ page: 'admin', section: 'audit' }} current={route} navigate={navigate}>
+              Audit
+            </NavLink>
+          </nav>
+        ) : null}
         <span className="spacer" />
+        {route.page === 'browse' && sharesIn(who, route.bucket) ? (
+          <NavLink route={{ page: 'shares', bucket: route.bucket }} current={route} navigate={navigate}>
+            Shared links
+          </NavLink>
+        ) : null}
         <CredentialBadge who={who} />
         {admin ? (
           <button type="button" className="small" onClick={() => setInviting(true)}>
@@ -81,7 +105,21 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
         </button>
       </header>
       <div id="content" className="content">
-        {route.page === 'buckets' ? (
+        {route.page === 'admin' ? (
+          <AdminPages
+            client={client}
+            admin={adminKnown}
+            section={route.section}
+            buckets={buckets}
+            selfId={who?.kind === 'key' ? who.id : undefined}
+          />
+        ) : route.page === 'shares' ? (
+          <SharesPage
+            client={client}
+            bucket={route.bucket}
+            onOpenBucket={() => navigate({ page: 'browse', bucket: route.bucket, prefix: '' })}
+          />
+        ) : route.page === 'buckets' ? (
           <BucketsPage
             client={client}
             admin={admin}

@@ -1,7 +1,7 @@
 import type { Bucket, BucketPolicy, CofferClient } from '@coffer/client'
 import { UsageError } from '../coffer-url.ts'
 import { printJson, printTable } from '../output.ts'
-import { formatBytes, parseSize } from '../units.ts'
+import { formatBytes, parseDuration, parseSize } from '../units.ts'
 
 /** Options of `buckets create` and `buckets update`: the policy fields given on the command line. */
 export interface PolicyOptions {
@@ -12,6 +12,8 @@ export interface PolicyOptions {
   quotaObjects?: string
   /** Comma-separated origins whose pages may call Coffer for the bucket, or `none`. */
   corsOrigins?: string
+  /** Longest share link: a duration (`30d`), or `none` for the service's 7 days. */
+  maxShare?: string
   json?: boolean
 }
 
@@ -94,6 +96,7 @@ function policyOf(options: PolicyOptions, clearable: boolean): PolicyPatch {
     policy.allowedTypes = limit(options.allowedTypes, (t) => t.split(','))
   if (options.corsOrigins !== undefined)
     policy.cors = limit(options.corsOrigins, (t) => ({ origins: t.split(',').map((o) => o.trim()) }))
+  if (options.maxShare !== undefined) policy.maxShareSeconds = limit(options.maxShare, parseDuration)
   return policy
 }
 

@@ -26,6 +26,9 @@ export const ApiKeyJson = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  lastUsedAt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Last request it authenticated (to the minute)' }),
+  ),
 })
 
 /** The list of API keys. */

@@ -46,6 +46,7 @@ export const BucketJson = Type.Object({
   variants: Type.Optional(Type.Record(Type.String(), Type.String())),
   stripMetadata: Type.Optional(Type.Boolean()),
   allowSvg: Type.Optional(Type.Boolean()),
+  maxShareSeconds: Type.Optional(Type.Integer()),
   usedBytes: Type.Optional(
     Type.Integer({ description: 'Bytes the bucket holds (for a scope on the whole bucket only)' }),
   ),

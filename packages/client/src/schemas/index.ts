@@ -23,5 +23,6 @@ export {
   SummaryJson,
 } from './object-schemas.ts'
 export { ProblemSchema } from './problem-schema.ts'
+export { ShareJson, ShareListJson } from './share-schemas.ts'
 export { DeployedJson, DeployJson, SiteDeploysJson, SiteJson } from './site-schemas.ts'
-export { BucketUsageJson, ServiceUsageJson } from './usage-schemas.ts'
+export { BucketUsageJson, ServiceUsageJson, UsageSeriesJson } from './usage-schemas.ts'

@@ -29,3 +29,8 @@ export const ServiceUsageJson = Type.Object({
   days: Days,
   owners: Owners,
 })
+
+/** Traffic per day and series (a bucket, or an API key's name), for charts. */
+export const UsageSeriesJson = Type.Object({
+  points: Type.Array(Type.Object({ day: Type.String(), series: Type.String(), ...TrafficJson })),
+})

@@ -9,6 +9,7 @@ import type { App } from '../http/typed-app.ts'
 import { accessRoutes } from '../routes/access-routes.ts'
 import { healthRoutes } from '../routes/health-routes.ts'
 import { renderAccessRoutes } from '../routes/render-access-routes.ts'
+import { shareAccessRoutes } from '../routes/share-access-routes.ts'
 import { siteServingRoutes } from '../routes/site-serving-routes.ts'
 
 /**
@@ -38,6 +39,7 @@ export async function createContentApp(ctx: AppContext, logger: FastifyBaseLogge
   // Load balancers probe each host name.
   healthRoutes(app, ctx)
   renderAccessRoutes(app, ctx)
+  shareAccessRoutes(app, ctx)
   await app.register(async (scope) => {
     // A signed PUT's body is the object: streamed to the storage, never parsed.
     scope.removeAllContentTypeParsers()

@@ -28,6 +28,7 @@ import { ImageUploads } from '../domain/renders/image-uploads.ts'
 import { RenderCache } from '../domain/renders/render-cache.ts'
 import { RenderService } from '../domain/renders/render-service.ts'
 import { RenderSigner } from '../domain/renders/render-signer.ts'
+import { ShareStore } from '../domain/shares/share-store.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
 import { MultipartUploadStore } from '../domain/uploads/multipart-upload-store.ts'
 import { DEFAULT_STAGING_LIMITS } from '../domain/uploads/staging-ledger.ts'
@@ -53,6 +54,7 @@ import { metricsRoutes } from '../routes/metrics-routes.ts'
 import { objectCollectionRoutes } from '../routes/object-collection-routes.ts'
 import { objectRoutes } from '../routes/object-routes.ts'
 import { renderRoutes } from '../routes/render-routes.ts'
+import { shareRoutes } from '../routes/share-routes.ts'
 import { siteRoutes } from '../routes/site-routes.ts'
 import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
@@ -186,7 +188,10 @@ function createContext(
   }
   const cache = options.cacheTtl === undefined ? {} : { cacheTtl: options.cacheTtl }
   const sitesDomain = options.sitesDomain ?? DEFAULT_SITES_DOMAIN
-  const keys = new ApiKeyStore(options.db, cache)
+  const keys = new ApiKeyStore(options.db, {
+    ...cache,
+    onError: (error) => log.warn({ err: error }, 'when an API key was last used not written'),
+  })
   const index = new ObjectCatalog(options.db)
   const buckets = new BucketStore(options.db, cache)
   const storage = createStorage({
@@ -232,6 +237,7 @@ function createContext(
     directSignedGets: options.directSignedGets ?? false,
     cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
     sites: new SiteStore(options.db),
+    shares: new ShareStore(options.db, options.signingSecret),
     sitesDomain,
     siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
     previewSecret: options.signingSecret,
@@ -313,6 +319,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   whoamiRoutes(app, ctx)
   await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
+  shareRoutes(app, ctx)
   renderRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

@@ -14,8 +14,8 @@ export interface Actor {
   id: string
   /** The client's address, when a request made the change. */
   ip: string | null
-  /** How the credential acted when not directly: through a signed URL it issued. */
-  via?: 'signed-url'
+  /** How the credential acted when not directly: through a signed URL or a share link it made. */
+  via?: 'signed-url' | 'share'
 }
 
 /** What an audit event records besides its actor and time. */

@@ -4,6 +4,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import { isPostgres } from './dialect.ts'
 import { imageMigration } from './image-migration.ts'
 import type { Database } from './schema.ts'
+import { shareMigration } from './share-migration.ts'
 
 /**
  * The buckets a new installation starts with, for the app builder's uses: per-project documents,
@@ -293,6 +294,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('multipart_uploads').execute()
     },
   },
+  '0019-shares': shareMigration,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -24,6 +24,8 @@ export interface BucketTable {
   strip_metadata: Optional<number>
   /** 1 when SVG sources may be rasterised. */
   allow_svg: Optional<number>
+  /** Longest a share of the bucket may last, in seconds; null: 7 days. */
+  max_share_seconds: Optional<number | string>
   /** Bytes and objects the index holds for the bucket, kept with every object row change. */
   used_bytes: Generated<number | string>
   used_objects: Generated<number | string>
@@ -45,6 +47,8 @@ export interface ApiKeyTable {
   created_at: string
   expires_at: string | null
   revoked_at: string | null
+  /** When the key last authenticated a request, written at most once a minute (see `KeyUse`). */
+  last_used_at: Optional<string>
 }
 
 /** Resumable (tus) uploads in progress; see `UploadSessionStore`. */
@@ -213,7 +217,29 @@ export interface MultipartUploadTable {
   staged_bytes: Generated<number | string>
 }
 
+/** A share: a link to one object that refers to this record; see `ShareStore`. */
+export interface ShareTable {
+  /** Random, 128 bits (base64url); the link carries it with its MAC under the signing secret. */
+  id: string
+  bucket: string
+  key: string
+  /** `<kind>:<id>` of the credential that made it; the share dies with an API key's revoke. */
+  created_by: string
+  /** The API key's name (a JWT's id) when it was made: shares are listed by it. */
+  created_by_name: string
+  created_at: string
+  expires_at: string
+  /** Most downloads, or null for any number until it expires. */
+  max_downloads: number | null
+  /** Responses that started at the first byte. */
+  downloads: Generated<number>
+  /** Bytes answered so far (each response's length, charged before it starts). */
+  bytes_served: Generated<number | string>
+  revoked_at: string | null
+}
+
 export interface Database {
+  shares: ShareTable
   sites: SiteTable
   site_deploys: SiteDeployTable
   buckets: BucketTable

@@ -14,6 +14,7 @@ import type { ReconcileReport } from './buckets/reconcile.ts'
 import type { ImageUploads } from './renders/image-uploads.ts'
 import type { RenderService } from './renders/render-service.ts'
 import type { RenderSigner } from './renders/render-signer.ts'
+import type { ShareStore } from './shares/share-store.ts'
 import type { SiteStore } from './sites/site-store.ts'
 import type { MultipartUploadStore } from './uploads/multipart-upload-store.ts'
 
@@ -49,6 +50,8 @@ export interface DomainContext {
   contentUrl: () => string
   /** The CORS rules of buckets and of the service (`COFFER_CORS_ORIGINS`). */
   cors: BucketCors
+  /** Share links: records that links on the content origin refer to (`/share/<token>`). */
+  shares: ShareStore
   /** Prototype sites and their deploys. */
   sites: SiteStore
   /** The host names sites are served under: `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN). */

@@ -55,8 +55,12 @@ export function setStoredHeader(reply: FastifyReply, name: string, value: string
 export function setCacheControl(
   reply: FastifyReply,
   stored: string | undefined,
-  opts: Pick<ServeHeaderOptions, 'neverRender' | 'expiresAt' | 'site'> = {},
+  opts: Pick<ServeHeaderOptions, 'neverRender' | 'expiresAt' | 'site' | 'noStore'> = {},
 ): void {
+  if (opts.noStore === true) {
+    reply.header('cache-control', 'no-store')
+    return
+  }
   if (opts.site !== undefined) {
     reply.header('cache-control', opts.site.cacheControl)
     return
@@ -89,6 +93,11 @@ export interface ServeHeaderOptions {
   neverRender?: boolean
   /** When the signed URL being answered expires: caches keep the answer privately until then at most. */
   expiresAt?: Date
+  /**
+   * No cache may keep the answer (`no-store`): each request must reach Coffer, which counts it and
+   * refuses it once its link is revoked (a share link).
+   */
+  noStore?: boolean
   /**
    * A site's file on the site's own origin (`<site>.sites.<domain>`): active types are served
    * inline, without the sandbox, since a site's pages are meant to run and nothing else lives on

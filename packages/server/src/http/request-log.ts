@@ -45,6 +45,17 @@ export function redactUploadUrl(url: string): string {
   return kept.length < rest.length ? `${TUS_PATH}${kept}…` : url
 }
 
+/**
+ * A share link's URL fit for a log line: of `/share/<id>.<mac>` the id is kept (it names the share's
+ * record for the operator, and opens nothing without its MAC), the MAC is cut.
+ */
+export function redactShareUrl(url: string): string {
+  return url.startsWith(SHARE_PATH) ? url.replace(/^(\/share\/[^/.?#]{0,22})[^?#]*.*$/s, '$1…') : url
+}
+
+/** Where share links start, on the content origin. */
+export const SHARE_PATH = '/share/'
+
 /** `TUS_PATH` at the start of a URL, however many slashes separate its segments. */
 const UPLOADS_PREFIX = new RegExp(`^${TUS_PATH.replaceAll('/', '/+')}`, 'i')
 
@@ -75,7 +86,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Fastif
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const line: Record<string, unknown> = {
     method: request.method,
-    url: redactUrl(redactUploadUrl(request.url)),
+    url: redactUrl(redactUploadUrl(redactShareUrl(request.url))),
     status: reply.statusCode,
     ms: Math.round(reply.elapsedTime * 10) / 10,
     remote: request.ip,

@@ -20,7 +20,7 @@ import {
  * The request's single byte range, or undefined. Per RFC 9110 §14.2 a server may ignore a Range
  * header it does not support (several ranges, other units): the whole object is sent instead.
  */
-function rangeOf(request: FastifyRequest): RangeSpec | undefined {
+export function rangeOf(request: FastifyRequest): RangeSpec | undefined {
   const header = request.headers.range
   if (header === undefined) return undefined
   try {

@@ -64,6 +64,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
             variants: Type.Optional(PolicyFields.variants),
             stripMetadata: Type.Optional(PolicyFields.stripMetadata),
             allowSvg: Type.Optional(PolicyFields.allowSvg),
+            maxShareSeconds: Type.Optional(PolicyFields.maxShareSeconds),
           },
           { additionalProperties: false },
         ),
@@ -123,6 +124,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
             variants: Type.Optional(Nullable(PolicyFields.variants)),
             stripMetadata: Type.Optional(Nullable(PolicyFields.stripMetadata)),
             allowSvg: Type.Optional(Nullable(PolicyFields.allowSvg)),
+            maxShareSeconds: Type.Optional(Nullable(PolicyFields.maxShareSeconds)),
           },
           { additionalProperties: false },
         ),
@@ -155,6 +157,7 @@ export function bucketRoutes(app: App, ctx: AppContext): void {
       }
       await ctx.buckets.delete(objects.bucket.name)
       await ctx.catalog.dropBucket(objects.bucket.name)
+      await ctx.shares.dropBucket(objects.bucket.name)
       await ctx.catalog.audit(objects.actor, { action: 'bucket.delete', bucket: objects.bucket.name })
       return reply.code(204).send(null)
     },

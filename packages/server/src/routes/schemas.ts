@@ -29,10 +29,13 @@ export {
   ProblemSchema,
   ScopeSchema,
   ServiceUsageJson,
+  ShareJson,
+  ShareListJson,
   SignedUrlJson,
   SiteDeploysJson,
   SiteJson,
   SummaryJson,
+  UsageSeriesJson,
   WhoamiJson,
 } from '@coffer/client/schemas'
 
@@ -104,6 +107,11 @@ export const PolicyFields = {
   stripMetadata: Type.Boolean({ description: 'Uploaded images lose EXIF, GPS and XMP' }),
   allowSvg: Type.Boolean({ description: 'SVG sources may be rasterised' }),
   cors: CorsRuleJson,
+  maxShareSeconds: Type.Integer({
+    minimum: 900,
+    maximum: 366 * 24 * 3600,
+    description: 'Longest a share link of the bucket may last, in seconds (default 7 days; up to 366 days)',
+  }),
 }
 
 /** Error responses every route may give, for the OpenAPI document. */

@@ -4,7 +4,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
+import { wantsHtml } from '../http/html-page.ts'
 import type { App } from '../http/typed-app.ts'
 
 /** Where `vite build` puts the UI: `packages/web/dist`, the same three levels up from src/ and dist/. */
@@ -84,11 +85,6 @@ function pathOf(url: string): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/** Whether the client wants a page (a browser navigation), not data. */
-function wantsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html')
 }
 
 /**

@@ -12,6 +12,10 @@ export interface Bucket {
   variants?: Record<string, string>
   /** Whether SVG sources are rasterised (else they get no render). */
   allowSvg?: boolean
+  /** Longest a share link may last, in seconds (7 days when absent). */
+  maxShareSeconds?: number
+  /** Objects the bucket holds (for a scope on the whole bucket only). */
+  usedObjects?: number
   createdAt: string
   updatedAt: string
 }
@@ -33,6 +37,8 @@ export interface PolicyInput {
   allowedTypes?: string[] | null
   quotaBytes?: number | null
   quotaObjects?: number | null
+  /** Longest share link, in seconds; null: the service's 7 days. */
+  maxShareSeconds?: number | null
 }
 
 /** One listed object. `sha256` and `contentType` only when the server's listing carries them. */

@@ -3,27 +3,39 @@ import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Bucket, PolicyInput } from '../api/types.ts'
 import { formatBytes, parseBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
+import { OptionSelect } from './option-select.tsx'
 import { PublicConfirm } from './public-confirm.tsx'
+
+/** Longest share links a bucket may allow ('' is the service's default). */
+const SHARE_LIMITS = [
+  { label: '7 days (default)', value: '' },
+  { label: '1 day', value: String(86_400) },
+  { label: '30 days', value: String(30 * 86_400) },
+  { label: '90 days', value: String(90 * 86_400) },
+  { label: '1 year', value: String(365 * 86_400) },
+]
 
 /** The text of a size field for a limit (`5 MB`), empty when there is none. */
 function sizeText(bytes: number | undefined): string {
   return bytes === undefined ? '' : formatBytes(bytes).replace(/ B$/, '')
 }
 
+/** The policy form's fields, as typed. */
+export interface PolicyFields {
+  public: boolean
+  maxFileSize: string
+  allowedTypes: string
+  quotaBytes: string
+  quotaObjects: string
+  /** Seconds, or '' for the service's default (7 days); absent: not touched, never sent. */
+  maxShareSeconds?: string
+}
+
 /**
  * The policy a form's fields stand for. An empty field clears its limit (null) when editing, and is
  * left out when creating; `quotaObjects` is sent only when set, for servers that do not know it yet.
  */
-export function policyOf(
-  fields: {
-    public: boolean
-    maxFileSize: string
-    allowedTypes: string
-    quotaBytes: string
-    quotaObjects: string
-  },
-  editing: boolean,
-): PolicyInput {
+export function policyOf(fields: PolicyFields, editing: boolean): PolicyInput {
   const policy: PolicyInput = { public: fields.public }
   const size = (text: string, name: string) => {
     if (text.trim() === '') return editing ? null : undefined
@@ -46,6 +58,10 @@ export function policyOf(
     if (!Number.isInteger(count) || count < 0) throw new Error('Object quota: write a whole number')
     policy.quotaObjects = count
   }
+  // Sent only when it says something, for servers that do not know share links yet.
+  if (fields.maxShareSeconds !== undefined && fields.maxShareSeconds !== '') {
+    policy.maxShareSeconds = Number(fields.maxShareSeconds)
+  } else if (editing && fields.maxShareSeconds === '') policy.maxShareSeconds = null
   return policy
 }
 
@@ -58,12 +74,14 @@ export function BucketForm(props: {
 }) {
   const b = props.bucket
   const [name, setName] = useState(b?.name ?? '')
-  const [fields, setFields] = useState({
+  const [fields, setFields] = useState<PolicyFields>({
     public: b?.public ?? false,
     maxFileSize: sizeText(b?.maxFileSize),
     allowedTypes: b?.allowedTypes?.join(', ') ?? '',
     quotaBytes: sizeText(b?.quotaBytes),
     quotaObjects: b?.quotaObjects?.toString() ?? '',
+    // Left out (so never sent) unless the bucket has one or the field is changed.
+    ...(b?.maxShareSeconds === undefined ? {} : { maxShareSeconds: String(b.maxShareSeconds) }),
   })
   const set = (patch: Partial<typeof fields>) => setFields({ ...fields, ...patch })
   // Making a private bucket public asks again, in a dialog of its own; Cancel comes back here.
@@ -145,6 +163,12 @@ export function BucketForm(props: {
               onChange={(e) => set({ quotaObjects: e.target.value })}
             />
           </label>
+          <OptionSelect
+            label="Longest share link"
+            value={fields.maxShareSeconds ?? ''}
+            choices={SHARE_LIMITS}
+            onChange={(value) => set({ maxShareSeconds: value })}
+          />
         </div>
       </ActionForm>
     </Modal>

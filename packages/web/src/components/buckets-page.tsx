@@ -3,6 +3,7 @@ import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import { type Bucket, type Usage, withQuotas } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
+import { BucketDeleteDialog } from './bucket-delete-dialog.tsx'
 import { BucketForm } from './bucket-form.tsx'
 import { ErrorText } from './modal.tsx'
 import { PublicBadge } from './public-badge.tsx'
@@ -43,6 +44,7 @@ export function BucketsPage(props: {
   const [buckets, setBuckets] = useState<Bucket[] | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [editing, setEditing] = useState<Bucket | 'new' | undefined>()
+  const [deleting, setDeleting] = useState<string | undefined>()
   const load = useCallback(() => {
     client.buckets().then(setBuckets, (e) => setError(messageOf(e)))
   }, [client])
@@ -80,13 +82,26 @@ export function BucketsPage(props: {
               <BucketUsage client={client} bucket={bucket} />
             </div>
             {props.admin ? (
-              <button
-                type="button"
-                onClick={() => setEditing(bucket)}
-                aria-label={`Edit policy of ${bucket.name}`}
-              >
-                Edit policy
-              </button>
+              <div className="bucket-actions">
+                <button
+                  type="button"
+                  onClick={() => setEditing(bucket)}
+                  aria-label={`Edit policy of ${bucket.name}`}
+                >
+                  Edit policy
+                </button>
+                {/* Only an empty bucket can go: the button is not offered for one with files. */}
+                {bucket.usedObjects === 0 ? (
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setDeleting(bucket.name)}
+                    aria-label={`Delete ${bucket.name}`}
+                  >
+                    Delete
+                  </button>
+                ) : null}
+              </div>
             ) : null}
           </li>
         ))}
@@ -98,6 +113,17 @@ export function BucketsPage(props: {
           onClose={() => setEditing(undefined)}
           onDone={() => {
             setEditing(undefined)
+            load()
+          }}
+        />
+      )}
+      {deleting === undefined ? null : (
+        <BucketDeleteDialog
+          client={client}
+          bucket={deleting}
+          onClose={() => setDeleting(undefined)}
+          onDeleted={() => {
+            setDeleting(undefined)
             load()
           }}
         />

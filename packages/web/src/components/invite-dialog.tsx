@@ -2,8 +2,9 @@ import { useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import { formatDate } from '../lib/format.ts'
+import { BucketSelect } from './bucket-select.tsx'
+import { LinkField } from './link-field.tsx'
 import { ErrorText, Modal } from './modal.tsx'
-import { LinkField } from './share-dialog.tsx'
 
 const ACCESS = {
   read: ['read', 'list'],
@@ -37,15 +38,7 @@ export function InviteDialog(props: { client: CofferClient; buckets: string[]; o
           }
         }}
       >
-        <label>
-          Bucket
-          <select value={bucket} onChange={(e) => setBucket(e.target.value)}>
-            <option value="*">Every bucket</option>
-            {props.buckets.map((b) => (
-              <option key={b}>{b}</option>
-            ))}
-          </select>
-        </label>
+        <BucketSelect buckets={props.buckets} value={bucket} onChange={setBucket} />
         <label>
           Access
           <select value={access} onChange={(e) => setAccess(e.target.value as keyof typeof ACCESS)}>

@@ -3,6 +3,7 @@ import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Usage } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
+import { TypedName } from './typed-name.tsx'
 
 /** What becomes readable, in words: `23 files (4.2 MB)`, or every file when the usage is unknown. */
 export function exposureText(usage: Usage | undefined): string {
@@ -49,15 +50,7 @@ export function PublicConfirm(props: {
             ? 'Counting the files in it…'
             : `Anyone with a link will be able to read ${exposureText(usage)}, at ${contentOrigin()}/public/${bucket}/, without a key.`}
         </p>
-        <label className="fields">
-          Type the bucket's name, {bucket}, to confirm
-          <input
-            value={typed}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => setTyped(e.target.value)}
-          />
-        </label>
+        <TypedName name={bucket} value={typed} onChange={setTyped} />
       </ActionForm>
     </Modal>
   )

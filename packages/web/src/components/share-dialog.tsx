@@ -1,54 +1,40 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
+import type { Share } from '../api/admin-types.ts'
 import { messageOf } from '../api/api-error.ts'
 import { type CofferClient, publicUrl } from '../api/coffer-client.ts'
+import { createShare, revokeShare } from '../api/share-api.ts'
+import type { Bucket } from '../api/types.ts'
 import { formatDate } from '../lib/format.ts'
+import { LinkField } from './link-field.tsx'
 import { ErrorText, Modal } from './modal.tsx'
+import { OptionSelect } from './option-select.tsx'
 
-/** Expiries offered for signed links (the server allows 1 s to 7 days). */
+/** Lifetimes offered for share links; those past the bucket's maximum are left out. */
 export const EXPIRIES = [
-  { label: '15 minutes', seconds: 15 * 60 },
-  { label: '1 hour', seconds: 3600 },
-  { label: '1 day', seconds: 24 * 3600 },
-  { label: '7 days', seconds: 7 * 24 * 3600 },
-] as const
+  { label: '15 minutes', value: 15 * 60 },
+  { label: '1 hour', value: 3600 },
+  { label: '1 day', value: 24 * 3600 },
+  { label: '7 days', value: 7 * 24 * 3600 },
+  { label: '30 days', value: 30 * 24 * 3600 },
+  { label: '90 days', value: 90 * 24 * 3600 },
+  { label: '1 year', value: 365 * 24 * 3600 },
+]
 
-/** Copies text; falls back to selecting the field when the Clipboard API is refused (no HTTPS, no focus). */
-async function copy(text: string, field: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text)
-    return true
-  } catch {
-    field?.select()
-    return false
-  }
+/** The server's default: 7 days, or the bucket's longest when shorter. */
+const DEFAULT_EXPIRY = 7 * 24 * 3600
+
+/** What a link allows, in a sentence. */
+function allowance(share: Share): string {
+  const times = share.maxDownloads === undefined ? '' : `, ${share.maxDownloads} times at most`
+  return `Anyone with this link can download the file until ${formatDate(share.expiresAt)}${times}.`
 }
 
-export function LinkField(props: { label: string; url: string }) {
-  const [copied, setCopied] = useState<string | undefined>()
-  const id = `link-${props.label.replace(/\W+/g, '-').toLowerCase()}`
-  return (
-    <div className="link-field">
-      <label htmlFor={id}>{props.label}</label>
-      <div className="inline">
-        <input id={id} readOnly value={props.url} onFocus={(e) => e.target.select()} />
-        <button
-          type="button"
-          onClick={async () => {
-            const ok = await copy(props.url, document.getElementById(id) as HTMLInputElement | null)
-            setCopied(ok ? 'Copied' : 'Press Ctrl+C to copy')
-          }}
-        >
-          Copy
-        </button>
-      </div>
-      <p className="hint" role="status">
-        {copied ?? ''}
-      </p>
-    </div>
-  )
-}
-
-/** Share an object: a signed link with an expiry, and for public buckets the public URL. */
+/**
+ * Share an object: the dialog makes a share link at once (7 days, or the bucket's longest when
+ * shorter), and shows it to copy. Changing the expiry or the download limit makes a new link and
+ * revokes the one this dialog made, which nobody can have used for long. For public buckets, the
+ * public URL too.
+ */
 export function ShareDialog(props: {
   client: CofferClient
   bucket: string
@@ -56,52 +42,86 @@ export function ShareDialog(props: {
   objectKey: string
   onClose: () => void
 }) {
-  const [expiresIn, setExpiresIn] = useState<number>(3600)
-  const [link, setLink] = useState<{ url: string; expiresAt: string } | undefined>()
+  const { client, bucket, objectKey } = props
+  const [longest, setLongest] = useState<number | undefined>()
+  const [expiresIn, setExpiresIn] = useState(DEFAULT_EXPIRY)
+  const [maxDownloads, setMaxDownloads] = useState('')
+  const [share, setShare] = useState<Share | undefined>()
   const [error, setError] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const made = useRef(false)
+  useEffect(() => {
+    // One link per opening, even when React runs effects twice (development's strict mode).
+    if (made.current) return
+    made.current = true
+    client.json<Bucket>(`/v1/buckets/${encodeURIComponent(bucket)}`).then(
+      (info) => {
+        const max = info.maxShareSeconds ?? DEFAULT_EXPIRY
+        setLongest(max)
+        setExpiresIn(Math.min(DEFAULT_EXPIRY, max))
+      },
+      () => setLongest(undefined),
+    )
+    createShare(client, bucket, objectKey).then(setShare, (failure: unknown) => setError(messageOf(failure)))
+  }, [client, bucket, objectKey])
+
+  const offered = EXPIRIES.filter((e) => longest === undefined || e.value <= longest)
   return (
-    <Modal
-      title={`Share ${props.objectKey.slice(props.objectKey.lastIndexOf('/') + 1)}`}
-      onClose={props.onClose}
-    >
-      {props.isPublic ? (
-        <LinkField label="Public URL" url={publicUrl(props.bucket, props.objectKey)} />
+    <Modal title={`Share ${objectKey.slice(objectKey.lastIndexOf('/') + 1)}`} onClose={props.onClose}>
+      {props.isPublic ? <LinkField label="Public URL" url={publicUrl(bucket, objectKey)} /> : null}
+      {share ? (
+        <>
+          <LinkField label="Share link" url={share.url} />
+          <p className="hint">{allowance(share)} You can revoke it under Shared links.</p>
+        </>
+      ) : error === undefined ? (
+        <p aria-busy="true">Making a link…</p>
       ) : null}
+      {error === undefined ? null : <ErrorText message={error} />}
       <form
         className="fields"
         onSubmit={async (event) => {
           event.preventDefault()
           setError(undefined)
+          setBusy(true)
           try {
-            setLink(await props.client.sign(props.bucket, props.objectKey, expiresIn))
+            const limit = maxDownloads.trim() === '' ? undefined : Number(maxDownloads)
+            const next = await createShare(client, bucket, objectKey, {
+              expiresIn,
+              ...(limit === undefined ? {} : { maxDownloads: limit }),
+            })
+            if (share) await revokeShare(client, bucket, share.id)
+            setShare(next)
           } catch (failure) {
             setError(messageOf(failure))
+          } finally {
+            setBusy(false)
           }
         }}
       >
+        <OptionSelect
+          label="Link expires after"
+          value={expiresIn}
+          choices={offered}
+          onChange={setExpiresIn}
+        />
         <label>
-          Link expires after
-          <select value={expiresIn} onChange={(e) => setExpiresIn(Number(e.target.value))}>
-            {EXPIRIES.map((e) => (
-              <option key={e.seconds} value={e.seconds}>
-                {e.label}
-              </option>
-            ))}
-          </select>
+          Most downloads (empty: no limit)
+          <input
+            type="number"
+            min={1}
+            max={1_000_000}
+            step={1}
+            inputMode="numeric"
+            value={maxDownloads}
+            onChange={(e) => setMaxDownloads(e.target.value)}
+          />
         </label>
-        <button type="submit" className="primary">
-          Create signed link
+        <button type="submit" disabled={busy}>
+          Make a new link with these settings
         </button>
+        <p className="hint">The link above then stops working.</p>
       </form>
-      {error === undefined ? null : <ErrorText message={error} />}
-      {link ? (
-        <>
-          <LinkField label="Signed link" url={link.url} />
-          <p className="hint">
-            Anyone with this link can download the file until {formatDate(link.expiresAt)}.
-          </p>
-        </>
-      ) : null}
     </Modal>
   )
 }

@@ -3,6 +3,7 @@ import { StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeyTable, Database } from '../../db/schema.ts'
 import { Recent } from '../../support/recent.ts'
+import { KeyUse } from './key-use.ts'
 import { parseScopes, type Scope } from './scopes.ts'
 
 /** Every token starts with this, so that a leaked one is easy to recognise (and to scan for). */
@@ -19,6 +20,8 @@ export interface ApiKey {
   createdAt: string
   expiresAt?: string
   revokedAt?: string
+  /** When the key last authenticated a request (to the minute; see `KeyUse`). */
+  lastUsedAt?: string
 }
 
 /** sha256 of a token, hex: what the index keeps instead of the token. */
@@ -35,6 +38,7 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
   }
   if (row.expires_at !== null) key.expiresAt = row.expires_at
   if (row.revoked_at !== null) key.revokedAt = row.revoked_at
+  if (row.last_used_at != null) key.lastUsedAt = row.last_used_at
   return key
 }
 
@@ -53,11 +57,15 @@ export class ApiKeyStore {
   readonly #recent: Recent<ApiKey>
   /** Keys that issued a signed URL in use, by their id. */
   readonly #issuers: Recent<ApiKey>
+  readonly #use: KeyUse
 
-  constructor(db: Kysely<Database>, options: { cacheTtl?: number } = {}) {
+  /** `onError` hears of failed writes of when keys were last used (the request goes on). */
+  constructor(db: Kysely<Database>, options: { cacheTtl?: number; onError?: (error: unknown) => void } = {}) {
     this.#db = db
     this.#recent = new Recent(options.cacheTtl)
     this.#issuers = new Recent(options.cacheTtl)
+    // A store made only to bootstrap the admin key authenticates nothing: it needs no error report.
+    this.#use = new KeyUse(db, options.onError ?? (() => {}))
   }
 
   /** Creates a key; the returned token is the only copy there will ever be. */
@@ -85,7 +93,7 @@ export class ApiKeyStore {
       revoked_at: null,
     }
     await this.#db.insertInto('api_keys').values(row).execute()
-    return toApiKey(row)
+    return toApiKey({ ...row, last_used_at: null })
   }
 
   /** Every key, revoked and expired ones included, oldest first. */
@@ -116,10 +124,20 @@ export class ApiKeyStore {
     if (!exists) throw new StorageError('NotFound', `no API key "${id}"`)
   }
 
-  /** The active key a token belongs to, or undefined (unknown, revoked or expired). */
-  findActive(token: string): Promise<ApiKey | undefined> {
+  /** Notes that the key `id` authenticated a request by other means (S3 SigV4); see `KeyUse`. */
+  noteUse(id: string): void {
+    this.#use.note(id)
+  }
+
+  /**
+   * The active key a token belongs to, or undefined (unknown, revoked or expired); a key found is
+   * noted as used (written at most once a minute).
+   */
+  async findActive(token: string): Promise<ApiKey | undefined> {
     const hash = hashToken(token)
-    return this.#active(this.#recent, hash, 'token_hash', hash)
+    const key = await this.#active(this.#recent, hash, 'token_hash', hash)
+    if (key !== undefined) this.#use.note(key.id)
+    return key
   }
 
   /**

@@ -32,6 +32,8 @@ export interface BucketPolicy {
   stripMetadata?: boolean
   /** SVG sources may be rasterised (librsvg); off by default. */
   allowSvg?: boolean
+  /** Longest a share link may last, in seconds; 7 days (the longest signed URL) when absent. */
+  maxShareSeconds?: number
 }
 
 /** See `BucketPolicy.renders`. */
@@ -59,6 +61,7 @@ export interface BucketPatch {
   variants?: Record<string, string> | null
   stripMetadata?: boolean | null
   allowSvg?: boolean | null
+  maxShareSeconds?: number | null
 }
 
 /** Refuses a bucket name that breaks the rule, in a message that names the rule. */
@@ -124,6 +127,7 @@ function toBucket(row: Selectable<BucketTable>): Bucket {
   if (row.variants != null) bucket.variants = variantsOf(row.variants)
   if (row.strip_metadata != null) bucket.stripMetadata = Number(row.strip_metadata) === 1
   if (row.allow_svg != null) bucket.allowSvg = Number(row.allow_svg) === 1
+  if (row.max_share_seconds != null) bucket.maxShareSeconds = Number(row.max_share_seconds)
   return bucket
 }
 
@@ -197,6 +201,7 @@ export class BucketStore {
       variants: policy.variants === undefined ? null : JSON.stringify(policy.variants),
       strip_metadata: policy.stripMetadata === undefined ? null : Number(policy.stripMetadata),
       allow_svg: policy.allowSvg === undefined ? null : Number(policy.allowSvg),
+      max_share_seconds: policy.maxShareSeconds ?? null,
       created_at: now,
       updated_at: now,
     }
@@ -232,6 +237,7 @@ export class BucketStore {
     }
     if (patch.allowSvg !== undefined)
       changes.allow_svg = patch.allowSvg === null ? null : Number(patch.allowSvg)
+    if (patch.maxShareSeconds !== undefined) changes.max_share_seconds = patch.maxShareSeconds
     if (patch.allowedTypes !== undefined) {
       changes.allowed_types = patch.allowedTypes === null ? null : JSON.stringify(patch.allowedTypes)
     }

@@ -56,3 +56,29 @@ export async function serviceUsage(usage: UsageRecorder, buckets: readonly Bucke
     owners: sumBy(rows, 'owner'),
   }
 }
+
+/** Traffic of one series (a bucket, or the keys of one name) on one day. */
+export type SeriesPoint = { day: string; series: string } & Traffic
+
+/**
+ * Traffic per day and series over the last `days` days, for charts: by bucket, or by what
+ * `seriesOf` makes of each row's owner (the name of its API key, so that keys made again under one
+ * name make one line). Days without traffic are left out.
+ */
+export async function usageSeries(
+  usage: UsageRecorder,
+  days: number,
+  seriesOf: (row: DailyUsage) => string,
+): Promise<SeriesPoint[]> {
+  const sums = new Map<string, SeriesPoint>()
+  for (const row of await usage.daily({ since: since(days) })) {
+    const series = seriesOf(row)
+    const id = `${row.day}\n${series}`
+    const sum = sums.get(id) ?? { day: row.day, series, bytesIn: 0, bytesOut: 0, requests: 0 }
+    sum.bytesIn += row.bytesIn
+    sum.bytesOut += row.bytesOut
+    sum.requests += row.requests
+    sums.set(id, sum)
+  }
+  return [...sums.values()]
+}
