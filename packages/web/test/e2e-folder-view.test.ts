@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { row, startUiSession, type UiSession, WAIT } from './ui-session.ts'
@@ -155,6 +156,27 @@ describe('the folder view: address, title, search of the bucket, offline, Move t
     await dialog.getByText('winter cannot be moved into itself').waitFor()
     await dialog.getByRole('button', { name: 'Cancel' }).click()
     expect(await s.read('photos', 'winter/summer-plan.txt')).toBe('plan')
+  })
+
+  it('downloads several selected folders as one zip, saved by the browser', async () => {
+    await page.goto(`${s.h.url}/b/photos/`)
+    await row(page, 'winter').waitFor()
+    for (const name of ['summer', 'winter'])
+      await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check()
+    const saved = page.waitForEvent('download', WAIT)
+    await selection(page).getByRole('button', { name: 'Download as zip' }).click()
+    const download = await saved
+    expect(download.suggestedFilename()).toBe('photos.zip')
+    const path = await download.path()
+    const script =
+      'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print("\\n".join(sorted(z.namelist())))'
+    const names = execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }).trim().split('\n')
+    expect(names).toEqual([
+      'summer/new.txt',
+      'summer/zz-notes.txt',
+      'winter/deep/summer.csv',
+      'winter/summer-plan.txt',
+    ])
   })
 
   it('ran without page errors or CSP violations', () => {

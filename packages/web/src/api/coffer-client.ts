@@ -229,6 +229,14 @@ export class CofferClient {
     return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/sign`, body)
   }
 
+  /**
+   * A two-minute link that downloads objects and folders (keys ending in `/`) as one zip, with names
+   * below `base`; the server checks the credential on each and refuses a selection over its limits.
+   */
+  zipLink(bucket: string, keys: readonly string[], base: string): Promise<{ url: string }> {
+    return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/zip`, { keys, base })
+  }
+
   /** Creates a short-lived API key (admin); its token goes into a sign-in link. */
   async createKey(name: string, scopes: unknown[], expiresAt: Date): Promise<string> {
     const body = { name, scopes, expiresAt: expiresAt.toISOString() }

@@ -6,7 +6,7 @@ import { abilitiesIn, searchRoot } from '../lib/abilities.ts'
 import { filesOfInput, type PickedFile } from '../lib/drop-files.ts'
 import { baseName } from '../lib/format.ts'
 import { type Entry, entriesOf, type ViewOptions } from '../lib/listing.ts'
-import { download } from '../lib/object-actions.ts'
+import { download, downloadZip } from '../lib/object-actions.ts'
 import { useBucketInfo } from '../lib/use-bucket-info.ts'
 import { useDebounced } from '../lib/use-debounced.ts'
 import { useFileDrop } from '../lib/use-file-drop.ts'
@@ -118,6 +118,7 @@ export function BrowserPage(props: BrowserPageProps) {
         onRename={() => single && setDialog({ kind: 'rename', key: single })}
         onDelete={() => setDialog({ kind: 'delete', keys: selectedKeys })}
         onMove={() => setDialog({ kind: 'move', keys: selectedKeys, root })}
+        onZip={() => run(() => downloadZip(client, bucket, selectedKeys, prefix))}
         onClearSelection={selection.clear}
       />
       {shownError === undefined ? null : <ErrorText message={shownError} />}

@@ -6,6 +6,8 @@ export interface SelectionActions extends ObjectActions {
   onClearSelection: () => void
   /** Move to…: the selected entries into another folder. */
   onMove?: () => void
+  /** Download as zip: the selected entries in one archive. */
+  onZip?: () => void
 }
 
 /** The actions on the selection, shown while something is selected. */
@@ -21,6 +23,11 @@ export function SelectionBar(
     <div className="toolbar-row selection" role="toolbar" aria-label="Selection">
       <span>{props.selected} selected</span>
       <ObjectButtons {...props} object={props.single} one={props.selected === 1} />
+      {props.onZip && !props.single ? (
+        <button type="button" onClick={props.onZip}>
+          Download as zip
+        </button>
+      ) : null}
       {props.onMove && (props.can?.move ?? true) ? (
         <button type="button" onClick={props.onMove}>
           Move to…
