@@ -69,6 +69,7 @@ describe('the folder view: address, title, search of the bucket, offline, Move t
     await tab.goto(link)
     await row(tab, 'sunset.json').waitFor()
     expect(await tab.getByLabel('Sort by').inputValue()).toBe('name:desc')
+    expect(await tab.getByLabel('Type').inputValue()).toBe('application/*')
     expect(await rowNames(tab)).toEqual(['sunset.json', 'beach.pdf'])
     expect(await tab.getByRole('button', { name: 'Sign in' }).count()).toBe(0)
     await tab.close()

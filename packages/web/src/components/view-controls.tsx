@@ -44,6 +44,10 @@ export function ViewControls(props: { view: ViewOptions; onView: (view: ViewOpti
         <option value="bucket">Whole bucket</option>
       </select>
       <select aria-label="Type" value={view.type} onChange={(e) => onView({ ...view, type: e.target.value })}>
+        {/* A type from a shared link that is not in the list still shows as what is filtered. */}
+        {TYPE_FILTERS.some((t) => t.value === view.type) ? null : (
+          <option value={view.type}>{view.type}</option>
+        )}
         {TYPE_FILTERS.map((t) => (
           <option key={t.value} value={t.value}>
             {t.label}
