@@ -4,8 +4,11 @@ import { ZipFile } from 'yazl'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import type { ZipEntry } from '../domain/buckets/zip-plan.ts'
 
-/** Types whose bytes are compressed already: stored as they are, deflate would only cost CPU. */
-const PACKED = /^(image|video|audio)\/|zip|gzip|compressed|x-7z|x-rar|x-bzip|x-xz|pdf$/
+/**
+ * Types worth deflating: text and its kin. Everything else (images, media, archives, unknown bytes)
+ * is stored as it is: mostly compressed already, where deflate would only cost the server's CPU.
+ */
+const TEXTUAL = /^text\/|[/+](json|xml|javascript|csv|yaml|x-ndjson)\b|^image\/svg\+xml/
 
 /**
  * A zip of `entries`, streamed: each object is opened only when its turn comes (yazl's lazy
@@ -25,7 +28,7 @@ export function zipStream(objects: BucketObjects, entries: readonly ZipEntry[]):
   // A client that goes away mid-download: its object's stream is closed with the archive's.
   output.on('close', () => reading?.destroy())
   for (const entry of entries) {
-    const options = { mtime: entry.modified, size: entry.size, compress: !PACKED.test(entry.contentType) }
+    const options = { mtime: entry.modified, size: entry.size, compress: TEXTUAL.test(entry.contentType) }
     zip.addReadStreamLazy(entry.name, options, (done) => {
       objects.get(entry.key, {}).then(
         (result) => {
