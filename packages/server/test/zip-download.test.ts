@@ -68,6 +68,10 @@ describe('Download as zip: a short link, then the archive streamed as an attachm
     expect(response.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''alice.zip")
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(unzipped(path)).toEqual({ 'sub/b.txt': 'bravo', 'sub/big.txt': big, 'a.txt': 'alpha' })
+    // The log names the request, never the link's signature.
+    const signature = new URL(answer.url, h.url).searchParams.get('X-Coffer-Signature') as string
+    await expect.poll(() => h.logs.some((line) => line.includes('/v1/zip/docs/'))).toBe(true)
+    expect(h.logs.join('\n')).not.toContain(signature)
   })
 
   it('names entries so that no extractor writes outside its folder', () => {
