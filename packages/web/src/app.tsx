@@ -156,9 +156,9 @@ export function App() {
     setNotice('You are signed out.')
   }, [])
   const signOut = useCallback(() => {
-    signOutOtherTabs()
+    if (token) signOutOtherTabs(token)
     forget()
-  }, [forget])
+  }, [token, forget])
   useEffect(() => (token ? shareWithOtherTabs(token, forget) : undefined), [token, forget])
   if (!client) {
     if (asking)

@@ -59,14 +59,20 @@ describe('a session that survives a new tab, and a search kept inside a scoped k
     expect(await page.content()).not.toContain('summer-secret')
   })
 
-  it('signs every tab out when one signs out', async () => {
+  it('signs out every tab with the same key when one signs out; a tab with another key stays', async () => {
     const tab = await page.context().newPage()
     await tab.goto(`${s.h.url}/b/docs/alice/`)
     await row(tab, 'summer.txt').waitFor()
+    const admin = await page.context().newPage()
+    await admin.goto(`${s.h.url}/b/docs/bob/#token=${s.h.admin}`)
+    await row(admin, 'summer-secret.txt').waitFor()
     await page.getByRole('button', { name: 'Sign out' }).click()
     await tab.getByText('You are signed out.').waitFor(WAIT)
     expect(await tab.evaluate(() => sessionStorage.getItem('coffer.token'))).toBeNull()
+    expect(await admin.getByRole('button', { name: 'Sign out' }).count()).toBe(1)
+    expect(await admin.evaluate(() => sessionStorage.getItem('coffer.token'))).toBe(s.h.admin)
     await tab.close()
+    await admin.close()
   })
 
   it('ran without page errors or CSP violations', () => {

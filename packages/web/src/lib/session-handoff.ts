@@ -11,7 +11,7 @@
  */
 const CHANNEL = 'coffer.session'
 
-type Message = { type: 'ask' } | { type: 'token'; token: string } | { type: 'signed-out' }
+type Message = { type: 'ask' } | { type: 'token'; token: string } | { type: 'signed-out'; token: string }
 
 function channel(): BroadcastChannel | undefined {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined
@@ -36,22 +36,23 @@ export function askOtherTabs(timeoutMs = 400): Promise<string | undefined> {
 }
 
 /**
- * While signed in: answers other tabs that ask, and signs this tab out when another signs out (else
- * it would hand the key straight back). Returns the function that stops listening.
+ * While signed in: answers other tabs that ask, and signs this tab out when another tab with the same
+ * key signs out (else it would hand the key straight back); a tab signed in with another key (a
+ * sign-in link) stays. Returns the function that stops listening.
  */
 export function shareWithOtherTabs(token: string, onSignedOut: () => void): () => void {
   const ch = channel()
   if (!ch) return () => {}
   ch.onmessage = (event: MessageEvent<Message>) => {
     if (event.data?.type === 'ask') ch.postMessage({ type: 'token', token } satisfies Message)
-    else if (event.data?.type === 'signed-out') onSignedOut()
+    else if (event.data?.type === 'signed-out' && event.data.token === token) onSignedOut()
   }
   return () => ch.close()
 }
 
 /** Tells the other tabs that the person signed out, so that every tab forgets the key. */
-export function signOutOtherTabs(): void {
+export function signOutOtherTabs(token: string): void {
   const ch = channel()
-  ch?.postMessage({ type: 'signed-out' } satisfies Message)
+  ch?.postMessage({ type: 'signed-out', token } satisfies Message)
   ch?.close()
 }
