@@ -102,6 +102,28 @@ describe('the folder view: address, title, search of the bucket, offline, Move t
     expect(await page.title()).toBe('deep — photos — Coffer')
   })
 
+  it('pages a long search with Show more, and opens a result’s details', async () => {
+    for (let i = 0; i < 205; i++)
+      await s.put('photos', `logs/day-${String(i).padStart(3, '0')}.log`, Buffer.from('l'))
+    await page.goto(`${s.h.url}/b/photos/?in=bucket&q=day-`)
+    const results = page.getByRole('region', { name: 'Search results in photos' })
+    await results.getByText('day-199.log').waitFor(WAIT)
+    expect(await results.locator('.result').count()).toBe(200)
+    expect(await results.getByText('day-200.log').count()).toBe(0)
+    await results.getByRole('button', { name: 'Show more results' }).click()
+    await results.getByText('day-204.log').waitFor(WAIT)
+    expect(await results.locator('.result').count()).toBe(205)
+    expect(await results.getByRole('button', { name: 'Show more results' }).count()).toBe(0)
+    await results.getByRole('button', { name: 'day-204.log' }).click()
+    await page.getByRole('complementary', { name: 'Details of day-204.log' }).waitFor(WAIT)
+    await s.h.fetch('/v1/buckets/photos/delete', {
+      method: 'POST',
+      token: s.h.admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prefix: 'logs/' }),
+    })
+  })
+
   it('keeps the last listing when the network drops, and Retry loads it again once', async () => {
     await page.goto(`${s.h.url}/b/photos/summer/`)
     await row(page, 'beach.pdf').waitFor()
