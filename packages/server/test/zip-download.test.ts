@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -67,7 +67,11 @@ describe('Download as zip: a short link, then the archive streamed as an attachm
     expect(response.headers.get('content-type')).toBe('application/zip')
     expect(response.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''alice.zip")
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    // Stored entries: the length is known before the first byte (browsers show progress).
+    const length = Number(response.headers.get('content-length'))
+    expect(length).toBeGreaterThan(big.length)
     expect(unzipped(path)).toEqual({ 'sub/b.txt': 'bravo', 'sub/big.txt': big, 'a.txt': 'alpha' })
+    expect((await stat(path)).size).toBe(length)
     // The log names the request, never the link's signature.
     const signature = new URL(answer.url, h.url).searchParams.get('X-Coffer-Signature') as string
     await expect.poll(() => h.logs.some((line) => line.includes('/v1/zip/docs/'))).toBe(true)

@@ -110,12 +110,14 @@ export function zipRoutes(app: App, ctx: AppContext): void {
         'signed-url',
       )
       const entries = await planZip(ctx.catalog, bucket, zip.selection)
+      const zipped = zipStream(objects, entries)
       reply
         .header('content-type', 'application/zip')
         .header('content-disposition', zip.grant.contentDisposition ?? 'attachment')
         .header('cache-control', 'no-store')
         .header('x-content-type-options', 'nosniff')
-      return reply.send(zipStream(objects, entries))
+      if (zipped.size !== undefined) reply.header('content-length', zipped.size)
+      return reply.send(zipped.stream)
     },
   )
 }
