@@ -77,5 +77,22 @@ describe(`a ${MIB} MiB object through the service (fs driver, SQLite)`, () => {
 
     const growth = (await peakRss(service.child.pid as number)) - baseline
     expect(growth).toBeLessThan(GROWTH_LIMIT)
+
+    // The same object in a zip (stored, its length known up front), streamed out with the same
+    // bound: the archive is never whole in memory.
+    const link = await fetch(`${service.url}/v1/buckets/documents/zip`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ keys: ['big/'], base: 'big/' }),
+    })
+    expect(link.status).toBe(200)
+    const { url: zipUrl } = (await link.json()) as { url: string }
+    const zip = await fetch(`${service.url}${zipUrl}`)
+    expect(zip.headers.get('content-type')).toBe('application/zip')
+    let zipped = 0
+    for await (const chunk of zip.body as unknown as AsyncIterable<Uint8Array>) zipped += chunk.byteLength
+    expect(zipped).toBeGreaterThan(MIB * 1024 * 1024)
+    expect(Number(zip.headers.get('content-length'))).toBe(zipped)
+    expect((await peakRss(service.child.pid as number)) - baseline).toBeLessThan(GROWTH_LIMIT)
   })
 })

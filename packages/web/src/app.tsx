@@ -14,6 +14,7 @@ import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
 import { session, takeTokenFromHash } from './lib/session.ts'
+import { askOtherTabs, shareWithOtherTabs, signOutOtherTabs } from './lib/session-handoff.ts'
 import { sharesIn } from './lib/share-abilities.ts'
 import { RESUMABLE_FROM, uploadTransport } from './upload/transports.ts'
 import { UploadQueue } from './upload/upload-queue.ts'
@@ -157,6 +158,23 @@ export function App() {
     return session.get()
   })
   const [notice, setNotice] = useState<string | undefined>()
+  // A tab opened from another (a link in a new tab) asks the open tabs for the key before the form.
+  const [asking, setAsking] = useState(() => token === undefined)
+  useEffect(() => {
+    if (!asking) return
+    let live = true
+    askOtherTabs().then((fromTab) => {
+      if (!live) return
+      if (fromTab) {
+        session.set(fromTab)
+        setToken(fromTab)
+      }
+      setAsking(false)
+    })
+    return () => {
+      live = false
+    }
+  }, [asking])
   // A sign-in link opened in a tab that already shows the UI changes the hash only.
   useEffect(() => {
     const onHash = () => {
@@ -170,12 +188,23 @@ export function App() {
     return () => removeEventListener('hashchange', onHash)
   }, [])
   const client = useMemo(() => (token ? new CofferClient(token) : undefined), [token])
-  const signOut = useCallback(() => {
+  const forget = useCallback(() => {
     session.clear()
     setToken(undefined)
     setNotice('You are signed out.')
   }, [])
+  const signOut = useCallback(() => {
+    if (token) signOutOtherTabs(token)
+    forget()
+  }, [token, forget])
+  useEffect(() => (token ? shareWithOtherTabs(token, forget) : undefined), [token, forget])
   if (!client) {
+    if (asking)
+      return (
+        <main className="sign-in" aria-busy="true">
+          <p className="muted">Signing in…</p>
+        </main>
+      )
     return (
       <SignIn
         notice={notice}

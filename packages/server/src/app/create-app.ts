@@ -60,6 +60,7 @@ import { tusRoutes } from '../routes/tus-routes.ts'
 import { usageRoutes } from '../routes/usage-routes.ts'
 import { webRoutes } from '../routes/web-routes.ts'
 import { whoamiRoutes } from '../routes/whoami-routes.ts'
+import { zipRoutes } from '../routes/zip-routes.ts'
 import { createS3App } from '../s3/s3-app.ts'
 import { Metrics } from '../support/metrics.ts'
 import { createContentApp } from './content-app.ts'
@@ -320,6 +321,7 @@ export async function createApp(options: AppOptions): Promise<CofferApp> {
   await siteRoutes(app, ctx)
   objectCollectionRoutes(app, ctx)
   shareRoutes(app, ctx)
+  zipRoutes(app, ctx)
   renderRoutes(app, ctx)
   formUploadRoutes(app, ctx)
   await webRoutes(app, { contentUrl: ctx.contentUrl })

@@ -28,6 +28,8 @@ export interface CatalogQuery {
   modifiedBefore?: string
   /** The key contains this text (case-insensitive for ASCII letters). */
   q?: string
+  /** The name (the key after its last `/`) contains this text (case-insensitive for ASCII letters). */
+  name?: string
 }
 
 /** One listed object, with what the index knows besides S3's fields. */
@@ -202,6 +204,17 @@ export class CatalogListing {
       // SQLite's LIKE ignores ASCII case; Postgres needs ILIKE.
       select = select.where(
         this.#postgres ? sql<boolean>`key ilike ${pattern} escape '\\'` : like('key', pattern),
+      )
+    }
+    if (query.name !== undefined && query.name !== '') {
+      const pattern = `%${likeLiteral(query.name)}%`
+      // The name is what follows the last `/`: rtrim strips every character but `/` from the end,
+      // leaving the folder, whose length is where the name starts. The same SQL in both dialects.
+      const name = sql<string>`substr(key, length(rtrim(key, replace(key, '/', ''))) + 1)`
+      select = select.where(
+        this.#postgres
+          ? sql<boolean>`${name} ilike ${pattern} escape '\\'`
+          : sql<boolean>`${name} like ${pattern} escape '\\'`,
       )
     }
     // Types match the essence (`text/plain` matches `text/plain;charset=UTF-8`); `*` or `*/*`: any.

@@ -57,6 +57,13 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           modifiedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           modifiedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           q: Type.Optional(Type.String({ maxLength: 256, description: 'The key contains this text' })),
+          name: Type.Optional(
+            Type.String({
+              maxLength: 256,
+              description:
+                'The name (the key after its last /) contains this text; without a delimiter, a search through every folder under the prefix',
+            }),
+          ),
           source: Type.Optional(Type.Union([Type.Literal('index'), Type.Literal('store')])),
         }),
         response: {

@@ -145,6 +145,21 @@ export class CofferClient {
     }
   }
 
+  /**
+   * One page of a search by name through every folder under `query.prefix`. Unlike `list`, a server
+   * that does not know `name` is an error here, not a cue to list everything unfiltered.
+   */
+  search(bucket: string, query: ListQuery & { name: string }, signal?: AbortSignal): Promise<ListPage> {
+    const params = new URLSearchParams({ prefix: query.prefix, name: query.name })
+    params.set('limit', String(query.limit ?? 200))
+    if (query.cursor !== undefined) params.set('cursor', query.cursor)
+    if (query.sort !== undefined) params.set('sort', query.sort)
+    if (query.order !== undefined) params.set('order', query.order)
+    if (query.type) params.set('type', query.type)
+    const path = `/v1/buckets/${encodeURIComponent(bucket)}/objects?${params}`
+    return this.json(path, signal === undefined ? {} : { signal })
+  }
+
   async head(bucket: string, key: string): Promise<ObjectDetails> {
     const response = await this.request(objectPath(bucket, key), { method: 'HEAD' })
     const h = response.headers
@@ -212,6 +227,14 @@ export class CofferClient {
   ): Promise<{ url: string; expiresAt: string }> {
     const body: Record<string, unknown> = { key, method: 'GET', expiresIn, ...pin }
     return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/sign`, body)
+  }
+
+  /**
+   * A two-minute link that downloads objects and folders (keys ending in `/`) as one zip, with names
+   * below `base`; the server checks the credential on each and refuses a selection over its limits.
+   */
+  zipLink(bucket: string, keys: readonly string[], base: string): Promise<{ url: string }> {
+    return this.send('POST', `/v1/buckets/${encodeURIComponent(bucket)}/zip`, { keys, base })
   }
 
   /** Creates a short-lived API key (admin); its token goes into a sign-in link. */

@@ -72,6 +72,8 @@ export interface ListQuery {
   sort?: SortField
   order?: SortOrder
   q?: string
+  /** The name (after the last `/`) contains this text; with no delimiter, a search of every folder. */
+  name?: string
   type?: string
 }
 

@@ -4,6 +4,7 @@ import { existsAt, freeCopyName } from '../lib/keep-both.ts'
 import { deleteEntries, renameEntry, renameTarget } from '../lib/object-actions.ts'
 import { ConflictDialog } from './conflict-dialog.tsx'
 import { ConfirmDialog } from './modal.tsx'
+import { MoveDialog } from './move-dialog.tsx'
 import { NameDialog } from './name-dialog.tsx'
 import { ShareDialog } from './share-dialog.tsx'
 
@@ -14,6 +15,8 @@ export type BrowserDialog =
   | { kind: 'taken'; from: string; to: string }
   | { kind: 'share'; key: string }
   | { kind: 'folder' }
+  /** Move to…: `root` is the top of what the credential may list, where the picker stops. */
+  | { kind: 'move'; keys: string[]; root: string }
 
 function deleteMessage(keys: readonly string[]): string {
   if (keys.length === 1) {
@@ -66,7 +69,8 @@ export function BrowserDialogs(props: {
         />
       )
     case 'rename': {
-      const initial = dialog.key.slice(prefix.length).replace(/\/$/, '')
+      // The name in its own folder (a search result may be in another folder than the one shown).
+      const initial = baseName(dialog.key)
       return (
         <NameDialog
           title="Rename or move"
@@ -113,6 +117,18 @@ export function BrowserDialogs(props: {
             props.onChanged([])
             props.onOpenFolder(`${prefix}${name}/`)
           }}
+        />
+      )
+    case 'move':
+      return (
+        <MoveDialog
+          client={client}
+          bucket={bucket}
+          keys={dialog.keys}
+          prefix={prefix}
+          root={dialog.root}
+          onClose={onClose}
+          onMoved={props.onChanged}
         />
       )
     case 'share':

@@ -1,26 +1,32 @@
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import { type ObjectSummary, type SortField, type Whoami, withQuotas } from '../api/types.ts'
-import { abilitiesIn } from '../lib/abilities.ts'
+import { abilitiesIn, searchRoot } from '../lib/abilities.ts'
 import { filesOfInput, type PickedFile } from '../lib/drop-files.ts'
+import { baseName } from '../lib/format.ts'
 import { type Entry, entriesOf, type ViewOptions } from '../lib/listing.ts'
-import { download } from '../lib/object-actions.ts'
+import { download, downloadZip } from '../lib/object-actions.ts'
 import { useBucketInfo } from '../lib/use-bucket-info.ts'
 import { useDebounced } from '../lib/use-debounced.ts'
 import { useFileDrop } from '../lib/use-file-drop.ts'
 import { useLayout } from '../lib/use-layout.ts'
 import { useListing } from '../lib/use-listing.ts'
+import { useSearch } from '../lib/use-search.ts'
 import { useSelection } from '../lib/use-selection.ts'
 import { useThumbnails } from '../lib/use-thumbnails.ts'
+import { useViewInAddress } from '../lib/use-view-address.ts'
 import { acceptOf, type UploadRules, uploadRules } from '../upload/upload-rules.ts'
 import { Breadcrumbs } from './breadcrumbs.tsx'
 import { type BrowserDialog, BrowserDialogs } from './browser-dialogs.tsx'
 import { DetailsPanel } from './details-panel.tsx'
 import { FolderView, ListingStatus } from './folder-view.tsx'
 import { LayoutToggle } from './layout-toggle.tsx'
+import './folder-extras.css'
 import { ErrorText } from './modal.tsx'
+import { OfflineNotice } from './offline-notice.tsx'
 import { PublicBadge } from './public-badge.tsx'
+import { SearchResultsList } from './search-results.tsx'
 import { Toolbar } from './toolbar.tsx'
 import { UsageBar } from './usage-bar.tsx'
 
@@ -40,19 +46,30 @@ export interface BrowserPageProps {
 /** One folder of a bucket: the list, search, sort and filters, selection, uploads by drop or picker, and the actions. */
 export function BrowserPage(props: BrowserPageProps) {
   const { client, bucket, prefix } = props
-  const [view, setView] = useState<ViewOptions>({ sort: 'name', order: 'asc', q: '', type: '' })
+  const folder = `${bucket}/${prefix}`
+  const [view, setView] = useViewInAddress(folder)
   const [reloads, setReloads] = useState(0)
   const [opened, setOpened] = useState<{ folder: string; object: ObjectSummary } | undefined>()
   const [dialog, setDialog] = useState<BrowserDialog | undefined>()
   const [error, setError] = useState<string | undefined>()
   const q = useDebounced(view.q, 250)
-  const serverView = useMemo(() => ({ ...view, q }), [view, q])
+  // A search of the whole bucket shows its results; the folder below is listed unfiltered meanwhile.
+  const searching = view.everywhere === true && q.trim() !== ''
+  const serverView = useMemo<ViewOptions>(() => ({ ...view, q: searching ? '' : q }), [view, q, searching])
   const listing = useListing(client, bucket, prefix, serverView, reloads + props.uploads)
   const entries = useMemo(
     () => entriesOf(prefix, listing.prefixes, listing.objects, serverView),
     [prefix, listing.prefixes, listing.objects, serverView],
   )
-  const folder = `${bucket}/${prefix}`
+  const root = searchRoot(props.who, bucket, prefix)
+  const results = useSearch(client, bucket, root, { ...view, q }, searching)
+  // The page title names the folder, as tabs and the history list show it: "summer — photos — Coffer".
+  useEffect(() => {
+    document.title = [baseName(prefix), bucket, 'Coffer'].filter((part) => part !== '').join(' — ')
+    return () => {
+      document.title = 'Coffer'
+    }
+  }, [bucket, prefix])
   const selection = useSelection(entries, folder)
   const { info, usage, error: infoError } = useBucketInfo(client, bucket, reloads + props.uploads)
   // Made per batch: the rules count the batch's files against the quota.
@@ -100,28 +117,43 @@ export function BrowserPage(props: BrowserPageProps) {
         onShare={() => single && setDialog({ kind: 'share', key: single })}
         onRename={() => single && setDialog({ kind: 'rename', key: single })}
         onDelete={() => setDialog({ kind: 'delete', keys: selectedKeys })}
+        onMove={() => setDialog({ kind: 'move', keys: selectedKeys, root })}
+        onZip={() => run(() => downloadZip(client, bucket, selectedKeys, prefix))}
         onClearSelection={selection.clear}
       />
       {shownError === undefined ? null : <ErrorText message={shownError} />}
       {listing.error === undefined ? null : <ErrorText message={listing.error} />}
+      {searching && results.error !== undefined ? <ErrorText message={results.error} /> : null}
+      <OfflineNotice listing={listing} />
       <div className="listing-bar">
-        <ListingStatus entries={entries} listing={listing} />
+        {searching ? null : <ListingStatus entries={entries} listing={listing} />}
         <LayoutToggle layout={layout} onLayout={setLayout} />
       </div>
       <div className="browser-body">
-        <FolderView
-          entries={entries}
-          listing={listing}
-          selection={selection}
-          view={view}
-          layout={layout}
-          thumbnail={thumbnail}
-          onOpen={open}
-          onSort={(sort: SortField) =>
-            setView({ ...view, sort, order: view.sort === sort && view.order === 'asc' ? 'desc' : 'asc' })
-          }
-          onDelete={() => can.delete && setDialog({ kind: 'delete', keys: selectedKeys })}
-        />
+        {searching ? (
+          <SearchResultsList
+            bucket={bucket}
+            query={q}
+            root={root}
+            results={results}
+            onOpen={(object) => setOpened({ folder, object })}
+            onFolder={props.onNavigate}
+          />
+        ) : (
+          <FolderView
+            entries={entries}
+            listing={listing}
+            selection={selection}
+            view={view}
+            layout={layout}
+            thumbnail={thumbnail}
+            onOpen={open}
+            onSort={(sort: SortField) =>
+              setView({ ...view, sort, order: view.sort === sort && view.order === 'asc' ? 'desc' : 'asc' })
+            }
+            onDelete={() => can.delete && setDialog({ kind: 'delete', keys: selectedKeys })}
+          />
+        )}
         {details ? (
           <DetailsPanel
             client={client}

@@ -32,7 +32,7 @@ export function FolderView(props: {
   onDelete: () => void
 }) {
   const { entries, listing, selection, view } = props
-  if (entries.length === 0 && listing.complete && listing.error === undefined)
+  if (entries.length === 0 && listing.complete && listing.error === undefined && !listing.offline)
     return (
       <div className="empty">
         <p>{view.q || view.type ? 'Nothing matches.' : 'This folder is empty.'}</p>

@@ -27,12 +27,27 @@ export function ViewControls(props: { view: ViewOptions; onView: (view: ViewOpti
       <input
         type="search"
         className="search"
-        aria-label="Search in this folder"
-        placeholder="Search in this folder"
+        aria-label={view.everywhere ? 'Search names in the whole bucket' : 'Search in this folder'}
+        placeholder={view.everywhere ? 'Search names in the whole bucket' : 'Search in this folder'}
         value={view.q}
         onChange={(e) => onView({ ...view, q: e.target.value })}
       />
+      <select
+        aria-label="Search where"
+        value={view.everywhere ? 'bucket' : 'folder'}
+        onChange={(e) => {
+          const { everywhere: _, ...rest } = view
+          onView(e.target.value === 'bucket' ? { ...rest, everywhere: true } : rest)
+        }}
+      >
+        <option value="folder">This folder</option>
+        <option value="bucket">Whole bucket</option>
+      </select>
       <select aria-label="Type" value={view.type} onChange={(e) => onView({ ...view, type: e.target.value })}>
+        {/* A type from a shared link that is not in the list still shows as what is filtered. */}
+        {TYPE_FILTERS.some((t) => t.value === view.type) ? null : (
+          <option value={view.type}>{view.type}</option>
+        )}
         {TYPE_FILTERS.map((t) => (
           <option key={t.value} value={t.value}>
             {t.label}

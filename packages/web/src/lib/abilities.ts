@@ -47,3 +47,19 @@ export function abilitiesIn(who: Whoami | undefined, bucket: string, prefix: str
 export function viewOnly(who: Whoami): boolean {
   return !who.scopes.some((s) => ['write', 'delete', 'admin'].some((p) => s.permissions.includes(p)))
 }
+
+/**
+ * Where a search of "the whole bucket" starts: the bucket's root when the credential may list it,
+ * else the widest prefix it may list that holds the folder shown (a key for `p1/` searches `p1/`, as
+ * the server refuses listings outside it), else the folder itself.
+ */
+export function searchRoot(who: Whoami | undefined, bucket: string, prefix: string): string {
+  if (!who) return ''
+  const roots = who.scopes
+    .filter(
+      (s) => covers(s, bucket, prefix) && (s.permissions.includes('list') || s.permissions.includes('admin')),
+    )
+    .map((s) => (s.prefix ?? '').replace(/\*$/, ''))
+    .sort((a, b) => a.length - b.length)
+  return roots[0] ?? prefix
+}

@@ -14,6 +14,8 @@ export interface ViewOptions {
   q: string
   /** A media type or wildcard (`image/*`); empty for every type. */
   type: string
+  /** Search names through the whole bucket (as far as the credential may list), not this folder. */
+  everywhere?: boolean
 }
 
 /**

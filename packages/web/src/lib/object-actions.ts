@@ -81,3 +81,17 @@ export async function download(client: CofferClient, bucket: string, isPublic: b
   clickLink(url, name)
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
+
+/**
+ * Downloads the selected objects and folders as one zip. The server streams the archive as an
+ * attachment from a short link, so the browser saves it to disk as it comes: never in memory here.
+ */
+export async function downloadZip(
+  client: CofferClient,
+  bucket: string,
+  keys: readonly string[],
+  base: string,
+): Promise<void> {
+  const { url } = await client.zipLink(bucket, keys, base)
+  clickLink(url)
+}

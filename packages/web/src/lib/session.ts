@@ -2,7 +2,7 @@ const KEY = 'coffer.token'
 
 /**
  * The credential of this tab. It lives in sessionStorage, so it ends with the tab and is never
- * shared with other tabs or written to disk by the app.
+ * written to disk by the app; a new tab gets it from an open one only by asking (session-handoff.ts).
  */
 export const session = {
   get(): string | undefined {

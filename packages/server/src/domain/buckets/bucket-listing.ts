@@ -27,6 +27,8 @@ export interface ListRequest {
   modifiedAfter?: string | undefined
   modifiedBefore?: string | undefined
   q?: string | undefined
+  /** The name (after the last `/`) contains this text: a search across folders. */
+  name?: string | undefined
 }
 
 /** A date-time as the index stores times; `InvalidArgument` for one that is not a time. */
@@ -47,6 +49,7 @@ function catalogQuery(page: ListOptions & { prefix: string }, request: ListReque
   if (request.minWidth !== undefined) query.minWidth = request.minWidth
   if (request.minHeight !== undefined) query.minHeight = request.minHeight
   if (request.q !== undefined) query.q = request.q
+  if (request.name !== undefined) query.name = request.name
   if (request.modifiedAfter !== undefined) query.modifiedAfter = isoTime(request.modifiedAfter)
   if (request.modifiedBefore !== undefined) query.modifiedBefore = isoTime(request.modifiedBefore)
   if (request.type !== undefined)
@@ -80,6 +83,7 @@ export async function listBucket(
     'modifiedAfter',
     'modifiedBefore',
     'q',
+    'name',
   ]
   if (filtered.some((field) => request[field as keyof ListRequest] !== undefined))
     throw new StorageError('InvalidArgument', 'filters and sorts need the index: drop source=store')
