@@ -28,6 +28,7 @@ import { ImageUploads } from '../domain/renders/image-uploads.ts'
 import { RenderCache } from '../domain/renders/render-cache.ts'
 import { RenderService } from '../domain/renders/render-service.ts'
 import { RenderSigner } from '../domain/renders/render-signer.ts'
+import type { ArchiveLimits } from '../domain/sites/archive-limits.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { BodyLimits, watchParsedBodies } from '../http/body-limits.ts'
@@ -122,6 +123,8 @@ export interface AppOptions {
   uploadsPerCredential?: number
   /** Limits of image renders; default from `COFFER_IMAGE_*` (see `imageLimitsFromEnv`). */
   imageLimits?: Partial<ImageLimits>
+  /** What one site deploy may hold (entries, bytes); default `DEFAULT_ARCHIVE_LIMITS`. */
+  siteLimits?: Partial<ArchiveLimits>
   /** Bytes the variant cache may hold before the least recently used renders go; default 1 GiB. */
   renderCacheBytes?: number
   /**
@@ -224,6 +227,7 @@ function createContext(
     directSignedGets: options.directSignedGets ?? false,
     cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
     sites: new SiteStore(options.db),
+    siteLimits: options.siteLimits ?? {},
     sitesDomain,
     siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
     previewSecret: options.signingSecret,

@@ -14,6 +14,7 @@ import type { ReconcileReport } from './buckets/reconcile.ts'
 import type { ImageUploads } from './renders/image-uploads.ts'
 import type { RenderService } from './renders/render-service.ts'
 import type { RenderSigner } from './renders/render-signer.ts'
+import type { ArchiveLimits } from './sites/archive-limits.ts'
 import type { SiteStore } from './sites/site-store.ts'
 
 /** What the domain shares: the storage, the index and its stores, and the credential checks. */
@@ -48,6 +49,8 @@ export interface DomainContext {
   cors: BucketCors
   /** Prototype sites and their deploys. */
   sites: SiteStore
+  /** What one deploy may hold, from an archive or a bucket (defaults: `DEFAULT_ARCHIVE_LIMITS`). */
+  siteLimits: Partial<ArchiveLimits>
   /** The host names sites are served under: `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN). */
   sitesDomain: string
   /** A site's own origin: `<scheme>://<site>.<sitesDomain>[:<content port>]`. */
