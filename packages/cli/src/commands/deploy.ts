@@ -1,25 +1,24 @@
 import type { Client } from '../client.ts'
-import { UsageError } from '../coffer-url.ts'
+import { isCofferUrl, UsageError } from '../coffer-url.ts'
 import { walkFolder } from '../transfer/local-tree.ts'
 import { createProgress, progressMode } from '../transfer/progress.ts'
 import { pulledBody, tarGzFolder } from '../transfer/tar-gz-folder.ts'
-import { formatBytes } from '../units.ts'
-
-interface DeployAnswer {
-  site: { name: string; url: string; public: boolean }
-  deploy: { id: string; files: number; bytes: number }
-}
+import {
+  type DeployAnswer,
+  type DeployFlags,
+  deployFromBucket,
+  deployPath,
+  printDeploy,
+} from './deploy-from-bucket.ts'
 
 /**
  * `coffer deploy FOLDER --site NAME [--no-activate] [--json]`: sends the folder's files as one
  * streamed tar.gz to `POST /v1/sites/NAME/deploys` (a new immutable deploy, live at once unless
- * `--no-activate`), with a progress bar, and prints the site's URL.
+ * `--no-activate`), with a progress bar, and prints the site's URL. A `coffer://BUCKET/FOLDER`
+ * instead of a folder deploys the bucket's objects under it (`deployFromBucket`).
  */
-export async function deploy(
-  client: Client,
-  folder: string,
-  options: { site: string; activate?: boolean; json?: boolean },
-): Promise<void> {
+export async function deploy(client: Client, folder: string, options: DeployFlags): Promise<void> {
+  if (isCofferUrl(folder)) return deployFromBucket(client, folder, options)
   const files = await walkFolder(folder)
   if (files.size === 0) throw new UsageError(`no file to deploy under ${folder}`)
   let total = 0
@@ -27,10 +26,9 @@ export async function deploy(
   const progress = createProgress(progressMode(options.json === true))
   const bar = progress.start(`deploy ${folder} → site ${options.site}`, total)
   const archive = tarGzFolder(files, (bytes) => bar.update(bytes))
-  const query = options.activate === false ? '?activate=false' : ''
   let answer: DeployAnswer
   try {
-    const response = await client.request(`/v1/sites/${encodeURIComponent(options.site)}/deploys${query}`, {
+    const response = await client.request(deployPath(options), {
       method: 'POST',
       headers: { 'content-type': 'application/gzip' },
       body: pulledBody(archive),
@@ -45,13 +43,5 @@ export async function deploy(
   } finally {
     progress.stop()
   }
-  if (options.json === true) {
-    process.stdout.write(`${JSON.stringify(answer)}\n`)
-    return
-  }
-  const { deploy: made, site } = answer
-  const live = options.activate === false ? 'not live yet' : 'live'
-  process.stdout.write(
-    `deploy ${made.id}: ${made.files} files, ${formatBytes(made.bytes)}, ${live} at ${site.url}/\n`,
-  )
+  printDeploy(answer, options)
 }
