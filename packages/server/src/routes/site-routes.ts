@@ -2,7 +2,8 @@ import { normalizePrefix, StorageError } from '@coffer/core'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { authorize } from '../domain/auth/authorize.ts'
+import { authorize, principalOf } from '../domain/auth/authorize.ts'
+import { allows } from '../domain/auth/scopes.ts'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import type { ArchiveLimits } from '../domain/sites/archive-limits.ts'
 import { deployFromBucket } from '../domain/sites/deploy-from-bucket.ts'
@@ -176,6 +177,24 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 4096 }, parseSmallJson)
     deployRoute(scope.withTypeProvider<TypeBoxTypeProvider>(), ctx)
   })
+
+  app.get(
+    '/v1/sites',
+    {
+      schema: {
+        tags,
+        summary: 'The sites whose deploys the caller may list (list on prototypes/sites/<site>/), by name',
+        response: { 200: Type.Object({ sites: Type.Array(SiteJson) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { scopes } = await principalOf(ctx, request)
+      const sites = (await ctx.sites.list()).filter((site) =>
+        allows(scopes, SITES_BUCKET, siteFolder(site.name), 'list'),
+      )
+      return { sites: sites.map((site) => siteJson(ctx, site)) }
+    },
+  )
 
   app.get(
     '/v1/sites/:site',

@@ -193,6 +193,22 @@ describe('sites: deploys over the API, served on their own origin', () => {
     expect((await h.fetch('/v1/sites/bad', { token: h.admin })).status).toBe(404)
   })
 
+  it('lists only the sites whose deploys the credential may list', async () => {
+    const names = async (token: string) => {
+      const response = await h.fetch('/v1/sites', { token })
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { sites: { name: string; url: string }[] }).sites.map((s) => s.name)
+    }
+    const all = await names(h.admin)
+    expect(all).toEqual([...all].sort())
+    expect(all).toEqual(expect.arrayContaining(['demo', 'secret', 'zipped']))
+    const one = await h.key([{ bucket: 'prototypes', prefix: 'sites/demo/', permissions: ['list'] }])
+    expect(await names(one)).toEqual(['demo'])
+    const writer = await h.key([{ bucket: 'prototypes', prefix: 'sites/', permissions: ['write'] }])
+    expect(await names(writer)).toEqual([])
+    expect((await h.fetch('/v1/sites')).status).toBe(401)
+  })
+
   it('refuses a site name that is no DNS label', async () => {
     expect((await deploy('Not_A_Label', await zipOf(SITE))).status).toBe(400)
   })
