@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from './api/api-error.ts'
 import { CofferClient } from './api/coffer-client.ts'
+import { managesSites } from './api/sites.ts'
 import type { Whoami } from './api/types.ts'
 import { BrowserPage } from './components/browser-page.tsx'
 import { BucketsPage } from './components/buckets-page.tsx'
 import { CredentialBadge } from './components/credential-badge.tsx'
 import { InviteDialog } from './components/invite-dialog.tsx'
 import { SignIn } from './components/sign-in.tsx'
+import { SitesPage } from './components/sites-page.tsx'
+import './components/sites.css'
 import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
@@ -21,6 +24,8 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const [route, navigate] = useRoute()
   const [admin, setAdmin] = useState(false)
   const [who, setWho] = useState<Whoami | undefined>()
+  // Pages offered by the credential show once whoami answered (or failed), never for a moment before.
+  const [whoKnown, setWhoKnown] = useState(false)
   const [buckets, setBuckets] = useState<string[]>([])
   const [inviting, setInviting] = useState(false)
   const [stored, setStored] = useState(0)
@@ -28,7 +33,10 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   useEffect(() => {
     client.isAdmin().then(setAdmin, () => setAdmin(false))
     // Without whoami (an older server, a network failure) every button shows, and the server decides.
-    client.whoami().then(setWho, () => setWho(undefined))
+    client
+      .whoami()
+      .then(setWho, () => setWho(undefined))
+      .finally(() => setWhoKnown(true))
     client.buckets().then(
       (list) => setBuckets(list.map((b) => b.name)),
       (error: unknown) => {
@@ -69,6 +77,19 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
         >
           <span className="logo" aria-hidden="true" /> Coffer
         </a>
+        {whoKnown && managesSites(who) ? (
+          <a
+            className="nav-link"
+            href="/sites"
+            aria-current={route.page === 'sites' ? 'page' : undefined}
+            onClick={(event) => {
+              event.preventDefault()
+              navigate({ page: 'sites' })
+            }}
+          >
+            Sites
+          </a>
+        ) : null}
         <span className="spacer" />
         <CredentialBadge who={who} />
         {admin ? (
@@ -81,7 +102,9 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
         </button>
       </header>
       <div id="content" className="content">
-        {route.page === 'buckets' ? (
+        {route.page === 'sites' ? (
+          <SitesPage client={client} who={who} />
+        ) : route.page === 'buckets' ? (
           <BucketsPage
             client={client}
             admin={admin}

@@ -1,12 +1,18 @@
 import { useCallback, useEffect, useState } from 'react'
 
-/** Where the UI is: the bucket list, or a folder of a bucket. */
-export type Route = { page: 'buckets' } | { page: 'browse'; bucket: string; prefix: string }
+/** Where the UI is: the bucket list, a folder of a bucket, or the sites. */
+export type Route =
+  | { page: 'buckets' }
+  | { page: 'browse'; bucket: string; prefix: string }
+  | { page: 'sites' }
+
+const SITES = '/sites'
 
 const BROWSE = '/b/'
 
 /** The route of a path: `/b/<bucket>/<folder>/…/` (segments percent-encoded), anything else is the list. */
 export function routeOf(pathname: string): Route {
+  if (pathname === SITES || pathname === `${SITES}/`) return { page: 'sites' }
   if (!pathname.startsWith(BROWSE)) return { page: 'buckets' }
   const [bucket = '', ...rest] = pathname.slice(BROWSE.length).split('/')
   if (bucket === '') return { page: 'buckets' }
@@ -21,6 +27,7 @@ export function routeOf(pathname: string): Route {
 /** The path of a route; a folder's prefix ends with `/`, as the path does. */
 export function pathOf(route: Route): string {
   if (route.page === 'buckets') return '/'
+  if (route.page === 'sites') return SITES
   const folder = route.prefix.split('/').map(encodeURIComponent).join('/')
   return `${BROWSE}${encodeURIComponent(route.bucket)}/${folder}`
 }
