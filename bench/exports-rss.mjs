@@ -1,7 +1,8 @@
 /**
  * Writes one export of many rows per format through @coffer/exports into an fs driver, each format in
  * its own process so that each peak RSS is its own, and reports rows, bytes, time and peak RSS
- * (the kernel's high-water mark, getrusage's maxrss), each child started with the service's V8 flags.
+ * (the kernel's high-water mark, getrusage's maxrss), each child with the service's V8 flags (those
+ * it starts with, and those it sets at run time).
  * Goal: ≤ 200 MiB at 1,000,000 rows.
  * Usage: npm run bench:exports [-- --rows 1000000] [--formats csv,json,ndjson,xlsx,pdf]
  */
@@ -38,6 +39,9 @@ async function* generate(count) {
 }
 
 async function child(format) {
+  // The run-time heap flags the service sets at its start, before the work begins.
+  const { tuneHeap } = await import('@coffer/server/heap-tuning')
+  tuneHeap()
   const { createStorage, fsDriver } = await import('@coffer/core')
   const { createExport } = await import('@coffer/exports')
   const root = await mkdtemp(join(tmpdir(), 'coffer-bench-exports-'))
