@@ -69,12 +69,16 @@ function codedEtag(etag: string, coding: Coding): string {
   return etag.endsWith('"') ? `${etag.slice(0, -1)}${SUFFIX[coding]}"` : etag
 }
 
-/** The file a whole answer sends, when it may be compressed: a marked site file of a fitting type and size. */
+/** Whether an answer is a site's file of a compressible type (whose representation varies by coding). */
+function varies(request: FastifyRequest, reply: FastifyReply): boolean {
+  return marked.get(request)?.file !== undefined && COMPRESSIBLE.test(String(reply.getHeader('content-type')))
+}
+
+/** The file a whole answer sends, when it may be compressed: a site file of a fitting type and size. */
 function compressibleFile(request: FastifyRequest, reply: FastifyReply): SiteFile | undefined {
-  const contentType = String(reply.getHeader('content-type') ?? '')
   const file = marked.get(request)?.file
-  if (file === undefined || !COMPRESSIBLE.test(contentType)) return undefined
-  reply.header('vary', 'Accept-Encoding')
+  if (file === undefined || !varies(request, reply)) return undefined
+  const contentType = String(reply.getHeader('content-type'))
   const size = Number(reply.getHeader('content-length') ?? 0)
   const etag = reply.getHeader('etag')
   const whole = request.method === 'GET' && (reply.statusCode === 200 || reply.statusCode === 404)
@@ -98,6 +102,7 @@ export function compressSiteAnswers(app: App, files: CompressedFiles): void {
     if (reply.statusCode === 304 && state?.conditional !== undefined && typeof etag === 'string') {
       reply.header('etag', codedEtag(etag, state.conditional)).header('vary', 'Accept-Encoding')
     }
+    if (varies(request, reply)) reply.header('vary', 'Accept-Encoding')
     const file = compressibleFile(request, reply)
     const coding = chooseEncoding(request.headers['accept-encoding'])
     const body = payload instanceof Readable || Buffer.isBuffer(payload) ? payload : undefined
