@@ -167,7 +167,9 @@ function objectCommands(program: CommandType, withClient: WithClient): void {
   shareCommands(program, withClient)
   program
     .command('deploy <folder>')
-    .description("deploy a folder as a new deploy of a prototype site, served at the site's own origin")
+    .description(
+      "deploy a folder (or a bucket's, coffer://BUCKET/FOLDER) as a new deploy of a prototype site",
+    )
     .requiredOption('--site <name>', 'the site (a DNS label: a-z, 0-9, "-")')
     .option('--no-activate', 'store the deploy without making it live')
     .option('--json', 'print the answer as JSON')

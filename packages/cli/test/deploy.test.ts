@@ -54,4 +54,20 @@ describe('coffer deploy', () => {
     expect(none.code).not.toBe(0)
     expect(none.stderr).toMatch(/no file to deploy/)
   })
+
+  it('deploys a folder of a bucket, copied by the service', async () => {
+    const put = await cli.harness.fetch('/v1/buckets/documents/objects/builds/site/index.html', {
+      method: 'PUT',
+      token: cli.harness.admin,
+      body: '<!doctype html><title>from a bucket</title>',
+    })
+    expect(put.status).toBe(200)
+    const run = await cli.coffer(['deploy', 'coffer://documents/builds/site', '--site', 'cli-bucket'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/: 1 files, .* live at http:\/\/cli-bucket\.sites\.localhost:\d+\/\n$/)
+    const missing = await cli.coffer(['deploy', 'coffer://documents/no/such/folder', '--site', 'cli-bucket'])
+    expect(missing.code).not.toBe(0)
+    expect(missing.stderr).toMatch(/no file/)
+  })
 })

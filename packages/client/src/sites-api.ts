@@ -44,6 +44,25 @@ export class SitesApi {
     })
   }
 
+  /**
+   * A new deploy copied by the service from the objects under `prefix` (a folder) of `bucket`:
+   * nothing passes through the caller. Needs read and list on the folder.
+   */
+  deployFromBucket(
+    site: string,
+    source: { bucket: string; prefix: string },
+    options: CallOptions & { activate?: boolean } = {},
+  ): Promise<Deployed> {
+    const { activate, ...call } = options
+    return this.#transport.json({
+      method: 'POST',
+      path: `${sitePath(site)}/deploys`,
+      query: { activate },
+      json: source,
+      ...call,
+    })
+  }
+
   /** A site with its deploys; throws `NotFound`. */
   get(site: string, options: CallOptions = {}): Promise<SiteDeploys> {
     return this.#transport.json({ path: sitePath(site), ...options })

@@ -27,7 +27,7 @@ export function pdfStream(
       autoFirstPage: false,
       info: { Title: title, Producer: 'Coffer' },
       // pdfkit caches the layout of every distinct word it has set, without bound: a million rows of
-      // ids and names would keep them all. Off, memory holds one page whatever the row count.
+      // ids and names would keep them all. Its own cache stays off; `PdfTable` gives each page one.
       fontLayoutCache: false,
     })
     doc.registerFont('body', FONTS.body)
@@ -70,6 +70,22 @@ function releasePage(page: PDFKit.PDFPage): void {
   written.resources.data = {}
 }
 
+/** The part of pdfkit's embedded font that caches the layouts (glyphs, positions) of words. */
+interface LayoutCaching {
+  layoutCache?: Record<string, unknown>
+}
+
+/**
+ * Gives every font of the document a fresh, empty layout cache. pdfkit lays each cell out twice
+ * (to measure it, then to set it) with fontkit's full OpenType shaping, which took ~70% of a PDF
+ * export's time; a cache that lives one page makes the second layout, and the words a page repeats
+ * (column values, dates), free, while holding no more than one page's words.
+ */
+function freshLayoutCaches(doc: Document): void {
+  const fonts = (doc as unknown as { _fontFamilies: Record<string, LayoutCaching> })._fontFamilies
+  for (const font of Object.values(fonts)) font.layoutCache = Object.create(null) as Record<string, unknown>
+}
+
 /** Lays rows out on pages: where the next row goes, when a page is full. */
 class PdfTable {
   readonly #doc: Document
@@ -94,6 +110,7 @@ class PdfTable {
     // Without page buffering, addPage writes the previous page out first.
     doc.addPage()
     if (previous !== undefined) releasePage(previous)
+    freshLayoutCaches(doc)
     this.#width = doc.page.width - 2 * LAYOUT.margin
     this.#page += 1
     this.#y = LAYOUT.margin

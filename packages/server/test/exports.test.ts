@@ -183,4 +183,44 @@ describe('exports and object expiry (spawned service)', () => {
     const usage = await call('/v1/buckets/documents')
     expect(await usage.json()).toMatchObject({ usedObjects: 1 })
   })
+
+  it('makes the files of a form upload expire with its expiresIn field, as x-coffer-expires does', async () => {
+    const form = (expiresIn: string, name: string) => {
+      const body = new FormData()
+      body.append('prefix', 'forms/')
+      body.append('expiresIn', expiresIn)
+      body.append('file', new Blob([`bytes of ${name}`], { type: 'text/plain' }), name)
+      return call('/v1/buckets/documents/objects', { method: 'POST', body })
+    }
+    expect((await form('soon', 'bad.txt')).status).toBe(400)
+    expect((await form('0', 'bad.txt')).status).toBe(400)
+    const late = new FormData()
+    late.append('file', new Blob(['x']), 'first.txt')
+    late.append('expiresIn', '2')
+    expect((await call('/v1/buckets/documents/objects', { method: 'POST', body: late })).status).toBe(400)
+    expect(await listed('documents', 'store')).not.toContainEqual(expect.stringMatching(/^forms\//))
+
+    const stored = await form('2', 'brief form.txt')
+    expect(stored.status).toBe(201)
+    const [object] = ((await stored.json()) as { objects: { key: string }[] }).objects
+    const key = object?.key as string
+    const path = `/v1/buckets/documents/objects/${key}`
+    expect((await call(path)).status).toBe(200)
+    const before = ((await (await call('/v1/buckets/documents')).json()) as { usedObjects: number })
+      .usedObjects
+
+    // Gone from serving and listing once its time has passed; then the sweep deletes it, with its audit.
+    await expect.poll(async () => (await call(path)).status).toBe(404)
+    expect(await listed('documents', 'index')).not.toContain(key)
+    const expiries = async () => {
+      const audit = await call(
+        `/v1/audit?bucket=documents&action=object.expire&key=${encodeURIComponent(key)}`,
+      )
+      return ((await audit.json()) as { events: { key: string; actor: string }[] }).events
+    }
+    await expect.poll(expiries).toEqual([expect.objectContaining({ key, actor: 'system' })])
+    expect((await filesUnder(dataDir)).some((f) => f.includes(key.slice('forms/'.length)))).toBe(false)
+    const usage = await call('/v1/buckets/documents')
+    expect(await usage.json()).toMatchObject({ usedObjects: before - 1 })
+  })
 })

@@ -64,6 +64,8 @@ export const VARIANTS: { driver: DriverName; persistence: Persistence }[] = [
 export interface HarnessOptions {
   /** Limits of image renders (see `AppOptions.imageLimits`). */
   imageLimits?: AppOptions['imageLimits']
+  /** What one site deploy may hold (see `AppOptions.siteLimits`). */
+  siteLimits?: AppOptions['siteLimits']
   /** Bytes the variant cache may hold. */
   renderCacheBytes?: number
   jwt?: JwtConfig
@@ -162,6 +164,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
     ...(options.s3Domain ? { s3Domain: options.s3Domain } : {}),
     ...(options.imageLimits === undefined ? {} : { imageLimits: options.imageLimits }),
     ...(options.renderCacheBytes === undefined ? {} : { renderCacheBytes: options.renderCacheBytes }),
+    ...(options.siteLimits === undefined ? {} : { siteLimits: options.siteLimits }),
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const contentUrl = await app.content.listen({ port: 0, host: '127.0.0.1' })

@@ -41,7 +41,18 @@ describe('heap tuning', () => {
     expect(runtimeHeapFlags(['--max_semi_space_size=2'], undefined)).not.toContain(pin)
     for (const argv of [[], START_FLAGS]) {
       expect(runtimeHeapFlags(argv, undefined)).toContain('--scavenger-max-new-space-capacity-mb=2')
+      expect(runtimeHeapFlags(argv, undefined)).toContain('--heap-growing-percent=50')
     }
+  })
+
+  it('sets only flags this V8 knows (setFlagsFromString ignores unknown ones silently)', () => {
+    // On the command line an unknown flag is an error ("bad option"), so each must start a process.
+    for (const flag of runtimeHeapFlags([], undefined)) {
+      expect(() => execFileSync(process.execPath, [flag, '-e', '0'], { stdio: 'pipe' })).not.toThrow()
+    }
+    expect(() =>
+      execFileSync(process.execPath, ['--no-such-v8-flag=1', '-e', '0'], { stdio: 'pipe' }),
+    ).toThrow()
   })
 
   it('keeps the young generation at 8 MiB or less, started with START_FLAGS or not', () => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from './api/api-error.ts'
 import { CofferClient } from './api/coffer-client.ts'
+import { managesSites } from './api/sites.ts'
 import type { Whoami } from './api/types.ts'
 import { AdminPages } from './components/admin-pages.tsx'
 import { BrowserPage } from './components/browser-page.tsx'
@@ -10,6 +11,8 @@ import { InviteDialog } from './components/invite-dialog.tsx'
 import { NavLink } from './components/nav-link.tsx'
 import { SharesPage } from './components/shares-page.tsx'
 import { SignIn } from './components/sign-in.tsx'
+import { SitesPage } from './components/sites-page.tsx'
+import './components/sites.css'
 import { UploadPanel } from './components/upload-panel.tsx'
 import type { PickedFile } from './lib/drop-files.ts'
 import { useRoute } from './lib/router.ts'
@@ -28,6 +31,8 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const [adminKnown, setAdmin] = useState<boolean | undefined>()
   const admin = adminKnown === true
   const [who, setWho] = useState<Whoami | undefined>()
+  // Pages offered by the credential show once whoami answered (or failed), never for a moment before.
+  const [whoKnown, setWhoKnown] = useState(false)
   const [buckets, setBuckets] = useState<string[]>([])
   const [inviting, setInviting] = useState(false)
   const [stored, setStored] = useState(0)
@@ -35,7 +40,10 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   useEffect(() => {
     client.isAdmin().then(setAdmin, () => setAdmin(false))
     // Without whoami (an older server, a network failure) every button shows, and the server decides.
-    client.whoami().then(setWho, () => setWho(undefined))
+    client
+      .whoami()
+      .then(setWho, () => setWho(undefined))
+      .finally(() => setWhoKnown(true))
     client.buckets().then(
       (list) => setBuckets(list.map((b) => b.name)),
       (error: unknown) => {
@@ -89,6 +97,11 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
             </NavLink>
           </nav>
         ) : null}
+        {whoKnown && managesSites(who) ? (
+          <NavLink route={{ page: 'sites' }} current={route} navigate={navigate}>
+            Sites
+          </NavLink>
+        ) : null}
         <span className="spacer" />
         {route.page === 'browse' && sharesIn(who, route.bucket) ? (
           <NavLink route={{ page: 'shares', bucket: route.bucket }} current={route} navigate={navigate}>
@@ -120,6 +133,8 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
             bucket={route.bucket}
             onOpenBucket={() => navigate({ page: 'browse', bucket: route.bucket, prefix: '' })}
           />
+        ) : route.page === 'sites' ? (
+          <SitesPage client={client} who={who} />
         ) : route.page === 'buckets' ? (
           <BucketsPage
             client={client}

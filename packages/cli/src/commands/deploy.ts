@@ -1,20 +1,18 @@
 import type { CofferClient, Deployed } from '@coffer/client'
-import { UsageError } from '../coffer-url.ts'
+import { isCofferUrl, UsageError } from '../coffer-url.ts'
 import { walkFolder } from '../transfer/local-tree.ts'
 import { createProgress, progressMode } from '../transfer/progress.ts'
 import { tarGzFolder } from '../transfer/tar-gz-folder.ts'
-import { formatBytes } from '../units.ts'
+import { type DeployFlags, deployFromBucket, printDeploy } from './deploy-from-bucket.ts'
 
 /**
  * `coffer deploy FOLDER --site NAME [--no-activate] [--json]`: sends the folder's files as one
  * streamed tar.gz to `POST /v1/sites/NAME/deploys` (a new immutable deploy, live at once unless
- * `--no-activate`), with a progress bar, and prints the site's URL.
+ * `--no-activate`), with a progress bar, and prints the site's URL. A `coffer://BUCKET/FOLDER`
+ * instead of a folder deploys the bucket's objects under it (`deployFromBucket`).
  */
-export async function deploy(
-  client: CofferClient,
-  folder: string,
-  options: { site: string; activate?: boolean; json?: boolean },
-): Promise<void> {
+export async function deploy(client: CofferClient, folder: string, options: DeployFlags): Promise<void> {
+  if (isCofferUrl(folder)) return deployFromBucket(client, folder, options)
   const files = await walkFolder(folder)
   if (files.size === 0) throw new UsageError(`no file to deploy under ${folder}`)
   let total = 0
@@ -36,13 +34,5 @@ export async function deploy(
   } finally {
     progress.stop()
   }
-  if (options.json === true) {
-    process.stdout.write(`${JSON.stringify(answer)}\n`)
-    return
-  }
-  const { deploy: made, site } = answer
-  const live = options.activate === false ? 'not live yet' : 'live'
-  process.stdout.write(
-    `deploy ${made.id}: ${made.files} files, ${formatBytes(made.bytes)}, ${live} at ${site.url}/\n`,
-  )
+  printDeploy(answer, options)
 }

@@ -29,6 +29,7 @@ import { RenderCache } from '../domain/renders/render-cache.ts'
 import { RenderService } from '../domain/renders/render-service.ts'
 import { RenderSigner } from '../domain/renders/render-signer.ts'
 import { ShareStore } from '../domain/shares/share-store.ts'
+import type { ArchiveLimits } from '../domain/sites/archive-limits.ts'
 import { SiteStore } from '../domain/sites/site-store.ts'
 import { MultipartUploadStore } from '../domain/uploads/multipart-upload-store.ts'
 import { DEFAULT_STAGING_LIMITS } from '../domain/uploads/staging-ledger.ts'
@@ -129,6 +130,8 @@ export interface AppOptions {
   uploadsPerCredential?: number
   /** Limits of image renders; default from `COFFER_IMAGE_*` (see `imageLimitsFromEnv`). */
   imageLimits?: Partial<ImageLimits>
+  /** What one site deploy may hold (entries, bytes); default `DEFAULT_ARCHIVE_LIMITS`. */
+  siteLimits?: Partial<ArchiveLimits>
   /** Bytes the variant cache may hold before the least recently used renders go; default 1 GiB. */
   renderCacheBytes?: number
   /**
@@ -239,6 +242,7 @@ function createContext(
     cors: new BucketCors(buckets, (options.corsOrigins ?? []).map(parseOrigin), cache),
     sites: new SiteStore(options.db),
     shares: new ShareStore(options.db, options.signingSecret),
+    siteLimits: options.siteLimits ?? {},
     sitesDomain,
     siteUrl: (site) => siteUrlOf(contentUrl(), sitesDomain, site),
     previewSecret: options.signingSecret,

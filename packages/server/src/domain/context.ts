@@ -15,6 +15,7 @@ import type { ImageUploads } from './renders/image-uploads.ts'
 import type { RenderService } from './renders/render-service.ts'
 import type { RenderSigner } from './renders/render-signer.ts'
 import type { ShareStore } from './shares/share-store.ts'
+import type { ArchiveLimits } from './sites/archive-limits.ts'
 import type { SiteStore } from './sites/site-store.ts'
 import type { MultipartUploadStore } from './uploads/multipart-upload-store.ts'
 
@@ -54,6 +55,8 @@ export interface DomainContext {
   shares: ShareStore
   /** Prototype sites and their deploys. */
   sites: SiteStore
+  /** What one deploy may hold, from an archive or a bucket (defaults: `DEFAULT_ARCHIVE_LIMITS`). */
+  siteLimits: Partial<ArchiveLimits>
   /** The host names sites are served under: `<site>.<sitesDomain>` (COFFER_SITES_DOMAIN). */
   sitesDomain: string
   /** A site's own origin: `<scheme>://<site>.<sitesDomain>[:<content port>]`. */

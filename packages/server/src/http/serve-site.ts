@@ -12,7 +12,7 @@ import {
 } from '../domain/sites/site-preview.ts'
 import type { Deploy, Site, SiteStore } from '../domain/sites/site-store.ts'
 import { serveObject } from './serve-object.ts'
-import { allowCompression } from './site-compression.ts'
+import { allowCompression, servingFile } from './site-compression.ts'
 
 /** What serving sites needs from the app. */
 export interface SiteServing {
@@ -41,7 +41,9 @@ async function tryServe(
   const cacheControl = siteCacheControl(key, site.public)
   try {
     // A URL path the key rules refuse (`/a//b`) names no file: InvalidKey is a 404 here.
-    await serveObject(request, reply, objects, normalizeKey(key), { site: { cacheControl } })
+    const file = normalizeKey(key)
+    servingFile(request, objects.bucket.name, file)
+    await serveObject(request, reply, objects, file, { site: { cacheControl } })
     return true
   } catch (error) {
     if (isStorageError(error, 'NotFound', 'InvalidKey')) return false

@@ -18,6 +18,7 @@ import { watchIdleBody } from '../http/body-limits.ts'
 import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import type { App } from '../http/typed-app.ts'
+import { EXPIRES_AT_METADATA, expiryFrom } from '../support/object-expiry.ts'
 import { BucketParams, ERROR_RESPONSES, ObjectJson, objectJson } from './schemas.ts'
 
 /** Limits of the form parser; object sizes are the bucket's (enforced by the core while streaming). */
@@ -32,6 +33,8 @@ export const FORM_LIMITS = {
 interface FormState {
   key?: NormalizedKey
   prefix?: string
+  /** When the form's files expire (its `expiresIn` field). */
+  expiresAt?: Date
   /** The bucket, once a file was authorised. */
   objects?: BucketObjects
   stored: ObjectInfo[]
@@ -164,10 +167,15 @@ async function storePart(
   // A part whose Content-Disposition has no name comes without a fieldname.
   if (typeof part.fieldname !== 'string') throw invalid('every form part needs a name')
   if (part.type === 'field') {
-    if (state.stored.length > 0) throw invalid('"key" and "prefix" fields must come before the files')
+    if (state.stored.length > 0)
+      throw invalid('"key", "prefix" and "expiresIn" fields must come before the files')
     if (part.fieldname === 'key') state.key = normalizeKey(String(part.value))
     else if (part.fieldname === 'prefix') state.prefix = normalizePrefix(String(part.value))
-    else throw invalid(`unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix and file`)
+    else if (part.fieldname === 'expiresIn') state.expiresAt = expiryFrom(String(part.value))
+    else
+      throw invalid(
+        `unknown form field "${part.fieldname.slice(0, 64)}": use key, prefix, expiresIn and file`,
+      )
     return advance()
   }
   // A part's stream fails when the body is malformed or cut short: the client's fault, not ours. It
@@ -182,7 +190,13 @@ async function storePart(
   const key = keyFor(part, state)
   state.objects = await authorize(ctx, request, bucket, [key, 'write'])
   state.release ??= ctx.bodyLimits.acquire(slotOwner(state.objects, key))
-  const declared = part.mimetype === '' ? {} : { contentType: part.mimetype }
+  const declared = {
+    ...(part.mimetype === '' ? {} : { contentType: part.mimetype }),
+    // Kept as the object's `expires-at` metadata, as `x-coffer-expires` is on a PUT.
+    ...(state.expiresAt === undefined
+      ? {}
+      : { metadata: { [EXPIRES_AT_METADATA]: state.expiresAt.toISOString() } }),
+  }
   const held = state.key === undefined ? undefined : heldUntilFormEnd(part, advance)
   try {
     state.stored.push(await state.objects.upload(key, held?.body ?? part.file, { ...declared, signal }))
@@ -200,7 +214,8 @@ async function storePart(
 /**
  * `POST /v1/buckets/:bucket/objects`: a multipart/form-data upload of one or more `file` parts, as
  * browsers send them. A `key` field names the (single) object; otherwise each file gets a unique
- * name from its file name, under the `prefix` field if given. Fields must precede the files, which
+ * name from its file name, under the `prefix` field if given; an `expiresIn` field (seconds, as
+ * `x-coffer-expires` on a PUT) makes the files expire. Fields must precede the files, which
  * stream to the storage one after the other. When a file fails, the files this form stored under
  * unique names are removed again, so a refused form leaves nothing.
  */
@@ -211,7 +226,8 @@ export function formUploadRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['objects'],
         summary: 'Upload files from a multipart/form-data form',
-        description: 'Fields: key (one file) or prefix, then one or more "file" parts.',
+        description:
+          'Fields: key (one file) or prefix, expiresIn (seconds until the files expire), then one or more "file" parts.',
         consumes: ['multipart/form-data'],
         params: BucketParams,
         response: { 201: Type.Object({ objects: Type.Array(ObjectJson) }), ...ERROR_RESPONSES },

@@ -1,8 +1,13 @@
+import { normalizePrefix, StorageError } from '@coffer/core'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { authorize } from '../domain/auth/authorize.ts'
-import { deployPrefix, deploySite, removeFiles } from '../domain/sites/deploy-site.ts'
+import { authorize, principalOf } from '../domain/auth/authorize.ts'
+import { allows } from '../domain/auth/scopes.ts'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
+import type { ArchiveLimits } from '../domain/sites/archive-limits.ts'
+import { deployFromBucket } from '../domain/sites/deploy-from-bucket.ts'
+import { deployPrefix, deploySite, removeFiles, siteFolder } from '../domain/sites/deploy-site.ts'
 import { checkSiteName } from '../domain/sites/site-name.ts'
 import { PREVIEW_PATH, previewToken } from '../domain/sites/site-preview.ts'
 import type { Deploy, Site } from '../domain/sites/site-store.ts'
@@ -40,19 +45,63 @@ async function siteAccess(
   permission: 'read' | 'write' | 'delete' | 'list' | 'sign',
 ) {
   const site = checkSiteName(request.params.site)
-  const objects = await authorize(ctx, request, SITES_BUCKET, [`sites/${site}/`, permission])
+  const objects = await authorize(ctx, request, SITES_BUCKET, [siteFolder(site), permission])
   return { site, objects }
 }
 
-/** Deploys from a raw archive body: registered in a scope where no parser reads bodies. */
+/** What a JSON deploy request names: a bucket's folder to copy the deploy from. */
+interface FromBucket {
+  bucket: string
+  prefix: string
+}
+
+/** The JSON body of a deploy from a bucket, checked: `{ bucket, prefix }` and nothing else. */
+function fromBucketOf(body: unknown): FromBucket {
+  const fields = typeof body === 'object' && body !== null ? Object.keys(body) : []
+  const { bucket, prefix } = (body ?? {}) as Record<string, unknown>
+  if (typeof bucket !== 'string' || typeof prefix !== 'string' || fields.length !== 2) {
+    throw new StorageError('InvalidArgument', 'a JSON deploy body is { "bucket": string, "prefix": string }')
+  }
+  return { bucket, prefix }
+}
+
+/** The deploy a request asks for: its archive body streamed, or a bucket's folder copied. */
+async function makeDeploy(
+  ctx: AppContext,
+  request: FastifyRequest,
+  site: string,
+  objects: BucketObjects,
+  options: { activate: boolean; signal: AbortSignal; limits: Partial<ArchiveLimits> },
+) {
+  if (request.body === undefined) {
+    return {
+      deploy: await deploySite(ctx.sites, objects, site, bodyOf(request.raw, ctx.bodyLimits), options),
+    }
+  }
+  const from = fromBucketOf(request.body)
+  const raw = normalizePrefix(from.prefix)
+  // A prefix names a folder: "build" is "build/", so that "build-old/" is not part of it.
+  const prefix = raw === '' || raw.endsWith('/') ? raw : `${raw}/`
+  const source = await authorize(ctx, request, from.bucket, [prefix, 'read'], [prefix, 'list'])
+  const deploy = await deployFromBucket(ctx.sites, objects, site, { objects: source, prefix }, options)
+  return { deploy, from: { bucket: from.bucket, prefix } }
+}
+
+/**
+ * Deploys from a raw archive body, or from a bucket's folder named by a JSON body: registered in a
+ * scope where no parser reads archive bodies.
+ */
 function deployRoute(app: App, ctx: AppContext): void {
   app.post(
     '/v1/sites/:site/deploys',
     {
       schema: {
         tags,
-        summary:
-          'Deploy a zip or tar.gz archive as a new deploy of the site (live at once unless activate=false)',
+        summary: 'Deploy a zip or tar.gz archive, or a folder of a bucket, as a new deploy of the site',
+        description:
+          'The body is the archive (any type but JSON), or application/json { bucket, prefix } to copy ' +
+          'the objects under the prefix (the caller needs read and list there). Live at once unless ' +
+          'activate=false.',
         params: SiteParams,
         querystring: Type.Object({ activate: Type.Optional(Type.Boolean({ default: true })) }),
         response: { 201: DeployedJson, ...ERROR_RESPONSES },
@@ -60,17 +109,25 @@ function deployRoute(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { site, objects } = await siteAccess(ctx, request, 'write')
-      const release = ctx.bodyLimits.acquire(slotOwner(objects, `sites/${site}/`))
+      const release = ctx.bodyLimits.acquire(slotOwner(objects, siteFolder(site)))
       try {
-        const deploy = await deploySite(ctx.sites, objects, site, bodyOf(request.raw, ctx.bodyLimits), {
+        const options = {
           activate: request.query.activate ?? true,
           signal: clientGone(request, reply),
-        })
+          limits: ctx.siteLimits,
+        }
+        const { deploy, from } = await makeDeploy(ctx, request, site, objects, options)
         await ctx.catalog.audit(objects.actor, {
           action: 'site.deploy',
           bucket: SITES_BUCKET,
           key: deployPrefix(site, deploy.id),
-          detail: { site, id: deploy.id, files: deploy.files, bytes: deploy.bytes },
+          detail: {
+            site,
+            id: deploy.id,
+            files: deploy.files,
+            bytes: deploy.bytes,
+            ...(from ? { from } : {}),
+          },
         })
         return reply
           .code(201)
@@ -82,14 +139,46 @@ function deployRoute(app: App, ctx: AppContext): void {
   )
 }
 
+/** Parses a JSON deploy body (a few hundred bytes at most); a malformed one is a 400. */
+function parseSmallJson(
+  _request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, body?: unknown) => void,
+) {
+  try {
+    done(null, JSON.parse(body))
+  } catch (error) {
+    done(new StorageError('InvalidArgument', 'the JSON body does not parse', { cause: error }))
+  }
+}
+
 /** Sites: deploy, list deploys, switch the live one (rollback is a switch back), delete, preview links. */
 export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
   await app.register(async (scope) => {
     // The archive is streamed to the extractor: no parser reads it.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 4096 }, parseSmallJson)
     deployRoute(scope.withTypeProvider<TypeBoxTypeProvider>(), ctx)
   })
+
+  app.get(
+    '/v1/sites',
+    {
+      schema: {
+        tags,
+        summary: 'The sites whose deploys the caller may list (list on prototypes/sites/<site>/), by name',
+        response: { 200: Type.Object({ sites: Type.Array(SiteJson) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { scopes } = await principalOf(ctx, request)
+      const sites = (await ctx.sites.list()).filter((site) =>
+        allows(scopes, SITES_BUCKET, siteFolder(site.name), 'list'),
+      )
+      return { sites: sites.map((site) => siteJson(ctx, site)) }
+    },
+  )
 
   app.get(
     '/v1/sites/:site',

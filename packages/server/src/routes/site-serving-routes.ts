@@ -1,4 +1,5 @@
 import { objectsFor } from '../domain/auth/authorize.ts'
+import { CompressedFiles } from '../domain/sites/compressed-files.ts'
 import { siteOfHost } from '../domain/sites/site-name.ts'
 import type { AppContext } from '../http/app-context.ts'
 import { type SiteServing, serveSite } from '../http/serve-site.ts'
@@ -20,7 +21,12 @@ export function siteServingRoutes(app: App, ctx: AppContext): void {
     previewSecret: ctx.previewSecret,
     https: () => ctx.contentUrl().startsWith('https:'),
   }
-  compressSiteAnswers(app)
+  const compressed = new CompressedFiles(ctx.renders.cache, {
+    hit: (coding) => ctx.metrics.siteCompression.inc({ coding, result: 'hit' }),
+    miss: (coding) => ctx.metrics.siteCompression.inc({ coding, result: 'miss' }),
+    storeFailed: (error) => app.log.warn({ err: error }, 'a compressed site file was not cached'),
+  })
+  compressSiteAnswers(app, compressed)
   app.addHook('onRequest', async (request, reply) => {
     const site = siteOfHost(request.headers.host, ctx.sitesDomain)
     if (site === undefined) return

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.ts'
 /**
  * The service's Prometheus metrics (`GET /metrics`), in a registry of its own per app: requests by
  * route and status, their latency, bytes in and out per bucket, uploads in flight, quota refusals,
+ * site answers compressed from the cache or afresh,
  * and each bucket's bytes and objects as the index counts them (read at scrape time).
  */
 export class Metrics {
@@ -15,6 +16,7 @@ export class Metrics {
   readonly bytesOut: Counter<'bucket'>
   readonly uploadsInFlight: Gauge
   readonly quotaRefusals: Counter<'bucket'>
+  readonly siteCompression: Counter<'coding' | 'result'>
 
   constructor(db: Kysely<Database>) {
     const registers = [this.registry]
@@ -53,6 +55,12 @@ export class Metrics {
       name: 'coffer_quota_refusals_total',
       help: 'Writes refused because the bucket quota had no room',
       labelNames: ['bucket'],
+      registers,
+    })
+    this.siteCompression = new Counter({
+      name: 'coffer_site_compression_total',
+      help: 'Compressed site answers: served from the cache of compressed files (hit) or compressed as sent (miss)',
+      labelNames: ['coding', 'result'],
       registers,
     })
     // Both bucket gauges are collected at once on a scrape: they share one query.

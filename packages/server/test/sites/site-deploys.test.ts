@@ -85,7 +85,7 @@ describe('sites: deploys over the API, served on their own origin', () => {
     expect(br.headers['content-encoding']).toBe('br')
     expect(brotliDecompressSync(br.bytes).toString()).toBe(plainPage.body)
     expect(br.bytes.byteLength).toBeLessThan(plainPage.bytes.byteLength / 4)
-    expect(br.headers.etag).toBe(`W/${plainPage.headers.etag}`)
+    expect(br.headers.etag).toBe(`${String(plainPage.headers.etag).slice(0, -1)}-br"`)
     const gz = await siteGet(h.contentUrl, 'zipped', '/', { 'accept-encoding': 'gzip, br;q=0' })
     expect(gz.headers['content-encoding']).toBe('gzip')
     expect(gunzipSync(gz.bytes).toString()).toBe(plainPage.body)
@@ -98,6 +98,7 @@ describe('sites: deploys over the API, served on their own origin', () => {
       'if-none-match': br.headers.etag as string,
     })
     expect(again.status).toBe(304)
+    expect(again.headers.etag).toBe(br.headers.etag)
   })
 
   it('keeps site HTML from rendering anywhere but on its own origin', async () => {
@@ -190,6 +191,22 @@ describe('sites: deploys over the API, served on their own origin', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     expect(await h.stored('prototypes')).toEqual(before)
     expect((await h.fetch('/v1/sites/bad', { token: h.admin })).status).toBe(404)
+  })
+
+  it('lists only the sites whose deploys the credential may list', async () => {
+    const names = async (token: string) => {
+      const response = await h.fetch('/v1/sites', { token })
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { sites: { name: string; url: string }[] }).sites.map((s) => s.name)
+    }
+    const all = await names(h.admin)
+    expect(all).toEqual([...all].sort())
+    expect(all).toEqual(expect.arrayContaining(['demo', 'secret', 'zipped']))
+    const one = await h.key([{ bucket: 'prototypes', prefix: 'sites/demo/', permissions: ['list'] }])
+    expect(await names(one)).toEqual(['demo'])
+    const writer = await h.key([{ bucket: 'prototypes', prefix: 'sites/', permissions: ['write'] }])
+    expect(await names(writer)).toEqual([])
+    expect((await h.fetch('/v1/sites')).status).toBe(401)
   })
 
   it('refuses a site name that is no DNS label', async () => {

@@ -5,14 +5,17 @@ export const ADMIN_SECTIONS = ['keys', 'usage', 'audit'] as const
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]
 
 /**
- * Where the UI is: the bucket list, a folder of a bucket, a bucket's shared links, or an admin
- * page.
+ * Where the UI is: the bucket list, a folder of a bucket, a bucket's shared links, the sites, or an
+ * admin page.
  */
 export type Route =
   | { page: 'buckets' }
   | { page: 'browse'; bucket: string; prefix: string }
   | { page: 'shares'; bucket: string }
+  | { page: 'sites' }
   | { page: 'admin'; section: AdminSection }
+
+const SITES = '/sites'
 
 const BROWSE = '/b/'
 const SHARES = '/shares/'
@@ -40,6 +43,7 @@ export function routeOf(pathname: string): Route {
     const known = ADMIN_SECTIONS.find((s) => s === section)
     return known === undefined ? { page: 'buckets' } : { page: 'admin', section: known }
   }
+  if (pathname === SITES || pathname === `${SITES}/`) return { page: 'sites' }
   if (!pathname.startsWith(BROWSE)) return { page: 'buckets' }
   const [bucket = '', ...rest] = pathname.slice(BROWSE.length).split('/')
   if (bucket === '') return { page: 'buckets' }
@@ -56,6 +60,7 @@ export function pathOf(route: Route): string {
   if (route.page === 'buckets') return '/'
   if (route.page === 'shares') return `${SHARES}${encodeURIComponent(route.bucket)}`
   if (route.page === 'admin') return `${ADMIN}${route.section}`
+  if (route.page === 'sites') return SITES
   const folder = route.prefix.split('/').map(encodeURIComponent).join('/')
   return `${BROWSE}${encodeURIComponent(route.bucket)}/${folder}`
 }

@@ -6,14 +6,16 @@ import type { Database } from '../../db/schema.ts'
 /** Where renders are kept in the store: outside every bucket (no bucket name starts with a dot). */
 export const RENDERS_ROOT = '.coffer/renders/'
 
-/** A render to store: its bytes, type, and the source it was made from. */
+/** Bytes derived from an object (a render, a compressed site file): the bytes, type, and source. */
 export interface RenderEntry {
   id: string
   bucket: string
+  /** The source object's key in its bucket: its overwrite or deletion drops the entry. */
   key: string
   sourceEtag: string
   contentType: string
-  data: Buffer
+  /** The bytes: whole (a render), or streamed (a compressed file, never held whole). */
+  data: Buffer | Readable
 }
 
 /** A stored render, opened for reading. */
@@ -27,7 +29,7 @@ export interface StoredRender {
 const TOUCH_EVERY = 60_000
 
 /**
- * The variant cache: each render stored once in the store under `.coffer/renders/<bucket>/<id>`,
+ * The variant cache: each render (and each compressed site file) stored once in the store under `.coffer/renders/<bucket>/<id>`,
  * where no bucket listing, quota or index row sees it, with a row in the `renders` table for its
  * size and last use. Bounded in bytes: past `maxBytes` the least recently used renders go. Any
  * process sharing the store and the index shares the cache.
@@ -73,10 +75,11 @@ export class RenderCache {
 
   /** Stores a render, then evicts the least recently used ones past the bound. */
   async store(entry: RenderEntry): Promise<void> {
-    await this.#storage.upload(entry.data, {
+    const { data } = entry
+    const info = await this.#storage.upload(data, {
       key: RenderCache.storageKey(entry.bucket, entry.id),
       contentType: entry.contentType,
-      contentLength: entry.data.length,
+      ...(Buffer.isBuffer(data) ? { contentLength: data.length } : {}),
     })
     const now = new Date().toISOString()
     await this.#db
@@ -86,7 +89,7 @@ export class RenderCache {
         bucket: entry.bucket,
         key: entry.key,
         source_etag: entry.sourceEtag,
-        size: entry.data.length,
+        size: info.size,
         content_type: entry.contentType,
         created_at: now,
         used_at: now,

@@ -11,9 +11,14 @@ import type { Deploy, SiteStore } from './site-store.ts'
 
 const nextId = monotonicFactory()
 
+/** Where a site's deploys are kept in the `prototypes` bucket. */
+export function siteFolder(site: string): string {
+  return `sites/${site}/`
+}
+
 /** Where a deploy's files are kept in the `prototypes` bucket. */
 export function deployPrefix(site: string, id: string): string {
-  return `sites/${site}/${id}/`
+  return `${siteFolder(site)}${id}/`
 }
 
 /** How to deploy. */
@@ -54,19 +59,22 @@ async function readConfig(objects: BucketObjects, key: string, info: ObjectInfo)
   return parseSiteConfig((await buffer(result.body)).toString('utf8'))
 }
 
+/** Where a deploy's files come from: entries yielded one at a time, checked against `keyPrefix`. */
+export type DeploySource = (keyPrefix: string) => AsyncIterable<ArchiveEntry>
+
 /**
- * Deploys an archive (zip or tar.gz, streamed) as a new immutable deploy of `site`: each file is
- * stored through the bucket layer (policy, quota, index, audit) under the deploy's own prefix as it
- * comes out of the archive, then the deploy is recorded, and made live unless `activate` is false.
- * Whatever fails (an unsafe entry, a limit, the quota, the storage), the files stored so far are
- * deleted and nothing is recorded: a bad archive leaves no trace but the audit trail.
+ * Deploys the files `source` yields as a new immutable deploy of `site`: each file is stored through
+ * the bucket layer (policy, quota, index, audit) under the deploy's own prefix as it comes, then the
+ * deploy is recorded, and made live unless `activate` is false. Whatever fails (an unsafe entry, a
+ * limit, the quota, the storage), the files stored so far are deleted and nothing is recorded: a bad
+ * source leaves no trace but the audit trail.
  */
-export async function deploySite(
+export async function deployEntries(
   sites: SiteStore,
   objects: BucketObjects,
   site: string,
-  body: AsyncIterable<Uint8Array>,
-  options: DeployOptions = {},
+  source: DeploySource,
+  options: Pick<DeployOptions, 'activate' | 'signal'> = {},
 ): Promise<Deploy> {
   checkSiteName(site)
   const id = nextId().toLowerCase()
@@ -76,19 +84,13 @@ export async function deploySite(
   let bytes = 0
   let config: SiteConfig = { spa: false }
   try {
-    const extraction = extractArchive(body, {
-      keyPrefix: `${objects.bucket.name}/${prefix}`,
-      ...(options.limits === undefined ? {} : { limits: options.limits }),
-      ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
-      ...(signal === undefined ? {} : { signal }),
-    })
-    for await (const entry of extraction) {
+    for await (const entry of source(`${objects.bucket.name}/${prefix}`)) {
       const info = await storeEntry(objects, prefix + entry.path, entry, signal)
       files += 1
       bytes += info.size
       if (entry.path === SITE_CONFIG_FILE) config = await readConfig(objects, prefix + entry.path, info)
     }
-    if (files === 0) throw new StorageError('InvalidArgument', 'the archive holds no file')
+    if (files === 0) throw new StorageError('InvalidArgument', 'the deploy holds no file')
     const deploy: Deploy = { site, id, files, bytes, spa: config.spa, createdAt: new Date().toISOString() }
     await sites.addDeploy(deploy, options.activate ?? true)
     return deploy
@@ -96,6 +98,28 @@ export async function deploySite(
     await removeFiles(objects, prefix, error)
     throw error
   }
+}
+
+/**
+ * Deploys an archive (zip or tar.gz, streamed) as a new immutable deploy of `site`, extracted entry
+ * by entry as it arrives (see `deployEntries` and `extractArchive`).
+ */
+export function deploySite(
+  sites: SiteStore,
+  objects: BucketObjects,
+  site: string,
+  body: AsyncIterable<Uint8Array>,
+  options: DeployOptions = {},
+): Promise<Deploy> {
+  const { signal } = options
+  const source: DeploySource = (keyPrefix) =>
+    extractArchive(body, {
+      keyPrefix,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
+      ...(signal === undefined ? {} : { signal }),
+    })
+  return deployEntries(sites, objects, site, source, options)
 }
 
 /** Deletes a deploy's files; a failure to do so is reported with the error that made it necessary. */

@@ -59,6 +59,12 @@ export class SiteStore {
     return row === undefined ? undefined : siteOf(row)
   }
 
+  /** The sites, by name, at most `limit` of them. */
+  async list(limit = 1000): Promise<Site[]> {
+    const rows = await this.#db.selectFrom('sites').selectAll().orderBy('name').limit(limit).execute()
+    return rows.map(siteOf)
+  }
+
   /** The site, or `NotFound` (404). */
   async require(name: string): Promise<Site> {
     const site = await this.get(name)
