@@ -1,8 +1,10 @@
-import type { Kysely } from 'kysely'
+import type { CompiledQuery, Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 
 /** One tag of an object: a key and a value, both text. */
 export type ObjectTag = readonly [key: string, value: string]
+
+const tagQueries = new WeakMap<Kysely<Database>, CompiledQuery<{ tags: string | null }>>()
 
 /** The tags of an indexed object (none: an empty list); undefined when the key has no row. */
 export async function readObjectTags(
@@ -10,12 +12,15 @@ export async function readObjectTags(
   bucket: string,
   key: string,
 ): Promise<ObjectTag[] | undefined> {
-  const row = await db
-    .selectFrom('objects')
-    .select('tags')
-    .where('bucket', '=', bucket)
-    .where('key', '=', key)
-    .executeTakeFirst()
+  // Every S3 GET asks (for `x-amz-tagging-count`): the query is built once per database, and only
+  // its parameters change, which spares building and compiling it on each read.
+  let query = tagQueries.get(db)
+  if (query === undefined) {
+    query = db.selectFrom('objects').select('tags').where('bucket', '=', '').where('key', '=', '').compile()
+    tagQueries.set(db, query)
+  }
+  const { rows } = await db.executeQuery<{ tags: string | null }>({ ...query, parameters: [bucket, key] })
+  const row = rows[0]
   if (row === undefined) return undefined
   return row.tags === null ? [] : (JSON.parse(row.tags) as ObjectTag[])
 }

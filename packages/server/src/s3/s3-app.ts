@@ -51,6 +51,15 @@ async function handle(
   return objectOperation(call, bucket, key)
 }
 
+/**
+ * `x-amz-request-id`s: unique per request and never secret, so a random start and a counter rather
+ * than random bytes for each (which showed in a small GET's profile).
+ */
+function requestIds(): () => string {
+  let next = randomBytes(6).readUIntBE(0, 6)
+  return () => (next++).toString(16).toUpperCase().padStart(16, '0')
+}
+
 /** The request's path in path style, without its query: what errors name as their resource. */
 function resourceOf(request: FastifyRequest, domain: string | undefined): string {
   return pathStylePath((request.raw.url ?? '/').split('?')[0] ?? '/', request.headers.host, domain)
@@ -89,7 +98,7 @@ export async function createS3App(
     routerOptions: { maxParamLength: 8192 },
     clientErrorHandler,
     http: { requireHostHeader: false },
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    genReqId: requestIds(),
     frameworkErrors: (_error, request, reply) => {
       const s3 = new S3Error('InvalidArgument', 'the request cannot be routed')
       reply.raw.writeHead(s3.status, { 'content-type': 'application/xml', 'x-amz-request-id': request.id })

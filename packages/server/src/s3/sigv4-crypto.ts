@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash, type Hmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, type Hash, type Hmac, type KeyObject, timingSafeEqual } from 'node:crypto'
 import type { Checksum, SourceData } from '@smithy/types'
 
 /** The hex SHA-256 of the empty string, part of every chunk's string to sign. */
@@ -42,8 +42,11 @@ export class NodeSha256 implements Checksum {
   }
 }
 
-/** HMAC-SHA256 of `text` under `key`, in lowercase hex: one link of a signature. */
-export function hmacHex(key: Uint8Array, text: string): string {
+/**
+ * HMAC-SHA256 of `text` under `key`, in lowercase hex: one link of a signature. A `KeyObject` key
+ * (see `SigningKeys`) saves Node importing the raw bytes as a key again on every call.
+ */
+export function hmacHex(key: Uint8Array | KeyObject, text: string): string {
   return createHmac('sha256', key).update(text).digest('hex')
 }
 

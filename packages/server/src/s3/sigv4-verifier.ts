@@ -1,11 +1,13 @@
+import type { KeyObject } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import { createScope, getSigningKey } from '@smithy/signature-v4'
+import { createScope } from '@smithy/signature-v4'
 import { CanonicalRequestBuilder } from './canonical-request.ts'
 import { type PayloadMode, parsePayloadMode } from './payload-mode.ts'
 import { canonicalPaths, parseRequestTarget, type RequestTarget } from './request-target.ts'
 import { S3Error } from './s3-error.ts'
+import { SigningKeys } from './signing-keys.ts'
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Auth } from './sigv4-auth.ts'
-import { hmacHex, NodeSha256, signaturesMatch } from './sigv4-crypto.ts'
+import { hmacHex, signaturesMatch } from './sigv4-crypto.ts'
 import { requestTime } from './sigv4-time.ts'
 
 /** The parts of a received request the verifier reads (an `IncomingMessage` has them all). */
@@ -31,7 +33,7 @@ export interface SigV4VerifierOptions {
 
 /** What the chunk signature chain of a streaming body continues from. */
 export interface ChunkSigning {
-  readonly signingKey: Uint8Array
+  readonly signingKey: KeyObject | Uint8Array
   /** The request's `x-amz-date`, `YYYYMMDDTHHMMSSZ`. */
   readonly longDate: string
   /** `YYYYMMDD/region/s3/aws4_request`. */
@@ -117,6 +119,7 @@ function checkClaims(auth: SigV4Auth, request: ReceivedRequest, target: RequestT
 export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifier {
   const region = options.region ?? 'us-east-1'
   const builder = new CanonicalRequestBuilder(region)
+  const signingKeys = new SigningKeys(region)
   const clock = { now: options.now ?? Date.now, maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000 }
   return async (request) => {
     const target = parseRequestTarget(request.url)
@@ -136,13 +139,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         ? header(request.headers, 'x-amz-content-sha256')
         : (target.query.get('X-Amz-Content-Sha256') ?? target.query.get('x-amz-content-sha256'))
     const payload = parsePayloadMode(declared, auth.kind === 'query')
-    const signingKey = await getSigningKey(
-      NodeSha256,
-      { accessKeyId: auth.accessKeyId, secretAccessKey },
-      auth.shortDate,
-      region,
-      's3',
-    )
+    const signingKey = await signingKeys.get(auth.accessKeyId, secretAccessKey, auth.shortDate)
     const scope = createScope(auth.shortDate, region, 's3')
     for (const path of canonicalPaths(target.rawPath)) {
       const canonical = builder.canonicalRequest({

@@ -70,13 +70,21 @@ export function fsDriver(options: FsDriverOptions): Driver {
         })
       : undefined
   /**
+   * The records of objects whose heads were read (a render's source, an S3 HEAD): a stat answered
+   * from memory instead of four file operations. Kept out of date the same way as `small`.
+   */
+  const infos = cacheBytes > 0 ? new LRUCache<string, ObjectInfo>({ max: 10_000 }) : undefined
+  /**
    * Bumped before and after every change: a read that overlapped one does not cache what it read,
    * since it may have read the object as it was before.
    */
   let changes = 0
   const forget = (keys: string[]) => {
     changes++
-    for (const key of keys) small?.delete(key)
+    for (const key of keys) {
+      small?.delete(key)
+      infos?.delete(key)
+    }
   }
   /** Runs a step that changes the files of `keys`, keeping the cache out of its way. */
   async function changing<T>(keys: string[], step: () => Promise<T>): Promise<T> {
@@ -150,8 +158,13 @@ export function fsDriver(options: FsDriverOptions): Driver {
     },
 
     async head(key: NormalizedKey): Promise<ObjectInfo> {
+      const known = small?.get(key)?.info ?? infos?.get(key)
+      if (known !== undefined) return known
+      const before = changes
       try {
-        return await headOf(key)
+        const info = await headOf(key)
+        if (changes === before) infos?.set(key, info)
+        return info
       } catch (error) {
         throw fsError(error, root, 'reading the object', key)
       }

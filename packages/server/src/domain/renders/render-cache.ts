@@ -20,7 +20,7 @@ export interface RenderEntry {
 
 /** A stored render, opened for reading. */
 export interface StoredRender {
-  body: Readable
+  body: Readable | Buffer
   size: number
   contentType: string
 }
@@ -64,7 +64,8 @@ export class RenderCache {
           .where('id', '=', id)
           .execute()
       }
-      return { body: result.body, size: result.info.size, contentType: row.content_type }
+      // A small render read whole travels as bytes: no stream to make and pipe for it.
+      return { body: result.bytes ?? result.body, size: result.info.size, contentType: row.content_type }
     } catch (error) {
       if (!isStorageError(error, 'NotFound')) throw error
       // Evicted by another process between the row and the read: render it again.
