@@ -1,10 +1,14 @@
-import type { CompiledQuery, Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
+import { reusableQuery } from '../db/reusable-query.ts'
 import type { Database } from '../db/schema.ts'
 
 /** One tag of an object: a key and a value, both text. */
 export type ObjectTag = readonly [key: string, value: string]
 
-const tagQueries = new WeakMap<Kysely<Database>, CompiledQuery<{ tags: string | null }>>()
+/** Every S3 GET asks (for `x-amz-tagging-count`). */
+const tagsOf = reusableQuery((db) =>
+  db.selectFrom('objects').select('tags').where('bucket', '=', '').where('key', '=', ''),
+)
 
 /** The tags of an indexed object (none: an empty list); undefined when the key has no row. */
 export async function readObjectTags(
@@ -12,15 +16,7 @@ export async function readObjectTags(
   bucket: string,
   key: string,
 ): Promise<ObjectTag[] | undefined> {
-  // Every S3 GET asks (for `x-amz-tagging-count`): the query is built once per database, and only
-  // its parameters change, which spares building and compiling it on each read.
-  let query = tagQueries.get(db)
-  if (query === undefined) {
-    query = db.selectFrom('objects').select('tags').where('bucket', '=', '').where('key', '=', '').compile()
-    tagQueries.set(db, query)
-  }
-  const { rows } = await db.executeQuery<{ tags: string | null }>({ ...query, parameters: [bucket, key] })
-  const row = rows[0]
+  const [row] = await tagsOf(db, bucket, key)
   if (row === undefined) return undefined
   return row.tags === null ? [] : (JSON.parse(row.tags) as ObjectTag[])
 }

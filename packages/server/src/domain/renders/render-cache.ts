@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { isStorageError, type StorageService } from '@coffer/core'
 import type { Kysely } from 'kysely'
+import { reusableQuery } from '../../db/reusable-query.ts'
 import type { Database } from '../../db/schema.ts'
 
 /** Where renders are kept in the store: outside every bucket (no bucket name starts with a dot). */
@@ -24,6 +25,9 @@ export interface StoredRender {
   size: number
   contentType: string
 }
+
+/** Every cached render's GET reads its row. */
+const renderRow = reusableQuery((db) => db.selectFrom('renders').selectAll().where('id', '=', ''))
 
 /** Served renders' `used_at` is written at most this often (ms), so hits rarely write. */
 const TOUCH_EVERY = 60_000
@@ -52,7 +56,7 @@ export class RenderCache {
 
   /** The stored render `id`, or undefined when there is none (or its bytes are gone). */
   async open(bucket: string, id: string, signal: AbortSignal): Promise<StoredRender | undefined> {
-    const row = await this.#db.selectFrom('renders').selectAll().where('id', '=', id).executeTakeFirst()
+    const [row] = await renderRow(this.#db, id)
     if (row === undefined) return undefined
     try {
       const result = await this.#storage.getObject(RenderCache.storageKey(bucket, id), { signal })
