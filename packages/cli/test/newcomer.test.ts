@@ -1,6 +1,8 @@
+import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { json, PNG_HEAD } from '../../server/test/harness.ts'
 import { useCli } from './cli-fixture.ts'
 
 const cli = useCli()
@@ -100,5 +102,30 @@ describe('a newcomer', () => {
     const text = await cli.coffer(['stat', 'coffer://documents/stat/a.txt'])
     expect(text.stdout).toMatch(new RegExp(`^sha256 +${sha}$`, 'm'))
     expect(text.stdout).toMatch(/^visibility private$/m)
+  })
+
+  it("words a bucket's refusals with the file's name and sizes for people, keeping exit 4", async () => {
+    const policy = { name: 'words', maxFileSize: 1024, allowedTypes: ['image/*'], quotaBytes: 3072 }
+    expect((await cli.harness.fetch('/v1/buckets', json(policy, { token: cli.harness.admin }))).status).toBe(
+      201,
+    )
+    const png = (name: string, size: number) => {
+      const path = join(cli.dir, name)
+      return writeFile(path, Buffer.concat([PNG_HEAD, Buffer.alloc(size - PNG_HEAD.length)])).then(() => path)
+    }
+    const big = await cli.coffer(['cp', await png('big.png', 2048), 'coffer://words/big.png'])
+    expect(big.code).toBe(4)
+    expect(big.stderr).toBe('coffer: big.png is 2.0 KiB; bucket words accepts files up to 1.0 KiB\n')
+    const text = join(cli.dir, 'note.txt')
+    await writeFile(text, 'plain text')
+    const typed = await cli.coffer(['cp', text, 'coffer://words/note.txt'])
+    expect(typed.code).toBe(4)
+    expect(typed.stderr).toMatch(/^coffer: note\.txt: .*text\/plain.*; bucket words accepts image\/\*\n$/)
+    const part = await png('part.png', 1000)
+    for (const key of ['a.png', 'b.png', 'c.png']) await cli.coffer(['cp', part, `coffer://words/${key}`])
+    const full = await cli.coffer(['cp', part, 'coffer://words/d.png'])
+    expect(full.code).toBe(4)
+    expect(full.stderr).toBe('coffer: bucket words is full: 2.9 KiB of 3.0 KiB used; part.png needs 1000 B\n')
+    expect(full.stderr).not.toMatch(/\d{4,} bytes/)
   })
 })

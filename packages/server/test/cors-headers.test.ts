@@ -78,6 +78,28 @@ describe('CORS answers', () => {
     expect(discovery.headers.get('tus-version')).toBe('1.0.0')
   })
 
+  it("answers renders by their bucket's rule: /render, and /render-signed after its transform", async () => {
+    const signed = await h.fetch(
+      '/v1/buckets/documents/sign',
+      json(
+        { key: 'photos/a.png', method: 'GET', transform: 'w=20,h=20' },
+        { method: 'POST', token: h.admin },
+      ),
+    )
+    const { url } = (await signed.json()) as { url: string }
+    expect(new URL(url).pathname).toMatch(/^\/render-signed\/[^/]+\/documents\/photos\/a\.png$/)
+    for (const target of [url, `${h.contentUrl}/render/documents/photos/a.png?w=20`]) {
+      const allowed = await preflight(target, APP, 'GET')
+      expect(allowed.headers.get('access-control-allow-origin'), target).toBe(APP)
+      expect(allowed.headers.get('access-control-allow-methods'), target).toBe('GET')
+      const refused = await preflight(target, 'https://evil.example', 'GET')
+      expect(refused.headers.get('access-control-allow-origin'), target).toBeNull()
+    }
+    // The answer itself (here the object is missing) carries the header a page needs to read it.
+    const answer = await fetch(url, { headers: { origin: APP } })
+    expect(answer.headers.get('access-control-allow-origin')).toBe(APP)
+  })
+
   it('refuses a rule that could never match, and clears it with null', async () => {
     const bad = await h.fetch(
       '/v1/buckets/exports',

@@ -1,6 +1,7 @@
 import { isCofferError, type ObjectAttributes } from '@coffer/client'
 import type { CofferUrl } from '../coffer-url.ts'
 import { fileBody } from './count-bytes.ts'
+import { explainRefusal } from './explain-refusal.ts'
 import type { LocalFile } from './local-tree.ts'
 import { track } from './progress.ts'
 import type { TransferContext } from './transfer-context.ts'
@@ -39,7 +40,7 @@ export async function uploadFile(
     })
   } catch (error) {
     if (ctx.noClobber && isCofferError(error, 'PreconditionFailed')) return 'skipped'
-    throw error
+    throw await explainRefusal(ctx, file, target, error)
   }
   return 'done'
 }

@@ -42,10 +42,19 @@ const EXPOSE_TUS = [
   ...EXPOSE_OBJECT,
 ]
 
-/** The scope of a path on the content origin: `/public`, `/signed` and `/render` name their bucket second. */
+/**
+ * The scope of a path on the content origin: `/public`, `/signed` and `/render` name their bucket
+ * second, `/render-signed/<transform>/` third (a page that fetches a signed render reads it too).
+ */
 export function contentScope(rules: CorsRules, path: string): Scope | undefined {
-  const [, root, bucket] = path.split('/')
-  if (bucket === undefined || bucket === '' || !['public', 'signed', 'render'].includes(root ?? ''))
+  const segments = path.split('/')
+  const root = segments[1] ?? ''
+  const bucket = root === 'render-signed' ? segments[3] : segments[2]
+  if (
+    bucket === undefined ||
+    bucket === '' ||
+    !['public', 'signed', 'render', 'render-signed'].includes(root)
+  )
     return undefined
   const methods: CorsMethod[] = root === 'signed' ? ['GET', 'HEAD', 'PUT'] : ['GET', 'HEAD']
   return { rule: rules.forBucket(bucket), methods, expose: EXPOSE_OBJECT }
