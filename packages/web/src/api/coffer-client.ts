@@ -1,4 +1,4 @@
-import { CofferClient, encodeKey, isCofferError, type ListOptions, type ListPage } from '@coffer/client'
+import { CofferClient, isCofferError, type ListOptions, type ListPage } from '@coffer/client'
 import type { ListQuery, ObjectDetails, Usage, Whoami } from './types.ts'
 
 // The web UI talks to Coffer through `@coffer/client`. What is here is the UI's side of it: where
@@ -20,11 +20,6 @@ export function contentOrigin(doc: Pick<Document, 'querySelector'> = document): 
 /** Whether a URL (a signed one) is on the content origin, which the UI's CSP lets previews load from. */
 export function onContentOrigin(url: string): boolean {
   return new URL(url, location.href).origin === contentOrigin()
-}
-
-/** The anonymous URL of an object of a public bucket, on the content origin. */
-export function publicUrl(bucket: string, key: string, origin = contentOrigin()): string {
-  return `${origin}/public/${encodeURIComponent(bucket)}/${encodeKey(key)}`
 }
 
 /** A client of the Coffer that served this page (same origin), with one credential as bearer token. */

@@ -1,6 +1,6 @@
 import type { Share } from '@coffer/client'
 import { useEffect, useRef, useState } from 'react'
-import { type CofferClient, publicUrl } from '../api/coffer-client.ts'
+import type { CofferClient } from '../api/coffer-client.ts'
 import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { LinkField } from './link-field.tsx'
@@ -68,7 +68,9 @@ export function ShareDialog(props: {
   const offered = EXPIRIES.filter((e) => longest === undefined || e.value <= longest)
   return (
     <Modal title={`Share ${objectKey.slice(objectKey.lastIndexOf('/') + 1)}`} onClose={props.onClose}>
-      {props.isPublic ? <LinkField label="Public URL" url={publicUrl(bucket, objectKey)} /> : null}
+      {props.isPublic ? (
+        <LinkField label="Public URL" url={client.objects.publicUrl(bucket, objectKey)} />
+      ) : null}
       {share ? (
         <>
           <LinkField label="Share link" url={share.url} />

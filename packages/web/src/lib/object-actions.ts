@@ -1,5 +1,5 @@
 import { CofferError, isErrorCode } from '@coffer/client'
-import { type CofferClient, objectBlob, publicUrl } from '../api/coffer-client.ts'
+import { type CofferClient, objectBlob } from '../api/coffer-client.ts'
 import { baseName } from './format.ts'
 
 /** Where a renamed entry goes: a name stays in the folder, a path with `/` is from the bucket's root. */
@@ -83,7 +83,7 @@ function clickLink(href: string, fileName?: string): void {
  */
 export async function download(client: CofferClient, bucket: string, isPublic: boolean, key: string) {
   const name = baseName(key)
-  if (isPublic) return clickLink(`${publicUrl(bucket, key)}?download`)
+  if (isPublic) return clickLink(`${client.objects.publicUrl(bucket, key)}?download`)
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
   const signed = await client.objects
     .sign(bucket, key, { expiresIn: 300, contentDisposition: disposition })

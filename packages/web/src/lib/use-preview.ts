@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { type CofferClient, objectBlob, onContentOrigin, publicUrl } from '../api/coffer-client.ts'
+import { type CofferClient, objectBlob, onContentOrigin } from '../api/coffer-client.ts'
 import { messageOf } from '../api/people-words.ts'
 import type { ObjectDetails } from '../api/types.ts'
 import { formatBytes } from './format.ts'
@@ -52,7 +52,7 @@ export function usePreview(
         })
         return { text: await blob.text(), truncated: details.size > TEXT_BYTES }
       }
-      if (isPublic) return { url: publicUrl(bucket, details.key), revoke: false }
+      if (isPublic) return { url: client.objects.publicUrl(bucket, details.key), revoke: false }
       const signed = await client.objects
         .sign(bucket, details.key, { expiresIn: 3600, ...pinFor(kind) })
         .catch(() => undefined)
