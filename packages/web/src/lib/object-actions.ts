@@ -53,8 +53,9 @@ export async function deleteEntries(
   // The batch call takes a thousand keys at most; each key's failure is in its answer.
   for (let i = 0; i < objects.length; i += 1000)
     refuseFailures(await client.objects.deleteMany(bucket, { keys: objects.slice(i, i + 1000) }))
+  // A folder's delete takes as long as it holds objects: no time limit (the client's is 30 s).
   for (const folder of keys.filter((k) => k.endsWith('/')))
-    refuseFailures(await client.objects.deleteMany(bucket, { prefix: folder }))
+    refuseFailures(await client.objects.deleteMany(bucket, { prefix: folder }, { timeout: 0 }))
 }
 
 /** A batch delete's first failed key as an error: the person must hear what was not deleted. */
