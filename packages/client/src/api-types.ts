@@ -13,6 +13,7 @@ import type {
   ExportJson,
   ListPageJson,
   ObjectJson,
+  RenderUrlsJson,
   ScopeSchema,
   ServiceUsageJson,
   ShareJson,
@@ -20,7 +21,9 @@ import type {
   SiteDeploysJson,
   SiteJson,
   SummaryJson,
+  UsageSeriesJson,
   WhoamiJson,
+  ZipLinkJson,
 } from './schemas/index.ts'
 
 // The API's answers as TypeScript types, derived from the schemas the server answers with
@@ -69,3 +72,9 @@ export type ServiceUsage = Static<typeof ServiceUsageJson>
 
 /** A share link (see `SharesApi`). */
 export type Share = Static<typeof ShareJson>
+/** Signed render URLs for many keys, one request's worth. */
+export type RenderUrls = Static<typeof RenderUrlsJson>
+/** A short link that downloads a selection as one zip. */
+export type ZipLink = Static<typeof ZipLinkJson>
+/** Traffic per day and series (a bucket, or an API key's name). */
+export type UsagePoint = Static<typeof UsageSeriesJson>['points'][number]

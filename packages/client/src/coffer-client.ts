@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditPage, BucketUsage, ServiceUsage, Whoami } from './api-types.ts'
+import type { AuditEvent, AuditPage, BucketUsage, ServiceUsage, UsagePoint, Whoami } from './api-types.ts'
 import { BucketsApi } from './buckets-api.ts'
 import { CofferError } from './coffer-error.ts'
 import { ExportsApi } from './exports-api.ts'
@@ -83,18 +83,37 @@ export class CofferClient {
    * event, pages followed as the loop reaches them.
    */
   async *audit(filter: AuditFilter = {}): AsyncGenerator<AuditEvent> {
-    const { signal, timeout, ...query } = filter
-    let cursor = query.cursor
+    let cursor = filter.cursor
     do {
-      const page: AuditPage = await this.transport.json({
-        path: '/v1/audit',
-        query: { ...query, cursor },
-        signal,
-        timeout,
-      })
+      const page = await this.auditPage({ ...filter, cursor })
       yield* page.events
       cursor = page.cursor
     } while (cursor !== undefined)
+  }
+
+  /**
+   * One page of the audit trail (service admins), newest first, and the `cursor` of the next when
+   * older events follow: for a UI that shows a page at a time. Empty filters do not filter.
+   */
+  auditPage(filter: AuditFilter = {}): Promise<AuditPage> {
+    const { signal, timeout, ...query } = filter
+    for (const [name, value] of Object.entries(query))
+      if (value === '') delete query[name as keyof typeof query]
+    return this.transport.json({ path: '/v1/audit', query, signal, timeout })
+  }
+
+  /** Traffic per day by bucket or by API key name over the last `days` (service admins), for charts. */
+  async usageSeries(
+    by: 'bucket' | 'name',
+    options: CallOptions & { days?: number } = {},
+  ): Promise<UsagePoint[]> {
+    const { days, ...call } = options
+    const { points } = await this.transport.json<{ points: UsagePoint[] }>({
+      path: '/v1/usage/series',
+      query: { by, days },
+      ...call,
+    })
+    return points
   }
 
   /**

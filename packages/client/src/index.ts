@@ -35,5 +35,6 @@ export {
   type UploadUrlStore,
 } from './resumable-upload.ts'
 export type { SharesApi } from './shares-api.ts'
+export { RENDER_URLS_PER_REQUEST, type SignRendersOptions } from './signed-renders.ts'
 export type { DeployOptions, SitesApi } from './sites-api.ts'
 export type { ProgressListener, UploadBody } from './upload-body.ts'

@@ -20,6 +20,8 @@ export interface ListOptions extends CallOptions {
   maxSize?: number | undefined
   /** The key contains this text. */
   q?: string | undefined
+  /** The name (after the last `/`) contains this text: without a delimiter, a search of every folder. */
+  name?: string | undefined
   /** `store` lists the storage itself rather than the index (no filters or sorts). */
   source?: 'index' | 'store' | undefined
 }

@@ -1,12 +1,21 @@
 import { StorageError } from '@coffer/core/errors'
 import { type RenderUrlOptions, renderUrl } from '@coffer/images/render-url'
-import type { DeleteResult, ListPage, ObjectInfo, ObjectSummary, SignedUrl } from './api-types.ts'
+import type {
+  DeleteResult,
+  ListPage,
+  ObjectInfo,
+  ObjectSummary,
+  RenderUrls,
+  SignedUrl,
+  ZipLink,
+} from './api-types.ts'
 import { CofferError } from './coffer-error.ts'
 import type { CallOptions, HttpTransport } from './http-transport.ts'
 import { bucketPath, encodeKey, objectPath } from './key-path.ts'
 import { attributeHeaders, headOfHeaders, type ObjectAttributes, type ObjectHead } from './object-headers.ts'
 import { type ListOptions, listObjects, listPage, listPages } from './object-listing.ts'
 import { type ResumableBody, type ResumableUploadOptions, resumableUpload } from './resumable-upload.ts'
+import { type SignRendersOptions, signRenders } from './signed-renders.ts'
 import { type ProgressListener, sizeOf, type UploadBody, uploadRequest } from './upload-body.ts'
 
 /** How a one-request upload runs. */
@@ -211,6 +220,39 @@ export class ObjectsApi {
     const { signal, timeout, method = 'GET', expiresIn = 3600, ...rest } = options
     const json = { key, method, expiresIn, ...rest }
     return this.#transport.json({ method: 'POST', path: `${bucketPath(bucket)}/sign`, json, signal, timeout })
+  }
+
+  /**
+   * Signed render URLs for many keys of a (private) bucket, `transform` sealed in each, one request
+   * per thousand keys. Needs the sign permission and read on every key: one key outside the
+   * credential's scope refuses the whole batch with `AccessDenied`.
+   */
+  signRenders(
+    bucket: string,
+    keys: readonly string[],
+    transform: string | Record<string, string | number>,
+    options?: SignRendersOptions,
+  ): Promise<RenderUrls> {
+    return signRenders(this.#transport, bucket, keys, transform, options)
+  }
+
+  /**
+   * A short link (two minutes) that downloads objects and folders (keys ending in `/`) as one zip,
+   * with names below `base`. The service checks the credential on each (read; list and read on a
+   * folder) and refuses a selection over its limits (`TooLarge`). The link itself needs no credential,
+   * so a browser can navigate to it and save the file. The URL is absolute, on the API origin.
+   */
+  async zipLink(
+    bucket: string,
+    keys: readonly string[],
+    options: CallOptions & { base?: string | undefined } = {},
+  ): Promise<ZipLink> {
+    const { signal, timeout, base } = options
+    const json = base === undefined ? { keys } : { keys, base }
+    const path = `${bucketPath(bucket)}/zip`
+    const link = await this.#transport.json<ZipLink>({ method: 'POST', path, json, signal, timeout })
+    // The service answers a path on the API origin: absolute, it works outside a page of that origin.
+    return { ...link, url: this.#transport.url(link.url) }
   }
 
   /**

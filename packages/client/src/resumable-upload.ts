@@ -42,6 +42,12 @@ export interface ResumableUploadOptions extends CallOptions {
   onResume?: ((event: { offset: number; size: number; retry?: Error }) => void) | undefined
   /** Retries in a row after the service could not be reached, each from its offset. Default 3. */
   retries?: number | undefined
+  /**
+   * What an abort does with the upload on the service: `keep` it to be resumed (default: a CLI
+   * stopped by Ctrl-C), or `terminate` it (a person cancelled it in a UI), which frees its staged
+   * bytes at once and forgets its record in the `resume` store.
+   */
+  onAbort?: 'keep' | 'terminate' | undefined
 }
 
 /** The largest PATCH body by default (see `chunkSize`). */
@@ -174,12 +180,19 @@ export async function resumableUpload(
         })
       },
     })
-    const stop = (failure: CofferError) => {
-      // Without terminating: the upload stays on the service, to be resumed.
-      void upload.abort(false).finally(() => finish(failure))
+    const stop = (failure: CofferError, terminate = false) => {
+      // Unless terminated, the upload stays on the service, to be resumed. A failure to terminate is
+      // the service's sweep's to clean up: the abort, not that failure, is what the caller must hear.
+      void upload
+        .abort(terminate)
+        .catch(() => {})
+        .finally(() => finish(failure))
     }
     const onAbort = () =>
-      stop(new CofferError('Aborted', 0, 'the upload was aborted', { cause: options.signal?.reason }))
+      stop(
+        new CofferError('Aborted', 0, 'the upload was aborted', { cause: options.signal?.reason }),
+        options.onAbort === 'terminate',
+      )
     const timer =
       options.timeout === undefined
         ? undefined

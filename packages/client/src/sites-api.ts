@@ -63,6 +63,12 @@ export class SitesApi {
     })
   }
 
+  /** The sites whose deploys the credential may list, by name. */
+  async list(options: CallOptions = {}): Promise<Site[]> {
+    const { sites } = await this.#transport.json<{ sites: Site[] }>({ path: '/v1/sites', ...options })
+    return sites
+  }
+
   /** A site with its deploys; throws `NotFound`. */
   get(site: string, options: CallOptions = {}): Promise<SiteDeploys> {
     return this.#transport.json({ path: sitePath(site), ...options })

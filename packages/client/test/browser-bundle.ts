@@ -9,8 +9,12 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((name) =
 /**
  * Bundles `input` for browsers as a web app's bundler would (rolldown, platform browser, the
  * workspace's sources); the Node built-ins its graph imports (left out, and recorded), and the code.
+ * `alias` adds more of the workspace's sources (`@coffer/client` for an app that imports it).
  */
-export async function bundleForBrowsers(input: string): Promise<{ asked: string[]; code: string }> {
+export async function bundleForBrowsers(
+  input: string,
+  alias: Record<string, string> = {},
+): Promise<{ asked: string[]; code: string }> {
   const asked: string[] = []
   const bundle = await rolldown({
     input,
@@ -19,6 +23,7 @@ export async function bundleForBrowsers(input: string): Promise<{ asked: string[
       alias: {
         '@coffer/core/errors': source('../../core/src/errors.ts'),
         '@coffer/images/render-url': source('../../images/src/render-url.ts'),
+        ...alias,
       },
     },
     plugins: [
@@ -29,6 +34,8 @@ export async function bundleForBrowsers(input: string): Promise<{ asked: string[
           asked.push(specifier)
           return { id: specifier, external: true }
         },
+        // A stylesheet is the app bundler's to handle, and holds no script: it bundles as nothing.
+        load: (id) => (id.endsWith('.css') ? { code: '', moduleType: 'js' } : null),
       },
     ],
   })

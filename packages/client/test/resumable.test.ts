@@ -87,3 +87,39 @@ it('uploads bytes over tus and reports a refusal with its code, forgetting the r
   })
   expect(store.urls.size).toBe(0)
 })
+
+it("terminates the service's upload on abort when asked, forgetting its record", async () => {
+  const store = memoryStore()
+  const recorded = new Promise<string>((resolve) => {
+    const set = store.set
+    store.set = async (fingerprint, url) => {
+      resolve(url)
+      await set(fingerprint, url)
+    }
+  })
+  const controller = new AbortController()
+  const cancelled = f.client.objects.uploadResumable(
+    'documents',
+    'resumable/cancelled.bin',
+    randomBytes(4 * MiB),
+    {
+      chunkSize: MiB,
+      resume: { store, fingerprint: 'cancelled' },
+      onAbort: 'terminate',
+      signal: controller.signal,
+      onProgress: (sent) => {
+        if (sent >= MiB) controller.abort()
+      },
+    },
+  )
+  await expect(cancelled).rejects.toMatchObject({ code: 'Aborted' })
+  const uploadUrl = await recorded
+  expect(store.urls.size).toBe(0)
+  // tus answers 404 (or 410) for an upload that is gone (tus 1.0, HEAD on a terminated upload).
+  const head = await fetch(uploadUrl, {
+    method: 'HEAD',
+    headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${f.harness.admin}` },
+  })
+  expect([404, 410]).toContain(head.status)
+  expect(await f.client.objects.exists('documents', 'resumable/cancelled.bin')).toBe(false)
+})

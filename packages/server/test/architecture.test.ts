@@ -55,7 +55,7 @@ const PACKAGE_DEPENDENCIES: Record<string, readonly string[]> = {
   client: ['core', 'images'],
   server: ['core', 'driver-s3', 'images', 'exports', 'client'],
   cli: ['core', 'driver-s3', 'server', 'client'],
-  web: ['client', 'core'],
+  web: ['client'],
 }
 
 describe('architecture', () => {

@@ -1,6 +1,6 @@
+import { isCofferError } from '@coffer/client'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { ApiError } from './api/api-error.ts'
-import { CofferClient } from './api/coffer-client.ts'
+import { type CofferClient, connect, isAdmin, whoamiOf } from './api/coffer-client.ts'
 import { managesSites } from './api/sites.ts'
 import type { Whoami } from './api/types.ts'
 import { AdminPages } from './components/admin-pages.tsx'
@@ -38,22 +38,21 @@ function Shell(props: { client: CofferClient; onSignOut: () => void }) {
   const [stored, setStored] = useState(0)
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   useEffect(() => {
-    client.isAdmin().then(setAdmin, () => setAdmin(false))
+    isAdmin(client).then(setAdmin, () => setAdmin(false))
     // Without whoami (an older server, a network failure) every button shows, and the server decides.
-    client
-      .whoami()
+    whoamiOf(client)
       .then(setWho, () => setWho(undefined))
       .finally(() => setWhoKnown(true))
-    client.buckets().then(
+    client.buckets.list().then(
       (list) => setBuckets(list.map((b) => b.name)),
       (error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) props.onSignOut()
+        if (isCofferError(error, 'MissingCredentials')) props.onSignOut()
       },
     )
   }, [client, props.onSignOut])
   const queue = useMemo(
     () =>
-      new UploadQueue(uploadTransport(client.token), {
+      new UploadQueue(uploadTransport(client), {
         isResumable: (size) => size >= RESUMABLE_FROM,
         // Many small files finish close together: list again once they settle, not once each.
         onStored: () => {
@@ -202,7 +201,7 @@ export function App() {
     addEventListener('hashchange', onHash)
     return () => removeEventListener('hashchange', onHash)
   }, [])
-  const client = useMemo(() => (token ? new CofferClient(token) : undefined), [token])
+  const client = useMemo(() => (token ? connect(token) : undefined), [token])
   const forget = useCallback(() => {
     session.clear()
     setToken(undefined)

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
+
+import { CofferError } from '@coffer/client'
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { createElement } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError } from '../src/api/api-error.ts'
 import { policyOf } from '../src/components/bucket-form.tsx'
 import { SignIn } from '../src/components/sign-in.tsx'
 import { interruptedHint, UploadPanel } from '../src/components/upload-panel.tsx'
@@ -83,7 +84,7 @@ describe('the upload panel', () => {
     })
     expect(screen.getByText('Uploading 1 file · 50%')).toBeTruthy()
     expect(screen.getByLabelText('Progress of a.bin').getAttribute('value')).toBe('50')
-    await act(async () => fail(new ApiError(415, { detail: 'text/html is not allowed here' })))
+    await act(async () => fail(new CofferError('UnsupportedMediaType', 415, 'text/html is not allowed here')))
     expect(screen.getByRole('alert').textContent).toBe(
       'This bucket does not accept this type of file — text/html is not allowed here',
     )

@@ -175,6 +175,42 @@ describe('the web UI in Chromium, against a real Coffer', () => {
     await h.fetch(`/v1/buckets/documents/objects/${name}`, { method: 'DELETE', token: h.admin })
   }, 180_000)
 
+  it('cancels a large upload: its upload is deleted on the server and no longer offered to resume', async () => {
+    const file = `coffer-e2e-${process.pid}-cancel.bin`
+    const path = join(tmpdir(), file)
+    await writeFile(path, LARGE)
+    const requests: string[] = []
+    let uploadUrl: string | undefined
+    page.on('request', (r) => r.url().includes('/v1/uploads') && requests.push(r.method()))
+    page.on('response', (r) => {
+      if (r.request().method() === 'POST' && r.url().endsWith('/v1/uploads')) uploadUrl = r.headers().location
+    })
+    // The first chunk goes through; the second is held, so the upload is mid-way when it is cancelled.
+    let patches = 0
+    await page.route('**/v1/uploads/*', (route) =>
+      route.request().method() === 'PATCH' && ++patches > 1 ? undefined : route.continue(),
+    )
+    await page.getByLabel('Choose files to upload').setInputFiles(path, SLOW)
+    await expect.poll(() => patches, SLOW).toBe(2)
+    await page.getByRole('button', { name: `Cancel ${file}` }).click()
+    await expect.poll(() => requests.includes('DELETE'), SLOW).toBe(true)
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
+    expect(uploadUrl).toBeDefined()
+    const gone = await fetch(new URL(uploadUrl ?? '', h.url), {
+      method: 'HEAD',
+      headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${h.admin}` },
+    })
+    expect([404, 410]).toContain(gone.status)
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tus::')))).toEqual(
+      [],
+    )
+    expect(await page.getByText(/Interrupted uploads/).count()).toBe(0)
+    const stored = await h.fetch(`/v1/buckets/documents/objects/e2e/${file}`, { token: h.admin })
+    expect(stored.status).toBe(404)
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await rm(path, { force: true })
+  }, 180_000)
+
   it('previews an image, text and CSV, with the metadata', async () => {
     await row(page, 'picture.png').getByRole('button').click()
     const details = page.getByRole('complementary', { name: 'Details of picture.png' })

@@ -1,5 +1,5 @@
+import { CofferError } from '@coffer/client'
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../src/api/api-error.ts'
 import { type EntryLike, filesOfEntry } from '../src/lib/drop-files.ts'
 import { copyName } from '../src/lib/keep-both.ts'
 import { type Transport, UploadQueue, type UploadTask } from '../src/upload/upload-queue.ts'
@@ -39,9 +39,7 @@ describe('the upload queue', () => {
     const { transport, tasks } = manualTransport()
     const queue = new UploadQueue(transport)
     const [item] = queue.add('docs', '', [file('big', 100)])
-    tasks[0]?.reject(
-      new ApiError(413, { detail: 'the upload exceeds the limit of 10 bytes', code: 'TooLarge' }),
-    )
+    tasks[0]?.reject(new CofferError('TooLarge', 413, 'the upload exceeds the limit of 10 bytes'))
     await tick()
     expect(queue.snapshot().items[0]).toMatchObject({
       state: 'failed',
@@ -75,7 +73,7 @@ describe('the upload queue', () => {
   it('creates only, and asks when the name is taken: keep both numbers the copy, replace overwrites', async () => {
     const { transport, tasks } = manualTransport()
     const queue = new UploadQueue(transport)
-    const taken = () => new ApiError(412, { detail: 'exists', code: 'PreconditionFailed' })
+    const taken = () => new CofferError('PreconditionFailed', 412, 'exists')
     const [a, b] = queue.add('docs', 'in/', [file('a.txt', 1), file('b.txt', 1)])
     expect(tasks.map((t) => t.task.createOnly)).toEqual([true, true])
     tasks[0]?.reject(taken())
@@ -104,7 +102,7 @@ describe('the upload queue', () => {
     const { transport, tasks } = manualTransport()
     const queue = new UploadQueue(transport)
     const [a] = queue.add('docs', '', [file('a', 1)])
-    tasks[0]?.reject(new ApiError(412, { detail: 'exists' }))
+    tasks[0]?.reject(new CofferError('PreconditionFailed', 412, 'exists'))
     await tick()
     queue.resolve(a?.id ?? 0, 'cancel')
     expect(queue.snapshot().items[0]?.state).toBe('cancelled')

@@ -1,5 +1,5 @@
+import { CofferError } from '@coffer/client'
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../src/api/api-error.ts'
 import type { Bucket } from '../src/api/types.ts'
 import { SpeedMeter, timeLeftText } from '../src/upload/speed-meter.ts'
 import { UploadQueue } from '../src/upload/upload-queue.ts'
@@ -35,14 +35,16 @@ describe("a bucket's rules, before sending", () => {
 
   it("explains the server's refusals in the same words, and nothing else", () => {
     const rules = uploadRules(bucket({ maxFileSize: 1024 }), { bytes: 10, objects: 1, quotaBytes: 2048 })
-    expect(rules.explain(file('a.bin', 4096), new ApiError(413))).toBe(
+    expect(rules.explain(file('a.bin', 4096), new CofferError('TooLarge', 413, 'too large'))).toBe(
       'a.bin is 4.0 KB; this bucket accepts files up to 1.0 KB',
     )
-    expect(rules.explain(file('a.bin', 10), new ApiError(413))).toBe(
+    expect(rules.explain(file('a.bin', 10), new CofferError('TooLarge', 413, 'too large'))).toBe(
       'a.bin (10 B) is too large for this bucket',
     )
-    expect(rules.explain(file('a.bin', 10), new ApiError(507))).toBe('docs is full: 10 B of 2.0 KB used')
-    expect(rules.explain(file('a.bin', 10), new ApiError(500))).toBeUndefined()
+    expect(rules.explain(file('a.bin', 10), new CofferError('QuotaExceeded', 507, 'full'))).toBe(
+      'docs is full: 10 B of 2.0 KB used',
+    )
+    expect(rules.explain(file('a.bin', 10), new CofferError('Internal', 500, 'broken'))).toBeUndefined()
     expect(acceptOf(bucket({ allowedTypes: ['image/*', 'application/pdf'] }))).toBe('image/*,application/pdf')
     expect(acceptOf(bucket({}))).toBeUndefined()
   })
@@ -59,7 +61,11 @@ describe("a bucket's rules, before sending", () => {
   })
 
   it('offers a retry for network and server failures only', async () => {
-    const failures = [new ApiError(0), new ApiError(503), new ApiError(403)]
+    const failures = [
+      new CofferError('Unavailable', 0, 'cannot reach'),
+      new CofferError('Unavailable', 503, 'busy'),
+      new CofferError('AccessDenied', 403, 'no'),
+    ]
     const queue = new UploadQueue(() => Promise.reject(failures.shift()))
     queue.add(
       'docs',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Scope } from '../src/api/types.ts'
 import { searchRoot } from '../src/lib/abilities.ts'
 import { movesInto } from '../src/lib/move-plan.ts'
 import { DEFAULT_VIEW, searchOf, viewOf } from '../src/lib/view-address.ts'
@@ -42,7 +43,7 @@ describe('Move to…', () => {
 })
 
 describe('where a search of the whole bucket starts', () => {
-  const who = (scopes: { bucket: string; prefix?: string; permissions: string[] }[]) => ({
+  const who = (scopes: Scope[]) => ({
     kind: 'key' as const,
     id: 'k',
     name: 'k',

@@ -19,10 +19,12 @@ export {
   ImageJson,
   ListPageJson,
   ObjectJson,
+  RenderUrlsJson,
   SignedUrlJson,
   SummaryJson,
+  ZipLinkJson,
 } from './object-schemas.ts'
 export { ProblemSchema } from './problem-schema.ts'
 export { ShareJson, ShareListJson } from './share-schemas.ts'
-export { DeployedJson, DeployJson, SiteDeploysJson, SiteJson } from './site-schemas.ts'
+export { DeployedJson, DeployJson, SiteDeploysJson, SiteJson, SiteListJson } from './site-schemas.ts'
 export { BucketUsageJson, ServiceUsageJson, UsageSeriesJson } from './usage-schemas.ts'

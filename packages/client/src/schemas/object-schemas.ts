@@ -52,3 +52,17 @@ export const SignedUrlJson = Type.Object({
   url: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
 })
+
+/** Signed render URLs for many keys of a bucket, one transform sealed in each, and their expiry. */
+export const RenderUrlsJson = Type.Object({
+  urls: Type.Array(Type.Object({ key: Type.String(), url: Type.String() })),
+  expiresAt: Type.String({ format: 'date-time' }),
+})
+
+/** A short link that downloads objects and folders as one zip: what it holds, and until when it works. */
+export const ZipLinkJson = Type.Object({
+  url: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  files: Type.Integer(),
+  bytes: Type.Integer(),
+})

@@ -24,3 +24,6 @@ export const DeployedJson = Type.Object({ site: SiteJson, deploy: DeployJson })
 
 /** A site with its deploys, newest first. */
 export const SiteDeploysJson = Type.Object({ site: SiteJson, deploys: Type.Array(DeployJson) })
+
+/** The sites whose deploys the caller may list, by name. */
+export const SiteListJson = Type.Object({ sites: Type.Array(SiteJson) })

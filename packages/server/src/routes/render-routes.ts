@@ -7,7 +7,7 @@ import { sendRender } from '../http/send-render.ts'
 import { signRenders } from '../http/sign-render.ts'
 import type { App } from '../http/typed-app.ts'
 import { refuseSubresource } from './object-routes.ts'
-import { BucketParams, ERROR_RESPONSES, ObjectParams } from './schemas.ts'
+import { BucketParams, ERROR_RESPONSES, ObjectParams, RenderUrlsJson } from './schemas.ts'
 
 const tags = ['renders']
 
@@ -88,10 +88,7 @@ export function renderRoutes(app: App, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            urls: Type.Array(Type.Object({ key: Type.String(), url: Type.String() })),
-            expiresAt: Type.String({ format: 'date-time' }),
-          }),
+          200: RenderUrlsJson,
           ...ERROR_RESPONSES,
         },
       },

@@ -27,6 +27,7 @@ export {
   ListPageJson,
   ObjectJson,
   ProblemSchema,
+  RenderUrlsJson,
   ScopeSchema,
   ServiceUsageJson,
   ShareJson,
@@ -34,9 +35,11 @@ export {
   SignedUrlJson,
   SiteDeploysJson,
   SiteJson,
+  SiteListJson,
   SummaryJson,
   UsageSeriesJson,
   WhoamiJson,
+  ZipLinkJson,
 } from '@coffer/client/schemas'
 
 /** Path parameters of bucket routes. */

@@ -15,7 +15,14 @@ import type { AppContext } from '../http/app-context.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import type { App } from '../http/typed-app.ts'
-import { DeployedJson, ERROR_RESPONSES, SignedUrlJson, SiteDeploysJson, SiteJson } from './schemas.ts'
+import {
+  DeployedJson,
+  ERROR_RESPONSES,
+  SignedUrlJson,
+  SiteDeploysJson,
+  SiteJson,
+  SiteListJson,
+} from './schemas.ts'
 
 const tags = ['sites']
 /** The bucket every site's deploys are stored in. */
@@ -168,7 +175,7 @@ export async function siteRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags,
         summary: 'The sites whose deploys the caller may list (list on prototypes/sites/<site>/), by name',
-        response: { 200: Type.Object({ sites: Type.Array(SiteJson) }), ...ERROR_RESPONSES },
+        response: { 200: SiteListJson, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

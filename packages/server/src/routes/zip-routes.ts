@@ -7,7 +7,7 @@ import type { AppContext } from '../http/app-context.ts'
 import { boundedExpiry, checkIssuer } from '../http/presign.ts'
 import { zipStream } from '../http/send-zip.ts'
 import type { App } from '../http/typed-app.ts'
-import { BucketParams, ERROR_RESPONSES } from './schemas.ts'
+import { BucketParams, ERROR_RESPONSES, ZipLinkJson } from './schemas.ts'
 
 const tags = ['objects']
 /** A zip link is a download about to start, not a share: it lasts two minutes. */
@@ -48,12 +48,7 @@ export function zipRoutes(app: App, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            url: Type.String(),
-            expiresAt: Type.String({ format: 'date-time' }),
-            files: Type.Integer(),
-            bytes: Type.Integer(),
-          }),
+          200: ZipLinkJson,
           ...ERROR_RESPONSES,
         },
       },

@@ -1,56 +1,8 @@
 import { allows } from '../lib/abilities.ts'
-import type { CofferClient } from './coffer-client.ts'
 import type { Whoami } from './types.ts'
 
 /** The bucket every site's deploys are stored in, under `sites/<site>/`. */
 const SITES_BUCKET = 'prototypes'
-
-/** A prototype site, as `GET /v1/sites` answers. */
-export interface Site {
-  name: string
-  /** The site's own origin, where it is served. */
-  url: string
-  public: boolean
-  /** The live deploy; none before the first deploy. */
-  current?: string
-  createdAt: string
-  updatedAt: string
-}
-
-/** One immutable deploy of a site. */
-export interface Deploy {
-  id: string
-  files: number
-  bytes: number
-  spa: boolean
-  createdAt: string
-}
-
-const sitePath = (site: string) => `/v1/sites/${encodeURIComponent(site)}`
-
-/** The sites whose deploys this credential may list, by name. */
-export async function listSites(client: CofferClient): Promise<Site[]> {
-  return (await client.json<{ sites: Site[] }>('/v1/sites')).sites
-}
-
-/** A site's deploys, newest first. */
-export async function siteDeploys(client: CofferClient, site: string): Promise<Deploy[]> {
-  return (await client.json<{ deploys: Deploy[] }>(sitePath(site))).deploys
-}
-
-/** Makes `deploy` the live one (atomically, for every visitor); a rollback is a switch back. */
-export async function switchDeploy(client: CofferClient, site: string, deploy: string): Promise<void> {
-  await client.request(sitePath(site), {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ current: deploy }),
-  })
-}
-
-/** Deletes a deploy that is not live, with its files. */
-export async function deleteDeploy(client: CofferClient, site: string, deploy: string): Promise<void> {
-  await client.request(`${sitePath(site)}/deploys/${encodeURIComponent(deploy)}`, { method: 'DELETE' })
-}
 
 /** What a credential may do with one site's deploys. */
 export interface SiteAbilities {

@@ -1,8 +1,7 @@
+import type { AuditEvent, AuditFilter } from '@coffer/client'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { auditPage, listKeys } from '../api/admin-api.ts'
-import type { AuditEvent, AuditQuery } from '../api/admin-types.ts'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { DataTable } from './data-table.tsx'
 import { ErrorText } from './modal.tsx'
@@ -32,15 +31,15 @@ const ACTIONS = [
 /** The audit trail (service admins): newest first, filtered by bucket, actor and action, 50 at a time. */
 export function AuditPage(props: { client: CofferClient }) {
   const { client } = props
-  const [filters, setFilters] = useState<AuditQuery>({})
-  const [draft, setDraft] = useState<AuditQuery>({})
+  const [filters, setFilters] = useState<AuditFilter>({})
+  const [draft, setDraft] = useState<AuditFilter>({})
   const [events, setEvents] = useState<AuditEvent[] | undefined>()
   const [cursor, setCursor] = useState<string | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [names, setNames] = useState<Map<string, string>>(new Map())
   useEffect(() => {
     // Actors are `key:<id>`: people know their keys by name.
-    listKeys(client).then(
+    client.keys.list().then(
       (keys) => setNames(new Map(keys.map((key) => [`key:${key.id}`, key.name]))),
       () => setNames(new Map()),
     )
@@ -48,7 +47,7 @@ export function AuditPage(props: { client: CofferClient }) {
   const load = useCallback(
     (after: string | undefined) => {
       setError(undefined)
-      auditPage(client, { ...filters, limit: PAGE, ...(after === undefined ? {} : { cursor: after }) }).then(
+      client.auditPage({ ...filters, limit: PAGE, cursor: after }).then(
         (page) => {
           setEvents((shown) => (after === undefined ? page.events : [...(shown ?? []), ...page.events]))
           setCursor(page.cursor)

@@ -113,7 +113,7 @@ export function BrowserDialogs(props: {
           onClose={onClose}
           onSubmit={async (value) => {
             const name = value.trim().replace(/^\/+|\/+$/g, '')
-            await client.putEmpty(bucket, `${prefix}${name}/`)
+            await client.objects.upload(bucket, `${prefix}${name}/`, new Uint8Array(0))
             props.onChanged([])
             props.onOpenFolder(`${prefix}${name}/`)
           }}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { type ObjectSummary, type SortField, type Whoami, withQuotas } from '../api/types.ts'
 import { abilitiesIn, searchRoot } from '../lib/abilities.ts'
 import { filesOfInput, type PickedFile } from '../lib/drop-files.ts'

@@ -1,5 +1,4 @@
 import { useState } from 'react'
-import { deleteBucket } from '../api/admin-api.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
 import { ActionForm, Modal } from './modal.tsx'
 import { TypedName } from './typed-name.tsx'
@@ -24,7 +23,7 @@ export function BucketDeleteDialog(props: {
         disabled={typed.trim() !== bucket}
         onCancel={props.onClose}
         onSubmit={async () => {
-          await deleteBucket(props.client, bucket)
+          await props.client.buckets.delete(bucket)
           props.onDeleted()
         }}
       >

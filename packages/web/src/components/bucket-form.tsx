@@ -1,3 +1,4 @@
+import type { BucketPolicy } from '@coffer/client'
 import { useState } from 'react'
 import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Bucket, PolicyInput } from '../api/types.ts'
@@ -65,6 +66,11 @@ export function policyOf(fields: PolicyFields, editing: boolean): PolicyInput {
   return policy
 }
 
+/** A new bucket's policy: a create has no limit to clear, so a null (which only an edit makes) goes. */
+function withoutNulls(policy: PolicyInput): BucketPolicy {
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== null)) as BucketPolicy
+}
+
 /** Create a bucket, or edit a bucket's policy (admins). */
 export function BucketForm(props: {
   client: CofferClient
@@ -92,7 +98,7 @@ export function BucketForm(props: {
         client={props.client}
         bucket={b.name}
         onClose={() => setConfirming(undefined)}
-        onConfirm={async () => props.onDone(await props.client.updateBucket(b.name, confirming))}
+        onConfirm={async () => props.onDone(await props.client.buckets.update(b.name, confirming))}
       />
     )
   return (
@@ -104,8 +110,8 @@ export function BucketForm(props: {
           const policy = policyOf(fields, b !== undefined)
           if (b && !b.public && policy.public) return setConfirming(policy)
           const saved = b
-            ? await props.client.updateBucket(b.name, policy)
-            : await props.client.createBucket(name.trim(), policy)
+            ? await props.client.buckets.update(b.name, policy)
+            : await props.client.buckets.create(name.trim(), withoutNulls(policy))
           props.onDone(saved)
         }}
       >

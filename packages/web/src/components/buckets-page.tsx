@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { bucketUsage, type CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { type Bucket, type Usage, withQuotas } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 import { BucketDeleteDialog } from './bucket-delete-dialog.tsx'
@@ -15,7 +15,7 @@ function BucketUsage(props: { client: CofferClient; bucket: Bucket }) {
   const { client, bucket } = props
   useEffect(() => {
     let live = true
-    client.usage(bucket.name).then(
+    bucketUsage(client, bucket.name).then(
       (u) => live && setUsage(u && withQuotas(u, bucket)),
       () => live && setUsage(undefined),
     )
@@ -46,7 +46,7 @@ export function BucketsPage(props: {
   const [editing, setEditing] = useState<Bucket | 'new' | undefined>()
   const [deleting, setDeleting] = useState<string | undefined>()
   const load = useCallback(() => {
-    client.buckets().then(setBuckets, (e) => setError(messageOf(e)))
+    client.buckets.list().then(setBuckets, (e) => setError(messageOf(e)))
   }, [client])
   useEffect(load, [load])
   return (

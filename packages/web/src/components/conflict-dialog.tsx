@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { OnExisting } from '../upload/upload-queue.ts'
 import { ErrorText, Modal } from './modal.tsx'
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, objectDetails } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { Bucket, ObjectDetails, ObjectSummary } from '../api/types.ts'
 import type { Abilities } from '../lib/abilities.ts'
 import { baseName, formatBytes, formatDate } from '../lib/format.ts'
@@ -31,7 +31,7 @@ export function DetailsPanel(
     let live = true
     setDetails(undefined)
     setError(undefined)
-    client.head(bucket, summary.key).then(
+    objectDetails(client, bucket, summary.key).then(
       (d) => live && setDetails(summary.sha256 ? { ...d, sha256: summary.sha256 } : d),
       (e) => live && setError(messageOf(e)),
     )

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, listPage } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { baseName } from '../lib/format.ts'
 import { ErrorText } from './modal.tsx'
 
@@ -28,7 +28,7 @@ export function FolderPicker(props: {
       // Folders only; a folder with more than a few thousand subfolders shows its first ones.
       for (let page = 0; page < 5; page++) {
         const query = { prefix: at, delimiter: '/', ...(cursor ? { cursor } : {}) }
-        const listed = await client.list(bucket, query, controller.signal)
+        const listed = await listPage(client, bucket, query, controller.signal)
         found.push(...listed.prefixes)
         cursor = listed.cursor
         if (cursor === undefined) break

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { BucketSelect } from './bucket-select.tsx'
 import { LinkField } from './link-field.tsx'
@@ -31,7 +31,11 @@ export function InviteDialog(props: { client: CofferClient; buckets: string[]; o
           try {
             const expiresAt = new Date(Date.now() + hours * 3600_000)
             const scopes = [{ bucket, permissions: [...ACCESS[access]] }]
-            const token = await props.client.createKey(`sign-in link (${access})`, scopes, expiresAt)
+            const { token } = await props.client.keys.create({
+              name: `sign-in link (${access})`,
+              scopes,
+              expiresAt: expiresAt.toISOString(),
+            })
             setLink({ url: `${location.origin}/#token=${encodeURIComponent(token)}`, expiresAt })
           } catch (failure) {
             setError(messageOf(failure))

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { createApiKey } from '../api/admin-api.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import type { Permission } from '../lib/abilities.ts'
 import { formatDate } from '../lib/format.ts'
 import { BucketSelect } from './bucket-select.tsx'
 import { LinkField } from './link-field.tsx'
@@ -29,7 +29,7 @@ export function KeyCreateDialog(props: {
   const [name, setName] = useState('')
   const [bucket, setBucket] = useState('*')
   const [prefix, setPrefix] = useState('')
-  const [permissions, setPermissions] = useState<Set<string>>(new Set(['read', 'list']))
+  const [permissions, setPermissions] = useState<Set<Permission>>(new Set(['read', 'list']))
   const [days, setDays] = useState(0)
   const [made, setMade] = useState<{ token: string; name: string; expiresAt?: string } | undefined>()
   if (made) {
@@ -61,7 +61,7 @@ export function KeyCreateDialog(props: {
             ...(prefix.trim() ? { prefix: prefix.trim() } : {}),
           }
           const expiresAt = days === 0 ? undefined : new Date(Date.now() + days * 86_400_000).toISOString()
-          const created = await createApiKey(props.client, {
+          const created = await props.client.keys.create({
             name: name.trim(),
             scopes: [scope],
             ...(expiresAt === undefined ? {} : { expiresAt }),

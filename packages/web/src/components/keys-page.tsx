@@ -1,15 +1,14 @@
+import type { ApiKey } from '@coffer/client'
 import { useCallback, useEffect, useState } from 'react'
-import { listKeys, revokeKey } from '../api/admin-api.ts'
-import type { ApiKeyInfo } from '../api/admin-types.ts'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { scopeText } from '../lib/scope-text.ts'
 import { DataTable } from './data-table.tsx'
 import { KeyCreateDialog } from './key-create-dialog.tsx'
 import { ConfirmDialog, ErrorText } from './modal.tsx'
 
-function status(key: ApiKeyInfo): string {
+function status(key: ApiKey): string {
   if (key.revokedAt !== undefined) return `revoked ${formatDate(key.revokedAt)}`
   if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) return 'expired'
   return 'active'
@@ -23,12 +22,12 @@ export function KeysPage(props: {
   selfId?: string | undefined
 }) {
   const { client } = props
-  const [keys, setKeys] = useState<ApiKeyInfo[] | undefined>()
+  const [keys, setKeys] = useState<ApiKey[] | undefined>()
   const [error, setError] = useState<string | undefined>()
   const [creating, setCreating] = useState(false)
-  const [revoking, setRevoking] = useState<ApiKeyInfo | undefined>()
+  const [revoking, setRevoking] = useState<ApiKey | undefined>()
   const load = useCallback(() => {
-    listKeys(client).then(setKeys, (e: unknown) => setError(messageOf(e)))
+    client.keys.list().then(setKeys, (e: unknown) => setError(messageOf(e)))
   }, [client])
   useEffect(load, [load])
   return (
@@ -88,7 +87,7 @@ export function KeysPage(props: {
           confirm="Revoke key"
           onClose={() => setRevoking(undefined)}
           onConfirm={async () => {
-            await revokeKey(client, revoking.id)
+            await client.keys.revoke(revoking.id)
             setRevoking(undefined)
             load()
           }}

@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
+import { messageOf } from '../api/people-words.ts'
 
 /** What a dialog focuses first: the control marked `data-autofocus`, else its first field. */
 const FIELD = 'input:not([type="hidden"]):not([type="checkbox"]), select, textarea'

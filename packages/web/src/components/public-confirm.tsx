@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { type CofferClient, contentOrigin } from '../api/coffer-client.ts'
+import { bucketUsage, type CofferClient, contentOrigin } from '../api/coffer-client.ts'
 import type { Usage } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 import { ActionForm, Modal } from './modal.tsx'
@@ -27,7 +27,7 @@ export function PublicConfirm(props: {
   const [typed, setTyped] = useState('')
   useEffect(() => {
     let live = true
-    client.usage(bucket).then(
+    bucketUsage(client, bucket).then(
       (u) => live && setUsage(u),
       () => live && setUsage(undefined),
     )

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import { publicRenderUrl, signRenders } from '../api/render-urls.ts'
+import { messageOf } from '../api/people-words.ts'
+import { publicRenderUrl } from '../api/render-urls.ts'
 import type { Bucket, ObjectSummary } from '../api/types.ts'
 import { renderable, renderLinksOf } from '../lib/thumbnail-plan.ts'
 
@@ -38,9 +38,11 @@ export function RenderLinks(props: {
     }
     let live = true
     Promise.all(
-      links.map((l) => signRenders(client, bucket.name, [object.key], l.transform, LINK_LIFE)),
+      links.map((l) =>
+        client.objects.signRenders(bucket.name, [object.key], l.transform, { expiresIn: LINK_LIFE }),
+      ),
     ).then(
-      (signed) => live && setUrls(signed.map((s) => s.urls.get(object.key) ?? '')),
+      (signed) => live && setUrls(signed.map((s) => s.urls.find((u) => u.key === object.key)?.url ?? '')),
       (error: unknown) => live && setUrls({ error: messageOf(error) }),
     )
     return () => {

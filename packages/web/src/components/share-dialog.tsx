@@ -1,9 +1,7 @@
+import type { Share } from '@coffer/client'
 import { useEffect, useRef, useState } from 'react'
-import type { Share } from '../api/admin-types.ts'
-import { messageOf } from '../api/api-error.ts'
-import { type CofferClient, publicUrl } from '../api/coffer-client.ts'
-import { createShare, revokeShare } from '../api/share-api.ts'
-import type { Bucket } from '../api/types.ts'
+import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { LinkField } from './link-field.tsx'
 import { ErrorText, Modal } from './modal.tsx'
@@ -54,7 +52,7 @@ export function ShareDialog(props: {
     // One link per opening, even when React runs effects twice (development's strict mode).
     if (made.current) return
     made.current = true
-    client.json<Bucket>(`/v1/buckets/${encodeURIComponent(bucket)}`).then(
+    client.buckets.get(bucket).then(
       (info) => {
         const max = info.maxShareSeconds ?? DEFAULT_EXPIRY
         setLongest(max)
@@ -62,13 +60,17 @@ export function ShareDialog(props: {
       },
       () => setLongest(undefined),
     )
-    createShare(client, bucket, objectKey).then(setShare, (failure: unknown) => setError(messageOf(failure)))
+    client.shares
+      .create(bucket, { key: objectKey })
+      .then(setShare, (failure: unknown) => setError(messageOf(failure)))
   }, [client, bucket, objectKey])
 
   const offered = EXPIRIES.filter((e) => longest === undefined || e.value <= longest)
   return (
     <Modal title={`Share ${objectKey.slice(objectKey.lastIndexOf('/') + 1)}`} onClose={props.onClose}>
-      {props.isPublic ? <LinkField label="Public URL" url={publicUrl(bucket, objectKey)} /> : null}
+      {props.isPublic ? (
+        <LinkField label="Public URL" url={client.objects.publicUrl(bucket, objectKey)} />
+      ) : null}
       {share ? (
         <>
           <LinkField label="Share link" url={share.url} />
@@ -86,11 +88,12 @@ export function ShareDialog(props: {
           setBusy(true)
           try {
             const limit = maxDownloads.trim() === '' ? undefined : Number(maxDownloads)
-            const next = await createShare(client, bucket, objectKey, {
+            const next = await client.shares.create(bucket, {
+              key: objectKey,
               expiresIn,
               ...(limit === undefined ? {} : { maxDownloads: limit }),
             })
-            if (share) await revokeShare(client, bucket, share.id)
+            if (share) await client.shares.revoke(bucket, share.id)
             setShare(next)
           } catch (failure) {
             setError(messageOf(failure))

@@ -1,8 +1,7 @@
+import type { Share } from '@coffer/client'
 import { useCallback, useEffect, useState } from 'react'
-import type { Share } from '../api/admin-types.ts'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import { listShares, revokeShare } from '../api/share-api.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatDate } from '../lib/format.ts'
 import { DataTable } from './data-table.tsx'
 import { LinkField } from './link-field.tsx'
@@ -27,7 +26,7 @@ export function SharesPage(props: { client: CofferClient; bucket: string; onOpen
   const [showing, setShowing] = useState<Share | undefined>()
   const load = useCallback(() => {
     setError(undefined)
-    listShares(client, bucket).then(setShares, (e: unknown) => setError(messageOf(e)))
+    client.shares.list(bucket).then(setShares, (e: unknown) => setError(messageOf(e)))
   }, [client, bucket])
   useEffect(load, [load])
   useEffect(() => {
@@ -88,7 +87,7 @@ export function SharesPage(props: { client: CofferClient; bucket: string; onOpen
           confirm="Revoke"
           onClose={() => setRevoking(undefined)}
           onConfirm={async () => {
-            await revokeShare(client, bucket, revoking.id)
+            await client.shares.revoke(bucket, revoking.id)
             setRevoking(undefined)
             load()
           }}

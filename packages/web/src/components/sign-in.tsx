@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import { CofferClient } from '../api/coffer-client.ts'
+import { connect } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { ErrorText } from './modal.tsx'
 
 /**
@@ -20,7 +20,7 @@ export function SignIn(props: { onSignIn: (token: string) => void; notice?: stri
           setBusy(true)
           setError(undefined)
           try {
-            await new CofferClient(token.trim()).buckets()
+            await connect(token.trim()).buckets.list()
             props.onSignIn(token.trim())
           } catch (failure) {
             setError(messageOf(failure))

@@ -1,15 +1,8 @@
+import type { Deploy, Site } from '@coffer/client'
 import { useCallback, useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
-import {
-  type Deploy,
-  deleteDeploy,
-  listSites,
-  type Site,
-  siteAbilities,
-  siteDeploys,
-  switchDeploy,
-} from '../api/sites.ts'
+import { messageOf } from '../api/people-words.ts'
+import { siteAbilities } from '../api/sites.ts'
 import type { Whoami } from '../api/types.ts'
 import { formatBytes, formatDate } from '../lib/format.ts'
 import { ConfirmDialog, ErrorText } from './modal.tsx'
@@ -65,8 +58,8 @@ function SiteCard(props: {
   const [deleting, setDeleting] = useState<Deploy | undefined>()
   useEffect(() => {
     let live = true
-    siteDeploys(client, site.name).then(
-      (list) => live && setDeploys(list),
+    client.sites.get(site.name).then(
+      ({ deploys }) => live && setDeploys(deploys),
       (failure: unknown) => live && setError(messageOf(failure)),
     )
     return () => {
@@ -76,9 +69,9 @@ function SiteCard(props: {
   const abilities = siteAbilities(props.who, site.name)
   const switchTo = (deploy: Deploy) => {
     setError(undefined)
-    switchDeploy(client, site.name, deploy.id).then(props.onChange, (failure: unknown) =>
-      setError(messageOf(failure)),
-    )
+    client.sites
+      .update(site.name, { current: deploy.id })
+      .then(props.onChange, (failure: unknown) => setError(messageOf(failure)))
   }
   return (
     <li className="card site" aria-label={`Site ${site.name}`}>
@@ -129,7 +122,7 @@ function SiteCard(props: {
           confirm="Delete deploy"
           onClose={() => setDeleting(undefined)}
           onConfirm={async () => {
-            await deleteDeploy(client, site.name, deleting.id)
+            await client.sites.deleteDeploy(site.name, deleting.id)
             setDeleting(undefined)
             props.onChange()
           }}
@@ -145,7 +138,7 @@ export function SitesPage(props: { client: CofferClient; who: Whoami | undefined
   const [sites, setSites] = useState<Site[] | undefined>()
   const [error, setError] = useState<string | undefined>()
   const load = useCallback(() => {
-    listSites(client).then(setSites, (failure: unknown) => setError(messageOf(failure)))
+    client.sites.list().then(setSites, (failure: unknown) => setError(messageOf(failure)))
   }, [client])
   useEffect(load, [load])
   return (

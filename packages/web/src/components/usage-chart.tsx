@@ -1,4 +1,4 @@
-import type { UsagePoint } from '../api/admin-types.ts'
+import type { UsagePoint } from '@coffer/client'
 
 /** What the chart draws: bytes out (downloads), bytes in (uploads), or requests. */
 export type UsageMetric = 'bytesOut' | 'bytesIn' | 'requests'

@@ -1,8 +1,7 @@
+import type { UsagePoint } from '@coffer/client'
 import { useEffect, useMemo, useState } from 'react'
-import { usageSeries } from '../api/admin-api.ts'
-import type { UsagePoint } from '../api/admin-types.ts'
-import { messageOf } from '../api/api-error.ts'
 import type { CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import { formatBytes } from '../lib/format.ts'
 import { ErrorText } from './modal.tsx'
 import { periodDays, seriesOf, UsageChart, type UsageMetric } from './usage-chart.tsx'
@@ -24,7 +23,7 @@ export function UsagePage(props: { client: CofferClient }) {
   useEffect(() => {
     let live = true
     setError(undefined)
-    usageSeries(client, by, days).then(
+    client.usageSeries(by, { days }).then(
       (p) => live && setPoints(p),
       (e: unknown) => live && setError(messageOf(e)),
     )

@@ -1,5 +1,8 @@
 import type { Scope, Whoami } from '../api/types.ts'
 
+/** What a scope may allow (`read`, `list`, … `admin`). */
+export type Permission = Scope['permissions'][number]
+
 /** What the credential may do in one folder, for the buttons to show. */
 export interface Abilities {
   /** Upload, new folder. */
@@ -25,7 +28,7 @@ function covers(scope: Scope, bucket: string, path: string): boolean {
 }
 
 /** Whether some scope grants `permission` (or `admin`) on `path` of `bucket`. */
-export function allows(who: Whoami, bucket: string, path: string, permission: string): boolean {
+export function allows(who: Whoami, bucket: string, path: string, permission: Permission): boolean {
   return who.scopes.some(
     (s) => covers(s, bucket, path) && (s.permissions.includes(permission) || s.permissions.includes('admin')),
   )
@@ -34,7 +37,7 @@ export function allows(who: Whoami, bucket: string, path: string, permission: st
 /** What the credential may do in the folder `prefix` of `bucket`. */
 export function abilitiesIn(who: Whoami | undefined, bucket: string, prefix: string): Abilities {
   if (!who) return ALL
-  const can = (permission: string) => allows(who, bucket, prefix, permission)
+  const can = (permission: Permission) => allows(who, bucket, prefix, permission)
   return {
     write: can('write'),
     delete: can('delete'),
@@ -45,7 +48,9 @@ export function abilitiesIn(who: Whoami | undefined, bucket: string, prefix: str
 
 /** Whether the credential may change nothing anywhere (read, list or sign only). */
 export function viewOnly(who: Whoami): boolean {
-  return !who.scopes.some((s) => ['write', 'delete', 'admin'].some((p) => s.permissions.includes(p)))
+  return !who.scopes.some((s) =>
+    (['write', 'delete', 'admin'] as const).some((p) => s.permissions.includes(p)),
+  )
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/api-error.ts'
+import { isCofferError } from '@coffer/client'
 import type { CofferClient } from '../api/coffer-client.ts'
 
 /** How many numbered names "Keep both" tries before it gives up. */
@@ -21,14 +21,14 @@ export function copyName(key: string, n: number): string {
 /** Whether a key is taken: an object, or for a folder (`x/`) any key under it. */
 export async function existsAt(client: CofferClient, bucket: string, key: string): Promise<boolean> {
   if (key.endsWith('/')) {
-    const page = await client.list(bucket, { prefix: key, limit: 1 })
+    const page = await client.objects.listPage(bucket, { prefix: key, limit: 1 })
     return page.objects.length > 0 || page.prefixes.length > 0
   }
   try {
-    await client.head(bucket, key)
+    await client.objects.head(bucket, key)
     return true
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return false
+    if (isCofferError(error, 'NotFound')) return false
     throw error
   }
 }

@@ -1,4 +1,5 @@
-import { type CofferClient, objectPath, publicUrl } from '../api/coffer-client.ts'
+import { CofferError, isErrorCode } from '@coffer/client'
+import { type CofferClient, objectBlob } from '../api/coffer-client.ts'
 import { baseName } from './format.ts'
 
 /** Where a renamed entry goes: a name stays in the folder, a path with `/` is from the bucket's root. */
@@ -15,7 +16,7 @@ export async function keysUnder(client: CofferClient, bucket: string, prefix: st
   const keys: string[] = []
   let cursor: string | undefined
   do {
-    const page = await client.list(bucket, { prefix, ...(cursor ? { cursor } : {}) })
+    const page = await client.objects.listPage(bucket, { prefix, cursor, limit: 1000 })
     keys.push(...page.objects.map((o) => o.key))
     cursor = page.cursor
   } while (cursor !== undefined)
@@ -34,11 +35,11 @@ export async function renameEntry(
 ): Promise<void> {
   if (from === to) return
   if (!from.endsWith('/')) {
-    await client.move(bucket, from, to)
+    await client.objects.move(bucket, from, to)
     return
   }
   for (const key of await keysUnder(client, bucket, from)) {
-    await client.move(bucket, key, to + key.slice(from.length))
+    await client.objects.move(bucket, key, to + key.slice(from.length))
   }
 }
 
@@ -49,8 +50,21 @@ export async function deleteEntries(
   keys: readonly string[],
 ): Promise<void> {
   const objects = keys.filter((k) => !k.endsWith('/'))
-  if (objects.length > 0) await client.deleteKeys(bucket, objects)
-  for (const folder of keys.filter((k) => k.endsWith('/'))) await client.deletePrefix(bucket, folder)
+  // The batch call takes a thousand keys at most; each key's failure is in its answer.
+  for (let i = 0; i < objects.length; i += 1000)
+    refuseFailures(await client.objects.deleteMany(bucket, { keys: objects.slice(i, i + 1000) }))
+  // A folder's delete takes as long as it holds objects: no time limit (the client's is 30 s).
+  for (const folder of keys.filter((k) => k.endsWith('/')))
+    refuseFailures(await client.objects.deleteMany(bucket, { prefix: folder }, { timeout: 0 }))
+}
+
+/** A batch delete's first failed key as an error: the person must hear what was not deleted. */
+function refuseFailures(result: { errors: { key: string; code: string; message: string }[] }): void {
+  const [failed] = result.errors
+  if (failed === undefined) return
+  const code = isErrorCode(failed.code) ? failed.code : 'Internal'
+  const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : ''
+  throw new CofferError(code, 0, `${failed.key} was not deleted: ${failed.message}${more}`)
 }
 
 function clickLink(href: string, fileName?: string): void {
@@ -70,13 +84,13 @@ function clickLink(href: string, fileName?: string): void {
  */
 export async function download(client: CofferClient, bucket: string, isPublic: boolean, key: string) {
   const name = baseName(key)
-  if (isPublic) return clickLink(`${publicUrl(bucket, key)}?download`)
+  if (isPublic) return clickLink(`${client.objects.publicUrl(bucket, key)}?download`)
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(name)}`
-  const signed = await client
-    .sign(bucket, key, 300, { contentDisposition: disposition })
+  const signed = await client.objects
+    .sign(bucket, key, { expiresIn: 300, contentDisposition: disposition })
     .catch(() => undefined)
   if (signed) return clickLink(signed.url)
-  const blob = await (await client.request(objectPath(bucket, key))).blob()
+  const blob = await objectBlob(client, bucket, key)
   const url = URL.createObjectURL(blob)
   clickLink(url, name)
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
@@ -92,6 +106,6 @@ export async function downloadZip(
   keys: readonly string[],
   base: string,
 ): Promise<void> {
-  const { url } = await client.zipLink(bucket, keys, base)
+  const { url } = await client.objects.zipLink(bucket, keys, { base })
   clickLink(url)
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { bucketUsage, type CofferClient } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { Bucket, Usage } from '../api/types.ts'
 
 /** A bucket's policy and usage, loaded again when `version` changes (uploads, deletes). */
@@ -15,12 +15,12 @@ export function useBucketInfo(
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is a reload trigger
   useEffect(() => {
     let live = true
-    client.json<Bucket>(`/v1/buckets/${encodeURIComponent(bucket)}`).then(
+    client.buckets.get(bucket).then(
       (b) => live && setInfo(b),
       (e) => live && setError(messageOf(e)),
     )
     // The usage bar is extra: without a usage route (or the right to read it) there is none.
-    client.usage(bucket).then(
+    bucketUsage(client, bucket).then(
       (u) => live && setUsage(u),
       () => undefined,
     )

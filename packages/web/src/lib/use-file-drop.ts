@@ -1,5 +1,5 @@
 import { type DragEvent, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
+import { messageOf } from '../api/people-words.ts'
 import { filesOfDrop, type PickedFile } from './drop-files.ts'
 
 /** Files (and folders) dropped on an element: whether a drag is over it, and its handlers. */

@@ -1,6 +1,7 @@
+import { CofferError } from '@coffer/client'
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, listPage } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { ObjectSummary } from '../api/types.ts'
 import type { ViewOptions } from './listing.ts'
 
@@ -23,7 +24,7 @@ const EMPTY: Listing = { objects: [], prefixes: [], complete: false }
 
 /** Whether a failure is the network's (or a struggling server's): worth keeping the rows and retrying. */
 function isUnreachable(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 0 || error.status >= 500)
+  return error instanceof CofferError && (error.status === 0 || error.status >= 500)
 }
 
 /**
@@ -60,7 +61,7 @@ export function useListing(
       let cursor: string | undefined
       do {
         const query = { prefix, delimiter: '/', sort, order, q, type, ...(cursor ? { cursor } : {}) }
-        const page = await client.list(bucket, query, controller.signal)
+        const page = await listPage(client, bucket, query, controller.signal)
         objects.push(...page.objects)
         prefixes.push(...page.prefixes)
         pages++

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import { type CofferClient, onContentOrigin, publicUrl } from '../api/coffer-client.ts'
+import { type CofferClient, objectBlob, onContentOrigin } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { ObjectDetails } from '../api/types.ts'
 import { formatBytes } from './format.ts'
 import type { PreviewKind } from './preview-kind.ts'
@@ -46,19 +46,21 @@ export function usePreview(
     let url: string | undefined
     const load = async (): Promise<Loaded> => {
       if (kind === 'text' || kind === 'csv') {
-        const blob = await client.blob(bucket, details.key, {
+        const blob = await objectBlob(client, bucket, details.key, {
           signal: controller.signal,
           range: `bytes=0-${TEXT_BYTES - 1}`,
         })
         return { text: await blob.text(), truncated: details.size > TEXT_BYTES }
       }
-      if (isPublic) return { url: publicUrl(bucket, details.key), revoke: false }
-      const signed = await client.sign(bucket, details.key, 3600, pinFor(kind)).catch(() => undefined)
+      if (isPublic) return { url: client.objects.publicUrl(bucket, details.key), revoke: false }
+      const signed = await client.objects
+        .sign(bucket, details.key, { expiresIn: 3600, ...pinFor(kind) })
+        .catch(() => undefined)
       if (signed && onContentOrigin(signed.url)) return { url: signed.url, revoke: false }
       if (kind === 'pdf')
         return { error: 'No preview: PDFs show only through a signed link on the content origin.' }
       if (details.size > BLOB_LIMIT) return { error: `Too large to preview (${formatBytes(details.size)}).` }
-      url = URL.createObjectURL(await client.blob(bucket, details.key, { signal: controller.signal }))
+      url = URL.createObjectURL(await objectBlob(client, bucket, details.key, { signal: controller.signal }))
       return { url, revoke: true }
     }
     setLoaded(undefined)

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
-import { messageOf } from '../api/api-error.ts'
-import type { CofferClient } from '../api/coffer-client.ts'
+import { type CofferClient, searchPage } from '../api/coffer-client.ts'
+import { messageOf } from '../api/people-words.ts'
 import type { ObjectSummary } from '../api/types.ts'
 import type { ViewOptions } from './listing.ts'
 
@@ -53,7 +53,7 @@ export function useSearch(
     if (idle) return
     const controller = new AbortController()
     const query = { prefix: root, name, sort, order, type, limit: PAGE, ...(cursor ? { cursor } : {}) }
-    client.search(bucket, query, controller.signal).then(
+    searchPage(client, bucket, query, controller.signal).then(
       (page) => {
         if (controller.signal.aborted) return
         setStored((s) => {

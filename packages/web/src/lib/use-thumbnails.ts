@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { type CofferClient, onContentOrigin } from '../api/coffer-client.ts'
-import { publicRenderUrl, signRenders } from '../api/render-urls.ts'
+import { publicRenderUrl } from '../api/render-urls.ts'
 import type { Bucket, ObjectSummary } from '../api/types.ts'
 import { renderable, thumbnailPlan } from './thumbnail-plan.ts'
 
@@ -58,9 +58,12 @@ export function useThumbnails(
     const cache = signed.current
     const inFlight = pending.current
     for (const object of wanted) inFlight.add(versionKey(object))
-    signRenders(client, bucket.name, [...new Set(wanted.map((o) => o.key))], transform)
+    client.objects
+      .signRenders(bucket.name, [...new Set(wanted.map((o) => o.key))], transform)
       .then(
-        ({ urls, expiresAt }) => {
+        (signedUrls) => {
+          const urls = new Map(signedUrls.urls.map(({ key, url }) => [key, url]))
+          const expiresAt = Date.parse(signedUrls.expiresAt)
           for (const object of wanted) {
             const url = urls.get(object.key)
             // Only the content origin may show user bytes (and the UI's CSP allows no other).

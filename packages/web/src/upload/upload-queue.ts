@@ -1,4 +1,5 @@
-import { ApiError, messageOf } from '../api/api-error.ts'
+import { isCofferError } from '@coffer/client'
+import { isTransient, messageOf } from '../api/people-words.ts'
 import type { PickedFile } from '../lib/drop-files.ts'
 import { copyName, MAX_COPIES } from '../lib/keep-both.ts'
 import { SpeedMeter } from './speed-meter.ts'
@@ -6,11 +7,6 @@ import type { UploadRules } from './upload-rules.ts'
 import type { OnExisting, QueueSnapshot, Transport, UploadItem, UploadQueueOptions } from './upload-types.ts'
 
 export type * from './upload-types.ts'
-
-/** Whether trying again may help: the network or the server failed, not a rule of the bucket. */
-export function isTransient(error: unknown): boolean {
-  return !(error instanceof ApiError) || error.status === 0 || error.status >= 500
-}
 
 /**
  * Uploads files a few at a time (the rest wait), with progress per file and in total, cancel and
@@ -177,7 +173,7 @@ export class UploadQueue {
       if (done) this.options.onStored?.(done)
     } catch (error) {
       if (controller.signal.aborted) return
-      if (error instanceof ApiError && error.status === 412) this.taken(item.id)
+      if (isCofferError(error, 'PreconditionFailed')) this.taken(item.id)
       else {
         const explained = this.rules.get(item.id)?.explain(file, error)
         this.update(item.id, {

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/api-error.ts'
+import { CofferError } from '@coffer/client'
 import type { Bucket, Usage } from '../api/types.ts'
 import { formatBytes } from '../lib/format.ts'
 import { typeMatches } from '../lib/listing.ts'
@@ -45,16 +45,16 @@ export function uploadRules(bucket: Bucket, usage: Usage | undefined): UploadRul
     // The policy may have changed since the page loaded it: its figures are used only where they
     // agree with the refusal.
     explain(file, error) {
-      if (!(error instanceof ApiError)) return undefined
-      if (error.status === 413)
+      if (!(error instanceof CofferError)) return undefined
+      if (error.code === 'TooLarge')
         return maxFileSize !== undefined && file.size > maxFileSize
           ? tooLarge(file)
           : `${file.name} (${formatBytes(file.size)}) is too large for this bucket`
-      if (error.status === 415)
+      if (error.code === 'UnsupportedMediaType')
         return typeRefused(file)
           ? wrongType(file)
           : `${file.name} is ${sentType(file)}, a type this bucket does not accept`
-      if (error.status === 507)
+      if (error.code === 'QuotaExceeded')
         return quota !== undefined && usage !== undefined
           ? fullText(bucket.name, usage.bytes, quota)
           : `${bucket.name} is full`
