@@ -1,5 +1,4 @@
 import pino from 'pino'
-import pretty from 'pino-pretty'
 
 /** Bytes of log lines gathered before one write: some twenty request lines. */
 const BATCH_BYTES = 4096
@@ -15,10 +14,12 @@ export interface LogDestination {
 
 /**
  * Where the service's log lines go: JSON lines on stdout for collectors, or, for a person at a
- * terminal (`COFFER_LOG_FORMAT=pretty`, the default on a TTY), one readable line per entry.
+ * terminal (`COFFER_LOG_FORMAT=pretty`, the default on a TTY), one readable line per entry. The
+ * formatter is loaded only then: a service whose logs go to a collector never loads it.
  */
-export function logDestination(format: 'json' | 'pretty'): LogDestination {
+export async function logDestination(format: 'json' | 'pretty'): Promise<LogDestination> {
   if (format === 'json') return batchedStdout()
+  const { default: pretty } = await import('pino-pretty')
   const stream = pretty({
     sync: true,
     colorize: process.stdout.isTTY === true,

@@ -48,7 +48,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       storage,
       db,
       signingSecret,
-      logger: loggerOptions(config.logLevel, logDestination(config.logFormat).stream),
+      logger: loggerOptions(config.logLevel, (await logDestination(config.logFormat)).stream),
       uploadsDir,
       reconcileAtStart: true,
       instance: await loadOrCreateInstanceId(config.dataDir),
