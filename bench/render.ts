@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
+import { START_FLAGS } from '../packages/server/src/service/heap-tuning.ts'
 import { freePort, peakRssMiB, stopperOf, waitForHttp } from './peers/processes.ts'
 
 const { values } = parseArgs({ options: { renders: { type: 'string', default: '24' } } })
@@ -53,7 +54,8 @@ async function startCoffer() {
   const dataDir = mkdtempSync(join(tmpdir(), 'coffer-bench-render-'))
   const admin = `bench-admin-${randomBytes(24).toString('hex')}`
   const port = await freePort()
-  const child = spawn(process.execPath, [MAIN], {
+  // As `npm start` runs it.
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),

@@ -7,8 +7,9 @@
  * AWS SDK stream client for large bodies) whose CPU is reported beside its figure: above 90% of its
  * core, the figure is marked invalid. Targets alternate A B A B … over the rounds and medians are
  * reported. Prints Markdown tables and writes bench/results/bench-<time>.json.
- * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3] [--profile] [--server PATH] [--baseline PATH]
+ * Usage: npm run bench [-- --quick] [--rounds N] [--only P1,P3,R] [--profile] [--server PATH] [--baseline PATH]
  *   [--client wrk|autocannon] [--client-cpu-limit PERCENT] [--without s3rver,ceph]
+ *   R: the image render cases (bench/render.ts, also `npm run bench:render`), run last.
  *   --client: the request-rate load generator (default wrk; autocannon shows where it is the limit).
  *   --without: peers not to start (nginx, node, nodeFsync, ceiling, s3rver, ceph, s3api: Coffer's S3
  *   endpoint);
@@ -21,6 +22,7 @@
  *   --baseline: a second build's main.js (e.g. a checkout before a change), run as `Coffer/fs@baseline`
  *   beside Coffer/fs in P1–P4 and P7, alternating with it, for before/after ratios in one run.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -92,9 +94,12 @@ settings.client = values.client
 const cpuLimit = Number(values['client-cpu-limit'])
 if (!(cpuLimit > 0)) throw new Error('--client-cpu-limit: a percentage above 0')
 if (values.rounds !== undefined) settings.rounds = Math.max(1, Math.min(50, Number(values.rounds) || 1))
-const only = values.only?.toUpperCase().split(',') ?? Object.keys(CASES)
+/** `--only R`: the image render cases of `bench/render.ts`. */
+const RENDERS = 'R'
+const only = values.only?.toUpperCase().split(',') ?? [...Object.keys(CASES), RENDERS]
 const selected = Object.keys(CASES).filter((id) => only.includes(id))
-if (selected.length === 0) throw new Error(`--only: no case among ${Object.keys(CASES).join(', ')}`)
+if (selected.length === 0 && !only.includes(RENDERS))
+  throw new Error(`--only: no case among ${Object.keys(CASES).join(', ')}`)
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
 const resultsDir = new URL('./results/', import.meta.url).pathname
@@ -169,34 +174,45 @@ process.once('SIGINT', () => {
 
 const t0 = performance.now()
 if (settings.client === 'wrk' && selected.some((id) => ['P3', 'P4', 'P7'].includes(id))) ensureWrk()
-try {
-  const peers = await startPeers()
-  const ctx: RunContext = {
-    settings,
-    peers,
-    dir,
-    log,
-    ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
-    ...(values.server === undefined ? {} : { main: resolve(values.server) }),
+if (selected.length > 0) {
+  try {
+    const peers = await startPeers()
+    const ctx: RunContext = {
+      settings,
+      peers,
+      dir,
+      log,
+      ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
+      ...(values.server === undefined ? {} : { main: resolve(values.server) }),
+    }
+    const results: CaseResult[] = []
+    for (const id of selected) results.push(...((await CASES[id]?.(ctx)) ?? []))
+    const order = Object.keys(NEEDS)
+    results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+    const goals = checkGoals(results, cpuLimit)
+    const seconds = Math.round((performance.now() - t0) / 1000)
+    const file = join(resultsDir, `bench-${stamp}.json`)
+    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg(), node: process.version }
+    await writeFile(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), seconds, settings, clientCpuLimit: cpuLimit, machine, results, goals }, null, 2)}\n`,
+    )
+    console.log(markdown(results, goals, settings.rounds, cpuLimit))
+    const mode = settings.quick ? 'npm run bench -- --quick' : 'npm run bench'
+    const pinned = pinning ? `servers on core 0, clients on core ${CLIENT_CORE}` : 'nothing pinned (one core)'
+    console.log(
+      `\n\`${mode}\`, ${seconds} s, Node ${process.version}, ${machine.cpus} cores, ${pinned}, load average ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')} at the end; results in ${file}`,
+    )
+  } finally {
+    await stopAll()
   }
-  const results: CaseResult[] = []
-  for (const id of selected) results.push(...((await CASES[id]?.(ctx)) ?? []))
-  const order = Object.keys(NEEDS)
-  results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
-  const goals = checkGoals(results, cpuLimit)
-  const seconds = Math.round((performance.now() - t0) / 1000)
-  const file = join(resultsDir, `bench-${stamp}.json`)
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg(), node: process.version }
-  await writeFile(
-    file,
-    `${JSON.stringify({ date: new Date().toISOString(), seconds, settings, clientCpuLimit: cpuLimit, machine, results, goals }, null, 2)}\n`,
-  )
-  console.log(markdown(results, goals, settings.rounds, cpuLimit))
-  const mode = settings.quick ? 'npm run bench -- --quick' : 'npm run bench'
-  const pinned = pinning ? `servers on core 0, clients on core ${CLIENT_CORE}` : 'nothing pinned (one core)'
-  console.log(
-    `\n\`${mode}\`, ${seconds} s, Node ${process.version}, ${machine.cpus} cores, ${pinned}, load average ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')} at the end; results in ${file}`,
-  )
-} finally {
-  await stopAll()
+}
+
+// The render cases (issue #19) need no peer and are not pinned like the rest: a process of their own,
+// after every peer has stopped, so that they run on a machine as quiet as the others did.
+if (only.includes(RENDERS)) {
+  const script = new URL('./render.ts', import.meta.url).pathname
+  const renders = settings.quick ? ['--renders', '12'] : []
+  const run = spawnSync(process.execPath, [script, ...renders], { stdio: 'inherit' })
+  if (run.status !== 0) process.exitCode = run.status ?? 1
 }
