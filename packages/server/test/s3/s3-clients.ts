@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import type { Harness } from '../harness.ts'
 
 /** Debian's own S3 clients (scripts/test-services.sh installs them), run unchanged against Coffer. */
@@ -18,6 +18,8 @@ export function missingClients(): string[] {
 
 /** Runs a client to its end (at most a minute), never through a shell. */
 export { type Run, runClient as run } from './s3-test-clients.ts'
+
+import { s3ClientOf } from './s3-test-clients.ts'
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -95,13 +97,7 @@ export function sdkClient(
   harness: Harness,
   credentials: { accessKeyId: string; secretAccessKey: string },
 ): S3Client {
-  return new S3Client({
-    endpoint: harness.s3Url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-    maxAttempts: 1,
-  })
+  return s3ClientOf(harness, { id: '', ...credentials })
 }
 
 /** The S3 error name a call fails with, or 'ok'. */
