@@ -1,4 +1,5 @@
 import { MAX_PART_NUMBER, type PartRef } from '@coffer/core'
+import type { StoredChecksum } from '../domain/buckets/object-integrity.ts'
 import { uriEncode } from './request-target.ts'
 import { OWNER } from './s3-call.ts'
 import { element, malformed } from './s3-requests.ts'
@@ -32,14 +33,29 @@ export function initiateXml(bucket: string, key: string, uploadId: string): stri
   return buildS3Xml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId })
 }
 
-/** `CompleteMultipartUploadResult`. */
-export function completeXml(location: string, bucket: string, key: string, etag: string): string {
+/** `CompleteMultipartUploadResult`, with the object's checksum when it has one. */
+export function completeXml(
+  location: string,
+  bucket: string,
+  key: string,
+  etag: string,
+  checksum?: StoredChecksum,
+): string {
   return buildS3Xml('CompleteMultipartUploadResult', {
     Location: location,
     Bucket: bucket,
     Key: key,
     ETag: quoted(etag),
+    ...(checksum === undefined ? {} : checksumElements(checksum)),
   })
+}
+
+/** A checksum as S3's documents hold it: `<ChecksumCRC32>…</ChecksumCRC32><ChecksumType>…`. */
+export function checksumElements(checksum: StoredChecksum): Record<string, string> {
+  return {
+    [`Checksum${checksum.algorithm.toUpperCase()}`]: checksum.value,
+    ChecksumType: checksum.type,
+  }
 }
 
 /** `CopyPartResult` (UploadPartCopy). */

@@ -6,12 +6,14 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
+import { recordObjectIntegrity } from '../domain/buckets/object-integrity.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
 import { isMultipartRequest, multipartOperation } from './multipart-operations.ts'
 import { getObjectAttributes } from './object-attributes.ts'
+import { storedChecksumOf } from './object-checksums.ts'
 import { objectTagging, requestedTags, tagWritten } from './object-tagging.ts'
 import type { S3Body } from './open-s3-body.ts'
 import { signedBody } from './read-small-body.ts'
@@ -62,6 +64,9 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts)
     await tagWritten(call, objects, key, info.etag, tags)
+    const checksum = storedChecksumOf(body)
+    if (checksum !== undefined)
+      await recordObjectIntegrity(call.ctx.catalog, objects, key, { etag: info.etag, checksum })
     answerWrite(call, info.etag, body)
   } finally {
     release()

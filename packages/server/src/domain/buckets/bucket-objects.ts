@@ -200,7 +200,7 @@ export class BucketObjects {
     key: NormalizedKey,
     join: (storageKey: NormalizedKey, opts: CompleteOptions) => Promise<ObjectInfo>,
     detail: Record<string, unknown>,
-  ): Promise<ObjectInfo> {
+  ): Promise<ObjectInfo & { image?: ImageFacts }> {
     let reservation: Reservation | undefined
     const opts: CompleteOptions = {
       admit: async (size) => {
@@ -212,7 +212,9 @@ export class BucketObjects {
       const intents = await this.#intents.begin(this.bucket.name, [key])
       const info = this.#info(await this.#stored(intents, () => join(this.storageKey(key), opts)))
       await this.#record(info, 'object.put', intents, reservation, detail)
-      return info
+      // An image joined from parts is described as one sent whole is (its size and placeholder).
+      const image = await this.#images?.describe(this.bucket.name, this.storageKey(key), info)
+      return image === undefined ? info : { ...info, image }
     } catch (error) {
       if (isStorageError(error, 'QuotaExceeded'))
         this.#metrics?.quotaRefusals.inc({ bucket: this.bucket.name })

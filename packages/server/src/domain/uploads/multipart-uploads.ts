@@ -10,12 +10,23 @@ import {
 } from '@coffer/core'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
 import type { DomainContext } from '../context.ts'
-import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
+import type { MultipartUpload, MultipartUploadStore, PartChecksum } from './multipart-upload-store.ts'
 import { quotaRoom } from './upload-admission.ts'
 
 /** What a multipart upload is started with: the object's attributes and its declared type. */
 export interface MultipartStart extends ObjectAttributes {
   contentType?: string
+}
+
+/** What an upload keeps for its completion besides the object's attributes: its checksum and tags. */
+export type MultipartExtras = Pick<MultipartUpload, 'checksum' | 'tags'>
+
+/** A completed upload: the object, the upload as it was, and the parts it was joined from. */
+export interface CompletedUpload {
+  info: ObjectInfo
+  upload: MultipartUpload
+  /** The parts joined, in order, with the checksums they declared (where one was recorded). */
+  parts: (StoredPart & { checksum?: string })[]
 }
 
 /**
@@ -67,7 +78,11 @@ export class MultipartUploads {
    * Starts an upload. Refused in a bucket that strips images' metadata: that needs the whole image
    * in one stream (a single PUT), and parts would store it unstripped.
    */
-  async create(key: NormalizedKey, start: MultipartStart): Promise<MultipartUpload> {
+  async create(
+    key: NormalizedKey,
+    start: MultipartStart,
+    extras: MultipartExtras = {},
+  ): Promise<MultipartUpload> {
     const { bucket } = this.#objects
     if (bucket.stripMetadata === true) {
       throw new StorageError(
@@ -91,6 +106,7 @@ export class MultipartUploads {
       owner: this.#owner,
       contentType,
       createdAt: new Date().toISOString(),
+      ...extras,
     }
     await this.#store.add(upload)
     return upload
@@ -147,9 +163,40 @@ export class MultipartUploads {
     return part
   }
 
-  /** Joins the parts named into the object; the upload ends. */
-  async complete(key: NormalizedKey, uploadId: string, parts: readonly PartRef[]): Promise<ObjectInfo> {
-    await this.#store.get(this.#bucket, key, uploadId)
+  /** The upload `uploadId` of `key`; `NotFound` when there is none. */
+  get(key: NormalizedKey, uploadId: string): Promise<MultipartUpload> {
+    return this.#store.get(this.#bucket, key, uploadId)
+  }
+
+  /** Records the checksum a part declared (none: forgets one recorded for a part sent before). */
+  recordPart(uploadId: string, partNumber: number, part: PartChecksum | undefined): Promise<void> {
+    return this.#store.recordPart(uploadId, partNumber, part)
+  }
+
+  /**
+   * Joins the parts named into the object; the upload ends. The parts' sizes and checksums are read
+   * before: those of a part whose etag is not the one named are left out (the completion then
+   * fails on it, as `checkCompletion` finds it changed). `check` sees them before anything is
+   * joined, and refuses the completion by throwing.
+   */
+  async complete(
+    key: NormalizedKey,
+    uploadId: string,
+    parts: readonly PartRef[],
+    check?: (upload: MultipartUpload, parts: CompletedUpload['parts']) => Promise<void>,
+  ): Promise<CompletedUpload> {
+    const upload = await this.#store.get(this.#bucket, key, uploadId)
+    const stored = new Map((await this.listParts(key, uploadId)).parts.map((part) => [part.partNumber, part]))
+    const checksums = await this.#store.partChecksums(uploadId)
+    const unquote = (etag: string) => etag.replaceAll('"', '')
+    const joined = parts.flatMap((ref) => {
+      const part = stored.get(ref.partNumber)
+      if (part === undefined || unquote(part.etag) !== unquote(ref.etag)) return []
+      const declared = checksums.get(ref.partNumber)
+      const same = declared !== undefined && unquote(declared.etag) === unquote(part.etag)
+      return [same ? { ...part, checksum: declared.checksum } : part]
+    })
+    await check?.(upload, joined)
     const info = await this.#objects.assemble(
       key,
       (storageKey, opts) =>
@@ -159,7 +206,7 @@ export class MultipartUploads {
       { multipart: { uploadId, parts: parts.length } },
     )
     await this.#store.remove(uploadId)
-    return info
+    return { info, upload, parts: joined }
   }
 
   async abort(key: NormalizedKey, uploadId: string): Promise<void> {

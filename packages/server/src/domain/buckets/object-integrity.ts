@@ -1,0 +1,37 @@
+import type { NormalizedKey } from '@coffer/core'
+import type { ObjectCatalog } from '../../catalog/object-catalog.ts'
+import {
+  type ObjectIntegrity,
+  readObjectIntegrity,
+  writeObjectIntegrity,
+} from '../../catalog/object-integrity.ts'
+import type { BucketObjects } from './bucket-objects.ts'
+
+export type { ObjectIntegrity, StoredChecksum, StoredObjectPart } from '../../catalog/object-integrity.ts'
+
+/**
+ * The checksum and parts the index holds for the version of `key` whose etag is `etag`; undefined
+ * when it holds none for that version (the key is not indexed, or changed since it was written).
+ */
+export async function objectIntegrity(
+  catalog: ObjectCatalog,
+  objects: BucketObjects,
+  key: NormalizedKey,
+  etag: string,
+): Promise<ObjectIntegrity | undefined> {
+  const found = await readObjectIntegrity(catalog.db, objects.bucket.name, key)
+  return found?.etag === etag ? found : undefined
+}
+
+/**
+ * Records what a write of `key` declared (its checksum, its parts) beside the version it wrote. A
+ * version replaced meanwhile keeps what its own writer recorded: nothing is written then.
+ */
+export async function recordObjectIntegrity(
+  catalog: ObjectCatalog,
+  objects: BucketObjects,
+  key: NormalizedKey,
+  integrity: ObjectIntegrity,
+): Promise<void> {
+  await writeObjectIntegrity(catalog.db, objects.bucket.name, key, integrity)
+}
