@@ -48,6 +48,22 @@ describe.each(VARIANTS)(
   'S3 checksums kept and returned ($driver driver, $persistence index)',
   ({ driver, persistence }) => {
     const t = multipartContext(storages, driver, persistence)
+    /** Uploads `parts` in order, the SDK computing each one's checksum; gives what completion names. */
+    const uploadParts = async (
+      Key: string,
+      UploadId: string | undefined,
+      parts: readonly Buffer[],
+      algorithm: ChecksumAlgorithm,
+    ) => {
+      const sent: CompletedPart[] = []
+      for (const [index, Body] of parts.entries()) {
+        const PartNumber = index + 1
+        const input = { Bucket: 'documents', Key, UploadId, PartNumber, Body, ChecksumAlgorithm: algorithm }
+        const out = await t.admin.send(new UploadPartCommand(input))
+        sent.push({ PartNumber, ETag: out.ETag, [field(algorithm)]: out[field(algorithm)] })
+      }
+      return sent
+    }
 
     it('returns the checksum a PutObject declared on GET and HEAD with checksum mode; the SDK checks it', async () => {
       const data = randomBytes(300_000)
@@ -128,22 +144,10 @@ describe.each(VARIANTS)(
         new CreateMultipartUploadCommand({ Bucket: 'documents', Key, ChecksumAlgorithm: 'CRC32' }),
       )
       expect(ChecksumAlgorithm).toBe('CRC32')
-      const sent: CompletedPart[] = []
-      for (const [index, body] of parts.entries()) {
-        const PartNumber = index + 1
-        const out = await t.admin.send(
-          new UploadPartCommand({
-            Bucket: 'documents',
-            Key,
-            UploadId,
-            PartNumber,
-            Body: body,
-            ChecksumAlgorithm: 'CRC32',
-          }),
-        )
-        expect(out.ChecksumCRC32).toBe(await b64('CRC32', body))
-        sent.push({ PartNumber, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 })
-      }
+      const sent = await uploadParts(Key, UploadId, parts, 'CRC32')
+      expect(sent.map((part) => part.ChecksumCRC32)).toEqual(
+        await Promise.all(parts.map((part) => b64('CRC32', part))),
+      )
       const raw = await Promise.all(parts.map((part) => RAW.CRC32?.(part) ?? Buffer.alloc(0)))
       const composite = `${uint32(crc32(Buffer.concat(raw))).toString('base64')}-${parts.length}`
       const done = await t.admin.send(
@@ -193,20 +197,7 @@ describe.each(VARIANTS)(
         new CreateMultipartUploadCommand({ Bucket: 'documents', Key, ChecksumAlgorithm: 'CRC64NVME' }),
       )
       expect(ChecksumType).toBe('FULL_OBJECT')
-      const sent: CompletedPart[] = []
-      for (const [index, body] of parts.entries()) {
-        const out = await t.admin.send(
-          new UploadPartCommand({
-            Bucket: 'documents',
-            Key,
-            UploadId,
-            PartNumber: index + 1,
-            Body: body,
-            ChecksumAlgorithm: 'CRC64NVME',
-          }),
-        )
-        sent.push({ PartNumber: index + 1, ETag: out.ETag })
-      }
+      const sent = await uploadParts(Key, UploadId, parts, 'CRC64NVME')
       const whole = await b64('CRC64NVME', data)
       const complete = (checksum: string) =>
         t.admin.send(
