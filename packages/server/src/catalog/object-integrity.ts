@@ -23,23 +23,35 @@ export interface ObjectIntegrity {
   parts?: StoredObjectPart[]
 }
 
-/** The checksum and parts recorded for a key (none recorded: just its etag); undefined without a row. */
+/** What a read of an object needs from its index row: its version's checksum and parts, its tags' count. */
+export interface IndexedVersion extends ObjectIntegrity {
+  tagCount: number
+}
+
+/**
+ * The checksum, parts (when `parts` is asked for: a long list, read only for `partNumber` and
+ * attributes) and number of tags recorded for a key, in one read; undefined without a row.
+ */
 export async function readObjectIntegrity(
   db: Kysely<Database>,
   bucket: string,
   key: string,
-): Promise<ObjectIntegrity | undefined> {
+  { parts = true }: { parts?: boolean } = {},
+): Promise<IndexedVersion | undefined> {
   const row = await db
     .selectFrom('objects')
-    .select(['etag', 'checksum', 'parts'])
+    .select(['etag', 'checksum', 'tags'])
+    .$if(parts, (query) => query.select('parts'))
     .where('bucket', '=', bucket)
     .where('key', '=', key)
     .executeTakeFirst()
   if (row === undefined) return undefined
+  const listed = 'parts' in row ? (row.parts as string | null) : null
   return {
     etag: row.etag,
+    tagCount: row.tags === null ? 0 : (JSON.parse(row.tags) as unknown[]).length,
     ...(row.checksum === null ? {} : { checksum: JSON.parse(row.checksum) as StoredChecksum }),
-    ...(row.parts === null ? {} : { parts: JSON.parse(row.parts) as StoredObjectPart[] }),
+    ...(listed === null ? {} : { parts: JSON.parse(listed) as StoredObjectPart[] }),
   }
 }
 

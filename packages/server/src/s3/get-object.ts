@@ -1,7 +1,6 @@
 import type { NormalizedKey, ObjectInfo } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { type ObjectIntegrity, objectIntegrity } from '../domain/buckets/object-integrity.ts'
-import { objectTagCount } from '../domain/buckets/object-tags.ts'
+import { indexedVersion, type ObjectIntegrity } from '../domain/buckets/object-integrity.ts'
 import { type ServeHeaderOptions, setObjectHeaders } from '../http/object-headers.ts'
 import { serveObject } from '../http/serve-object.ts'
 import { checksumHeaders, wantsChecksum } from './object-checksums.ts'
@@ -107,12 +106,13 @@ export async function getObject(call: S3Call, bucket: string, key: NormalizedKey
   requireCurrentVersion(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
   const opts = serveOptions(call)
-  // S3 tells a reader how many tags the object has (the tags themselves need GetObjectTagging).
-  const tags = await objectTagCount(call.ctx.catalog, objects, key)
-  if (tags > 0) opts.headers = { ...opts.headers, 'x-amz-tagging-count': String(tags) }
   const partNumber = requestedPart(call)
-  const integrityAsked = partNumber !== undefined || wantsChecksum(call)
-  if (hasReadConditions(call) || integrityAsked || call.request.method === 'HEAD') {
+  // One read of the index: the tags' count, and the checksum (and parts) of the version it holds.
+  const indexed = await indexedVersion(call.ctx.catalog, objects, key, { parts: partNumber !== undefined })
+  // S3 tells a reader how many tags the object has (the tags themselves need GetObjectTagging).
+  if (indexed !== undefined && indexed.tagCount > 0)
+    opts.headers = { ...opts.headers, 'x-amz-tagging-count': String(indexed.tagCount) }
+  if (hasReadConditions(call) || partNumber !== undefined || call.request.method === 'HEAD') {
     const info = await objects.stat(key)
     if (hasReadConditions(call) && evaluateReadConditions(call, info) === 'not-modified') {
       call.reply
@@ -121,9 +121,7 @@ export async function getObject(call: S3Call, bucket: string, key: NormalizedKey
       call.reply.code(304).send()
       return
     }
-    const integrity = integrityAsked
-      ? await objectIntegrity(call.ctx.catalog, objects, key, info.etag)
-      : undefined
+    const integrity = indexed?.etag === info.etag ? indexed : undefined
     const part = partNumber === undefined ? undefined : objectPart(info, integrity, partNumber)
     opts.versionHeaders = { etag: info.etag, headers: versionHeaders(call, integrity, part) }
     if (call.request.method === 'HEAD') return headObject(call, info, opts, part)
@@ -131,6 +129,9 @@ export async function getObject(call: S3Call, bucket: string, key: NormalizedKey
       await serveObject(call.request, call.reply, objects, key, { ...opts, range: part.range })
       return
     }
+  } else if (indexed !== undefined) {
+    // Sent only if the object read is the version the index described (see `versionHeaders`).
+    opts.versionHeaders = { etag: indexed.etag, headers: versionHeaders(call, indexed, undefined) }
   }
   await serveObject(call.request, call.reply, objects, key, opts)
 }

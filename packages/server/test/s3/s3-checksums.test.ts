@@ -120,6 +120,24 @@ describe.each(VARIANTS)(
       expect(await got.Body?.transformToString()).toBe('second, through the REST API')
     })
 
+    it('never answers a checksum for bytes other than the version it was declared for', async () => {
+      const Key = 'sums/behind.txt'
+      await t.admin.send(
+        new PutObjectCommand({ Bucket: 'documents', Key, Body: 'declared', ChecksumAlgorithm: 'SHA256' }),
+      )
+      // Another writer replaces the object in the store; the index still describes the first version.
+      await t.h.storage.upload('written behind Coffer', { key: `documents/${Key}` })
+      const got = await t.admin.send(
+        new GetObjectCommand({ Bucket: 'documents', Key, ChecksumMode: 'ENABLED' }),
+      )
+      expect(got.ChecksumSHA256).toBeUndefined()
+      expect(await got.Body?.transformToString()).toBe('written behind Coffer')
+      const head = await t.admin.send(
+        new HeadObjectCommand({ Bucket: 'documents', Key, ChecksumMode: 'ENABLED' }),
+      )
+      expect(head.ChecksumSHA256).toBeUndefined()
+    })
+
     it('refuses a PutObject whose checksum does not match as BadDigest, and stores nothing', async () => {
       for (const size of [1000, 6 * MiB]) {
         const Key = `sums/bad-${size}.bin`

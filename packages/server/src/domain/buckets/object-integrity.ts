@@ -7,7 +7,12 @@ import {
 } from '../../catalog/object-integrity.ts'
 import type { BucketObjects } from './bucket-objects.ts'
 
-export type { ObjectIntegrity, StoredChecksum, StoredObjectPart } from '../../catalog/object-integrity.ts'
+export type {
+  IndexedVersion,
+  ObjectIntegrity,
+  StoredChecksum,
+  StoredObjectPart,
+} from '../../catalog/object-integrity.ts'
 
 /**
  * The checksum and parts the index holds for the version of `key` whose etag is `etag`; undefined
@@ -21,6 +26,20 @@ export async function objectIntegrity(
 ): Promise<ObjectIntegrity | undefined> {
   const found = await readObjectIntegrity(catalog.db, objects.bucket.name, key)
   return found?.etag === etag ? found : undefined
+}
+
+/**
+ * What the index holds for `key` that a read answers with: the checksum and (with `parts`) the
+ * parts of the version it last saw written, and how many tags it has. The caller compares the
+ * etag with the object it serves before it answers with the checksum or parts.
+ */
+export function indexedVersion(
+  catalog: ObjectCatalog,
+  objects: BucketObjects,
+  key: NormalizedKey,
+  opts: { parts: boolean },
+): ReturnType<typeof readObjectIntegrity> {
+  return readObjectIntegrity(catalog.db, objects.bucket.name, key, opts)
 }
 
 /**
