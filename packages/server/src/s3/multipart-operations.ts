@@ -95,6 +95,9 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
       partNumber,
       value === undefined ? undefined : { etag: part.etag, checksum: value },
     )
+    // As S3: the part's checksum of the upload's algorithm, also when the client sent none.
+    if (checksum !== undefined && value !== undefined)
+      call.reply.header(`x-amz-checksum-${checksum.algorithm}`, value)
     answerWrite(call, part.etag, body)
   } finally {
     body.stream.destroy()

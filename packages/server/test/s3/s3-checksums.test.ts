@@ -10,6 +10,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme'
@@ -269,6 +270,36 @@ describe.each(VARIANTS)(
           ),
         ),
       ).toBe('InvalidRequest')
+      // A part sent with no checksum gets one of the upload's algorithm, which the upload's gets too.
+      const plain = new S3Client({ ...clientConfig(t), requestChecksumCalculation: 'WHEN_REQUIRED' })
+      const body = Buffer.from('one part, no checksum sent')
+      const part = await plain.send(
+        new UploadPartCommand({ Bucket: 'documents', Key, UploadId, PartNumber: 1, Body: body }),
+      )
+      expect(part.ChecksumSHA256).toBe(await b64('SHA256', body))
+      const done = await plain.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'documents',
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      )
+      const digest = createHash('sha256')
+        .update(Buffer.from(await b64('SHA256', body), 'base64'))
+        .digest('base64')
+      expect(done.ChecksumSHA256).toBe(`${digest}-1`)
     })
   },
 )
+
+/** The endpoint and credentials of the harness's admin client, for a client with other settings. */
+function clientConfig(t: { h: { s3Url: string }; admin: S3Client }) {
+  return {
+    endpoint: t.h.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: t.admin.config.credentials,
+    maxAttempts: 1,
+  }
+}

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -190,6 +190,23 @@ describe.skipIf(!tools)('partNumber and checksum mode with aws-cli and boto3', (
       '3',
     )
     expect([head.PartsCount, head.ContentLength]).toEqual([3, 1])
+  })
+
+  it('aws s3api put-object and get-object --checksum-mode: the stored checksum, checked by aws-cli', async () => {
+    const env = awsEnv(home, key, '/dev/null')
+    const file = join(home, 'small')
+    await writeFile(file, parts[2] ?? data)
+    const aws = (...args: string[]) =>
+      runClient('/usr/bin/aws', ['--endpoint-url', harness.s3Url, 's3api', ...args], env)
+    const target = ['--bucket', 'documents', '--key', 'tools/sum.bin']
+    const put = await aws('put-object', ...target, '--body', file, '--checksum-algorithm', 'SHA256')
+    expect(put.code, put.stderr).toBe(0)
+    const got = await aws('get-object', ...target, '--checksum-mode', 'ENABLED', join(home, 'sum-out'))
+    expect(got.code, got.stderr).toBe(0)
+    const sha = createHash('sha256')
+      .update(parts[2] ?? data)
+      .digest('base64')
+    expect((JSON.parse(got.stdout) as { ChecksumSHA256?: string }).ChecksumSHA256).toBe(sha)
   })
 
   it('boto3 reads a part with its checksum, and the whole object’s composite one', async () => {
