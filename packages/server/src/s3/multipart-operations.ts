@@ -140,6 +140,7 @@ async function listParts(call: S3Call, bucket: string, key: NormalizedKey): Prom
       maxParts,
       parts: page,
       next,
+      ...(upload.checksum === undefined ? {} : { checksum: upload.checksum }),
     }),
   )
 }

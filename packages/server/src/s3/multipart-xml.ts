@@ -73,7 +73,9 @@ export interface PartsPage {
   initiated: string
   marker: number
   maxParts: number
-  parts: readonly { partNumber: number; etag: string; size: number }[]
+  parts: readonly { partNumber: number; etag: string; size: number; checksum?: string }[]
+  /** The checksum the upload was started with, which each part's is of. */
+  checksum?: { algorithm: string; type: string }
   /** The last part number of the page, when more follow. */
   next: number | undefined
 }
@@ -87,6 +89,8 @@ export function listPartsXml(page: PartsPage): string {
     Initiator: owner(page.initiator),
     Owner: { ID: OWNER.id, DisplayName: OWNER.displayName },
     StorageClass: 'STANDARD',
+    ChecksumAlgorithm: page.checksum?.algorithm.toUpperCase(),
+    ChecksumType: page.checksum?.type,
     PartNumberMarker: page.marker,
     NextPartNumberMarker: page.next,
     MaxParts: page.maxParts,
@@ -96,6 +100,9 @@ export function listPartsXml(page: PartsPage): string {
       LastModified: iso(page.initiated),
       ETag: quoted(part.etag),
       Size: part.size,
+      ...(part.checksum === undefined || page.checksum === undefined
+        ? {}
+        : { [`Checksum${page.checksum.algorithm.toUpperCase()}`]: part.checksum }),
     })),
   })
 }

@@ -9,6 +9,7 @@ import {
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -164,9 +165,11 @@ describe.each(VARIANTS)(
       )
       expect(ChecksumAlgorithm).toBe('CRC32')
       const sent = await uploadParts(Key, UploadId, parts, 'CRC32')
-      expect(sent.map((part) => part.ChecksumCRC32)).toEqual(
-        await Promise.all(parts.map((part) => b64('CRC32', part))),
-      )
+      const partSums = await Promise.all(parts.map((part) => b64('CRC32', part)))
+      expect(sent.map((part) => part.ChecksumCRC32)).toEqual(partSums)
+      const listed = await t.admin.send(new ListPartsCommand({ Bucket: 'documents', Key, UploadId }))
+      expect([listed.ChecksumAlgorithm, listed.ChecksumType]).toEqual(['CRC32', 'COMPOSITE'])
+      expect(listed.Parts?.map((part) => part.ChecksumCRC32)).toEqual(partSums)
       const raw = await Promise.all(parts.map((part) => RAW.CRC32?.(part) ?? Buffer.alloc(0)))
       const composite = `${uint32(crc32(Buffer.concat(raw))).toString('base64')}-${parts.length}`
       const done = await t.admin.send(

@@ -21,12 +21,17 @@ export interface MultipartStart extends ObjectAttributes {
 /** What an upload keeps for its completion besides the object's attributes: its checksum and tags. */
 export type MultipartExtras = Pick<MultipartUpload, 'checksum' | 'tags'>
 
+/** A part of an upload in progress, with the checksum it declared, if one was recorded. */
+export type ListedPart = StoredPart & { checksum?: string }
+
+const unquote = (etag: string) => etag.replaceAll('"', '')
+
 /** A completed upload: the object, the upload as it was, and the parts it was joined from. */
 export interface CompletedUpload {
   info: ObjectInfo
   upload: MultipartUpload
   /** The parts joined, in order, with the checksums they declared (where one was recorded). */
-  parts: (StoredPart & { checksum?: string })[]
+  parts: ListedPart[]
 }
 
 /**
@@ -185,16 +190,11 @@ export class MultipartUploads {
     parts: readonly PartRef[],
     check?: (upload: MultipartUpload, parts: CompletedUpload['parts']) => Promise<void>,
   ): Promise<CompletedUpload> {
-    const upload = await this.#store.get(this.#bucket, key, uploadId)
-    const stored = new Map((await this.listParts(key, uploadId)).parts.map((part) => [part.partNumber, part]))
-    const checksums = await this.#store.partChecksums(uploadId)
-    const unquote = (etag: string) => etag.replaceAll('"', '')
+    const { upload, parts: listed } = await this.listParts(key, uploadId)
+    const stored = new Map(listed.map((part) => [part.partNumber, part]))
     const joined = parts.flatMap((ref) => {
       const part = stored.get(ref.partNumber)
-      if (part === undefined || unquote(part.etag) !== unquote(ref.etag)) return []
-      const declared = checksums.get(ref.partNumber)
-      const same = declared !== undefined && unquote(declared.etag) === unquote(part.etag)
-      return [same ? { ...part, checksum: declared.checksum } : part]
+      return part === undefined || unquote(part.etag) !== unquote(ref.etag) ? [] : [part]
     })
     await check?.(upload, joined)
     const info = await this.#objects.assemble(
@@ -221,14 +221,24 @@ export class MultipartUploads {
     }
   }
 
+  /** The upload and its parts so far, each with the checksum it declared (where one was recorded). */
   async listParts(
     key: NormalizedKey,
     uploadId: string,
-  ): Promise<{ upload: MultipartUpload; parts: StoredPart[] }> {
+  ): Promise<{ upload: MultipartUpload; parts: ListedPart[] }> {
     const upload = await this.#store.get(this.#bucket, key, uploadId)
     const parts = await this.#objects.onStorage(key, (storage, storageKey) =>
       storage.listParts(storageKey, uploadId),
     )
-    return { upload, parts }
+    const checksums = await this.#store.partChecksums(uploadId)
+    return {
+      upload,
+      parts: parts.map((part) => {
+        const declared = checksums.get(part.partNumber)
+        // Recorded for a part sent before this one under the same number: not this part's.
+        if (declared === undefined || unquote(declared.etag) !== unquote(part.etag)) return part
+        return { ...part, checksum: declared.checksum }
+      }),
+    }
   }
 }
