@@ -3,11 +3,12 @@ import { recordObjectIntegrity, type StoredChecksum } from '../domain/buckets/ob
 import type { CompletedUpload } from '../domain/uploads/multipart-uploads.ts'
 import { single } from '../http/receive-object.ts'
 import { uploadsFor } from './multipart-operations.ts'
-import { completeXml, parseCompleteMultipartUpload } from './multipart-xml.ts'
+import { type CompletedPartRef, completeXml, parseCompleteMultipartUpload } from './multipart-xml.ts'
 import { checkCompletedChecksum, joinedChecksum, startedChecksum } from './object-checksums.ts'
 import { tagWritten } from './object-tagging.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { type S3Call, sendXml } from './s3-call.ts'
+import { S3Error } from './s3-error.ts'
 
 /**
  * CompleteMultipartUpload (`POST ?uploadId`). Before the parts are joined, the checksum they make
@@ -25,6 +26,7 @@ export async function completeUpload(call: S3Call, bucket: string, key: Normaliz
     // A part missing or changed fails the completion itself (InvalidPart), not its checksum.
     const declared = startedChecksum(started.checksum)
     if (declared === undefined || joined.length !== refs.length) return
+    checkNamedChecksums(refs, joined)
     checksum = await joinedChecksum(declared, joined)
     checkCompletedChecksum(call, checksum)
   })
@@ -37,6 +39,22 @@ export async function completeUpload(call: S3Call, bucket: string, key: Normaliz
   const host = single(call.request, 'host') ?? 'localhost'
   const location = `http://${host}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`
   sendXml(call, completeXml(location, bucket, key, info.etag, checksum))
+}
+
+/**
+ * A part named with a checksum other than the one it was uploaded with is `InvalidPart`, as on S3.
+ * Only where one was recorded: clients name the checksum each UploadPart answered, also for uploads
+ * started without an algorithm, whose parts keep none.
+ */
+function checkNamedChecksums(refs: readonly CompletedPartRef[], joined: CompletedUpload['parts']): void {
+  refs.forEach((ref, index) => {
+    const recorded = joined[index]?.checksum
+    if (ref.checksum !== undefined && recorded !== undefined && ref.checksum.value !== recorded)
+      throw new S3Error(
+        'InvalidPart',
+        `The checksum given for part ${ref.partNumber} is not the one it was uploaded with.`,
+      )
+  })
 }
 
 function partsOf(parts: CompletedUpload['parts']) {

@@ -1,15 +1,29 @@
 import { MAX_PART_NUMBER, type PartRef } from '@coffer/core'
 import type { StoredChecksum } from '../domain/buckets/object-integrity.ts'
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum-hasher.ts'
 import { uriEncode } from './request-target.ts'
 import { OWNER } from './s3-call.ts'
 import { element, malformed } from './s3-requests.ts'
 import { buildS3Xml, parseS3Xml } from './s3-xml.ts'
 
+/** A part a completion names, with the checksum it says the part was uploaded with, if any. */
+export interface CompletedPartRef extends PartRef {
+  checksum?: { algorithm: ChecksumAlgorithm; value: string }
+}
+
+function partChecksum(part: unknown): CompletedPartRef['checksum'] {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = element(part, `Checksum${algorithm.toUpperCase()}`)
+    if (typeof value === 'string') return { algorithm, value: value.trim() }
+  }
+  return undefined
+}
+
 /**
  * Reads a `<CompleteMultipartUpload>` document: 1 to 10 000 `<Part>`s, each with a `<PartNumber>`
- * and an `<ETag>` (checksum elements are allowed and not used: each part's was checked as it came).
+ * and an `<ETag>`, and maybe the checksum the part was uploaded with (`<ChecksumCRC32>`, …).
  */
-export function parseCompleteMultipartUpload(text: string): PartRef[] {
+export function parseCompleteMultipartUpload(text: string): CompletedPartRef[] {
   const root = element(parseS3Xml(text), 'CompleteMultipartUpload')
   const found = element(root, 'Part')
   const parts = found === undefined ? [] : Array.isArray(found) ? found : [found]
@@ -20,7 +34,8 @@ export function parseCompleteMultipartUpload(text: string): PartRef[] {
     if (typeof number !== 'string' || !/^\d{1,5}$/.test(number.trim()) || typeof etag !== 'string') {
       throw malformed()
     }
-    return { partNumber: Number(number.trim()), etag: etag.trim() }
+    const checksum = partChecksum(part)
+    return { partNumber: Number(number.trim()), etag: etag.trim(), ...(checksum ? { checksum } : {}) }
   })
 }
 
