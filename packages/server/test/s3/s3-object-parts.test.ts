@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import {
-  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -98,14 +97,7 @@ describe.each(VARIANTS)(
       expect(await outcome(t.admin.send(new GetObjectTaggingCommand({ Bucket: 'documents', Key })))).toBe(
         'NoSuchKey',
       )
-      await t.admin.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: 'documents',
-          Key,
-          UploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] },
-        }),
-      )
+      await t.complete('documents', Key, UploadId, [{ PartNumber: 1, ETag }])
       const tags = await t.admin.send(new GetObjectTaggingCommand({ Bucket: 'documents', Key }))
       expect(tags.TagSet).toEqual([
         { Key: 'team', Value: 'blue' },
@@ -138,14 +130,7 @@ describe.each(VARIANTS)(
       const sent = await t.admin.send(
         new UploadPartCommand({ Bucket: 'documents', Key, UploadId, PartNumber: 1, Body: png }),
       )
-      await t.admin.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: 'documents',
-          Key,
-          UploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: sent.ETag }] },
-        }),
-      )
+      await t.complete('documents', Key, UploadId, [{ PartNumber: 1, ETag: sent.ETag }])
       const listed = await t.h.fetch('/v1/buckets/documents/objects?prefix=parts/wide', { token: t.h.admin })
       const { objects } = (await listed.json()) as {
         objects: { key: string; image?: { width: number; height: number; thumbhash: string } }[]
