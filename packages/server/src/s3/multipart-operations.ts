@@ -90,14 +90,12 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
     const opts = { signal, contentLength: body.length }
     const part = await uploads.uploadPart(key, uploadId, partNumber, body.stream, opts)
     const value = checksum === undefined ? undefined : body.digests.get(checksum.algorithm)
-    await uploads.recordPart(
-      uploadId,
-      partNumber,
-      value === undefined ? undefined : { etag: part.etag, checksum: value },
-    )
-    // As S3: the part's checksum of the upload's algorithm, also when the client sent none.
-    if (checksum !== undefined && value !== undefined)
+    if (checksum !== undefined && value !== undefined) {
+      // Kept with the part's etag: a part sent again under this number replaces both.
+      await uploads.recordPart(uploadId, partNumber, { etag: part.etag, checksum: value })
+      // As S3: the part's checksum of the upload's algorithm, also when the client sent none.
       call.reply.header(`x-amz-checksum-${checksum.algorithm}`, value)
+    }
     answerWrite(call, part.etag, body)
   } finally {
     body.stream.destroy()

@@ -126,17 +126,8 @@ export class MultipartUploadStore {
       .execute()
   }
 
-  /**
-   * Records the checksum part `partNumber` declared (replacing one of a part sent before it), or
-   * forgets it when the part came without one.
-   */
-  async recordPart(uploadId: string, partNumber: number, part: PartChecksum | undefined): Promise<void> {
-    await this.#db
-      .deleteFrom('multipart_parts')
-      .where('upload_id', '=', uploadId)
-      .where('part_number', '=', partNumber)
-      .execute()
-    if (part === undefined) return
+  /** Records the checksum part `partNumber` declared, replacing one of a part sent before it. */
+  async recordPart(uploadId: string, partNumber: number, part: PartChecksum): Promise<void> {
     await this.#db
       .insertInto('multipart_parts')
       .values({ upload_id: uploadId, part_number: partNumber, etag: part.etag, checksum: part.checksum })

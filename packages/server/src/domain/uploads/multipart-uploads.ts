@@ -173,8 +173,8 @@ export class MultipartUploads {
     return this.#store.get(this.#bucket, key, uploadId)
   }
 
-  /** Records the checksum a part declared (none: forgets one recorded for a part sent before). */
-  recordPart(uploadId: string, partNumber: number, part: PartChecksum | undefined): Promise<void> {
+  /** Records the checksum a part declared, with the part's etag. */
+  recordPart(uploadId: string, partNumber: number, part: PartChecksum): Promise<void> {
     return this.#store.recordPart(uploadId, partNumber, part)
   }
 
