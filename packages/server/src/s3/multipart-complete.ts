@@ -1,5 +1,4 @@
 import type { NormalizedKey } from '@coffer/core'
-import { recordObjectIntegrity, type StoredChecksum } from '../domain/buckets/object-integrity.ts'
 import type { CompletedUpload } from '../domain/uploads/multipart-uploads.ts'
 import { single } from '../http/receive-object.ts'
 import { uploadsFor } from './multipart-operations.ts'
@@ -13,27 +12,22 @@ import { S3Error } from './s3-error.ts'
 /**
  * CompleteMultipartUpload (`POST ?uploadId`). Before the parts are joined, the checksum they make
  * (composite, or full-object from their CRCs) is worked out from what each part declared and checked
- * against the one the request sends, if any (`BadDigest`); after, the object's index row records it
- * with each part's size and checksum (for `x-amz-checksum-mode` and `partNumber` reads), and the
- * tags the upload was started with.
+ * against the one the request sends, if any (`BadDigest`); the object's index row records it with
+ * each part's size and checksum (for `x-amz-checksum-mode` and `partNumber` reads) as the object is
+ * indexed, and then the tags the upload was started with.
  */
 export async function completeUpload(call: S3Call, bucket: string, key: NormalizedKey, uploadId: string) {
   const { objects, uploads } = await uploadsFor(call, bucket, key)
   // Its x-amz-checksum-* header is the object's (checked below), not the document's.
   const refs = parseCompleteMultipartUpload(await readSmallBody(call, { checksumOfObject: true }))
-  let checksum: StoredChecksum | undefined
-  const { info, upload, parts } = await uploads.complete(key, uploadId, refs, async (started, joined) => {
+  const { info, upload, checksum } = await uploads.complete(key, uploadId, refs, async (started, joined) => {
     // A part missing or changed fails the completion itself (InvalidPart), not its checksum.
     const declared = startedChecksum(started.checksum)
-    if (declared === undefined || joined.length !== refs.length) return
+    if (declared === undefined || joined.length !== refs.length) return undefined
     checkNamedChecksums(refs, joined)
-    checksum = await joinedChecksum(declared, joined)
-    checkCompletedChecksum(call, checksum)
-  })
-  await recordObjectIntegrity(call.ctx.catalog, objects, key, {
-    etag: info.etag,
-    ...(checksum === undefined ? {} : { checksum }),
-    parts: partsOf(parts),
+    const made = await joinedChecksum(declared, joined)
+    checkCompletedChecksum(call, made)
+    return made
   })
   await tagWritten(call, objects, key, info.etag, upload.tags)
   const host = single(call.request, 'host') ?? 'localhost'
@@ -55,11 +49,4 @@ function checkNamedChecksums(refs: readonly CompletedPartRef[], joined: Complete
         `The checksum given for part ${ref.partNumber} is not the one it was uploaded with.`,
       )
   })
-}
-
-function partsOf(parts: CompletedUpload['parts']) {
-  return parts.map((part) => ({
-    size: part.size,
-    ...(part.checksum === undefined ? {} : { checksum: part.checksum }),
-  }))
 }

@@ -6,7 +6,6 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { recordObjectIntegrity } from '../domain/buckets/object-integrity.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
 import { copyObject } from './copy-object.ts'
@@ -62,11 +61,8 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
     opts.signal = clientGone(call.request, call.reply)
-    const info = await objects.upload(key, body.stream, opts)
+    const info = await objects.upload(key, body.stream, opts, () => storedChecksumOf(body))
     await tagWritten(call, objects, key, info.etag, tags)
-    const checksum = storedChecksumOf(body)
-    if (checksum !== undefined)
-      await recordObjectIntegrity(call.ctx.catalog, objects, key, { etag: info.etag, checksum })
     answerWrite(call, info.etag, body)
   } finally {
     release()

@@ -1,10 +1,6 @@
 import type { NormalizedKey } from '@coffer/core'
 import type { ObjectCatalog } from '../../catalog/object-catalog.ts'
-import {
-  type ObjectIntegrity,
-  readObjectIntegrity,
-  writeObjectIntegrity,
-} from '../../catalog/object-integrity.ts'
+import { type ObjectIntegrity, readObjectIntegrity } from '../../catalog/object-integrity.ts'
 import type { BucketObjects } from './bucket-objects.ts'
 
 export type {
@@ -40,17 +36,4 @@ export function indexedVersion(
   opts: { parts: boolean },
 ): ReturnType<typeof readObjectIntegrity> {
   return readObjectIntegrity(catalog.db, objects.bucket.name, key, opts)
-}
-
-/**
- * Records what a write of `key` declared (its checksum, its parts) beside the version it wrote. A
- * version replaced meanwhile keeps what its own writer recorded: nothing is written then.
- */
-export async function recordObjectIntegrity(
-  catalog: ObjectCatalog,
-  objects: BucketObjects,
-  key: NormalizedKey,
-  integrity: ObjectIntegrity,
-): Promise<void> {
-  await writeObjectIntegrity(catalog.db, objects.bucket.name, key, integrity)
 }

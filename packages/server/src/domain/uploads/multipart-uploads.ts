@@ -9,6 +9,7 @@ import {
   type UploadPartOptions,
 } from '@coffer/core'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { StoredChecksum } from '../buckets/object-integrity.ts'
 import type { DomainContext } from '../context.ts'
 import type { MultipartUpload, MultipartUploadStore, PartChecksum } from './multipart-upload-store.ts'
 import { quotaRoom } from './upload-admission.ts'
@@ -32,6 +33,8 @@ export interface CompletedUpload {
   upload: MultipartUpload
   /** The parts joined, in order, with the checksums they declared (where one was recorded). */
   parts: ListedPart[]
+  /** The object's checksum (`check`'s), when it has one. */
+  checksum?: StoredChecksum
 }
 
 /**
@@ -182,13 +185,14 @@ export class MultipartUploads {
    * Joins the parts named into the object; the upload ends. The parts' sizes and checksums are read
    * before: those of a part whose etag is not the one named are left out (the completion then
    * fails on it, as `checkCompletion` finds it changed). `check` sees them before anything is
-   * joined, and refuses the completion by throwing.
+   * joined, refuses the completion by throwing, and gives the object's checksum, which the index
+   * records with the parts' sizes and checksums in the object's own row.
    */
   async complete(
     key: NormalizedKey,
     uploadId: string,
     parts: readonly PartRef[],
-    check?: (upload: MultipartUpload, parts: CompletedUpload['parts']) => Promise<void>,
+    check?: (upload: MultipartUpload, parts: ListedPart[]) => Promise<StoredChecksum | undefined>,
   ): Promise<CompletedUpload> {
     const { upload, parts: listed } = await this.listParts(key, uploadId)
     const stored = new Map(listed.map((part) => [part.partNumber, part]))
@@ -196,7 +200,14 @@ export class MultipartUploads {
       const part = stored.get(ref.partNumber)
       return part === undefined || unquote(part.etag) !== unquote(ref.etag) ? [] : [part]
     })
-    await check?.(upload, joined)
+    const checksum = await check?.(upload, joined)
+    const integrity = () => ({
+      ...(checksum === undefined ? {} : { checksum }),
+      parts: joined.map(({ size, checksum: declared }) => ({
+        size,
+        ...(declared === undefined ? {} : { checksum: declared }),
+      })),
+    })
     const info = await this.#objects.assemble(
       key,
       (storageKey, opts) =>
@@ -204,9 +215,10 @@ export class MultipartUploads {
           storage.completeMultipartUpload(storageKey, uploadId, parts, opts),
         ),
       { multipart: { uploadId, parts: parts.length } },
+      integrity,
     )
     await this.#store.remove(uploadId)
-    return { info, upload, parts: joined }
+    return { info, upload, parts: joined, ...(checksum === undefined ? {} : { checksum }) }
   }
 
   async abort(key: NormalizedKey, uploadId: string): Promise<void> {
