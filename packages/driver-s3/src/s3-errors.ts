@@ -111,7 +111,12 @@ export function s3Error(error: unknown, what: string, key?: string): StorageErro
     (status === undefined ? undefined : BY_STATUS[status]) ??
     (status !== undefined && status >= 500 ? 'Unavailable' : 'Internal')
   const detail = MESSAGES[code] ?? 'failed'
-  const options: StorageErrorOptions = { cause: sanitize(sdk) }
+  // An error the S3 server did not answer (no `$metadata`) is this process's own: most often the
+  // body's stream failing its checks (a checksum or a chunk signature the caller got wrong), which
+  // the caller must see as such (`BadDigest`, not 500). It holds nothing of an S3 error document,
+  // so it travels as the cause unchanged, for the layer above to find.
+  const local = sdk.$metadata === undefined && error instanceof Error
+  const options: StorageErrorOptions = { cause: local ? error : sanitize(sdk) }
   if (key !== undefined) options.key = key
   const objectSize = Number(sdk.ActualObjectSize ?? Number.NaN)
   if (code === 'InvalidRange' && Number.isSafeInteger(objectSize)) options.objectSize = objectSize

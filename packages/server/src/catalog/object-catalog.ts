@@ -129,6 +129,9 @@ export function objectRow(bucket: string, info: ObjectInfo, owner: string | null
     expires_at: expiryOf(info.metadata)?.toISOString() ?? null,
     // A new write of the key replaces its tags too (as on S3): whoever tags it does so after.
     tags: null,
+    // So do its checksum and parts: a writer that has them records them after (`object-checksums`).
+    checksum: null,
+    parts: null,
   } satisfies Insertable<ObjectTable>
 }
 

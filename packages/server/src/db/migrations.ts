@@ -1,6 +1,7 @@
 import { StorageError } from '@coffer/core'
 import { type Kysely, sql } from 'kysely'
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
+import { checksumMigration } from './checksum-migration.ts'
 import { isPostgres } from './dialect.ts'
 import { imageMigration } from './image-migration.ts'
 import type { Database } from './schema.ts'
@@ -295,6 +296,7 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   '0019-shares': shareMigration,
+  '0020-s3-checksums': checksumMigration,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -93,6 +93,10 @@ export interface ObjectTable {
   thumbhash: Optional<string>
   /** S3 object tags, a JSON array of `[key, value]` pairs; null when the object has none. */
   tags: Optional<string>
+  /** The S3 checksum the writer declared, JSON `{ algorithm, type, value }`; null when none. */
+  checksum: Optional<string>
+  /** An object joined from parts: JSON array of `{ size, checksum? }`, in part order; else null. */
+  parts: Optional<string>
 }
 
 /** Bytes and objects set aside for uploads in flight, so concurrent uploads cannot overshoot a quota. */
@@ -215,6 +219,21 @@ export interface MultipartUploadTable {
   updated_at: string
   /** Bytes of the parts sent so far (a part sent again counts again): what the upload holds staged. */
   staged_bytes: Generated<number | string>
+  /** The S3 checksum algorithm (`crc32`, …) and type (`COMPOSITE`, `FULL_OBJECT`) it was started with. */
+  checksum_algorithm: Optional<string>
+  checksum_type: Optional<string>
+  /** The tags the object gets at completion, JSON `[key, value]` pairs; null for none. */
+  tags: Optional<string>
+}
+
+/** The checksum each part of an upload in progress declared (`MultipartUploadStore`). */
+export interface MultipartPartTable {
+  upload_id: string
+  part_number: number
+  /** The part's etag when its checksum was recorded: a part sent again replaces both. */
+  etag: string
+  /** Base64, of the upload's algorithm. */
+  checksum: string
 }
 
 /** A share: a link to one object that refers to this record; see `ShareStore`. */
@@ -247,6 +266,7 @@ export interface Database {
   api_keys: ApiKeyTable
   upload_sessions: UploadSessionTable
   multipart_uploads: MultipartUploadTable
+  multipart_parts: MultipartPartTable
   objects: ObjectTable
   reservations: ReservationTable
   usage_daily: UsageDailyTable

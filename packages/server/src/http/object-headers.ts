@@ -114,6 +114,12 @@ export interface ServeHeaderOptions {
    * and `contentDisposition`, so the rules for active types above still hold.
    */
   headers?: Readonly<Record<string, string>>
+  /**
+   * Headers that describe one version of the object (S3's stored checksum), sent only when the
+   * object answered is that version: a write that lands between a look-up and the read cannot get
+   * another version's checksum.
+   */
+  versionHeaders?: { etag: string; headers: Readonly<Record<string, string>> }
 }
 
 /**
@@ -149,4 +155,5 @@ export function setObjectHeaders(reply: FastifyReply, info: ObjectInfo, opts: Se
   }
   writeMetadata(reply, info.metadata, opts.metadataPrefix, opts.encodeMetadata)
   for (const [name, value] of Object.entries(opts.headers ?? {})) reply.header(name, value)
+  if (opts.versionHeaders?.etag === info.etag) reply.headers(opts.versionHeaders.headers)
 }

@@ -1,8 +1,10 @@
 import type { NormalizedKey, ObjectInfo } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
-import { objectTagCount } from '../domain/buckets/object-tags.ts'
+import { indexedVersion, type ObjectIntegrity } from '../domain/buckets/object-integrity.ts'
 import { type ServeHeaderOptions, setObjectHeaders } from '../http/object-headers.ts'
 import { serveObject } from '../http/serve-object.ts'
+import { checksumHeaders, wantsChecksum } from './object-checksums.ts'
+import { type ObjectPart, objectPart, requestedPart } from './object-part.ts'
 import { evaluateReadConditions, hasReadConditions } from './read-conditions.ts'
 import { AMZ_META, quotedEtag, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -56,49 +58,61 @@ function serveOptions(call: S3Call): ServeHeaderOptions {
   return opts
 }
 
-/**
- * `partNumber`: for an object not uploaded in parts, part 1 is the whole object, answered as a
- * range of all of it (206 with `Content-Range`, as S3 does); any other part is `InvalidPart`, as
- * Ceph's S3 test suite expects. Returns whether the answer is that range.
- */
-function wholeAsPart(call: S3Call, info: ObjectInfo): boolean {
-  const text = call.target.query.get('partNumber')
-  if (text === undefined) return false
-  const part = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
-  if (!(part >= 1 && part <= 10_000))
-    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive')
-  if (call.request.headers.range !== undefined)
-    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter')
-  if (/-\d+"?$/.test(info.etag))
-    throw new S3Error('NotImplemented', 'partNumber of an object uploaded in parts is not served yet')
-  if (part !== 1) throw new S3Error('InvalidPart', 'The requested partnumber is not satisfiable')
-  return info.size > 0
+/** HeadObject: `serveObject`'s headers without the body; a part as the range of it. */
+async function headObject(
+  call: S3Call,
+  info: ObjectInfo,
+  opts: ServeHeaderOptions,
+  part: ObjectPart | undefined,
+): Promise<void> {
+  setObjectHeaders(call.reply, info, opts)
+  const range = part?.range
+  if (range === undefined) {
+    call.reply.code(200).header('content-length', part === undefined ? info.size : 0)
+  } else {
+    call.reply.code(206).header('content-length', range.end - range.start + 1)
+    call.reply.header('content-range', `bytes ${range.start}-${range.end}/${info.size}`)
+  }
+  await call.reply.send()
 }
 
-/** HeadObject: `serveObject`'s headers without the body; part 1 as the range of all of it. */
-async function headObject(call: S3Call, info: ObjectInfo, opts: ServeHeaderOptions): Promise<void> {
-  setObjectHeaders(call.reply, info, opts)
-  call.reply.header('content-length', info.size)
-  if (wholeAsPart(call, info)) {
-    call.reply.code(206).header('content-range', `bytes 0-${info.size - 1}/${info.size}`)
-  } else call.reply.code(200)
-  await call.reply.send()
+/**
+ * The headers a read of the version `info` adds: `x-amz-mp-parts-count` for a part, and with
+ * `x-amz-checksum-mode: ENABLED` the checksum its writer declared, of the whole object or of the
+ * part asked for (never of another range: a client would check the bytes against it).
+ */
+function versionHeaders(
+  call: S3Call,
+  integrity: ObjectIntegrity | undefined,
+  part: ObjectPart | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (part?.count !== undefined) headers['x-amz-mp-parts-count'] = String(part.count)
+  const checksum = integrity?.checksum
+  if (!wantsChecksum(call) || checksum === undefined) return headers
+  if (part === undefined && call.request.headers.range === undefined)
+    return { ...headers, ...checksumHeaders(checksum) }
+  if (part?.checksum !== undefined) headers[`x-amz-checksum-${checksum.algorithm}`] = part.checksum
+  return headers
 }
 
 /**
  * GetObject and HeadObject: the conditions S3 evaluates (`If-Match`, `If-Unmodified-Since`,
  * `If-Modified-Since`; `If-None-Match` and `Range` in `serveObject`), the `response-*` overrides,
- * and `partNumber`. The object streams; nothing of it is buffered past `serveObject`'s small bodies.
+ * `partNumber` and `x-amz-checksum-mode`. The object streams; nothing of it is buffered past
+ * `serveObject`'s small bodies.
  */
 export async function getObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   requireCurrentVersion(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'read'])
   const opts = serveOptions(call)
+  const partNumber = requestedPart(call)
+  // One read of the index: the tags' count, and the checksum (and parts) of the version it holds.
+  const indexed = await indexedVersion(call.ctx.catalog, objects, key, { parts: partNumber !== undefined })
   // S3 tells a reader how many tags the object has (the tags themselves need GetObjectTagging).
-  const tags = await objectTagCount(call.ctx.catalog, objects, key)
-  if (tags > 0) opts.headers = { ...opts.headers, 'x-amz-tagging-count': String(tags) }
-  const parted = call.target.query.has('partNumber')
-  if (hasReadConditions(call) || parted || call.request.method === 'HEAD') {
+  if (indexed !== undefined && indexed.tagCount > 0)
+    opts.headers = { ...opts.headers, 'x-amz-tagging-count': String(indexed.tagCount) }
+  if (hasReadConditions(call) || partNumber !== undefined || call.request.method === 'HEAD') {
     const info = await objects.stat(key)
     if (hasReadConditions(call) && evaluateReadConditions(call, info) === 'not-modified') {
       call.reply
@@ -107,11 +121,17 @@ export async function getObject(call: S3Call, bucket: string, key: NormalizedKey
       call.reply.code(304).send()
       return
     }
-    if (call.request.method === 'HEAD') return headObject(call, info, opts)
-    if (wholeAsPart(call, info)) {
-      await serveObject(call.request, call.reply, objects, key, { ...opts, range: { start: 0 } })
+    const integrity = indexed?.etag === info.etag ? indexed : undefined
+    const part = partNumber === undefined ? undefined : objectPart(info, integrity, partNumber)
+    opts.versionHeaders = { etag: info.etag, headers: versionHeaders(call, integrity, part) }
+    if (call.request.method === 'HEAD') return headObject(call, info, opts, part)
+    if (part?.range !== undefined) {
+      await serveObject(call.request, call.reply, objects, key, { ...opts, range: part.range })
       return
     }
+  } else if (indexed !== undefined) {
+    // Sent only if the object read is the version the index described (see `versionHeaders`).
+    opts.versionHeaders = { etag: indexed.etag, headers: versionHeaders(call, indexed, undefined) }
   }
   await serveObject(call.request, call.reply, objects, key, opts)
 }

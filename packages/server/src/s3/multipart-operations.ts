@@ -2,12 +2,15 @@ import { checkPartNumber, type NormalizedKey, normalizeKey } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { MultipartUploads } from '../domain/uploads/multipart-uploads.ts'
-import { single, slotOwner } from '../http/receive-object.ts'
+import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { completeUpload } from './multipart-complete.ts'
 import { copyPart } from './multipart-copy-part.ts'
-import { completeXml, initiateXml, listPartsXml, parseCompleteMultipartUpload } from './multipart-xml.ts'
+import { initiateXml, listPartsXml } from './multipart-xml.ts'
+import { checksumHeaders, startedChecksum, uploadChecksum } from './object-checksums.ts'
 import { answerWrite, putOptions } from './object-operations.ts'
-import { readSmallBody, signedBody } from './read-small-body.ts'
+import { requestedTags } from './object-tagging.ts'
+import { signedBody } from './read-small-body.ts'
 import { type S3Call, sendXml, signedBy } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 
@@ -44,7 +47,14 @@ function partNumberOf(call: S3Call): number {
 async function createUpload(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const { uploads } = await uploadsFor(call, bucket, key)
   const { contentLength: _length, ifNoneMatch: _ifNoneMatch, ...opts } = putOptions(call)
-  const upload = await uploads.create(key, opts)
+  // Both checked now, so that a completion cannot fail on what the start asked for.
+  const checksum = uploadChecksum(call)
+  const tags = requestedTags(call)
+  const upload = await uploads.create(key, opts, {
+    ...(checksum === undefined ? {} : { checksum }),
+    ...(tags === undefined ? {} : { tags }),
+  })
+  if (checksum !== undefined) call.reply.headers(checksumHeaders(checksum))
   sendXml(call, initiateXml(bucket, key, upload.uploadId))
 }
 
@@ -55,7 +65,20 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
   if (call.request.headers['x-amz-copy-source'] !== undefined) {
     return copyPart(call, { uploads, key, uploadId, partNumber })
   }
-  const body = signedBody(call)
+  const checksum = startedChecksum((await uploads.get(key, uploadId)).checksum)
+  // A part of an upload started with a checksum has one of that algorithm: declared, else computed.
+  const body = signedBody(call, checksum === undefined ? {} : { compute: [checksum.algorithm] })
+  if (
+    checksum !== undefined &&
+    body.checksum !== undefined &&
+    body.checksum.algorithm !== checksum.algorithm
+  ) {
+    body.stream.destroy()
+    throw new S3Error(
+      'InvalidRequest',
+      `Checksum Type mismatch occurred, expected checksum Type: ${checksum.algorithm}, actual checksum Type: ${body.checksum.algorithm}`,
+    )
+  }
   if (body.length === undefined) {
     // As on S3: a part's length is known before it is sent (the staging limits are checked on it).
     body.stream.destroy()
@@ -66,21 +89,18 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
     const signal = clientGone(call.request, call.reply)
     const opts = { signal, contentLength: body.length }
     const part = await uploads.uploadPart(key, uploadId, partNumber, body.stream, opts)
+    const value = checksum === undefined ? undefined : body.digests.get(checksum.algorithm)
+    if (checksum !== undefined && value !== undefined) {
+      // Kept with the part's etag: a part sent again under this number replaces both.
+      await uploads.recordPart(uploadId, partNumber, { etag: part.etag, checksum: value })
+      // As S3: the part's checksum of the upload's algorithm, also when the client sent none.
+      call.reply.header(`x-amz-checksum-${checksum.algorithm}`, value)
+    }
     answerWrite(call, part.etag, body)
   } finally {
     body.stream.destroy()
     release()
   }
-}
-
-async function completeUpload(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
-  const uploadId = uploadIdOf(call)
-  const { uploads } = await uploadsFor(call, bucket, key)
-  const parts = parseCompleteMultipartUpload(await readSmallBody(call))
-  const info = await uploads.complete(key, uploadId, parts)
-  const host = single(call.request, 'host') ?? 'localhost'
-  const location = `http://${host}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`
-  sendXml(call, completeXml(location, bucket, key, info.etag))
 }
 
 async function abortUpload(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
@@ -118,6 +138,7 @@ async function listParts(call: S3Call, bucket: string, key: NormalizedKey): Prom
       maxParts,
       parts: page,
       next,
+      ...(upload.checksum === undefined ? {} : { checksum: upload.checksum }),
     }),
   )
 }
@@ -140,7 +161,9 @@ export async function multipartOperation(call: S3Call, bucket: string, rawKey: s
   const query = call.target.query
   switch (call.request.method) {
     case 'POST':
-      return query.has('uploadId') ? completeUpload(call, bucket, key) : createUpload(call, bucket, key)
+      return query.has('uploadId')
+        ? completeUpload(call, bucket, key, uploadIdOf(call))
+        : createUpload(call, bucket, key)
     case 'PUT':
       return uploadPart(call, bucket, key)
     case 'DELETE':

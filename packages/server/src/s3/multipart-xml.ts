@@ -1,14 +1,29 @@
 import { MAX_PART_NUMBER, type PartRef } from '@coffer/core'
+import type { StoredChecksum } from '../domain/buckets/object-integrity.ts'
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum-hasher.ts'
 import { uriEncode } from './request-target.ts'
 import { OWNER } from './s3-call.ts'
 import { element, malformed } from './s3-requests.ts'
 import { buildS3Xml, parseS3Xml } from './s3-xml.ts'
 
+/** A part a completion names, with the checksum it says the part was uploaded with, if any. */
+export interface CompletedPartRef extends PartRef {
+  checksum?: { algorithm: ChecksumAlgorithm; value: string }
+}
+
+function partChecksum(part: unknown): CompletedPartRef['checksum'] {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = element(part, `Checksum${algorithm.toUpperCase()}`)
+    if (typeof value === 'string') return { algorithm, value: value.trim() }
+  }
+  return undefined
+}
+
 /**
  * Reads a `<CompleteMultipartUpload>` document: 1 to 10 000 `<Part>`s, each with a `<PartNumber>`
- * and an `<ETag>` (checksum elements are allowed and not used: each part's was checked as it came).
+ * and an `<ETag>`, and maybe the checksum the part was uploaded with (`<ChecksumCRC32>`, …).
  */
-export function parseCompleteMultipartUpload(text: string): PartRef[] {
+export function parseCompleteMultipartUpload(text: string): CompletedPartRef[] {
   const root = element(parseS3Xml(text), 'CompleteMultipartUpload')
   const found = element(root, 'Part')
   const parts = found === undefined ? [] : Array.isArray(found) ? found : [found]
@@ -19,7 +34,8 @@ export function parseCompleteMultipartUpload(text: string): PartRef[] {
     if (typeof number !== 'string' || !/^\d{1,5}$/.test(number.trim()) || typeof etag !== 'string') {
       throw malformed()
     }
-    return { partNumber: Number(number.trim()), etag: etag.trim() }
+    const checksum = partChecksum(part)
+    return { partNumber: Number(number.trim()), etag: etag.trim(), ...(checksum ? { checksum } : {}) }
   })
 }
 
@@ -32,14 +48,29 @@ export function initiateXml(bucket: string, key: string, uploadId: string): stri
   return buildS3Xml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId })
 }
 
-/** `CompleteMultipartUploadResult`. */
-export function completeXml(location: string, bucket: string, key: string, etag: string): string {
+/** `CompleteMultipartUploadResult`, with the object's checksum when it has one. */
+export function completeXml(
+  location: string,
+  bucket: string,
+  key: string,
+  etag: string,
+  checksum?: StoredChecksum,
+): string {
   return buildS3Xml('CompleteMultipartUploadResult', {
     Location: location,
     Bucket: bucket,
     Key: key,
     ETag: quoted(etag),
+    ...(checksum === undefined ? {} : checksumElements(checksum)),
   })
+}
+
+/** A checksum as S3's documents hold it: `<ChecksumCRC32>…</ChecksumCRC32><ChecksumType>…`. */
+export function checksumElements(checksum: StoredChecksum): Record<string, string> {
+  return {
+    [`Checksum${checksum.algorithm.toUpperCase()}`]: checksum.value,
+    ChecksumType: checksum.type,
+  }
 }
 
 /** `CopyPartResult` (UploadPartCopy). */
@@ -57,7 +88,9 @@ export interface PartsPage {
   initiated: string
   marker: number
   maxParts: number
-  parts: readonly { partNumber: number; etag: string; size: number }[]
+  parts: readonly { partNumber: number; etag: string; size: number; checksum?: string }[]
+  /** The checksum the upload was started with, which each part's is of. */
+  checksum?: { algorithm: string; type: string }
   /** The last part number of the page, when more follow. */
   next: number | undefined
 }
@@ -71,6 +104,8 @@ export function listPartsXml(page: PartsPage): string {
     Initiator: owner(page.initiator),
     Owner: { ID: OWNER.id, DisplayName: OWNER.displayName },
     StorageClass: 'STANDARD',
+    ChecksumAlgorithm: page.checksum?.algorithm.toUpperCase(),
+    ChecksumType: page.checksum?.type,
     PartNumberMarker: page.marker,
     NextPartNumberMarker: page.next,
     MaxParts: page.maxParts,
@@ -80,6 +115,9 @@ export function listPartsXml(page: PartsPage): string {
       LastModified: iso(page.initiated),
       ETag: quoted(part.etag),
       Size: part.size,
+      ...(part.checksum === undefined || page.checksum === undefined
+        ? {}
+        : { [`Checksum${page.checksum.algorithm.toUpperCase()}`]: part.checksum }),
     })),
   })
 }

@@ -12,6 +12,7 @@ import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
 import { isMultipartRequest, multipartOperation } from './multipart-operations.ts'
 import { getObjectAttributes } from './object-attributes.ts'
+import { storedChecksumOf } from './object-checksums.ts'
 import { objectTagging, requestedTags, tagWritten } from './object-tagging.ts'
 import type { S3Body } from './open-s3-body.ts'
 import { signedBody } from './read-small-body.ts'
@@ -60,7 +61,7 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
     opts.signal = clientGone(call.request, call.reply)
-    const info = await objects.upload(key, body.stream, opts)
+    const info = await objects.upload(key, body.stream, opts, () => storedChecksumOf(body))
     await tagWritten(call, objects, key, info.etag, tags)
     answerWrite(call, info.etag, body)
   } finally {

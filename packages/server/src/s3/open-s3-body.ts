@@ -28,6 +28,11 @@ export interface S3Body {
 export interface OpenS3BodyOptions {
   /** Digests to compute even when the client declared none (e.g. to store a default checksum). */
   compute?: readonly DigestAlgorithm[]
+  /**
+   * The request's `x-amz-checksum-*` headers are not of its body but of the object it makes
+   * (CompleteMultipartUpload's full-object checksum): they are left to the operation.
+   */
+  checksumOfObject?: boolean
   /** The longest aws-chunked header or trailer line; default 4096 bytes. */
   maxLineBytes?: number
 }
@@ -117,7 +122,7 @@ export function openS3Body(
   if (!chunked?.trailer && headers['x-amz-trailer'] !== undefined) {
     throw new S3Error('InvalidRequest', 'x-amz-trailer needs a STREAMING-...-TRAILER x-amz-content-sha256')
   }
-  const checksum = declaredChecksum(headers, trailers)
+  const checksum = options.checksumOfObject === true ? undefined : declaredChecksum(headers, trailers)
   let decoder: AwsChunkedDecoder | undefined
   let bodyLength = length(headers, 'content-length')
   if (chunked !== undefined) {

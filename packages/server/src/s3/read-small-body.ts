@@ -6,20 +6,23 @@ import { S3Error } from './s3-error.ts'
 import { MAX_REQUEST_XML_BYTES } from './s3-requests.ts'
 
 /** The signed body of a request, decoded and checked as it streams (see `openS3Body`). */
-export function signedBody(call: S3Call, compute: Parameters<typeof openS3Body>[3] = {}) {
+export function signedBody(call: S3Call, options: Parameters<typeof openS3Body>[3] = {}) {
   signedBy(call)
   const verified = call.verified
   if (verified === undefined) throw new S3Error('AccessDenied', 'Access Denied')
   const raw: Readable = bodyOf(call.request.raw, call.ctx.bodyLimits)
-  return openS3Body(raw, call.request.headers, verified, compute)
+  return openS3Body(raw, call.request.headers, verified, options)
 }
 
 /**
  * The whole body of a request that carries a small document (DeleteObjects, CreateBucket), read
  * within `MAX_REQUEST_XML_BYTES` and checked against its signature and declared checksums first.
  */
-export async function readSmallBody(call: S3Call): Promise<string> {
-  const body = signedBody(call)
+export async function readSmallBody(
+  call: S3Call,
+  options: Parameters<typeof openS3Body>[3] = {},
+): Promise<string> {
+  const body = signedBody(call, options)
   if ((body.length ?? 0) > MAX_REQUEST_XML_BYTES) {
     body.stream.destroy()
     throw new S3Error('MalformedXML', `a request document has at most ${MAX_REQUEST_XML_BYTES} bytes`)

@@ -1,4 +1,11 @@
-import { type S3Client, UploadPartCommand, type UploadPartCommandOutput } from '@aws-sdk/client-s3'
+import {
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
+  type S3Client,
+  UploadPartCommand,
+  type UploadPartCommandOutput,
+} from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import type { DriverName, Harness, Persistence, testStorages } from '../harness.ts'
 import { restSha, s3Key } from './s3-clients.ts'
@@ -17,6 +24,13 @@ export interface MultipartContext {
     PartNumber: number,
     Body: Buffer,
   ): Promise<UploadPartCommandOutput>
+  /** Completes an upload with the admin client, naming these parts. */
+  complete(
+    Bucket: string,
+    Key: string,
+    UploadId: string | undefined,
+    Parts: CompletedPart[],
+  ): Promise<CompleteMultipartUploadCommandOutput>
   /** The sha256 the REST API serves for a key, or its status. */
   restSha(bucket: string, key: string): Promise<string | number>
 }
@@ -33,6 +47,8 @@ export function multipartContext(
   const t = {
     part: (Bucket: string, Key: string, UploadId: string | undefined, PartNumber: number, Body: Buffer) =>
       t.admin.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body })),
+    complete: (Bucket: string, Key: string, UploadId: string | undefined, Parts: CompletedPart[]) =>
+      t.admin.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } })),
     restSha: (bucket: string, key: string) => restSha(t.h, bucket, key),
   } as unknown as MultipartContext
   beforeAll(async () => {

@@ -21,6 +21,11 @@ import {
   type UploadOptions,
 } from '@coffer/core'
 import type { Actor, ObjectCatalog } from '../../catalog/object-catalog.ts'
+import {
+  type ObjectIntegrity,
+  type StoredChecksum,
+  writeObjectIntegrity,
+} from '../../catalog/object-integrity.ts'
 import { Reservation } from '../../catalog/quota.ts'
 import type { WriteIntents } from '../../catalog/write-intents.ts'
 import type { Metrics } from '../../support/metrics.ts'
@@ -98,12 +103,16 @@ export class BucketObjects {
     intents: readonly string[],
     reservation?: Reservation,
     detail?: Record<string, unknown>,
+    integrity?: Omit<ObjectIntegrity, 'etag'>,
   ) {
     const entry = { action, bucket: this.bucket.name, key: info.key, detail: { size: info.size, ...detail } }
     try {
       await this.#index.put(this.bucket.name, info, this.actor, entry, async (tx, change) => {
         await reservation?.commitIn(tx, change)
         await this.#intents.endIn(tx, intents)
+        // In the row's own transaction: no reader sees the version without its checksum or parts.
+        if (integrity !== undefined)
+          await writeObjectIntegrity(tx, this.bucket.name, info.key, { ...integrity, etag: info.etag })
       })
     } catch (error) {
       if (isStorageError(error, 'QuotaExceeded')) {
@@ -141,12 +150,14 @@ export class BucketObjects {
 
   /**
    * Uploads under the bucket's policy: its size limit, allowed types, quota and visibility; a
-   * zero-byte folder marker is exempt from the first three.
+   * zero-byte folder marker is exempt from the first three. `checksum`, asked once the body has
+   * streamed, is the S3 checksum the writer declared, recorded with the object's row.
    */
   async upload(
     key: NormalizedKey,
     body: UploadBody,
     opts: Omit<UploadOptions, 'key'>,
+    checksum?: () => StoredChecksum | undefined,
   ): Promise<ObjectInfo & { image?: ImageFacts }> {
     const { bucket } = this
     const options: UploadOptions & { key: string } = {
@@ -176,7 +187,9 @@ export class BucketObjects {
         input = pipeline(toReadable(input).stream, reservation.meter(), () => undefined)
       }
       const info = this.#info(await this.#stored(intents, () => this.#storage.upload(input, options)))
-      await this.#record(info, 'object.put', intents, reservation)
+      const declared = checksum?.()
+      const integrity = declared === undefined ? undefined : { checksum: declared }
+      await this.#record(info, 'object.put', intents, reservation, undefined, integrity)
       const image = await this.#images?.describe(bucket.name, options.key, info)
       return image === undefined ? info : { ...info, image }
     } catch (error) {
@@ -200,7 +213,8 @@ export class BucketObjects {
     key: NormalizedKey,
     join: (storageKey: NormalizedKey, opts: CompleteOptions) => Promise<ObjectInfo>,
     detail: Record<string, unknown>,
-  ): Promise<ObjectInfo> {
+    integrity?: () => Omit<ObjectIntegrity, 'etag'>,
+  ): Promise<ObjectInfo & { image?: ImageFacts }> {
     let reservation: Reservation | undefined
     const opts: CompleteOptions = {
       admit: async (size) => {
@@ -211,8 +225,10 @@ export class BucketObjects {
     try {
       const intents = await this.#intents.begin(this.bucket.name, [key])
       const info = this.#info(await this.#stored(intents, () => join(this.storageKey(key), opts)))
-      await this.#record(info, 'object.put', intents, reservation, detail)
-      return info
+      await this.#record(info, 'object.put', intents, reservation, detail, integrity?.())
+      // An image joined from parts is described as one sent whole is (its size and placeholder).
+      const image = await this.#images?.describe(this.bucket.name, this.storageKey(key), info)
+      return image === undefined ? info : { ...info, image }
     } catch (error) {
       if (isStorageError(error, 'QuotaExceeded'))
         this.#metrics?.quotaRefusals.inc({ bucket: this.bucket.name })

@@ -20,14 +20,6 @@ export async function objectTags(
 }
 
 /**
- * How many tags the index holds for a key (0 when none, or when the key is not indexed), without
- * looking at the store: what a read answers as `x-amz-tagging-count` beside the object it serves.
- */
-export async function objectTagCount(catalog: ObjectCatalog, objects: BucketObjects, key: NormalizedKey) {
-  return (await readObjectTags(catalog.db, objects.bucket.name, key))?.length ?? 0
-}
-
-/**
  * Replaces an object's tags (an empty list removes them) and records it in the audit trail.
  * `etag` names the version to tag (the one just written); by default the current one. Throws
  * `NotFound` when the object is not there, and `Conflict` when another write replaced it meanwhile

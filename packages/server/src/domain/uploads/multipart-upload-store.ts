@@ -1,5 +1,6 @@
 import { type NormalizedKey, StorageError } from '@coffer/core'
 import type { Kysely, Selectable } from 'kysely'
+import type { ObjectTag } from '../../catalog/object-tags.ts'
 import type { Database } from '../../db/schema.ts'
 import type { StagingLimits } from './staging-ledger.ts'
 
@@ -12,6 +13,16 @@ export interface MultipartUpload {
   owner: string
   contentType: string
   createdAt: string
+  /** The checksum the object is to get (S3's `x-amz-checksum-algorithm` and `-type` at the start). */
+  checksum?: { algorithm: string; type: 'FULL_OBJECT' | 'COMPOSITE' }
+  /** The tags the object gets at completion (`x-amz-tagging` at the start). */
+  tags?: readonly ObjectTag[]
+}
+
+/** The checksum a part declared, and the etag of the part it was declared with. */
+export interface PartChecksum {
+  etag: string
+  checksum: string
 }
 
 /** Where a page of `list` starts: after a key, or after one upload of that key. */
@@ -30,6 +41,15 @@ function toUpload(row: Selectable<Database['multipart_uploads']>): MultipartUplo
     owner: row.owner,
     contentType: row.content_type,
     createdAt: row.created_at,
+    ...(row.checksum_algorithm === null
+      ? {}
+      : {
+          checksum: {
+            algorithm: row.checksum_algorithm,
+            type: row.checksum_type === 'FULL_OBJECT' ? 'FULL_OBJECT' : 'COMPOSITE',
+          },
+        }),
+    ...(row.tags === null ? {} : { tags: JSON.parse(row.tags) as ObjectTag[] }),
   }
 }
 
@@ -77,6 +97,9 @@ export class MultipartUploadStore {
         content_type: upload.contentType,
         created_at: upload.createdAt,
         updated_at: upload.createdAt,
+        checksum_algorithm: upload.checksum?.algorithm ?? null,
+        checksum_type: upload.checksum?.type ?? null,
+        tags: upload.tags === undefined || upload.tags.length === 0 ? null : JSON.stringify(upload.tags),
       })
       .execute()
   }
@@ -103,6 +126,25 @@ export class MultipartUploadStore {
       .execute()
   }
 
+  /** Records the checksum part `partNumber` declared, replacing one of a part sent before it. */
+  async recordPart(uploadId: string, partNumber: number, part: PartChecksum): Promise<void> {
+    await this.#db
+      .insertInto('multipart_parts')
+      .values({ upload_id: uploadId, part_number: partNumber, etag: part.etag, checksum: part.checksum })
+      .onConflict((conflict) => conflict.columns(['upload_id', 'part_number']).doUpdateSet(part))
+      .execute()
+  }
+
+  /** The checksums the parts of an upload declared, by part number. */
+  async partChecksums(uploadId: string): Promise<Map<number, PartChecksum>> {
+    const rows = await this.#db
+      .selectFrom('multipart_parts')
+      .select(['part_number', 'etag', 'checksum'])
+      .where('upload_id', '=', uploadId)
+      .execute()
+    return new Map(rows.map((row) => [Number(row.part_number), { etag: row.etag, checksum: row.checksum }]))
+  }
+
   /** Bytes the parts of every upload in progress hold, and those of the uploads into `bucket`. */
   async staged(bucket: string): Promise<{ all: number; inBucket: number }> {
     const row = await this.#db
@@ -120,6 +162,7 @@ export class MultipartUploadStore {
   }
 
   async remove(uploadId: string): Promise<void> {
+    await this.#db.deleteFrom('multipart_parts').where('upload_id', '=', uploadId).execute()
     await this.#db.deleteFrom('multipart_uploads').where('upload_id', '=', uploadId).execute()
   }
 
@@ -157,7 +200,10 @@ export class MultipartUploadStore {
       .limit(1000)
       .execute()
     const ids = rows.map((row) => row.upload_id)
-    if (ids.length > 0) await this.#db.deleteFrom('multipart_uploads').where('upload_id', 'in', ids).execute()
+    if (ids.length > 0) {
+      await this.#db.deleteFrom('multipart_parts').where('upload_id', 'in', ids).execute()
+      await this.#db.deleteFrom('multipart_uploads').where('upload_id', 'in', ids).execute()
+    }
     return rows.map(toUpload)
   }
 }

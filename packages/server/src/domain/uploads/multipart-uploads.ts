@@ -9,13 +9,32 @@ import {
   type UploadPartOptions,
 } from '@coffer/core'
 import type { BucketObjects } from '../buckets/bucket-objects.ts'
+import type { StoredChecksum } from '../buckets/object-integrity.ts'
 import type { DomainContext } from '../context.ts'
-import type { MultipartUpload, MultipartUploadStore } from './multipart-upload-store.ts'
+import type { MultipartUpload, MultipartUploadStore, PartChecksum } from './multipart-upload-store.ts'
 import { quotaRoom } from './upload-admission.ts'
 
 /** What a multipart upload is started with: the object's attributes and its declared type. */
 export interface MultipartStart extends ObjectAttributes {
   contentType?: string
+}
+
+/** What an upload keeps for its completion besides the object's attributes: its checksum and tags. */
+export type MultipartExtras = Pick<MultipartUpload, 'checksum' | 'tags'>
+
+/** A part of an upload in progress, with the checksum it declared, if one was recorded. */
+export type ListedPart = StoredPart & { checksum?: string }
+
+const unquote = (etag: string) => etag.replaceAll('"', '')
+
+/** A completed upload: the object, the upload as it was, and the parts it was joined from. */
+export interface CompletedUpload {
+  info: ObjectInfo
+  upload: MultipartUpload
+  /** The parts joined, in order, with the checksums they declared (where one was recorded). */
+  parts: ListedPart[]
+  /** The object's checksum (`check`'s), when it has one. */
+  checksum?: StoredChecksum
 }
 
 /**
@@ -67,7 +86,11 @@ export class MultipartUploads {
    * Starts an upload. Refused in a bucket that strips images' metadata: that needs the whole image
    * in one stream (a single PUT), and parts would store it unstripped.
    */
-  async create(key: NormalizedKey, start: MultipartStart): Promise<MultipartUpload> {
+  async create(
+    key: NormalizedKey,
+    start: MultipartStart,
+    extras: MultipartExtras = {},
+  ): Promise<MultipartUpload> {
     const { bucket } = this.#objects
     if (bucket.stripMetadata === true) {
       throw new StorageError(
@@ -91,6 +114,7 @@ export class MultipartUploads {
       owner: this.#owner,
       contentType,
       createdAt: new Date().toISOString(),
+      ...extras,
     }
     await this.#store.add(upload)
     return upload
@@ -147,9 +171,43 @@ export class MultipartUploads {
     return part
   }
 
-  /** Joins the parts named into the object; the upload ends. */
-  async complete(key: NormalizedKey, uploadId: string, parts: readonly PartRef[]): Promise<ObjectInfo> {
-    await this.#store.get(this.#bucket, key, uploadId)
+  /** The upload `uploadId` of `key`; `NotFound` when there is none. */
+  get(key: NormalizedKey, uploadId: string): Promise<MultipartUpload> {
+    return this.#store.get(this.#bucket, key, uploadId)
+  }
+
+  /** Records the checksum a part declared, with the part's etag. */
+  recordPart(uploadId: string, partNumber: number, part: PartChecksum): Promise<void> {
+    return this.#store.recordPart(uploadId, partNumber, part)
+  }
+
+  /**
+   * Joins the parts named into the object; the upload ends. The parts' sizes and checksums are read
+   * before: those of a part whose etag is not the one named are left out (the completion then
+   * fails on it, as `checkCompletion` finds it changed). `check` sees them before anything is
+   * joined, refuses the completion by throwing, and gives the object's checksum, which the index
+   * records with the parts' sizes and checksums in the object's own row.
+   */
+  async complete(
+    key: NormalizedKey,
+    uploadId: string,
+    parts: readonly PartRef[],
+    check?: (upload: MultipartUpload, parts: ListedPart[]) => Promise<StoredChecksum | undefined>,
+  ): Promise<CompletedUpload> {
+    const { upload, parts: listed } = await this.listParts(key, uploadId)
+    const stored = new Map(listed.map((part) => [part.partNumber, part]))
+    const joined = parts.flatMap((ref) => {
+      const part = stored.get(ref.partNumber)
+      return part === undefined || unquote(part.etag) !== unquote(ref.etag) ? [] : [part]
+    })
+    const checksum = await check?.(upload, joined)
+    const integrity = () => ({
+      ...(checksum === undefined ? {} : { checksum }),
+      parts: joined.map(({ size, checksum: declared }) => ({
+        size,
+        ...(declared === undefined ? {} : { checksum: declared }),
+      })),
+    })
     const info = await this.#objects.assemble(
       key,
       (storageKey, opts) =>
@@ -157,9 +215,10 @@ export class MultipartUploads {
           storage.completeMultipartUpload(storageKey, uploadId, parts, opts),
         ),
       { multipart: { uploadId, parts: parts.length } },
+      integrity,
     )
     await this.#store.remove(uploadId)
-    return info
+    return { info, upload, parts: joined, ...(checksum === undefined ? {} : { checksum }) }
   }
 
   async abort(key: NormalizedKey, uploadId: string): Promise<void> {
@@ -174,14 +233,24 @@ export class MultipartUploads {
     }
   }
 
+  /** The upload and its parts so far, each with the checksum it declared (where one was recorded). */
   async listParts(
     key: NormalizedKey,
     uploadId: string,
-  ): Promise<{ upload: MultipartUpload; parts: StoredPart[] }> {
+  ): Promise<{ upload: MultipartUpload; parts: ListedPart[] }> {
     const upload = await this.#store.get(this.#bucket, key, uploadId)
     const parts = await this.#objects.onStorage(key, (storage, storageKey) =>
       storage.listParts(storageKey, uploadId),
     )
-    return { upload, parts }
+    const checksums = await this.#store.partChecksums(uploadId)
+    return {
+      upload,
+      parts: parts.map((part) => {
+        const declared = checksums.get(part.partNumber)
+        // Recorded for a part sent before this one under the same number: not this part's.
+        if (declared === undefined || unquote(declared.etag) !== unquote(part.etag)) return part
+        return { ...part, checksum: declared.checksum }
+      }),
+    }
   }
 }
