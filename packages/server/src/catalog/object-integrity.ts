@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { reusableQuery } from '../db/reusable-query.ts'
 import type { Database } from '../db/schema.ts'
 
 /** A checksum as S3 returns it: its algorithm (`crc32`, …), its type, and its base64 value. */
@@ -28,6 +29,22 @@ export interface IndexedVersion extends ObjectIntegrity {
   tagCount: number
 }
 
+/** Every S3 GET reads these (see `reusableQuery`): the row without its parts, unless asked. */
+const withoutParts = reusableQuery((db) =>
+  db
+    .selectFrom('objects')
+    .select(['etag', 'checksum', 'tags', sql<string | null>`null`.as('parts')])
+    .where('bucket', '=', '')
+    .where('key', '=', ''),
+)
+const withParts = reusableQuery((db) =>
+  db
+    .selectFrom('objects')
+    .select(['etag', 'checksum', 'tags', 'parts'])
+    .where('bucket', '=', '')
+    .where('key', '=', ''),
+)
+
 /**
  * The checksum, parts (when `parts` is asked for: a long list, read only for `partNumber` and
  * attributes) and number of tags recorded for a key, in one read; undefined without a row.
@@ -38,15 +55,9 @@ export async function readObjectIntegrity(
   key: string,
   { parts = true }: { parts?: boolean } = {},
 ): Promise<IndexedVersion | undefined> {
-  const row = await db
-    .selectFrom('objects')
-    .select(['etag', 'checksum', 'tags'])
-    .$if(parts, (query) => query.select('parts'))
-    .where('bucket', '=', bucket)
-    .where('key', '=', key)
-    .executeTakeFirst()
+  const [row] = await (parts ? withParts : withoutParts)(db, bucket, key)
   if (row === undefined) return undefined
-  const listed = 'parts' in row ? (row.parts as string | null) : null
+  const listed = row.parts ?? null
   return {
     etag: row.etag,
     tagCount: row.tags === null ? 0 : (JSON.parse(row.tags) as unknown[]).length,
