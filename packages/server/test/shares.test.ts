@@ -86,6 +86,10 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     const second = await fetch(created.url)
     expect(second.status).toBe(404)
     expect(((await second.json()) as { detail: string }).detail).toMatch(/as many times as it allows/)
+    // A spent link tells nothing more about its file: not its size, its etag or its metadata.
+    const head = await fetch(created.url, { method: 'HEAD' })
+    expect(head.status).toBe(404)
+    expect(head.headers.get('etag')).toBeNull()
     // Ranges cannot fetch copy after copy either: at most one spare copy's bytes go out.
     const ranges = []
     for (let i = 0; i < 3; i++)
@@ -93,6 +97,19 @@ describe.each(PERSISTENCES)('shares (%s)', (persistence) => {
     expect(ranges).toEqual([206, 404, 404])
     const [row] = (await listed(h.admin)).filter((s) => s.id === created.id)
     expect(row?.downloads).toBe(1)
+  })
+
+  it('spends no download on an answer that sends no bytes (If-None-Match: * or the etag, weak or not)', async () => {
+    const created = await made(h.admin, { key: 'team/a.txt', maxDownloads: 1 })
+    const etag = (await fetch(created.url, { method: 'HEAD' })).headers.get('etag') as string
+    for (const condition of ['*', etag, `W/${etag}`]) {
+      const answer = await fetch(created.url, { headers: { 'if-none-match': condition } })
+      expect(answer.status, condition).toBe(304)
+    }
+    const [row] = (await listed(h.admin)).filter((s) => s.id === created.id)
+    expect(row?.downloads).toBe(0)
+    expect((await fetch(created.url)).status).toBe(200)
+    await revoke(h.admin, created.id)
   })
 
   it('counts concurrent downloads against the maximum without passing it', async () => {

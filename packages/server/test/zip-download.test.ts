@@ -78,6 +78,41 @@ describe('Download as zip: a short link, then the archive streamed as an attachm
     expect(h.logs.join('\n')).not.toContain(signature)
   })
 
+  it('fails the download, never a whole-looking broken archive, when a file changes while it is sent', async () => {
+    const put = async (key: string, body: Uint8Array<ArrayBuffer>) =>
+      expect(
+        (await h.fetch(`/v1/buckets/docs/objects/${key}`, { method: 'PUT', token: h.admin, body })).status,
+      ).toBe(200)
+    // A first entry larger than the socket's buffers holds the archive back while the second changes.
+    await put('carol/1-big.bin', new Uint8Array(16 * 1024 * 1024).fill(7))
+    await put('carol/2-small.txt', new TextEncoder().encode('small'))
+    const answer = await link({ keys: ['carol/'], base: '' })
+    const response = await h.fetch(answer.url)
+    expect(response.status).toBe(200)
+    const length = Number(response.headers.get('content-length'))
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const chunks: Uint8Array[] = []
+    const first = await reader.read()
+    if (first.value) chunks.push(first.value)
+    await put(
+      'carol/2-small.txt',
+      new TextEncoder().encode('now much longer than it was when the archive was planned'),
+    )
+    const ended = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return 'ended'
+        chunks.push(value)
+      }
+    })().catch(() => 'failed')
+    const bytes = Buffer.concat(chunks)
+    if (ended === 'failed' || bytes.length < length) return
+    // Arrived whole: then it must be a readable archive of the files as they were planned.
+    const path = join(dir, 'changed.zip')
+    await writeFile(path, bytes)
+    expect(Object.keys(unzipped(path))).toEqual(['1-big.bin', '2-small.txt'])
+  })
+
   it('names entries so that no extractor writes outside its folder', () => {
     // The key rules refuse `\\`, `..` and a leading `/` already; the names guard again.
     expect(zipName('alice/sub/b.txt', 'alice/')).toBe('sub/b.txt')

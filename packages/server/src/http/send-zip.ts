@@ -41,6 +41,17 @@ export function zipStream(objects: BucketObjects, entries: readonly ZipEntry[]):
             done(new StorageError('Internal', `${entry.key} could not be read`), undefined as never)
             return
           }
+          // Overwritten since the archive was planned: its size in the zip's headers (and the
+          // archive's length) would be wrong, so the download fails here instead of ending whole
+          // in appearance and unreadable.
+          if (result.info.size !== entry.size) {
+            result.body.destroy()
+            done(
+              new StorageError('Conflict', `${entry.key} changed while the archive was sent; try again`),
+              undefined as never,
+            )
+            return
+          }
           reading = result.body
           done(null, result.body)
         },

@@ -4,7 +4,7 @@ import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { deployPrefix } from '../domain/sites/deploy-site.ts'
 import { siteCacheControl } from '../domain/sites/site-cache-control.ts'
 import {
-  cookieValue,
+  cookieValues,
   PREVIEW_COOKIE,
   PREVIEW_PATH,
   previewCookie,
@@ -130,9 +130,15 @@ export async function serveSite(
     site?.currentDeploy === undefined ? undefined : await serving.sites.deploy(name, site.currentDeploy)
   if (site === undefined || deploy === undefined) return plain(reply, 404, 'No site is deployed here.')
   if (url.pathname === PREVIEW_PATH) return openPreview(request, reply, serving, site, url)
-  const grant = cookieValue(request.headers.cookie, PREVIEW_COOKIE)
-  if (!site.public && verifyPreview(serving.previewSecret, name, grant) === undefined) {
-    return plain(reply, 403, 'This site is private: open it with a preview link.')
+  if (!site.public) {
+    const grants = cookieValues(request.headers.cookie, PREVIEW_COOKIE)
+    if (!grants.some((grant) => verifyPreview(serving.previewSecret, name, grant) !== undefined)) {
+      return plain(reply, 403, 'This site is private: open it with a preview link.')
+    }
+    // No other origin may load a private site's files as a script, style or image (RFC-less but
+    // per the Fetch standard's CORP check): sibling sites share a registrable domain, so the
+    // preview cookie (SameSite=Lax) would go along with such a load and leak the file.
+    reply.header('cross-origin-resource-policy', 'same-origin')
   }
   allowCompression(request)
   return serveDeployFile(request, reply, await serving.objects(request), site, deploy, url)

@@ -1,5 +1,5 @@
 import { isStorageError, type NormalizedKey, type ObjectInfo } from '@coffer/core'
-import { resolveRange } from '@coffer/core/driver'
+import { ifNoneMatchMatches, resolveRange } from '@coffer/core/driver'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { objectsFor } from '../domain/auth/authorize.ts'
@@ -26,9 +26,8 @@ function dead(request: FastifyRequest, reply: FastifyReply, why: DeadLinkReason)
 /** Where a GET's answer starts and how many bytes it holds, as the share's budget counts them. */
 function chargeOf(request: FastifyRequest, info: ObjectInfo): ShareCharge | undefined {
   // A 304 sends no bytes: nothing to charge.
-  if (request.headers['if-none-match'] !== undefined && request.headers['if-none-match'] === info.etag) {
-    return undefined
-  }
+  const ifNoneMatch = request.headers['if-none-match']
+  if (ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, info.etag)) return undefined
   const spec = rangeOf(request)
   const range = spec === undefined ? undefined : resolveRange(spec, info.size)
   if (range === undefined) return { start: 0, length: info.size, size: info.size }
@@ -110,6 +109,9 @@ export function shareAccessRoutes(app: App, ctx: AppContext): void {
     async (request, reply) => {
       const opened = await open(request)
       if (typeof opened === 'string') throw deadLink(opened)
+      // A spent link tells nothing more about its file, not even its size or metadata.
+      const { share } = opened
+      if (share.maxDownloads !== undefined && share.downloads >= share.maxDownloads) throw deadLink('used up')
       return serveHead(reply, opened.objects, opened.share.key as NormalizedKey, { noStore: true })
     },
   )

@@ -161,7 +161,15 @@ describe('sites: deploys over the API, served on their own origin', () => {
     const cookie = String(opened.headers['set-cookie'])
     expect(cookie).toMatch(/^coffer-preview=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/)
     const value = cookie.split(';')[0] as string
-    expect((await siteGet(h.contentUrl, 'secret', '/', { cookie: value })).status).toBe(200)
+    const granted = await siteGet(h.contentUrl, 'secret', '/', { cookie: value })
+    expect(granted.status).toBe(200)
+    // Sibling sites share a registrable domain: no other origin may load a private file as a script.
+    expect(granted.headers['cross-origin-resource-policy']).toBe('same-origin')
+    // A junk cookie of the same name that another site set for the parent domain comes first: the
+    // real grant behind it still opens the site (taking the first value locked visitors out).
+    const tossed = `coffer-preview=junk; ${value}`
+    expect((await siteGet(h.contentUrl, 'secret', '/', { cookie: tossed })).status).toBe(200)
+    expect((await siteGet(h.contentUrl, 'secret', '/', { cookie: 'coffer-preview=junk' })).status).toBe(403)
     expect((await siteGet(h.contentUrl, 'demo', '/', { cookie: value })).status).toBe(200)
     await patch('demo', { public: false })
     expect((await siteGet(h.contentUrl, 'demo', '/', { cookie: value })).status).toBe(403)

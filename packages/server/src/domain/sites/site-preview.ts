@@ -36,13 +36,19 @@ export function verifyPreview(
   return given.length === expected.length && timingSafeEqual(given, expected) ? expires : undefined
 }
 
-/** The value of `name` in a Cookie header (RFC 6265 §5.4), or undefined. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+/**
+ * Every value of `name` in a Cookie header (RFC 6265 §5.4), in the order sent. A cookie of the same
+ * name set for a parent domain by another site (`Domain=sites.example`, "cookie tossing") comes
+ * first, so each value must be tried: taking the first let any site lock visitors out of every
+ * private site's preview.
+ */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = []
   for (const pair of header?.split(';') ?? []) {
     const at = pair.indexOf('=')
-    if (at !== -1 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim()
+    if (at !== -1 && pair.slice(0, at).trim() === name) values.push(pair.slice(at + 1).trim())
   }
-  return undefined
+  return values
 }
 
 /**
