@@ -192,6 +192,12 @@ export class ApiKeyStore {
     // The same key stays as it is, with its creation time: the URLs it signed hold across restarts.
     if (same) return
     await this.#db.deleteFrom('api_keys').where('id', '=', ENV_ADMIN_KEY_ID).execute()
+    if (adminToken !== undefined && current !== undefined) {
+      // Signed URLs name their issuer by id and carry their time in whole seconds: the new key must
+      // be created in a later second than any URL the old one signed, or those URLs would pass as
+      // its own. Only a changed COFFER_ADMIN_KEY waits, once, at start, under a second.
+      await new Promise((resolve) => setTimeout(resolve, 1001 - (Date.now() % 1000)))
+    }
     if (adminToken !== undefined) {
       await this.#insert(ENV_ADMIN_KEY_ID, { name: 'COFFER_ADMIN_KEY', scopes: ADMIN_SCOPES }, adminToken)
     }
