@@ -48,13 +48,31 @@ export interface StorageOptions {
   baseUrl?: string | (() => string)
 }
 
-export interface CopyOptions extends ObjectAttributes {
-  /** New content type; with any attribute given, the copy's attributes replace the source's. */
-  contentType?: string
+/** How `move` writes its target. */
+export interface MoveOptions {
+  /**
+   * `'*'`: create only. `PreconditionFailed` when the target exists; source and target are left as
+   * they were. Atomic on drivers with `capabilities.conditionalWrite`; checked first on the others.
+   */
+  ifNoneMatch?: '*'
   signal?: AbortSignal
 }
 
+export interface CopyOptions extends ObjectAttributes, MoveOptions {
+  /** New content type; with any attribute given, the copy's attributes replace the source's. */
+  contentType?: string
+}
+
 const signalOf = (signal: AbortSignal | undefined) => (signal ? { signal } : {})
+
+function checkCreateOnly(ifNoneMatch: unknown): void {
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') {
+    throw new StorageError('InvalidArgument', 'ifNoneMatch only takes "*" (create only)')
+  }
+}
+
+const taken = (key: NormalizedKey) =>
+  new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
 
 /**
  * One API over every driver: uploads, downloads, ranges, listing, metadata, copies, signed URLs and
@@ -197,39 +215,74 @@ export class StorageService {
     }
   }
 
-  /** Copies an object (server-side where the driver can). Attributes given replace the source's. */
+  /**
+   * Copies an object (server-side where the driver can). Attributes given replace the source's.
+   * With `ifNoneMatch: '*'`, `PreconditionFailed` when `to` exists, which is left as it was.
+   */
   async copy(from: string, to: string, opts: CopyOptions = {}): Promise<ObjectInfo> {
     return this.#copy(normalizeKey(from), this.#target(to), opts)
   }
 
   async #copy(source: NormalizedKey, target: NormalizedKey, opts: CopyOptions): Promise<ObjectInfo> {
     const attributes = await this.#copyAttributes(source, opts)
+    await this.#refuseTaken(target, opts)
+    const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
     return this.#call('copying the object', source, () =>
       this.driver.copy
         ? this.driver.copy(source, target, {
             ...(attributes ? { attributes } : {}),
+            ...condition,
             ...signalOf(opts.signal),
           })
-        : copyThrough(this.driver, source, target, attributes, opts.signal),
+        : copyThrough(this.driver, source, target, { attributes, ...condition, ...signalOf(opts.signal) }),
     )
   }
 
   /** Moves an object: a rename where the driver can, else copy then delete. */
-  async move(from: string, to: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+  async move(from: string, to: string, opts: MoveOptions = {}): Promise<ObjectInfo> {
     const source = normalizeKey(from)
     const target = this.#target(to)
-    if (source === target) return this.#stat(source, opts.signal)
+    checkCreateOnly(opts.ifNoneMatch)
+    if (source === target) {
+      const info = await this.#stat(source, opts.signal)
+      if (opts.ifNoneMatch === '*') throw taken(target)
+      return info
+    }
     if (this.driver.move) {
       const move = this.driver.move.bind(this.driver)
-      return this.#call('moving the object', source, () => move(source, target, signalOf(opts.signal)))
+      await this.#refuseTaken(target, opts)
+      const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
+      return this.#call('moving the object', source, () =>
+        move(source, target, { ...condition, ...signalOf(opts.signal) }),
+      )
     }
     const info = await this.#copy(source, target, opts)
     await this.#delete(source, opts.signal)
     return info
   }
 
+  /**
+   * Create-only on a driver without atomic conditional writes: check first, as uploads do. A name
+   * taken between this check and the write is still replaced there; the driver's capability says so.
+   */
+  async #refuseTaken(target: NormalizedKey, opts: MoveOptions): Promise<void> {
+    checkCreateOnly(opts.ifNoneMatch)
+    if (opts.ifNoneMatch !== '*' || this.driver.capabilities.conditionalWrite) return
+    if (await this.#exists(target, opts.signal)) throw taken(target)
+  }
+
+  async #exists(key: NormalizedKey, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await this.#stat(key, signal)
+      return true
+    } catch (error) {
+      if (isStorageError(error, 'NotFound')) return false
+      throw error
+    }
+  }
+
   async #copyAttributes(source: NormalizedKey, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
-    const { signal, contentType, ...attributes } = opts
+    const { signal, contentType, ifNoneMatch, ...attributes } = opts
     if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
     const current = await this.#stat(source, signal)
     const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)

@@ -150,9 +150,22 @@ export async function commit(
   if (opts.fsync) await syncDirectory(location.dir)
 }
 
-/** Moves an object file to another place, creating the target's directories. */
-export async function moveFile(layout: Layout, from: string, to: Location): Promise<void> {
-  await inDirectory(layout.objects, to.dir, () => rename(from, to.file))
+/**
+ * Moves an object file to another place, creating the target's directories. With `createOnly`,
+ * `link` then `unlink`: `link` fails with EEXIST atomically where `rename` would replace.
+ */
+export async function moveFile(
+  layout: Layout,
+  from: string,
+  to: Location,
+  opts: { createOnly: boolean },
+): Promise<void> {
+  if (!opts.createOnly) return inDirectory(layout.objects, to.dir, () => rename(from, to.file))
+  await inDirectory(layout.objects, to.dir, () => link(from, to.file)).catch((error: unknown) => {
+    if (!isErrno(error, 'EEXIST')) throw error
+    throw new StorageError('PreconditionFailed', 'an object already exists at this key', { cause: error })
+  })
+  await unlink(from)
 }
 
 /** Best-effort removal of a temp file after a failure; the failure itself is what gets reported. */
