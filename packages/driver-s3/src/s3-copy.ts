@@ -6,8 +6,9 @@ import {
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
-import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
+import { encodeKeyPath, type ObjectInfo, StorageError } from '@coffer/core'
 import type { DriverCopyOptions, DriverPutOptions } from '@coffer/core/driver'
+import { s3Error } from './s3-errors.ts'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 import { MiB } from './s3-options.ts'
 
@@ -37,11 +38,22 @@ function describe(ctx: CopyContext, source: ObjectInfo, attributes: DriverPutOpt
   }
 }
 
+async function exists(ctx: CopyContext, key: string, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await ctx.head(key, signal)
+    return true
+  } catch (error) {
+    // `head` throws the SDK's own errors here: the driver maps them once, around the whole copy.
+    if (s3Error(error, 'reading the object', key).code === 'NotFound') return false
+    throw error
+  }
+}
+
 /**
  * Server-side copy: CopyObject up to 5 GiB (replacing the metadata when new attributes are given),
  * UploadPartCopy in 512 MiB parts above. The sha256 travels with the metadata or the tags. Create-only
- * (`ifNoneMatch: '*'`) is sent as `If-None-Match: *` where the server takes it (`conditionalWrites`);
- * elsewhere the service has checked the target first.
+ * (`ifNoneMatch: '*'`) is sent as `If-None-Match: *` where the server takes it (`conditionalWrites`:
+ * atomic on AWS), after a look at the target; elsewhere the service has looked at the target first.
  */
 export async function copyObject(
   ctx: CopyContext,
@@ -53,6 +65,13 @@ export async function copyObject(
   const source = await ctx.head(from, opts.signal)
   const CopySource = `${ctx.bucket}/${encodeKeyPath(from)}`
   const condition = opts.ifNoneMatch === '*' && ctx.conditionalWrites ? { IfNoneMatch: '*' } : {}
+  // Ceph RGW 16 honours If-None-Match on PutObject but ignores it on CopyObject (seen here): a server
+  // that takes conditional puts may still copy over a taken name, so the target is looked at too.
+  if (condition.IfNoneMatch !== undefined && (await exists(ctx, to, opts.signal))) {
+    throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, {
+      key: to,
+    })
+  }
   if (source.size <= MAX_SINGLE_COPY) {
     const replace = opts.attributes !== undefined
     const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: source.etag, ...condition }
