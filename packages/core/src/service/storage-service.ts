@@ -24,6 +24,7 @@ import type {
 } from '../types.ts'
 import { generateUniqueObjectName } from '../unique-name.ts'
 import { writeAttributes } from './attributes.ts'
+import { checkCreateOnly, keyTaken, refuseTaken } from './create-only.ts'
 import { writeFileAtomically } from './download-file.ts'
 import { copyThrough, deleteEach } from './fallbacks.ts'
 import {
@@ -64,15 +65,6 @@ export interface CopyOptions extends ObjectAttributes, MoveOptions {
 }
 
 const signalOf = (signal: AbortSignal | undefined) => (signal ? { signal } : {})
-
-function checkCreateOnly(ifNoneMatch: unknown): void {
-  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') {
-    throw new StorageError('InvalidArgument', 'ifNoneMatch only takes "*" (create only)')
-  }
-}
-
-const taken = (key: NormalizedKey) =>
-  new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, { key })
 
 /**
  * One API over every driver: uploads, downloads, ranges, listing, metadata, copies, signed URLs and
@@ -225,7 +217,7 @@ export class StorageService {
 
   async #copy(source: NormalizedKey, target: NormalizedKey, opts: CopyOptions): Promise<ObjectInfo> {
     const attributes = await this.#copyAttributes(source, opts)
-    await this.#refuseTaken(target, opts)
+    await refuseTaken(this.driver, target, opts)
     const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
     return this.#call('copying the object', source, () =>
       this.driver.copy
@@ -245,12 +237,12 @@ export class StorageService {
     checkCreateOnly(opts.ifNoneMatch)
     if (source === target) {
       const info = await this.#stat(source, opts.signal)
-      if (opts.ifNoneMatch === '*') throw taken(target)
+      if (opts.ifNoneMatch === '*') throw keyTaken(target)
       return info
     }
     if (this.driver.move) {
       const move = this.driver.move.bind(this.driver)
-      await this.#refuseTaken(target, opts)
+      await refuseTaken(this.driver, target, opts)
       const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
       return this.#call('moving the object', source, () =>
         move(source, target, { ...condition, ...signalOf(opts.signal) }),
@@ -259,26 +251,6 @@ export class StorageService {
     const info = await this.#copy(source, target, opts)
     await this.#delete(source, opts.signal)
     return info
-  }
-
-  /**
-   * Create-only on a driver without atomic conditional writes: check first, as uploads do. A name
-   * taken between this check and the write is still replaced there; the driver's capability says so.
-   */
-  async #refuseTaken(target: NormalizedKey, opts: MoveOptions): Promise<void> {
-    checkCreateOnly(opts.ifNoneMatch)
-    if (opts.ifNoneMatch !== '*' || this.driver.capabilities.conditionalWrite) return
-    if (await this.#exists(target, opts.signal)) throw taken(target)
-  }
-
-  async #exists(key: NormalizedKey, signal: AbortSignal | undefined): Promise<boolean> {
-    try {
-      await this.#stat(key, signal)
-      return true
-    } catch (error) {
-      if (isStorageError(error, 'NotFound')) return false
-      throw error
-    }
   }
 
   async #copyAttributes(source: NormalizedKey, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
