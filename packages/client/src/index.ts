@@ -27,7 +27,14 @@ export {
   type ObjectHead,
 } from './object-headers.ts'
 export type { ListOptions } from './object-listing.ts'
-export type { Download, DownloadOptions, ObjectsApi, SignOptions, UploadOptions } from './objects-api.ts'
+export type {
+  Download,
+  DownloadOptions,
+  MoveOptions,
+  ObjectsApi,
+  SignOptions,
+  UploadOptions,
+} from './objects-api.ts'
 export {
   type ResumableBody,
   type ResumableUploadOptions,

@@ -28,6 +28,15 @@ export interface UploadOptions extends ObjectAttributes, CallOptions {
   onProgress?: ProgressListener | undefined
 }
 
+/** How a copy or a move writes its target. */
+export interface MoveOptions extends CallOptions {
+  /**
+   * Create only: fails with `PreconditionFailed` (412) when `to` exists, changing nothing
+   * (`If-None-Match: *`). Without it, a taken `to` is replaced.
+   */
+  ifNoneMatch?: '*' | undefined
+}
+
 /** How a download runs. */
 export interface DownloadOptions extends CallOptions {
   /** An RFC 9110 range: `bytes=0-99`, `bytes=100-`, `bytes=-100`. */
@@ -181,22 +190,29 @@ export class ObjectsApi {
   }
 
   /** Copies an object within the bucket, server-side; the copy's description. */
-  copy(bucket: string, from: string, to: string, options: CallOptions = {}): Promise<ObjectInfo> {
-    return this.#transport.json({
-      method: 'POST',
-      path: `${bucketPath(bucket)}/copy`,
-      json: { from, to },
-      ...options,
-    })
+  copy(bucket: string, from: string, to: string, options: MoveOptions = {}): Promise<ObjectInfo> {
+    return this.#fromTo('copy', bucket, { from, to }, options)
   }
 
   /** Moves (renames) an object within the bucket; the moved object's description. */
-  move(bucket: string, from: string, to: string, options: CallOptions = {}): Promise<ObjectInfo> {
+  move(bucket: string, from: string, to: string, options: MoveOptions = {}): Promise<ObjectInfo> {
+    return this.#fromTo('move', bucket, { from, to }, options)
+  }
+
+  #fromTo(
+    operation: 'copy' | 'move',
+    bucket: string,
+    json: { from: string; to: string },
+    options: MoveOptions,
+  ): Promise<ObjectInfo> {
+    const { ifNoneMatch, ...call } = options
+    const headers: Record<string, string> = ifNoneMatch === undefined ? {} : { 'if-none-match': ifNoneMatch }
     return this.#transport.json({
       method: 'POST',
-      path: `${bucketPath(bucket)}/move`,
-      json: { from, to },
-      ...options,
+      path: `${bucketPath(bucket)}/${operation}`,
+      json,
+      ...call,
+      headers,
     })
   }
 

@@ -27,6 +27,11 @@ export type ResumableBody = Uint8Array | Blob | NodeJS.ReadableStream
 export interface ResumableUploadOptions extends CallOptions {
   /** The object's type; detected by the service when absent. (tus carries no other attribute.) */
   contentType?: string | undefined
+  /**
+   * Create only: the upload fails with `PreconditionFailed` (412) when the key exists, at creation
+   * or, when it is taken while the bytes travel, at the end, storing nothing.
+   */
+  ifNoneMatch?: '*' | undefined
   /** The body's size in bytes: required for streams (tus announces the length first). */
   size?: number | undefined
   /** Bytes per PATCH: what an interrupted request may cost, against one round trip each. Default 16 MiB. */
@@ -149,6 +154,7 @@ export async function resumableUpload(
   const authorization = await transport.authorization()
   const metadata: Record<string, string> = { bucket: target.bucket, key: target.key }
   if (options.contentType !== undefined) metadata.contentType = options.contentType
+  if (options.ifNoneMatch !== undefined) metadata.ifNoneMatch = options.ifNoneMatch
   const { resume } = options
   return new Promise<void>((resolve, reject) => {
     let settled = false

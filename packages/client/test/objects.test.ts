@@ -76,6 +76,23 @@ it('stats, copies, moves, deletes and signs', async () => {
   expect(await f.client.objects.exists('documents', 'ops/c.txt')).toBe(false)
 })
 
+it('copies and moves create-only, refusing a taken name with PreconditionFailed', async () => {
+  await f.client.objects.upload('documents', 'only/a.txt', 'a')
+  await f.client.objects.upload('documents', 'only/b.txt', 'b')
+  for (const operation of ['copy', 'move'] as const) {
+    const refused = f.client.objects[operation]('documents', 'only/a.txt', 'only/b.txt', { ifNoneMatch: '*' })
+    await expect(refused).rejects.toMatchObject({ code: 'PreconditionFailed', status: 412 })
+  }
+  const text = async (key: string) =>
+    Buffer.from(await bytesOf((await f.client.objects.download('documents', key)).body)).toString()
+  expect(await text('only/a.txt')).toBe('a')
+  expect(await text('only/b.txt')).toBe('b')
+  await f.client.objects.move('documents', 'only/a.txt', 'only/c.txt', { ifNoneMatch: '*' })
+  expect(await text('only/c.txt')).toBe('a')
+  await f.client.objects.copy('documents', 'only/c.txt', 'only/b.txt')
+  expect(await text('only/b.txt')).toBe('a')
+})
+
 it('builds render and public URLs the content origin answers', async () => {
   const url = f.client.objects.renderUrl('avatars', 'u/1 me.png', { h: 64, w: 64 })
   expect(url).toBe(`${f.harness.contentUrl}/render/avatars/u/1%20me.png?w=64&h=64`)

@@ -123,3 +123,37 @@ it("terminates the service's upload on abort when asked, forgetting its record",
   expect([404, 410]).toContain(head.status)
   expect(await f.client.objects.exists('documents', 'resumable/cancelled.bin')).toBe(false)
 })
+
+it('uploads create-only over tus: a taken key is refused, and one taken meanwhile fails the upload', async () => {
+  await f.client.objects.upload('documents', 'resumable/taken.txt', 'kept')
+  const refused = f.client.objects.uploadResumable('documents', 'resumable/taken.txt', randomBytes(1024), {
+    ifNoneMatch: '*',
+  })
+  await expect(refused).rejects.toMatchObject({ code: 'PreconditionFailed', status: 412 })
+
+  // Stopped after its first chunk, the name taken by another writer, then resumed: the service kept
+  // the upload's create-only condition, and the end of the upload is refused.
+  const bytes = randomBytes(3 * MiB)
+  const resume = { store: memoryStore(), fingerprint: 'race' }
+  const controller = new AbortController()
+  const options = { ifNoneMatch: '*', chunkSize: MiB, resume } as const
+  const first = f.client.objects.uploadResumable('documents', 'resumable/race.bin', bytes, {
+    ...options,
+    signal: controller.signal,
+    onProgress: (sent) => {
+      if (sent >= MiB) controller.abort()
+    },
+  })
+  await expect(first).rejects.toMatchObject({ code: 'Aborted' })
+  await f.client.objects.upload('documents', 'resumable/race.bin', 'the other writer')
+  const resumed: number[] = []
+  const second = f.client.objects.uploadResumable('documents', 'resumable/race.bin', bytes, {
+    ...options,
+    onResume: ({ offset }) => resumed.push(offset),
+  })
+  await expect(second).rejects.toMatchObject({ code: 'PreconditionFailed', status: 412 })
+  expect(resumed).toHaveLength(1)
+  expect(resume.store.urls.size).toBe(0)
+  const download = await f.client.objects.download('documents', 'resumable/race.bin')
+  expect(Buffer.from(await bytesOf(download.body)).toString()).toBe('the other writer')
+})

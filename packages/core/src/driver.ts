@@ -48,6 +48,22 @@ export interface DriverGetOptions {
   signal?: AbortSignal
 }
 
+/** How `move` writes its target. */
+export interface DriverMoveOptions {
+  /**
+   * `'*'`: create only. When `to` exists, throw `PreconditionFailed` and leave both keys as they
+   * were. A driver with `capabilities.conditionalWrite` must make this atomic (a name taken between
+   * a check and the write is never replaced); without it, the service checks first.
+   */
+  ifNoneMatch?: '*'
+  signal?: AbortSignal
+}
+
+/** How `copy` writes its target: as `move`, and with new attributes when given. */
+export interface DriverCopyOptions extends DriverMoveOptions {
+  attributes?: DriverPutOptions
+}
+
 /** Where a listing source starts: after a key, or after every key that starts with a prefix. */
 export interface ListStart {
   prefix: string
@@ -63,7 +79,10 @@ export interface ListHint {
 
 /** Optional abilities; `core` provides the fallback where one is missing. */
 export interface DriverCapabilities {
-  /** `ifNoneMatch: '*'` is an atomic create-only write (otherwise the service checks, then writes). */
+  /**
+   * `ifNoneMatch: '*'` is an atomic create-only write, for `put`, `copy` and `move` alike (otherwise
+   * the service checks, then writes).
+   */
   conditionalWrite: boolean
   /** The backend makes etags itself (S3): the service then spends no time on an md5 of every body. */
   computesEtag?: boolean
@@ -137,13 +156,9 @@ export interface Driver {
   /** Batched delete; per-key failures are reported, not thrown. Fallback: one `delete` per key. */
   deleteMany?(keys: NormalizedKey[], opts?: { signal?: AbortSignal }): Promise<DeleteResult>
   /** Server-side copy. Fallback: get + put. `attributes` replace the source's when given. */
-  copy?(
-    from: NormalizedKey,
-    to: NormalizedKey,
-    opts: { attributes?: DriverPutOptions; signal?: AbortSignal },
-  ): Promise<ObjectInfo>
+  copy?(from: NormalizedKey, to: NormalizedKey, opts: DriverCopyOptions): Promise<ObjectInfo>
   /** Server-side move. Fallback: copy + delete. */
-  move?(from: NormalizedKey, to: NormalizedKey, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>
+  move?(from: NormalizedKey, to: NormalizedKey, opts?: DriverMoveOptions): Promise<ObjectInfo>
   /** The backend's own presigned URLs (S3 SigV4). Fallback: Coffer's HMAC URLs. */
   presign?(key: NormalizedKey, opts: PresignOptions): Promise<string>
   multipart?: MultipartDriver

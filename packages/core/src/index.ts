@@ -67,6 +67,7 @@ export type { CompleteOptions, UploadPartOptions } from './service/multipart-upl
 export {
   type CopyOptions,
   createStorage,
+  type MoveOptions,
   type StorageOptions,
   StorageService,
 } from './service/storage-service.ts'

@@ -6,8 +6,9 @@ import {
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
-import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
-import type { DriverPutOptions } from '@coffer/core/driver'
+import { encodeKeyPath, type ObjectInfo, StorageError } from '@coffer/core'
+import type { DriverCopyOptions, DriverPutOptions } from '@coffer/core/driver'
+import { s3Error } from './s3-errors.ts'
 import { headerFields, SHA256_TAG, toS3Metadata } from './s3-metadata.ts'
 import { MiB } from './s3-options.ts'
 
@@ -19,6 +20,8 @@ export interface CopyContext {
   client: S3Client
   bucket: string
   acl: boolean
+  /** The server takes `If-None-Match: *` on CopyObject and CompleteMultipartUpload (AWS). */
+  conditionalWrites: boolean
   head(key: string, signal?: AbortSignal): Promise<ObjectInfo>
 }
 
@@ -35,28 +38,49 @@ function describe(ctx: CopyContext, source: ObjectInfo, attributes: DriverPutOpt
   }
 }
 
+async function exists(ctx: CopyContext, key: string, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await ctx.head(key, signal)
+    return true
+  } catch (error) {
+    // `head` throws the SDK's own errors here: the driver maps them once, around the whole copy.
+    if (s3Error(error, 'reading the object', key).code === 'NotFound') return false
+    throw error
+  }
+}
+
 /**
  * Server-side copy: CopyObject up to 5 GiB (replacing the metadata when new attributes are given),
- * UploadPartCopy in 512 MiB parts above. The sha256 travels with the metadata or the tags.
+ * UploadPartCopy in 512 MiB parts above. The sha256 travels with the metadata or the tags. Create-only
+ * (`ifNoneMatch: '*'`) is sent as `If-None-Match: *` where the server takes it (`conditionalWrites`:
+ * atomic on AWS), after a look at the target; elsewhere the service has looked at the target first.
  */
 export async function copyObject(
   ctx: CopyContext,
   from: string,
   to: string,
-  opts: { attributes?: DriverPutOptions; signal?: AbortSignal },
+  opts: DriverCopyOptions,
 ): Promise<ObjectInfo> {
   const signal = opts.signal ? { abortSignal: opts.signal } : {}
   const source = await ctx.head(from, opts.signal)
   const CopySource = `${ctx.bucket}/${encodeKeyPath(from)}`
+  const condition = opts.ifNoneMatch === '*' && ctx.conditionalWrites ? { IfNoneMatch: '*' } : {}
+  // Ceph RGW 16 honours If-None-Match on PutObject but ignores it on CopyObject (seen here): a server
+  // that takes conditional puts may still copy over a taken name, so the target is looked at too.
+  if (condition.IfNoneMatch !== undefined && (await exists(ctx, to, opts.signal))) {
+    throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, {
+      key: to,
+    })
+  }
   if (source.size <= MAX_SINGLE_COPY) {
     const replace = opts.attributes !== undefined
-    const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: source.etag }
+    const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: source.etag, ...condition }
     const fields = replace
       ? { MetadataDirective: 'REPLACE' as const, ...describe(ctx, source, opts.attributes) }
       : {}
     await ctx.client.send(new CopyObjectCommand({ ...input, ...fields }), signal)
   } else {
-    await copyInParts(ctx, source, to, CopySource, opts.attributes, signal)
+    await copyInParts(ctx, source, { to, CopySource, condition }, opts.attributes, signal)
   }
   return ctx.head(to, opts.signal)
 }
@@ -64,8 +88,7 @@ export async function copyObject(
 async function copyInParts(
   ctx: CopyContext,
   source: ObjectInfo,
-  to: string,
-  CopySource: string,
+  { to, CopySource, condition }: { to: string; CopySource: string; condition: { IfNoneMatch?: string } },
   attributes: DriverPutOptions | undefined,
   signal: { abortSignal?: AbortSignal },
 ): Promise<void> {
@@ -92,7 +115,12 @@ async function copyInParts(
     parts.push({ PartNumber: n, ETag: part.CopyPartResult?.ETag ?? '' })
   }
   await ctx.client.send(
-    new CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: parts } }),
+    new CompleteMultipartUploadCommand({
+      ...target,
+      ...condition,
+      UploadId,
+      MultipartUpload: { Parts: parts },
+    }),
     signal,
   )
   if (source.checksum.sha256 !== undefined) {

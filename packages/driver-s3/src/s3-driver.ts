@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { DeleteResult, NormalizedKey, ObjectInfo, PresignOptions } from '@coffer/core'
-import type { Driver, DriverPutOptions } from '@coffer/core/driver'
+import type { Driver, DriverCopyOptions } from '@coffer/core/driver'
 import { copyObject } from './s3-copy.ts'
 import { s3Error } from './s3-errors.ts'
 import { listKeys } from './s3-list.ts'
@@ -116,9 +116,9 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
       }
     },
 
-    copy: (from, to, opts: { attributes?: DriverPutOptions; signal?: AbortSignal }): Promise<ObjectInfo> =>
+    copy: (from, to, opts: DriverCopyOptions): Promise<ObjectInfo> =>
       call('copying the object', from, () =>
-        copyObject({ client, bucket, acl: putContext.acl, head }, from, to, opts),
+        copyObject({ client, bucket, acl: putContext.acl, conditionalWrites, head }, from, to, opts),
       ),
 
     async presign(key: NormalizedKey, opts: PresignOptions): Promise<string> {

@@ -11,7 +11,7 @@ import {
   type StorageService,
   storageFromEnv,
 } from '@coffer/core'
-import { expectCode } from '@coffer/core/testing'
+import { expectCode, text } from '@coffer/core/testing'
 import {
   driverOn,
   type S3TestServer,
@@ -41,14 +41,19 @@ function unknownLength(total: number, onChunk?: (sent: number) => void): Readabl
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
-/** An HTTP proxy on 127.0.0.1 in front of an S3 server that keeps the payload hash of every UploadPart. */
+/**
+ * An HTTP proxy on 127.0.0.1 in front of an S3 server that keeps the payload hash of every UploadPart,
+ * and the If-None-Match of every CopyObject.
+ */
 async function partRecordingProxy(target: string) {
   const upstream = new URL(target)
   /** By part number: a retried part is recorded once. */
   const partHashes = new Map<number, string>()
+  const copyConditions: (string | undefined)[] = []
   const server = createServer((req, res) => {
     const part = /[?&]partNumber=(\d+)/.exec(req.url ?? '')?.[1]
     if (part !== undefined) partHashes.set(Number(part), String(req.headers['x-amz-content-sha256']))
+    else if (req.headers['x-amz-copy-source'] !== undefined) copyConditions.push(req.headers['if-none-match'])
     const forwarded = request(
       {
         host: upstream.hostname,
@@ -71,6 +76,7 @@ async function partRecordingProxy(target: string) {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     partHashes,
+    copyConditions,
     close: () => {
       server.closeAllConnections()
       return new Promise((resolve) => server.close(resolve))
@@ -159,6 +165,40 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       // partSize 5 MiB × (4 parts in flight + 1 being filled + 1 read before the upload started),
       // plus stream buffers: a bound set by the options, not by the body's 50 MiB.
       expect(peak).toBeLessThan(40 * MiB)
+    })
+
+    it('sends If-None-Match: * on a create-only CopyObject only where conditionalWrites is on', async ({
+      skip,
+    }) => {
+      if (skipped) return skip(skipped)
+      const proxy = await partRecordingProxy(server.endpoint)
+      try {
+        for (const conditionalWrites of [false, true]) {
+          const through = createStorage({
+            driver: await driverOn({ ...server, endpoint: proxy.endpoint }, { conditionalWrites }),
+          })
+          try {
+            const prefix = `conditional-copy/${conditionalWrites}/`
+            await through.upload('copied', { key: `${prefix}source` })
+            await through.copy(`${prefix}source`, `${prefix}target`, { ifNoneMatch: '*' })
+            expect(await text((await through.getObject(`${prefix}target`)).body)).toBe('copied')
+            // Refused even where the server ignores the header on copies (Ceph RGW 16, s3rver).
+            await through.upload('taken', { key: `${prefix}taken` })
+            await expectCode(
+              through.copy(`${prefix}source`, `${prefix}taken`, { ifNoneMatch: '*' }),
+              'PreconditionFailed',
+            )
+            expect(await text((await through.getObject(`${prefix}taken`)).body)).toBe('taken')
+          } finally {
+            await through.close()
+          }
+        }
+        // Off (this server's default): the service looked first and sent a plain copy; on (AWS): the
+        // server is asked to refuse a taken name itself, atomically.
+        expect(proxy.copyConditions).toEqual([undefined, '*'])
+      } finally {
+        await proxy.close()
+      }
     })
 
     it('sends buffered parts with their sha256, unsigned with an MD5 when asked, intact either way', async ({

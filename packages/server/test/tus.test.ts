@@ -3,14 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStorage, fsDriver } from '@coffer/core'
-import { DetailedError, type HttpRequest, Upload, type UploadOptions } from 'tus-js-client'
+import { DetailedError, type HttpRequest, Upload } from 'tus-js-client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/index.ts'
 import { filesUnder, type Harness, json, startHarness, testStorages, VARIANTS } from './harness.ts'
+import { CHUNK, runUpload, statusOf } from './tus-client.ts'
 
 const storages = testStorages()
 
-const CHUNK = 64 * 1024
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 /** tus's Upload-Metadata: comma-separated `name base64(value)` pairs. */
@@ -18,26 +18,6 @@ function metadataHeader(meta: Record<string, string>): string {
   return Object.entries(meta)
     .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
     .join(',')
-}
-
-/** Runs a tus-js-client upload to its end; rejects with the client's error. */
-function runUpload(body: Buffer, options: UploadOptions): Promise<Upload> {
-  return new Promise((resolve, reject) => {
-    const upload: Upload = new Upload(body, {
-      chunkSize: CHUNK,
-      retryDelays: null,
-      storeFingerprintForResuming: false,
-      ...options,
-      onSuccess: () => resolve(upload),
-      onError: reject,
-    })
-    upload.start()
-  })
-}
-
-/** The HTTP status of a tus-js-client error. */
-function statusOf(error: unknown): number | undefined {
-  return error instanceof DetailedError ? error.originalResponse?.getStatus() : undefined
 }
 
 describe.each(VARIANTS)(

@@ -14,6 +14,8 @@ export interface UiSession {
   put(bucket: string, key: string, body: string | Buffer): Promise<void>
   /** An object's bytes as text, through the API; undefined when there is none. */
   read(bucket: string, key: string): Promise<string | undefined>
+  /** An object's size from a HEAD through the API (large objects, not read whole); NaN when none. */
+  size(bucket: string, key: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -59,6 +61,10 @@ export async function startUiSession(buckets: Record<string, object> = {}): Prom
     async read(bucket, key) {
       const response = await h.fetch(path(bucket, key), { token: h.admin })
       return response.status === 404 ? undefined : response.text()
+    },
+    async size(bucket, key) {
+      const response = await h.fetch(path(bucket, key), { method: 'HEAD', token: h.admin })
+      return response.ok ? Number(response.headers.get('content-length')) : Number.NaN
     },
     async close() {
       await browser.close()

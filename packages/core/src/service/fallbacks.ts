@@ -37,12 +37,17 @@ export async function copyThrough(
   driver: Driver,
   from: NormalizedKey,
   to: NormalizedKey,
-  attributes: DriverPutOptions | undefined,
-  signal?: AbortSignal,
+  opts: { attributes: DriverPutOptions | undefined; ifNoneMatch?: '*'; signal?: AbortSignal },
 ): Promise<ObjectInfo> {
+  const { signal } = opts
   const source = await driver.get(from, signal ? { signal } : {})
   if (source.notModified) throw new Error('unreachable: no condition was given')
   const { info } = source
-  const opts = attributes ?? { ...info, contentType: info.contentType }
-  return upload(driver, to, source.body, { ...opts, contentLength: info.size, ...(signal ? { signal } : {}) })
+  const attributes = opts.attributes ?? { ...info, contentType: info.contentType }
+  return upload(driver, to, source.body, {
+    ...attributes,
+    contentLength: info.size,
+    ...(opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}),
+    ...(signal ? { signal } : {}),
+  })
 }

@@ -24,6 +24,7 @@ import type {
 } from '../types.ts'
 import { generateUniqueObjectName } from '../unique-name.ts'
 import { writeAttributes } from './attributes.ts'
+import { checkCreateOnly, keyTaken, refuseTaken } from './create-only.ts'
 import { writeFileAtomically } from './download-file.ts'
 import { copyThrough, deleteEach } from './fallbacks.ts'
 import {
@@ -48,10 +49,19 @@ export interface StorageOptions {
   baseUrl?: string | (() => string)
 }
 
-export interface CopyOptions extends ObjectAttributes {
+/** How `move` writes its target. */
+export interface MoveOptions {
+  /**
+   * `'*'`: create only. `PreconditionFailed` when the target exists; source and target are left as
+   * they were. Atomic on drivers with `capabilities.conditionalWrite`; checked first on the others.
+   */
+  ifNoneMatch?: '*'
+  signal?: AbortSignal
+}
+
+export interface CopyOptions extends ObjectAttributes, MoveOptions {
   /** New content type; with any attribute given, the copy's attributes replace the source's. */
   contentType?: string
-  signal?: AbortSignal
 }
 
 const signalOf = (signal: AbortSignal | undefined) => (signal ? { signal } : {})
@@ -197,31 +207,46 @@ export class StorageService {
     }
   }
 
-  /** Copies an object (server-side where the driver can). Attributes given replace the source's. */
+  /**
+   * Copies an object (server-side where the driver can). Attributes given replace the source's.
+   * With `ifNoneMatch: '*'`, `PreconditionFailed` when `to` exists, which is left as it was.
+   */
   async copy(from: string, to: string, opts: CopyOptions = {}): Promise<ObjectInfo> {
     return this.#copy(normalizeKey(from), this.#target(to), opts)
   }
 
   async #copy(source: NormalizedKey, target: NormalizedKey, opts: CopyOptions): Promise<ObjectInfo> {
     const attributes = await this.#copyAttributes(source, opts)
+    await refuseTaken(this.driver, target, opts)
+    const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
     return this.#call('copying the object', source, () =>
       this.driver.copy
         ? this.driver.copy(source, target, {
             ...(attributes ? { attributes } : {}),
+            ...condition,
             ...signalOf(opts.signal),
           })
-        : copyThrough(this.driver, source, target, attributes, opts.signal),
+        : copyThrough(this.driver, source, target, { attributes, ...condition, ...signalOf(opts.signal) }),
     )
   }
 
   /** Moves an object: a rename where the driver can, else copy then delete. */
-  async move(from: string, to: string, opts: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+  async move(from: string, to: string, opts: MoveOptions = {}): Promise<ObjectInfo> {
     const source = normalizeKey(from)
     const target = this.#target(to)
-    if (source === target) return this.#stat(source, opts.signal)
+    checkCreateOnly(opts.ifNoneMatch)
+    if (source === target) {
+      const info = await this.#stat(source, opts.signal)
+      if (opts.ifNoneMatch === '*') throw keyTaken(target)
+      return info
+    }
     if (this.driver.move) {
       const move = this.driver.move.bind(this.driver)
-      return this.#call('moving the object', source, () => move(source, target, signalOf(opts.signal)))
+      await refuseTaken(this.driver, target, opts)
+      const condition = opts.ifNoneMatch === '*' ? { ifNoneMatch: opts.ifNoneMatch } : {}
+      return this.#call('moving the object', source, () =>
+        move(source, target, { ...condition, ...signalOf(opts.signal) }),
+      )
     }
     const info = await this.#copy(source, target, opts)
     await this.#delete(source, opts.signal)
@@ -229,7 +254,7 @@ export class StorageService {
   }
 
   async #copyAttributes(source: NormalizedKey, opts: CopyOptions): Promise<DriverPutOptions | undefined> {
-    const { signal, contentType, ...attributes } = opts
+    const { signal, contentType, ifNoneMatch, ...attributes } = opts
     if (contentType === undefined && Object.keys(attributes).length === 0) return undefined
     const current = await this.#stat(source, signal)
     const type = contentType === undefined ? current.contentType : normalizeMediaType(contentType)

@@ -7,6 +7,7 @@ import { IngestStream, peek, toReadable } from '../ingest.ts'
 import type { NormalizedKey } from '../keys.ts'
 import type { ObjectInfo, UploadBody, UploadOptions } from '../types.ts'
 import { writeAttributes } from './attributes.ts'
+import { checkCreateOnly, refuseTaken } from './create-only.ts'
 
 function checkSize(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
@@ -18,9 +19,7 @@ function checkSize(name: string, value: number | undefined): void {
 function precheck(opts: UploadOptions, length: number | undefined): void {
   checkSize('maxSize', opts.maxSize)
   checkSize('contentLength', opts.contentLength)
-  if (opts.ifNoneMatch !== undefined && opts.ifNoneMatch !== '*') {
-    throw new StorageError('InvalidArgument', 'ifNoneMatch only takes "*" (create only)')
-  }
+  checkCreateOnly(opts.ifNoneMatch)
   if (length !== undefined && opts.maxSize !== undefined && length > opts.maxSize) {
     throw new StorageError(
       'TooLarge',
@@ -69,19 +68,7 @@ export async function upload(
         key,
       })
     }
-    if (opts.ifNoneMatch === '*' && !driver.capabilities.conditionalWrite) {
-      // Best effort for backends without conditional writes: a race can still let two writers in.
-      if (
-        await driver.head(key).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        throw new StorageError('PreconditionFailed', (name) => `an object already exists at "${name}"`, {
-          key,
-        })
-      }
-    }
+    await refuseTaken(driver, key, opts)
     const putOptions: DriverPutOptions = { ...attributes, contentType }
     if (length !== undefined) putOptions.contentLength = length
     if (opts.ifNoneMatch !== undefined) putOptions.ifNoneMatch = opts.ifNoneMatch

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Driver } from '../driver.ts'
 import { isStorageError, type StorageErrorCode } from '../errors.ts'
 import { createStorage, type StorageService } from '../service/storage-service.ts'
+import { createOnlyCases } from './create-only-cases.ts'
 import { multipartCases } from './multipart-cases.ts'
 
 export interface DriverFixture {
@@ -606,8 +607,8 @@ export const cases: Record<string, Case> = {
   },
 }
 
-/** Every case: the object API's, then multipart's. */
-const allCases: Record<string, Case> = { ...cases, ...multipartCases }
+/** Every case: the object API's, create-only copies and moves, then multipart's. */
+const allCases: Record<string, Case> = { ...cases, ...createOnlyCases, ...multipartCases }
 
 /**
  * Runs every case against a driver. `setup` is called once; `cleanup` once at the end. Skips must

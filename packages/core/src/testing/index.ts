@@ -3,6 +3,8 @@
  * (`testDriver('name', async () => ({ driver, cleanup }))`). It runs on vitest, which the package
  * takes as an optional peer dependency: only this entry point needs it.
  */
+
+export { createOnlyCases } from './create-only-cases.ts'
 export {
   type DriverFixture,
   expectCode,

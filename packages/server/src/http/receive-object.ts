@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { EXPIRES_AT_METADATA, expiryFrom } from '../support/object-expiry.ts'
 import { type BodyLimits, watchIdleBody } from './body-limits.ts'
+import { createOnly } from './create-only.ts'
 import { headerText, readMetadata } from './metadata-headers.ts'
 import { clientGone } from './serve-object.ts'
 
@@ -48,13 +49,7 @@ function uploadOptions(request: FastifyRequest): Omit<UploadOptions, 'key'> {
   const length = single(request, 'content-length')
   if (length !== undefined && request.headers['transfer-encoding'] === undefined)
     opts.contentLength = Number(length)
-  const ifNoneMatch = single(request, 'if-none-match')
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== '*') {
-      throw new StorageError('InvalidArgument', 'If-None-Match on an upload only takes "*" (create only)')
-    }
-    opts.ifNoneMatch = '*'
-  }
+  if (createOnly(request).ifNoneMatch === '*') opts.ifNoneMatch = '*'
   const cacheControl = single(request, 'cache-control')
   if (cacheControl !== undefined) opts.cacheControl = cacheControl
   const disposition = single(request, 'content-disposition')

@@ -135,6 +135,7 @@ export class TusUploads {
     // segment length), so that an upload it cannot store is refused before any byte is staged.
     const target = objects.storageKey(key)
     checkSegmentLength(target, this.#ctx.storage.driver.capabilities.maxSegmentBytes)
+    await refuseTaken(objects, key, meta.ifNoneMatch)
     const length = bytesHeader(request, 'upload-length')
     await this.#checkLength(objects, key, length)
     const session: UploadSession = {
@@ -313,6 +314,8 @@ export class TusUploads {
       const opts: Omit<UploadOptions, 'key'> = {}
       if (upload.size !== undefined) opts.contentLength = upload.size
       if (session.contentType !== undefined) opts.contentType = session.contentType
+      // Checked at creation too; this is the atomic check, against a name taken since.
+      if (upload.metadata?.ifNoneMatch === '*') opts.ifNoneMatch = '*'
       const info = await objects.upload(session.key, body, opts)
       return { headers: { 'x-coffer-key': keyHeader(info.key), etag: info.etag } }
     } catch (error) {
@@ -322,4 +325,28 @@ export class TusUploads {
       await this.forget(upload.id)
     }
   }
+}
+
+/**
+ * Create-only uploads (`ifNoneMatch` `*` in Upload-Metadata, as `If-None-Match: *` on a PUT): a name
+ * taken already is refused at creation, before any byte is sent; the finished upload is written
+ * create-only, so a name taken meanwhile fails it (412) and nothing is stored.
+ */
+async function refuseTaken(
+  objects: BucketObjects,
+  key: NormalizedKey,
+  ifNoneMatch: string | null | undefined,
+) {
+  if (ifNoneMatch === undefined) return
+  if (ifNoneMatch !== '*') {
+    throw new StorageError('InvalidArgument', 'Upload-Metadata ifNoneMatch only takes "*" (create only)')
+  }
+  const taken = await objects.stat(key).then(
+    () => true,
+    (error: unknown) => {
+      if (isStorageError(error, 'NotFound')) return false
+      throw error
+    },
+  )
+  if (taken) throw new StorageError('PreconditionFailed', `an object already exists at "${key}"`)
 }

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { type Access, authorize, principalOf } from '../domain/auth/authorize.ts'
 import { listBucket, ORDERS, SORTS } from '../domain/buckets/bucket-listing.ts'
 import type { AppContext } from '../http/app-context.ts'
+import { createOnly } from '../http/create-only.ts'
 import { pinnedHeaders } from '../http/pinned-headers.ts'
 import { presign } from '../http/presign.ts'
 import { signRender } from '../http/sign-render.ts'
@@ -122,6 +123,9 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
         schema: {
           tags,
           summary: operation === 'copy' ? 'Copy an object within the bucket' : 'Move (rename) an object',
+          description:
+            'With `If-None-Match: *` the target is created only: when its name is taken, 412 and nothing ' +
+            'changes (the source stays, the target keeps its bytes). Without it, a taken name is replaced.',
           params: BucketParams,
           body: FromTo,
           response: { 200: ObjectJson, ...ERROR_RESPONSES },
@@ -136,8 +140,13 @@ export function objectCollectionRoutes(app: App, ctx: AppContext): void {
           [to, 'write'],
         ]
         if (operation === 'move') checks.push([from, 'delete'])
+        const condition = createOnly(request)
         const objects = await authorize(ctx, request, bucket, ...checks)
-        return objectJson(operation === 'copy' ? await objects.copy(from, to) : await objects.move(from, to))
+        return objectJson(
+          operation === 'copy'
+            ? await objects.copy(from, to, condition)
+            : await objects.move(from, to, condition),
+        )
       },
     )
   }

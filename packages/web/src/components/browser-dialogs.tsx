@@ -1,7 +1,7 @@
 import type { CofferClient } from '../api/coffer-client.ts'
 import { baseName } from '../lib/format.ts'
 import { existsAt, freeCopyName } from '../lib/keep-both.ts'
-import { deleteEntries, renameEntry, renameTarget } from '../lib/object-actions.ts'
+import { deleteEntries, moveUnlessTaken, renameEntry, renameTarget } from '../lib/object-actions.ts'
 import { ConflictDialog } from './conflict-dialog.tsx'
 import { ConfirmDialog } from './modal.tsx'
 import { MoveDialog } from './move-dialog.tsx'
@@ -81,11 +81,12 @@ export function BrowserDialogs(props: {
           onClose={onClose}
           onSubmit={async (value) => {
             const to = renameTarget(dialog.key, value)
-            // The move API replaces what is there: ask first (checked here, as it has no create-only).
-            if (to !== dialog.key && (await existsAt(client, bucket, to)))
-              return props.onDialog({ kind: 'taken', from: dialog.key, to })
-            await renameEntry(client, bucket, dialog.key, to)
-            props.onChanged([dialog.key])
+            const ask = () => props.onDialog({ kind: 'taken', from: dialog.key, to })
+            // Looked at first, to ask before anything moves; the move itself is create-only, so a
+            // name taken since the look is asked about the same way instead of being replaced.
+            if (to !== dialog.key && (await existsAt(client, bucket, to))) return ask()
+            if (await moveUnlessTaken(client, bucket, dialog.key, to)) props.onChanged([dialog.key])
+            else ask()
           }}
         />
       )
@@ -97,8 +98,14 @@ export function BrowserDialogs(props: {
           folder={folderOf(bucket, dialog.to)}
           onChoose={async ({ choice }) => {
             if (choice === 'cancel') return onClose()
-            const to = choice === 'replace' ? dialog.to : await freeCopyName(client, bucket, dialog.to)
-            await renameEntry(client, bucket, dialog.from, to)
+            if (choice === 'replace') {
+              await renameEntry(client, bucket, dialog.from, dialog.to, { replace: true })
+            } else {
+              const to = await freeCopyName(client, bucket, dialog.to)
+              // The numbered name taken meanwhile: asked about in turn.
+              if (!(await moveUnlessTaken(client, bucket, dialog.from, to)))
+                return props.onDialog({ kind: 'taken', from: dialog.from, to })
+            }
             props.onChanged([dialog.from])
           }}
         />

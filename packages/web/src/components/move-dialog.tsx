@@ -3,7 +3,7 @@ import type { CofferClient } from '../api/coffer-client.ts'
 import { baseName } from '../lib/format.ts'
 import { existsAt, freeCopyName } from '../lib/keep-both.ts'
 import { type Move, movesInto } from '../lib/move-plan.ts'
-import { renameEntry } from '../lib/object-actions.ts'
+import { moveUnlessTaken, renameEntry } from '../lib/object-actions.ts'
 import type { OnExisting } from '../upload/upload-queue.ts'
 import { type ConflictChoice, ConflictDialog } from './conflict-dialog.tsx'
 import { FolderPicker } from './folder-picker.tsx'
@@ -11,28 +11,38 @@ import { ActionForm, Modal } from './modal.tsx'
 
 type Answer = Exclude<OnExisting, 'ask'> | 'cancel'
 
-/** Moves each entry, a taken name as answered: replaced, kept beside a numbered copy, or left alone. */
+/**
+ * Moves each entry, a taken name as answered: replaced, kept beside a numbered copy, or left alone.
+ * Every move but a replace is create-only: the entries whose name was taken since the UI looked are
+ * returned, to be asked about in turn.
+ */
 async function moveAll(
   client: CofferClient,
   bucket: string,
   moves: readonly Move[],
   answers: ReadonlyMap<string, Answer>,
-): Promise<string[]> {
+): Promise<{ moved: string[]; taken: Move[] }> {
   const moved: string[] = []
-  for (const { from, to } of moves) {
-    const answer = answers.get(from)
+  const taken: Move[] = []
+  for (const move of moves) {
+    const answer = answers.get(move.from)
     if (answer === 'cancel') continue
-    const target = answer === 'keep-both' ? await freeCopyName(client, bucket, to) : to
-    await renameEntry(client, bucket, from, target)
-    moved.push(from)
+    if (answer === 'replace') {
+      await renameEntry(client, bucket, move.from, move.to, { replace: true })
+      moved.push(move.from)
+      continue
+    }
+    const target = answer === 'keep-both' ? await freeCopyName(client, bucket, move.to) : move.to
+    if (await moveUnlessTaken(client, bucket, move.from, target)) moved.push(move.from)
+    else taken.push(move)
   }
-  return moved
+  return { moved, taken }
 }
 
 /**
  * "Move to…" for the selected entries: a folder picker, then, for each name taken in the chosen
  * folder, the conflict dialog's Replace / Keep both / Cancel (Cancel leaves that entry where it is),
- * then the moves through the move API.
+ * then the moves through the move API, create-only unless Replace was chosen.
  */
 export function MoveDialog(props: {
   client: CofferClient
@@ -49,8 +59,15 @@ export function MoveDialog(props: {
   const { client, bucket } = props
   const [at, setAt] = useState(props.prefix)
   const [plan, setPlan] = useState<{ moves: Move[]; taken: Move[]; answers: Map<string, Answer> }>()
-  const finish = async (moves: Move[], answers: Map<string, Answer>) =>
-    props.onMoved(await moveAll(client, bucket, moves, answers))
+  /** Entries moved in earlier rounds, before a name taken meanwhile was asked about. */
+  const [movedBefore, setMovedBefore] = useState<string[]>([])
+  const finish = async (moves: Move[], answers: Map<string, Answer>) => {
+    const { moved, taken } = await moveAll(client, bucket, moves, answers)
+    const done = [...movedBefore, ...moved]
+    if (taken.length === 0) return props.onMoved(done)
+    setMovedBefore(done)
+    setPlan({ moves: taken, taken, answers: new Map() })
+  }
   const pending = plan?.taken.filter((m) => !plan.answers.has(m.from)) ?? []
   const next = pending[0]
   if (plan && next) {
@@ -80,7 +97,8 @@ export function MoveDialog(props: {
         onCancel={props.onClose}
         onSubmit={async () => {
           const moves = movesInto(props.keys, at)
-          // The move API replaces what is there: look first, and ask for each taken name.
+          // Look first, and ask for each taken name; the moves are create-only, so a name taken
+          // after this look is asked about too (see moveAll).
           const taken: Move[] = []
           for (const move of moves) if (await existsAt(client, bucket, move.to)) taken.push(move)
           if (taken.length === 0) await finish(moves, new Map())

@@ -1,4 +1,4 @@
-import { CofferError, isErrorCode } from '@coffer/client'
+import { CofferError, isCofferError, isErrorCode } from '@coffer/client'
 import { type CofferClient, objectBlob } from '../api/coffer-client.ts'
 import { baseName } from './format.ts'
 
@@ -25,21 +25,44 @@ export async function keysUnder(client: CofferClient, bucket: string, prefix: st
 
 /**
  * Renames (moves) an object, or a folder by moving every key under it (there is no folder to rename:
- * a folder is its keys' common prefix).
+ * a folder is its keys' common prefix). Create-only unless `replace`: a taken name fails with
+ * `PreconditionFailed` and is not replaced, even one taken after the UI looked (see `moveUnlessTaken`).
  */
 export async function renameEntry(
   client: CofferClient,
   bucket: string,
   from: string,
   to: string,
+  opts: { replace?: boolean } = {},
 ): Promise<void> {
   if (from === to) return
+  const options = opts.replace === true ? {} : { ifNoneMatch: '*' as const }
   if (!from.endsWith('/')) {
-    await client.objects.move(bucket, from, to)
+    await client.objects.move(bucket, from, to, options)
     return
   }
   for (const key of await keysUnder(client, bucket, from)) {
-    await client.objects.move(bucket, key, to + key.slice(from.length))
+    await client.objects.move(bucket, key, to + key.slice(from.length), options)
+  }
+}
+
+/**
+ * Renames create-only; false when the name was taken (the service answered 412), so that the UI asks
+ * Replace / Keep both / Cancel as if it had seen the name taken when it looked. A folder's keys moved
+ * before the taken one stay moved.
+ */
+export async function moveUnlessTaken(
+  client: CofferClient,
+  bucket: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  try {
+    await renameEntry(client, bucket, from, to)
+    return true
+  } catch (error) {
+    if (isCofferError(error, 'PreconditionFailed')) return false
+    throw error
   }
 }
 

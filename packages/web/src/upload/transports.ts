@@ -1,4 +1,4 @@
-import { type CofferClient, CofferError, type UploadUrlStore } from '@coffer/client'
+import type { CofferClient, UploadUrlStore } from '@coffer/client'
 import type { Transport, UploadTask } from './upload-queue.ts'
 
 /** Files from this size on go over tus in chunks of this size, and resume after a reload. */
@@ -71,8 +71,6 @@ export function unfinishedUploads(storage: Storage = localStorage): { bucket: st
   return found
 }
 
-const EXISTS = 'An object with this name already exists.'
-
 /**
  * tus 1.0 through the client's resumable upload, in chunks. The upload's URL is kept in localStorage
  * under a fingerprint of bucket, key, size and date, so the same file dropped again after a reload
@@ -83,14 +81,11 @@ export function tusTransport(client: CofferClient, storage: Storage = localStora
   const store = browserUploadStore(storage)
   return async (task: UploadTask) => {
     const fingerprint = fingerprintOf(task.bucket, task.key, task.file)
-    // tus has no create-only: a new upload looks first (an upload resumed was looked at before).
-    const resuming = (await store.get(fingerprint)) !== undefined
-    if (!resuming && task.createOnly) {
-      if (await client.objects.exists(task.bucket, task.key, { signal: task.signal }))
-        throw new CofferError('PreconditionFailed', 412, EXISTS)
-    }
     await client.objects.uploadResumable(task.bucket, task.key, task.file, {
       contentType: task.file.type || 'application/octet-stream',
+      // Create-only: a taken name is refused when the upload is created, and one taken while the
+      // bytes travel fails its end (412, nothing stored); the queue then asks, as for a PUT.
+      ifNoneMatch: task.createOnly ? '*' : undefined,
       chunkSize: RESUMABLE_FROM,
       retries: 4,
       resume: { store, fingerprint },

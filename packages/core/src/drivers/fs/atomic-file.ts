@@ -125,6 +125,12 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** A create-only `link` that found its target taken (EEXIST) is the caller's `PreconditionFailed`. */
+function refuseExisting(error: unknown): never {
+  if (!isErrno(error, 'EEXIST')) throw error
+  throw new StorageError('PreconditionFailed', 'an object already exists at this key', { cause: error })
+}
+
 /**
  * Puts a finished temp file in its place atomically. With `createOnly`, `link` fails when the target
  * exists, which makes create-only writes atomic too (rename would replace silently).
@@ -135,14 +141,7 @@ export async function commit(
   opts: { createOnly: boolean; fsync: boolean },
 ) {
   if (opts.createOnly) {
-    try {
-      await link(temp, location.file)
-    } catch (error) {
-      if (isErrno(error, 'EEXIST')) {
-        throw new StorageError('PreconditionFailed', 'an object already exists at this key', { cause: error })
-      }
-      throw error
-    }
+    await link(temp, location.file).catch(refuseExisting)
     await unlink(temp)
   } else {
     await rename(temp, location.file)
@@ -150,9 +149,19 @@ export async function commit(
   if (opts.fsync) await syncDirectory(location.dir)
 }
 
-/** Moves an object file to another place, creating the target's directories. */
-export async function moveFile(layout: Layout, from: string, to: Location): Promise<void> {
-  await inDirectory(layout.objects, to.dir, () => rename(from, to.file))
+/**
+ * Moves an object file to another place, creating the target's directories. With `createOnly`,
+ * `link` then `unlink`: `link` fails with EEXIST atomically where `rename` would replace.
+ */
+export async function moveFile(
+  layout: Layout,
+  from: string,
+  to: Location,
+  opts: { createOnly: boolean },
+): Promise<void> {
+  if (!opts.createOnly) return inDirectory(layout.objects, to.dir, () => rename(from, to.file))
+  await inDirectory(layout.objects, to.dir, () => link(from, to.file)).catch(refuseExisting)
+  await unlink(from)
 }
 
 /** Best-effort removal of a temp file after a failure; the failure itself is what gets reported. */

@@ -5,7 +5,9 @@ import { pipeline } from 'node:stream/promises'
 import { LRUCache } from 'lru-cache'
 import type {
   Driver,
+  DriverCopyOptions,
   DriverGetOptions,
+  DriverMoveOptions,
   DriverPutOptions,
   ListHint,
   ListStart,
@@ -215,11 +217,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async copy(
-      from: NormalizedKey,
-      to: NormalizedKey,
-      opts: { attributes?: DriverPutOptions },
-    ): Promise<ObjectInfo> {
+    async copy(from: NormalizedKey, to: NormalizedKey, opts: DriverCopyOptions): Promise<ObjectInfo> {
       let temp: TempFile | undefined
       try {
         const location = layout.locate(to)
@@ -235,7 +233,7 @@ export function fsDriver(options: FsDriverOptions): Driver {
         const info = { ...objectInfo(to, digest, attributes), etag: record.etag }
         await temp.handle.truncate(record.size)
         await finish(temp, record.size, info)
-        const committing = { createOnly: opts.attributes?.ifNoneMatch === '*', fsync }
+        const committing = { createOnly: opts.ifNoneMatch === '*', fsync }
         const path = temp.path
         await changing([to], () => commit(path, location, committing))
         return info
@@ -245,13 +243,14 @@ export function fsDriver(options: FsDriverOptions): Driver {
       }
     },
 
-    async move(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
+    async move(from: NormalizedKey, to: NormalizedKey, opts: DriverMoveOptions = {}): Promise<ObjectInfo> {
       try {
         const source = layout.locate(from)
         const target = layout.locate(to)
         await guard.checkDir(source.dir)
         await guard.checkDirIfAny(target.dir)
-        await changing([from, to], () => moveFile(layout, source.file, target))
+        const createOnly = opts.ifNoneMatch === '*'
+        await changing([from, to], () => moveFile(layout, source.file, target, { createOnly }))
         await pruneEmpty(source.parents)
         return await headOf(to)
       } catch (error) {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { ifNoneMatchMatches } from '../../conditional.ts'
 import type {
   Driver,
+  DriverCopyOptions,
   DriverGetOptions,
   DriverPutOptions,
   ListHint,
@@ -121,16 +122,12 @@ export function memoryDriver(options: MemoryDriverOptions = {}): Driver {
       }
     },
 
-    async copy(
-      from: NormalizedKey,
-      to: NormalizedKey,
-      opts: { attributes?: DriverPutOptions },
-    ): Promise<ObjectInfo> {
+    async copy(from: NormalizedKey, to: NormalizedKey, opts: DriverCopyOptions): Promise<ObjectInfo> {
       const { info, chunks } = read(from)
       const attributes = opts.attributes ?? { ...info }
       const digest = { size: info.size, sha256: info.checksum.sha256 ?? '' }
       const copied = { ...objectInfo(to, digest, attributes), etag: info.etag }
-      return commit(to, { info: copied, chunks }, opts.attributes?.ifNoneMatch)
+      return commit(to, { info: copied, chunks }, opts.ifNoneMatch)
     },
   }
 }

@@ -8,6 +8,7 @@ import {
   keyInFolder,
   type ListOptions,
   type ListResult,
+  type MoveOptions,
   type NormalizedKey,
   type NotModified,
   normalizeKey,
@@ -364,14 +365,15 @@ export class BucketObjects {
     return page.objects.length === 0
   }
 
-  async copy(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
+  /** Copies within the bucket; with `ifNoneMatch: '*'`, a taken `to` is refused and nothing changes. */
+  async copy(from: NormalizedKey, to: NormalizedKey, opts: MoveOptions = {}): Promise<ObjectInfo> {
     const source = this.storageKey(from)
     const size = this.#hasQuota ? (await this.#call(() => this.#storage.stat(source))).size : undefined
     const reservation = await this.#reserve(to, size)
     try {
       const target = this.storageKey(to)
       const intents = await this.#intents.begin(this.bucket.name, [to])
-      const info = this.#info(await this.#stored(intents, () => this.#storage.copy(source, target)))
+      const info = this.#info(await this.#stored(intents, () => this.#storage.copy(source, target, opts)))
       if (reservation) {
         // The source may have grown since its size was reserved: the copy must fit, or it goes.
         await reservation.cover(info.size).catch(async (error: unknown) => {
@@ -388,11 +390,14 @@ export class BucketObjects {
     }
   }
 
-  /** Renames within the bucket: the bytes and objects stay, so no quota is involved. */
-  async move(from: NormalizedKey, to: NormalizedKey): Promise<ObjectInfo> {
+  /**
+   * Renames within the bucket: the bytes and objects stay, so no quota is involved. With
+   * `ifNoneMatch: '*'`, a taken `to` is refused and nothing changes.
+   */
+  async move(from: NormalizedKey, to: NormalizedKey, opts: MoveOptions = {}): Promise<ObjectInfo> {
     const [source, target] = [this.storageKey(from), this.storageKey(to)]
     const intents = await this.#intents.begin(this.bucket.name, [from, to])
-    const info = this.#info(await this.#stored(intents, () => this.#storage.move(source, target)))
+    const info = this.#info(await this.#stored(intents, () => this.#storage.move(source, target, opts)))
     await this.#index.move(this.bucket.name, from, info, this.actor)
     await this.#intents.end(intents)
     await this.#dropRenders([from, info.key])
