@@ -153,7 +153,8 @@ describe('SIGKILL during concurrent writes, then a restart (spawned service, fs 
 
     service = await startProcess(env())
     const restarted = service
-    expect(restarted.stdout()).toMatch(/write intents of an unclean stop resolved/)
+    // Log lines go out in batches, at most a quarter second after the listening line.
+    await expect.poll(() => restarted.stdout()).toMatch(/write intents of an unclean stop resolved/)
 
     for (const [key, digest] of acknowledged) {
       const response = await api(objectPath(key))

@@ -59,8 +59,9 @@ describe('the web UI grid view of images', () => {
 
   it('shows a public folder of images as a grid of renders from the content origin', async () => {
     await open('gallery/photos/')
-    // Mostly images: the grid is the default.
-    expect(await page.getByRole('button', { name: 'Grid' }).getAttribute('aria-pressed')).toBe('true')
+    // Mostly images: the grid is the default, chosen once the first listing page has arrived.
+    const grid = page.getByRole('button', { name: 'Grid' })
+    await expect.poll(() => grid.getAttribute('aria-pressed')).toBe('true')
     const thumbs = await loadedThumbnails(page, 5)
     for (const { src, width } of thumbs) {
       expect(src.startsWith(`${ui.h.contentUrl}/render/gallery/photos/p`)).toBe(true)
