@@ -135,9 +135,9 @@ export async function serveSite(
     if (!grants.some((grant) => verifyPreview(serving.previewSecret, name, grant) !== undefined)) {
       return plain(reply, 403, 'This site is private: open it with a preview link.')
     }
-    // No other origin may load a private site's files as a script, style or image (RFC-less but
-    // per the Fetch standard's CORP check): sibling sites share a registrable domain, so the
-    // preview cookie (SameSite=Lax) would go along with such a load and leak the file.
+    // No other origin may load a private site's files as a script, style or image (the Fetch
+    // standard's Cross-Origin-Resource-Policy check): sibling sites share a registrable domain, so
+    // the preview cookie (SameSite=Lax) would go along with such a load and leak the file.
     reply.header('cross-origin-resource-policy', 'same-origin')
   }
   allowCompression(request)
