@@ -14,6 +14,7 @@ export interface RequestTarget {
 const MAX_QUERY_PAIRS = 200
 
 function decode(text: string): string {
+  if (!text.includes('%')) return text
   try {
     return decodeURIComponent(text)
   } catch (error) {
@@ -46,8 +47,14 @@ export function parseRequestTarget(url: string): RequestTarget {
   return { rawPath, pairs, query }
 }
 
+/** Text SigV4's URI encoding leaves as it is: the unreserved characters. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
+/** The same, with the path separator. */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/
+
 /** SigV4's URI encoding: everything but the unreserved characters, in uppercase `%XX`. */
 export function uriEncode(text: string): string {
+  if (UNRESERVED.test(text)) return text
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
@@ -57,6 +64,7 @@ export function uriEncode(text: string): string {
  * exactly as sent (what clients that sign their wire form sign).
  */
 export function canonicalPaths(rawPath: string): string[] {
+  if (UNRESERVED_PATH.test(rawPath)) return [rawPath]
   let normalised: string
   try {
     normalised = rawPath
@@ -75,12 +83,16 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 export function parseAmzDate(text: string): Date | undefined {
   const match = AMZ_DATE.exec(text)
   if (match === null) return undefined
-  const [, year, month, day, hour, minute, second] = match.map(Number) as number[]
-  const date = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second))
-  // Date.UTC rolls 20130231 over into March: a date that does not round-trip is not a date.
-  const again = date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '')
-  return again === text ? date : undefined
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as number[]
+  const date = new Date(Date.UTC(year as number, (month as number) - 1, day, hour, minute, second))
+  // Date.UTC rolls 20130231 over into March and 24:00 into the next day: a date whose fields do
+  // not come back as they were given is not a date.
+  const same =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === (month as number) - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  return same ? date : undefined
 }

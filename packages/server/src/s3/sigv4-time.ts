@@ -16,15 +16,29 @@ function basicIso(date: Date): string {
     .replace(/\.\d{3}/, '')
 }
 
+/** A request's claimed time, and the same as SigV4's long date. */
+interface Claimed {
+  date: Date
+  longDate: string
+}
+
+/** An `x-amz-date` (header or query) as a claimed time: its text is the long date already. */
+function amzTime(text: string | undefined): Claimed | undefined {
+  const date = parseAmzDate(text ?? '')
+  return date === undefined ? undefined : { date, longDate: text as string }
+}
+
 /** The time a header-signed request claims: `x-amz-date`, or else the HTTP `Date` header. */
-function headerTime(auth: SigV4Auth, headers: IncomingHttpHeaders): Date | undefined {
+function headerTime(auth: SigV4Auth, headers: IncomingHttpHeaders): Claimed | undefined {
   const amzDate = headers['x-amz-date']
-  if (typeof amzDate === 'string') return parseAmzDate(amzDate)
+  if (typeof amzDate === 'string') return amzTime(amzDate)
   const httpDate = headers.date
   // The Date header stands in only when it is signed; x-amz-* headers are checked for that already.
   if (httpDate === undefined || !auth.signedHeaders.includes('date')) return undefined
   const millis = Date.parse(httpDate)
-  return Number.isNaN(millis) ? undefined : new Date(millis)
+  if (Number.isNaN(millis)) return undefined
+  const date = new Date(millis)
+  return { date, longDate: basicIso(date) }
 }
 
 /**
@@ -38,9 +52,8 @@ export function requestTime(
   query: ReadonlyMap<string, string>,
   clock: SigV4Clock,
 ): string {
-  const claimed =
-    auth.kind === 'header' ? headerTime(auth, headers) : parseAmzDate(query.get('X-Amz-Date') ?? '')
-  if (claimed === undefined) {
+  const found = auth.kind === 'header' ? headerTime(auth, headers) : amzTime(query.get('X-Amz-Date'))
+  if (found === undefined) {
     throw auth.kind === 'header'
       ? new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header')
       : new S3Error(
@@ -48,7 +61,7 @@ export function requestTime(
           "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
         )
   }
-  const longDate = basicIso(claimed)
+  const { date: claimed, longDate } = found
   if (longDate.slice(0, 8) !== auth.shortDate) {
     throw new S3Error(
       auth.kind === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError',
@@ -56,21 +69,21 @@ export function requestTime(
     )
   }
   const now = clock.now()
-  const details = { RequestTime: longDate, ServerTime: new Date(now).toISOString() }
+  const details = () => ({ RequestTime: longDate, ServerTime: new Date(now).toISOString() })
   if (auth.kind === 'query') {
     if (claimed.getTime() - clock.maxSkewMs > now) {
-      throw new S3Error('AccessDenied', 'Request is not valid yet', { details })
+      throw new S3Error('AccessDenied', 'Request is not valid yet', { details: details() })
     }
     if (claimed.getTime() + (auth.expires ?? 0) * 1000 < now) {
       throw new S3Error('AccessDenied', 'Request has expired', {
-        details: { ...details, 'X-Amz-Expires': auth.expires ?? 0 },
+        details: { ...details(), 'X-Amz-Expires': auth.expires ?? 0 },
       })
     }
   } else if (Math.abs(claimed.getTime() - now) > clock.maxSkewMs) {
     throw new S3Error(
       'RequestTimeTooSkewed',
       'The difference between the request time and the current time is too large.',
-      { details: { ...details, MaxAllowedSkewMilliseconds: clock.maxSkewMs } },
+      { details: { ...details(), MaxAllowedSkewMilliseconds: clock.maxSkewMs } },
     )
   }
   return longDate

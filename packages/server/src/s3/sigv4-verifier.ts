@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import { createScope } from '@smithy/signature-v4'
-import { CanonicalRequestBuilder } from './canonical-request.ts'
+import { LRUCache } from 'lru-cache'
+import { canonicalRequest, credentialScope, stringToSign } from './canonical-request.ts'
 import { type PayloadMode, parsePayloadMode } from './payload-mode.ts'
 import { canonicalPaths, parseRequestTarget, type RequestTarget } from './request-target.ts'
 import { S3Error } from './s3-error.ts'
@@ -110,18 +110,57 @@ function checkClaims(auth: SigV4Auth, request: ReceivedRequest, target: RequestT
   }
 }
 
+/** Presigned URLs whose signatures held, kept: those used lately. */
+const KEPT_URLS = 4096
+
+/** A presigned request that was verified: what it was verified with, and what it gave. */
+interface VerifiedUrl {
+  readonly auth: SigV4Auth
+  /** The signed headers' values it was verified with (the host at least). */
+  readonly signedValues: string
+  /** The secret it was verified with. */
+  readonly secret: string
+  readonly verified: VerifiedRequest
+}
+
+function signedValues(headers: IncomingHttpHeaders, names: readonly string[]): string {
+  return names.map((name) => header(headers, name) ?? '').join('\n')
+}
+
 /**
  * Creates the SigV4 verifier of the S3 endpoint: the `Authorization` header and presigned URLs
- * (per the S3 API reference, "Authenticating Requests (AWS Signature Version 4)"). Canonical
- * requests and signing keys come from @smithy/signature-v4; signatures are compared in constant
- * time; no error names the secret, the signature or the string to sign.
+ * (per the S3 API reference, "Authenticating Requests (AWS Signature Version 4)"). Signing keys
+ * come from @smithy/signature-v4, canonical requests from `canonicalRequest` (checked against the
+ * SDK's); signatures are compared in constant time; no error names the secret, the signature or
+ * the string to sign.
+ *
+ * A presigned URL is fetched again and again (a page's images, a download link): once its
+ * signature held, the same method, URL and signed header values are not canonicalised and hashed
+ * again while the URL lives. Each use still checks its time (expiry), the header-borne claims, and
+ * that the access key still has the very secret it was verified with (a revoked or changed key
+ * stops the URL at once).
  */
 export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifier {
   const region = options.region ?? 'us-east-1'
-  const builder = new CanonicalRequestBuilder(region)
   const signingKeys = new SigningKeys(region)
   const clock = { now: options.now ?? Date.now, maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000 }
+  const urls = new LRUCache<string, VerifiedUrl>({ max: KEPT_URLS })
+
+  /** The verification a presigned request had already, if it still holds. */
+  const reuse = async (request: ReceivedRequest, id: string): Promise<VerifiedRequest | undefined> => {
+    const kept = urls.get(id)
+    if (kept === undefined || request.headers.authorization !== undefined) return undefined
+    if (signedValues(request.headers, kept.auth.signedHeaders) !== kept.signedValues) return undefined
+    checkClaims(kept.auth, request, kept.verified.target, region)
+    requestTime(kept.auth, request.headers, kept.verified.target.query, clock)
+    return (await options.lookupSecret(kept.auth.accessKeyId)) === kept.secret ? kept.verified : undefined
+  }
+
   return async (request) => {
+    const id = `${request.method} ${request.url}`
+    const presigned = request.url.includes('X-Amz-Signature=')
+    const reused = presigned ? await reuse(request, id) : undefined
+    if (reused !== undefined) return reused
     const target = parseRequestTarget(request.url)
     const auth = claimedAuth(request, target)
     if (auth === undefined) return undefined
@@ -140,9 +179,9 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         : (target.query.get('X-Amz-Content-Sha256') ?? target.query.get('x-amz-content-sha256'))
     const payload = parsePayloadMode(declared, auth.kind === 'query')
     const signingKey = await signingKeys.get(auth.accessKeyId, secretAccessKey, auth.shortDate)
-    const scope = createScope(auth.shortDate, region, 's3')
+    const scope = credentialScope(auth.shortDate, region)
     for (const path of canonicalPaths(target.rawPath)) {
-      const canonical = builder.canonicalRequest({
+      const canonical = canonicalRequest({
         method: request.method,
         path,
         target,
@@ -150,10 +189,15 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         signedHeaders: auth.signedHeaders,
         payloadHash: declared ?? 'UNSIGNED-PAYLOAD',
       })
-      const signature = hmacHex(signingKey, await builder.stringToSign(longDate, scope, canonical))
+      const signature = hmacHex(signingKey, stringToSign(longDate, scope, canonical))
       if (signaturesMatch(signature, auth.signature)) {
         const signing = { signingKey, longDate, scope, seedSignature: signature }
-        return { accessKeyId: auth.accessKeyId, kind: auth.kind, target, payload, signing }
+        const verified = { accessKeyId: auth.accessKeyId, kind: auth.kind, target, payload, signing }
+        if (auth.kind === 'query' && presigned) {
+          const values = signedValues(request.headers, auth.signedHeaders)
+          urls.set(id, { auth, signedValues: values, secret: secretAccessKey, verified })
+        }
+        return verified
       }
     }
     throw new S3Error(

@@ -1,6 +1,7 @@
 import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { HttpRequest } from '@smithy/types'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isS3Error } from '../../src/s3/s3-error.ts'
 import { createSigV4Verifier, type ReceivedRequest } from '../../src/s3/sigv4-verifier.ts'
@@ -117,6 +118,33 @@ describe('SigV4 verification', () => {
     }
   })
 
+  it('canonicalises as the SDK signs, for generated paths, queries and headers (header and presigned)', async () => {
+    /** SigV4's encoding of one path segment, as S3 clients send it. */
+    const segment = (s: string) =>
+      encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    const text = fc.string({ unit: 'grapheme', maxLength: 12 })
+    const headerValue = fc.stringMatching(/^[ \t]{0,2}[!-~]([ \t!-~]{0,10}[!-~])?[ \t]{0,2}$/)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(text, { minLength: 1, maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), text, { maxKeys: 4 }),
+        fc.dictionary(fc.stringMatching(/^x-amz-meta-[a-z0-9-]{1,8}$/), headerValue, { maxKeys: 3 }),
+        fc.boolean(),
+        async (segments, query, headers, presign) => {
+          const request = base(`/b/${segments.map(segment).join('/')}`, headers, query)
+          const signed = presign
+            ? await signer.presign(request, { signingDate: new Date(AT), expiresIn: 600 })
+            : await signer.sign(request, { signingDate: new Date(AT) })
+          expect(await outcome(received(signed))).toBe('ok')
+          const { url } = received(signed)
+          const tampered = { ...received(signed), url: `${url}${url.includes('?') ? '&' : '?'}added=1` }
+          expect(await outcome(tampered)).toBe('SignatureDoesNotMatch')
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
   it('accepts a presigned URL from @smithy presign and refuses it tampered', async () => {
     const presigned = await signer.presign(base('/b/k', {}, { 'response-content-type': 'text/plain' }), {
       signingDate: new Date(AT),
@@ -129,6 +157,41 @@ describe('SigV4 verification', () => {
     )
     expect(await outcome({ ...request, method: 'PUT' })).toBe('SignatureDoesNotMatch')
     expect(await outcome(request, AT + 601_000)).toBe('AccessDenied')
+  })
+
+  it('checks a presigned URL used again for its expiry, its key, its host and its method', async () => {
+    let secret: string | undefined = SECRET
+    let now = AT
+    const verify = createSigV4Verifier({ lookupSecret: async () => secret, now: () => now })
+    const codeOf = (request: ReceivedRequest) =>
+      verify(request).then(
+        () => 'ok',
+        (error: unknown) => (isS3Error(error) ? error.code : String(error)),
+      )
+    const request = received(
+      await signer.presign(base('/b/k'), { signingDate: new Date(AT), expiresIn: 600 }),
+    )
+    expect(await codeOf(request)).toBe('ok')
+    expect(await codeOf(request)).toBe('ok')
+    expect(await codeOf({ ...request, headers: { ...request.headers, host: 'other.example' } })).toBe(
+      'SignatureDoesNotMatch',
+    )
+    expect(await codeOf({ ...request, method: 'DELETE' })).toBe('SignatureDoesNotMatch')
+    expect(
+      await codeOf({ ...request, headers: { ...request.headers, authorization: 'AWS4-HMAC-SHA256 x' } }),
+    ).toBe('InvalidArgument')
+    expect(await codeOf({ ...request, headers: { ...request.headers, 'x-amz-security-token': 't' } })).toBe(
+      'InvalidToken',
+    )
+    now = AT + 601_000
+    expect(await codeOf(request)).toBe('AccessDenied')
+    now = AT
+    secret = 'another secret'
+    expect(await codeOf(request)).toBe('SignatureDoesNotMatch')
+    secret = undefined
+    expect(await codeOf(request)).toBe('InvalidAccessKeyId')
+    secret = SECRET
+    expect(await codeOf(request)).toBe('ok')
   })
 
   it('refuses skewed clocks, other regions, unknown keys, unsigned x-amz headers and SigV2', async () => {
