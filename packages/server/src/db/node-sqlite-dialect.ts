@@ -6,8 +6,11 @@ import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely
  * addon. Kysely's dialect is written for better-sqlite3; this adapts `DatabaseSync` to that interface
  * (parameters as an array; `reader` from the statement's result columns, so `RETURNING` works).
  */
-export function nodeSqliteDialect(database: DatabaseSync): SqliteDialect {
-  return new SqliteDialect({ database: adapt(database) })
+export function nodeSqliteDialect(
+  database: DatabaseSync,
+  companions: Set<DatabaseSync> = new Set(),
+): SqliteDialect {
+  return new SqliteDialect({ database: adapt(database, companions) })
 }
 
 /** Prepared statements kept per SQL text: Kysely compiles the same few shapes over and over. */
@@ -36,6 +39,14 @@ function isOutOfRange(error: unknown): boolean {
 }
 
 /**
+ * Reads a statement's rows (see `readRows`) with Kysely's parameters: the reads that skip Kysely
+ * (`reusableQuery`) use it too.
+ */
+export function allRows(statement: StatementSync, parameters: ReadonlyArray<unknown>): Row[] {
+  return readRows(statement, parameters.map(toSqlite), true)
+}
+
+/**
  * Reads a statement's rows. A query that reads a number beyond 2^53 is run again reading bigints,
  * which only a query can be; a statement that changes rows (`RETURNING`) always reads bigints.
  */
@@ -55,7 +66,8 @@ function readRows(statement: StatementSync, parameters: SQLInputValue[], query: 
   }
 }
 
-function adapt(database: DatabaseSync): SqliteDatabase {
+/** `companions`: connections to the same file that close with this one (see `openDatabase`). */
+function adapt(database: DatabaseSync, companions: Set<DatabaseSync>): SqliteDatabase {
   const cache = new Map<string, StatementSync>()
   const prepared = (sql: string): StatementSync => {
     let statement = cache.get(sql)
@@ -67,7 +79,10 @@ function adapt(database: DatabaseSync): SqliteDatabase {
     return statement
   }
   return {
-    close: () => database.close(),
+    close: () => {
+      for (const companion of companions) companion.close()
+      database.close()
+    },
     prepare(sql: string): SqliteStatement {
       const statement = prepared(sql)
       const query = /^\s*(select|with)\b/i.test(sql)

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { migrateToLatest } from './migrations.ts'
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts'
+import { useCommittedReader } from './reusable-query.ts'
 import type { Database } from './schema.ts'
 
 /** Where the index lives. */
@@ -20,6 +21,8 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Database>> {
   let db: Kysely<Database>
+  let file: string | undefined
+  const companions = new Set<DatabaseSync>()
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
     // An idle connection that Postgres ends (a restart, a failover) must not crash the process: the
@@ -28,7 +31,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   } else {
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
-    const file = join(options.dataDir, 'coffer.db')
+    file = join(options.dataDir, 'coffer.db')
     // SQLite creates the database (and its -wal and -shm files, which take the database's mode) with
     // the umask's mode, readable by everyone: it is created empty, then kept, for its owner only.
     await writeFile(file, '', { flag: 'a', mode: 0o600 })
@@ -39,13 +42,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
     // the last commits can be lost to a power cut; the store is the truth, and reconcile restores
     // what the index lost, so a sync per commit (each upload's row) is not worth its cost.
     sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;')
-    db = new Kysely<Database>({ dialect: nodeSqliteDialect(sqlite) })
+    db = new Kysely<Database>({ dialect: nodeSqliteDialect(sqlite, companions) })
   }
   try {
     await migrateToLatest(db as Kysely<unknown>)
   } catch (error) {
     await db.destroy()
     throw error
+  }
+  if (file !== undefined) {
+    // After the migrations: the reader sees the schema they made.
+    const reader = new DatabaseSync(file, { readOnly: true, timeout: 5000 })
+    companions.add(reader)
+    useCommittedReader(db, reader)
   }
   return db
 }
