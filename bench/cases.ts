@@ -131,7 +131,7 @@ export async function p2(ctx: RunContext): Promise<CaseResult[]> {
   const series = await alternate(
     ctx,
     'P2',
-    [...coffers(ctx.peers), ctx.peers.nginx, ctx.peers.node].map((t) => ({
+    present(ctx, ctx.peers.nginx, ctx.peers.node).map((t) => ({
       name: t.name,
       measure: () => putLarge(t, size),
     })),
@@ -143,7 +143,7 @@ export async function p2(ctx: RunContext): Promise<CaseResult[]> {
 
 export async function p1(ctx: RunContext): Promise<CaseResult[]> {
   const size = ctx.settings.largeBytes
-  const targets = [...coffers(ctx.peers), ctx.peers.nginx, ctx.peers.node]
+  const targets = present(ctx, ctx.peers.nginx, ctx.peers.node)
   for (const t of targets) if (!holdsLarge.has(t)) await putLarge(t, size)
   const measurers = targets.map((t) => ({
     name: t.name,
