@@ -6,6 +6,7 @@ import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
 import { copyObjectResultXml } from './s3-results.ts'
+import { createOnly } from './write-conditions.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
 export function copySource(call: S3Call): { bucket: string; key: string } {
@@ -76,16 +77,17 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE')
   }
+  const ifNoneMatch = createOnly(call) ? ({ ifNoneMatch: '*' } as const) : {}
   const stat = await objects.stat(from.key)
   checkConditions(call, stat)
   const tags = await copiedTags(call, objects, from.key)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
-    info = await target.copy(from.key, key)
+    info = await target.copy(from.key, key, ifNoneMatch)
   } else {
     const read = await objects.get(from.key, {})
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
-    const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size }
+    const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size, ...ifNoneMatch }
     if (directive === 'REPLACE') {
       opts.metadata = readS3Metadata(call.request.headers)
       const type = single(call.request, 'content-type')

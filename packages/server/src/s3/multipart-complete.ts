@@ -8,6 +8,7 @@ import { tagWritten } from './object-tagging.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
+import { createOnly } from './write-conditions.ts'
 
 /**
  * CompleteMultipartUpload (`POST ?uploadId`). Before the parts are joined, the checksum they make
@@ -18,6 +19,12 @@ import { S3Error } from './s3-error.ts'
  */
 export async function completeUpload(call: S3Call, bucket: string, key: NormalizedKey, uploadId: string) {
   const { objects, uploads } = await uploadsFor(call, bucket, key)
+  if (createOnly(call)) {
+    throw new S3Error(
+      'NotImplemented',
+      'If-None-Match: * on CompleteMultipartUpload is not served here: check the key first, or use PutObject',
+    )
+  }
   // Its x-amz-checksum-* header is the object's (checked below), not the document's.
   const refs = parseCompleteMultipartUpload(await readSmallBody(call, { checksumOfObject: true }))
   const { info, upload, checksum } = await uploads.complete(key, uploadId, refs, async (started, joined) => {

@@ -46,7 +46,7 @@ function partNumberOf(call: S3Call): number {
 
 async function createUpload(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const { uploads } = await uploadsFor(call, bucket, key)
-  const { contentLength: _length, ifNoneMatch: _ifNoneMatch, ...opts } = putOptions(call)
+  const { contentLength: _length, ...opts } = putOptions(call)
   // Both checked now, so that a completion cannot fail on what the start asked for.
   const checksum = uploadChecksum(call)
   const tags = requestedTags(call)

@@ -19,6 +19,7 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
+import { createOnly } from './write-conditions.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
 export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
@@ -38,7 +39,6 @@ export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
     .filter((part) => part !== '' && part !== 'aws-chunked')
     .join(', ')
   if (encoding !== undefined && encoding !== '') opts.contentEncoding = encoding
-  if (single(call.request, 'if-none-match')?.trim() === '*') opts.ifNoneMatch = '*'
   return opts
 }
 
@@ -55,6 +55,7 @@ export function answerWrite(call: S3Call, etag: string, body: S3Body): void {
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
+  if (createOnly(call)) opts.ifNoneMatch = '*'
   const tags = requestedTags(call)
   const body = signedBody(call)
   if (body.length !== undefined) opts.contentLength = body.length

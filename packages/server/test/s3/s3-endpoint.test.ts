@@ -21,7 +21,7 @@ import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
-import { createS3Key, type S3Key } from './s3-test-clients.ts'
+import { createS3Key, sdkOutcome as outcome, type S3Key } from './s3-test-clients.ts'
 
 let harness: Harness
 let admin: S3Key
@@ -43,18 +43,6 @@ const client = (
 
 const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256))
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-/** The S3 error name a call fails with, or 'ok'. */
-async function outcome(run: Promise<unknown>): Promise<string> {
-  try {
-    await run
-    return 'ok'
-  } catch (error) {
-    // A 304 has no body to name it: the SDK calls it Unknown, with the status beside.
-    const { name, $metadata } = error as { name: string; $metadata?: { httpStatusCode?: number } }
-    return name === 'Unknown' && $metadata?.httpStatusCode === 304 ? 'NotModified' : name
-  }
-}
 
 beforeAll(async () => {
   harness = await startHarness('sqlite')

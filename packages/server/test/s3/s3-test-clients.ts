@@ -133,6 +133,18 @@ export function s3CodeOf(run: () => unknown): string {
   }
 }
 
+/** The S3 error name a call fails with, or 'ok'. */
+export async function sdkOutcome(run: Promise<unknown>): Promise<string> {
+  try {
+    await run
+    return 'ok'
+  } catch (error) {
+    // A 304 has no body to name it: the SDK calls it Unknown, with the status beside.
+    const { name, $metadata } = error as { name: string; $metadata?: { httpStatusCode?: number } }
+    return name === 'Unknown' && $metadata?.httpStatusCode === 304 ? 'NotModified' : name
+  }
+}
+
 /** Debian's chromium, as the other browser tests use it; no browser is ever downloaded. */
 const CHROMIUM = process.env.COFFER_CHROMIUM ?? '/usr/bin/chromium'
 
