@@ -110,8 +110,8 @@ function checkClaims(auth: SigV4Auth, request: ReceivedRequest, target: RequestT
   }
 }
 
-/** Presigned URLs whose signatures held, kept: those used lately. */
-const KEPT_URLS = 4096
+/** Presigned URLs whose signatures held, kept: those used lately, up to this many characters in all. */
+const KEPT_URL_CHARS = 4 * 1024 * 1024
 
 /** A presigned request that was verified: what it was verified with, and what it gave. */
 interface VerifiedUrl {
@@ -144,7 +144,11 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   const region = options.region ?? 'us-east-1'
   const signingKeys = new SigningKeys(region)
   const clock = { now: options.now ?? Date.now, maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000 }
-  const urls = new LRUCache<string, VerifiedUrl>({ max: KEPT_URLS })
+  // By size: a signed URL may be up to a request line long (16 KiB), and a key can sign many.
+  const urls = new LRUCache<string, VerifiedUrl>({
+    maxSize: KEPT_URL_CHARS,
+    sizeCalculation: (kept, id) => 2 * id.length + kept.signedValues.length + 512,
+  })
 
   /** The verification a presigned request had already, if it still holds. */
   const reuse = async (request: ReceivedRequest, id: string): Promise<VerifiedRequest | undefined> => {
