@@ -9,20 +9,30 @@ import {
 } from '@aws-sdk/client-s3'
 import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
 import type { MultipartDriver } from '@coffer/core/driver'
+import { isUnsupported, stagedNeeded } from './s3-errors.ts'
 import { headerFields, toS3Metadata } from './s3-metadata.ts'
 
-type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>
+/** The driver's wrapper of an S3 call: maps its failure to a `StorageError` about `what`. */
+export type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>
 
 /**
  * S3's multipart API behind the driver contract, for resumable uploads in the service: parts of at
- * least 5 MiB (but the last), completed in order of part number.
+ * least 5 MiB (but the last), completed in order of part number. A server that does not implement
+ * an operation of it (s3rver: ListParts, AbortMultipartUpload) fails with the error that names
+ * `multipart: 'staged'` (`stagedNeeded`).
  */
 export function multipartOf(
   client: S3Client,
   bucket: string,
   head: (key: string) => Promise<ObjectInfo>,
-  call: Call,
+  driverCall: Call,
 ): MultipartDriver {
+  const call: Call = (what, key, run) =>
+    driverCall(what, key, () =>
+      run().catch((error: unknown) => {
+        throw isUnsupported(error) ? stagedNeeded(error, what) : error
+      }),
+    )
   return {
     createUpload: (key, opts) =>
       call('starting the upload', key, async () => {

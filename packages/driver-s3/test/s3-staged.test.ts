@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import {
+  createStorage,
+  isStorageError,
+  MIN_PART_SIZE,
+  multipartEtag,
+  normalizeKey,
+  type StorageService,
+} from '@coffer/core'
+import { expectCode, text } from '@coffer/core/testing'
+import {
+  driverOn,
+  type S3TestServer,
+  type ServerName,
+  startServer,
+  startStorage,
+} from '@coffer/driver-s3/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { S3Driver } from '../src/index.ts'
+
+const MiB = 1024 * 1024
+
+/** A Readable of no declared length, so that the driver is not told the part's length. */
+const unsized = (bytes: Buffer) => Readable.from([bytes.subarray(0, 1), bytes.subarray(1)])
+
+for (const name of ['ceph', 's3rver'] as ServerName[]) {
+  describe(`S3 driver on ${name}: staged multipart`, () => {
+    let server: S3TestServer
+    let driver: S3Driver
+    let storage: StorageService
+    let skipped: string | undefined
+    let prefix: string
+
+    beforeAll(async () => {
+      const started = await startStorage(name, { multipart: 'staged', partSize: 5 * MiB })
+      if (typeof started === 'string') skipped = started
+      else ({ server, driver, storage } = started)
+    })
+    afterAll(async () => {
+      await storage?.close()
+      await server?.stop()
+    })
+    const each = (title: string, run: () => Promise<void>) =>
+      it(title, async ({ skip }) => {
+        if (skipped) return skip(skipped)
+        prefix = `t-${randomBytes(6).toString('hex')}/`
+        await run()
+      })
+
+    each('keeps the parts of uploads out of every listing', async () => {
+      await storage.upload('x', { key: `${prefix}visible` })
+      const { uploadId } = await storage.createMultipartUpload(`${prefix}pending`)
+      await storage.uploadPart(`${prefix}pending`, uploadId, 1, 'part')
+      const whole = await storage.listObjects({ limit: 1000 })
+      expect(whole.objects.map((o) => o.key).filter((key) => !key.startsWith('t-'))).toEqual([])
+      const folded = await storage.listObjects({ delimiter: '/' })
+      expect(folded.prefixes.every((p) => p.startsWith('t-'))).toBe(true)
+      await storage.abortMultipartUpload(`${prefix}pending`, uploadId)
+    })
+
+    each('shows the multipart etag on head and get, and pins the stored one', async () => {
+      const key = `${prefix}joined.bin`
+      const first = randomBytes(MIN_PART_SIZE)
+      const { uploadId } = await storage.createMultipartUpload(key)
+      const one = await storage.uploadPart(key, uploadId, 1, first)
+      const two = await storage.uploadPart(key, uploadId, 2, 'tail')
+      const info = await storage.completeMultipartUpload(key, uploadId, [one, two])
+      expect(info.etag).toBe(multipartEtag([one, two]))
+      expect((await storage.stat(key)).etag).toBe(info.etag)
+      expect(await storage.getObject(key, { ifNoneMatch: info.etag })).toMatchObject({ notModified: true })
+      // Conditional reads and copies pin the etag the server keeps (If-Match), not the one shown.
+      const got = await storage.getObject(key, { ifNoneMatch: '"other"', range: { suffix: 4 } })
+      expect(got.notModified === false && (await text(got.body))).toBe('tail')
+      const copy = await storage.copy(key, `${prefix}copy.bin`)
+      expect(copy.size).toBe(first.length + 4)
+    })
+
+    each('refuses a completion whose part changed since it was checked', async () => {
+      const key = `${prefix}changed`
+      const { uploadId } = await storage.createMultipartUpload(key)
+      const old = await storage.uploadPart(key, uploadId, 1, 'abc')
+      await storage.uploadPart(key, uploadId, 1, 'abcdef')
+      const stale = driver.multipart?.completeUpload(normalizeKey(key), uploadId, [old])
+      await expectCode(stale ?? Promise.resolve(), 'InvalidPart')
+      await expectCode(storage.stat(key), 'NotFound')
+      await storage.abortMultipartUpload(key, uploadId)
+    })
+
+    each('buffers a part of unknown length up to partSize, and refuses a longer one', async () => {
+      const key = `${prefix}unsized`
+      const { uploadId } = await storage.createMultipartUpload(key)
+      const small = await storage.uploadPart(key, uploadId, 1, unsized(Buffer.from('no length given')))
+      expect(small.size).toBe(15)
+      await expectCode(storage.uploadPart(key, uploadId, 2, unsized(randomBytes(6 * MiB))), 'InvalidArgument')
+      expect(await storage.listParts(key, uploadId)).toEqual([small])
+      await storage.completeMultipartUpload(key, uploadId, [small])
+      expect(await text((await storage.getObject(key)).body)).toBe('no length given')
+    })
+
+    each('sweeps the uploads started before the cutoff, parts and all', async () => {
+      const key = `${prefix}stale`
+      const { uploadId } = await storage.createMultipartUpload(key)
+      await storage.uploadPart(key, uploadId, 1, 'left behind')
+      expect(await driver.sweepUploads(new Date(Date.now() - 3_600_000))).toBe(0)
+      expect(await storage.listParts(key, uploadId)).toHaveLength(1)
+      expect(await driver.sweepUploads(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1)
+      await expectCode(storage.listParts(key, uploadId), 'NotFound')
+    })
+  })
+}
+
+describe('S3 driver on s3rver: its own multipart', () => {
+  let server: S3TestServer | string
+  afterAll(async () => {
+    if (typeof server === 'object') await server.stop()
+  })
+
+  it('names the staged strategy when the server lacks ListParts', async ({ skip }) => {
+    server = await startServer('s3rver')
+    if (typeof server === 'string') return skip(server)
+    const storage = createStorage({ driver: await driverOn(server) })
+    try {
+      const { uploadId } = await storage.createMultipartUpload('native/upload.bin')
+      const error = await storage.listParts('native/upload.bin', uploadId).catch((e: unknown) => e)
+      expect(isStorageError(error, 'Unavailable') && error.retryable).toBe(false)
+      expect((error as Error).message).toMatch(/multipart: 'staged' \(COFFER_S3_MULTIPART=staged\)/)
+    } finally {
+      await storage.close()
+    }
+  })
+})
