@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import {
   createStorage,
   isStorageError,
@@ -10,6 +11,7 @@ import {
 } from '@coffer/core'
 import { expectCode, text } from '@coffer/core/testing'
 import {
+  createBucket,
   driverOn,
   type S3TestServer,
   type ServerName,
@@ -18,6 +20,9 @@ import {
 } from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { S3Driver } from '../src/index.ts'
+import { LONG_BODY } from '../src/s3-deadline.ts'
+import { s3Error } from '../src/s3-errors.ts'
+import { createClient } from '../src/s3-options.ts'
 
 const MiB = 1024 * 1024
 
@@ -110,14 +115,16 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
   })
 }
 
-describe('S3 driver on s3rver: its own multipart', () => {
+describe('S3 driver on s3rver: outside staged multipart', () => {
   let server: S3TestServer | string
+  beforeAll(async () => {
+    server = await startServer('s3rver')
+  })
   afterAll(async () => {
     if (typeof server === 'object') await server.stop()
   })
 
   it('names the staged strategy when the server lacks ListParts', async ({ skip }) => {
-    server = await startServer('s3rver')
     if (typeof server === 'string') return skip(server)
     const storage = createStorage({ driver: await driverOn(server) })
     try {
@@ -127,6 +134,42 @@ describe('S3 driver on s3rver: its own multipart', () => {
       expect((error as Error).message).toMatch(/multipart: 'staged' \(COFFER_S3_MULTIPART=staged\)/)
     } finally {
       await storage.close()
+    }
+  })
+
+  it('sends a body that streams past the request timeout and the deadline (LONG_BODY)', async ({ skip }) => {
+    if (typeof server === 'string') return skip(server)
+    await createBucket(server, 'long-body')
+    const { accessKeyId, secretAccessKey } = server
+    const options = {
+      bucket: 'long-body',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId, secretAccessKey },
+    }
+    const client = createClient({ ...options, requestTimeout: 300, deadline: 500 })
+    // 1.5 s of body: a staged completion's PutObject answers only after its last byte.
+    const slow = () => {
+      let sent = 0
+      return new Readable({
+        read() {
+          if (sent++ === 15) return void this.push(null)
+          setTimeout(() => this.push(Buffer.alloc(100, 1)), 100)
+        },
+      })
+    }
+    const put = (opts: object) =>
+      client.send(
+        new PutObjectCommand({ Bucket: 'long-body', Key: 'k', Body: slow(), ContentLength: 1500 }),
+        opts,
+      )
+    try {
+      await put(LONG_BODY)
+      await expectCode(
+        put({}).catch((e: unknown) => Promise.reject(s3Error(e, 'writing'))),
+        'Unavailable',
+      )
+    } finally {
+      client.destroy()
     }
   })
 })
