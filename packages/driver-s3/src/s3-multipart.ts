@@ -57,7 +57,7 @@ export function multipartOf(
         return { etag: output.ETag ?? '' }
       }),
 
-    completeUpload: (key, uploadId, parts) =>
+    completeUpload: (key, uploadId, parts, opts) =>
       call('completing the upload', key, async () => {
         const Parts = [...parts]
           .sort((a, b) => a.partNumber - b.partNumber)
@@ -69,6 +69,7 @@ export function multipartOf(
             UploadId: uploadId,
             MultipartUpload: { Parts },
           }),
+          opts?.signal ? { abortSignal: opts.signal } : {},
         )
         // radosgw answers CompleteMultipartUpload with an empty ETag: read the object back.
         return head(key)

@@ -121,9 +121,9 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
         return parts.sort((a, b) => a.partNumber - b.partNumber)
       }),
 
-    completeUpload: (key, uploadId, parts) =>
+    completeUpload: (key, uploadId, parts, opts) =>
       call('completing the upload', key, async () => {
-        const { folder, info } = await manifestOf(key, uploadId)
+        const { folder, info } = await manifestOf(key, uploadId, opts?.signal)
         const size = parts.reduce((sum, part) => sum + part.size, 0)
         if (size > MAX_PUT) {
           const message = `staged multipart joins an object in one PutObject: at most ${MAX_PUT} bytes`
@@ -133,6 +133,7 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
         const etag = multipartEtag(parts).replaceAll('"', '')
         const joined = joinParts(client, bucket, staged)
         // A part that fails its read ends the PutObject at once: the server would wait for the bytes.
+        // So does the caller's signal; the parts and the manifest stay, for another completion.
         const stop = new AbortController()
         let failure: unknown
         joined.once('error', (error) => {
@@ -152,7 +153,8 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
             : {}),
         }
         try {
-          await client.send(new PutObjectCommand(input), { ...LONG_BODY, abortSignal: stop.signal })
+          const abortSignal = opts?.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal
+          await client.send(new PutObjectCommand(input), { ...LONG_BODY, abortSignal })
         } catch (error) {
           throw failure ?? error // a part that changed, not the PutObject its stream cut short
         } finally {

@@ -92,6 +92,18 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
       await storage.abortMultipartUpload(key, uploadId)
     })
 
+    each('stops a completion on its signal, the upload left as it was', async () => {
+      const key = `${prefix}stopped`
+      const { uploadId } = await storage.createMultipartUpload(key)
+      const part = await storage.uploadPart(key, uploadId, 1, 'bytes')
+      const signal = AbortSignal.abort()
+      await expectCode(storage.completeMultipartUpload(key, uploadId, [part], { signal }), 'Aborted')
+      await expectCode(storage.stat(key), 'NotFound')
+      expect(await storage.listParts(key, uploadId)).toEqual([part])
+      await storage.completeMultipartUpload(key, uploadId, [part])
+      expect(await text((await storage.getObject(key)).body)).toBe('bytes')
+    })
+
     each('buffers a part of unknown length up to partSize, and refuses a longer one', async () => {
       const key = `${prefix}unsized`
       const { uploadId } = await storage.createMultipartUpload(key)
