@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { StorageError } from '@coffer/core'
 
@@ -41,4 +42,30 @@ export function withDeadline(client: S3Client, ms: number): void {
     }
   }
   client.send = bounded as unknown as Send
+}
+
+/**
+ * Sends a request whose body is the stream `body` (`send` gets the abort signal to send it with).
+ * When the stream fails (a part that changed, a body shorter or longer than its declared length, a
+ * limit passed), the request is aborted at once and the call fails with the stream's error: the
+ * server would otherwise wait for the missing bytes until the idle timeout, and the caller see a
+ * 503 instead of what went wrong.
+ */
+export async function sendBody<T>(
+  body: Readable,
+  signal: AbortSignal | undefined,
+  send: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (body.errored) throw body.errored // it failed while the call was getting ready
+  const stop = new AbortController()
+  let failure: unknown
+  body.once('error', (error) => {
+    failure = error
+    stop.abort()
+  })
+  try {
+    return await send(signal ? AbortSignal.any([signal, stop.signal]) : stop.signal)
+  } catch (error) {
+    throw failure ?? error
+  }
 }

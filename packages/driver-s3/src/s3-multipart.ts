@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
 import type { MultipartDriver } from '@coffer/core/driver'
+import { sendBody } from './s3-deadline.ts'
 import { isUnsupported, stagedNeeded } from './s3-errors.ts'
 import { headerFields, toS3Metadata } from './s3-metadata.ts'
 
@@ -52,8 +53,10 @@ export function multipartOf(
       call('uploading a part', key, async () => {
         const input = { Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }
         const length = opts?.contentLength === undefined ? {} : { ContentLength: opts.contentLength }
-        const signal = opts?.signal ? { abortSignal: opts.signal } : {}
-        const output = await client.send(new UploadPartCommand({ ...input, ...length }), signal)
+        const command = new UploadPartCommand({ ...input, ...length })
+        const output = await sendBody(body, opts?.signal, (abortSignal) =>
+          client.send(command, { abortSignal }),
+        )
         return { etag: output.ETag ?? '' }
       }),
 

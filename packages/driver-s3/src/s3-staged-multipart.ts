@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import {
   DeleteObjectCommand,
   HeadObjectCommand,
@@ -8,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { isStorageError, type NormalizedKey, type ObjectInfo, StorageError } from '@coffer/core'
 import { isUploadId, type MultipartDriver, multipartEtag, type StoredPart } from '@coffer/core/driver'
-import { LONG_BODY } from './s3-deadline.ts'
+import { LONG_BODY, sendBody } from './s3-deadline.ts'
 import { s3Error } from './s3-errors.ts'
 import { headerFields, MULTIPART_ETAG, toS3Metadata } from './s3-metadata.ts'
 import type { Call } from './s3-multipart.ts'
@@ -64,10 +65,11 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
 
   async function putPart(key: string, body: StoredBody, signal?: AbortSignal): Promise<{ etag: string }> {
     const { md5, ...fields } = body
-    const output = await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, ...fields }),
-      send(signal),
-    )
+    const command = new PutObjectCommand({ Bucket: bucket, Key: key, ...fields })
+    const output =
+      fields.Body instanceof Readable
+        ? await sendBody(fields.Body, signal, (abortSignal) => client.send(command, { abortSignal }))
+        : await client.send(command, send(signal))
     return { etag: output.ETag || (md5 === undefined ? '' : `"${md5.toString('hex')}"`) }
   }
 
@@ -132,14 +134,6 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
         const staged = parts.map((part) => ({ ...part, key: partKey(folder, part.partNumber) }))
         const etag = multipartEtag(parts).replaceAll('"', '')
         const joined = joinParts(client, bucket, staged)
-        // A part that fails its read ends the PutObject at once: the server would wait for the bytes.
-        // So does the caller's signal; the parts and the manifest stay, for another completion.
-        const stop = new AbortController()
-        let failure: unknown
-        joined.once('error', (error) => {
-          failure = error
-          stop.abort()
-        })
         const input: PutObjectCommandInput = {
           Bucket: bucket,
           Key: key,
@@ -152,11 +146,12 @@ export function stagedMultipart(ctx: StagedContext, call: Call): MultipartDriver
             ? { ACL: info.visibility === 'public' ? ('public-read' as const) : ('private' as const) }
             : {}),
         }
+        // A part that changed ends the PutObject at once (`sendBody`), and so does the caller's
+        // signal; the parts and the manifest stay, for another completion.
         try {
-          const abortSignal = opts?.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal
-          await client.send(new PutObjectCommand(input), { ...LONG_BODY, abortSignal })
-        } catch (error) {
-          throw failure ?? error // a part that changed, not the PutObject its stream cut short
+          await sendBody(joined, opts?.signal, (abortSignal) =>
+            client.send(new PutObjectCommand(input), { ...LONG_BODY, abortSignal }),
+          )
         } finally {
           joined.destroy()
         }
