@@ -68,7 +68,7 @@ export async function deleteStaged(
     const failed = output.Errors?.[0]
     if (failed !== undefined) {
       const cause = new Error(`DeleteObjects: ${failed.Code ?? 'error'}`)
-      throw new StorageError('Unavailable', 'removing the parts of an upload failed', { cause })
+      throw new StorageError('Unavailable', 'removing the objects of a staged upload failed', { cause })
     }
   }
 }
