@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
+  PutObjectCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { type S3TestServer, startServer } from '@coffer/driver-s3/testing'
@@ -65,6 +68,35 @@ describe('the S3 endpoint on s3rver with staged multipart', () => {
     const response = await h.fetch('/v1/reconcile', json({ bucket: Bucket }, { token: h.admin }))
     expect(await response.json()).toMatchObject({ added: 0, removed: 0, updated: 0 })
     expect(await readPart()).toBe(sha256(parts[1] as Buffer))
+  })
+
+  it('copies parts from ranges of an object (UploadPartCopy) and joins them', async ({ skip }) => {
+    if (skipped) return skip(skipped)
+    const source = randomBytes(5 * MiB + 10)
+    await admin.send(new PutObjectCommand({ Bucket, Key: 'staged/source.bin', Body: source }))
+    const Key = 'staged/copied.bin'
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket, Key }))
+    const copy = (PartNumber: number, CopySourceRange?: string) =>
+      admin.send(
+        new UploadPartCopyCommand({
+          Bucket,
+          Key,
+          UploadId,
+          PartNumber,
+          CopySource: `${Bucket}/staged/source.bin`,
+          ...(CopySourceRange === undefined ? {} : { CopySourceRange }),
+        }),
+      )
+    const one = await copy(1)
+    const two = await copy(2, 'bytes=0-9')
+    const Parts = [one, two].map((p, i) => ({ PartNumber: i + 1, ETag: p.CopyPartResult?.ETag }))
+    await admin.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }),
+    )
+    const got = await admin.send(new GetObjectCommand({ Bucket, Key }))
+    const bytes = await (got.Body?.transformToByteArray() ?? new Uint8Array())
+    expect(sha256(bytes)).toBe(sha256(Buffer.concat([source, source.subarray(0, 10)])))
+    expect(got.ETag).toBe(multipartEtag([source, source.subarray(0, 10)]))
   })
 
   it('lists the parts of an upload and aborts it', async ({ skip }) => {
