@@ -111,9 +111,15 @@ export interface MultipartDriver {
   /**
    * Joins `parts` (checked, in ascending order) into the object at `key`, atomically as `put`, and
    * ends the upload. The etag is S3's multipart etag (`multipartEtag`). Throws `InvalidPart` when a
-   * part changed since it was checked.
+   * part changed since it was checked. A driver may honour `signal` (`Aborted`): the S3 driver sends
+   * it with its requests, and its staged multipart stops joining the bytes, the upload left as it was.
    */
-  completeUpload(key: NormalizedKey, uploadId: string, parts: readonly StoredPart[]): Promise<ObjectInfo>
+  completeUpload(
+    key: NormalizedKey,
+    uploadId: string,
+    parts: readonly StoredPart[],
+    opts?: { signal?: AbortSignal },
+  ): Promise<ObjectInfo>
   /**
    * Optional: a part copied by the backend from the object at `source`, or from the inclusive byte
    * range `range` of it, without streaming it through this process (S3's UploadPartCopy). The service

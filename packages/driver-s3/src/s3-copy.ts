@@ -23,6 +23,8 @@ export interface CopyContext {
   /** The server takes `If-None-Match: *` on CopyObject and CompleteMultipartUpload (AWS). */
   conditionalWrites: boolean
   head(key: string, signal?: AbortSignal): Promise<ObjectInfo>
+  /** The source's info and the etag the S3 server gives it (`statObject`), which the copy pins. */
+  stat(key: string, signal?: AbortSignal): Promise<{ info: ObjectInfo; pin: string }>
 }
 
 /** The fields that describe an object, from new attributes or from its source. */
@@ -62,7 +64,7 @@ export async function copyObject(
   opts: DriverCopyOptions,
 ): Promise<ObjectInfo> {
   const signal = opts.signal ? { abortSignal: opts.signal } : {}
-  const source = await ctx.head(from, opts.signal)
+  const { info: source, pin } = await ctx.stat(from, opts.signal)
   const CopySource = `${ctx.bucket}/${encodeKeyPath(from)}`
   const condition = opts.ifNoneMatch === '*' && ctx.conditionalWrites ? { IfNoneMatch: '*' } : {}
   // Ceph RGW 16 honours If-None-Match on PutObject but ignores it on CopyObject (seen here): a server
@@ -74,21 +76,29 @@ export async function copyObject(
   }
   if (source.size <= MAX_SINGLE_COPY) {
     const replace = opts.attributes !== undefined
-    const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: source.etag, ...condition }
+    const input = { Bucket: ctx.bucket, Key: to, CopySource, CopySourceIfMatch: pin, ...condition }
     const fields = replace
       ? { MetadataDirective: 'REPLACE' as const, ...describe(ctx, source, opts.attributes) }
       : {}
     await ctx.client.send(new CopyObjectCommand({ ...input, ...fields }), signal)
   } else {
-    await copyInParts(ctx, source, { to, CopySource, condition }, opts.attributes, signal)
+    await copyInParts(ctx, source, { to, CopySource, pin, condition }, opts.attributes, signal)
   }
   return ctx.head(to, opts.signal)
+}
+
+interface CopyTarget {
+  to: string
+  CopySource: string
+  /** The source's etag as the S3 server gives it. */
+  pin: string
+  condition: { IfNoneMatch?: string }
 }
 
 async function copyInParts(
   ctx: CopyContext,
   source: ObjectInfo,
-  { to, CopySource, condition }: { to: string; CopySource: string; condition: { IfNoneMatch?: string } },
+  { to, CopySource, pin, condition }: CopyTarget,
   attributes: DriverPutOptions | undefined,
   signal: { abortSignal?: AbortSignal },
 ): Promise<void> {
@@ -107,7 +117,7 @@ async function copyInParts(
         UploadId,
         PartNumber: n,
         CopySource,
-        CopySourceIfMatch: source.etag,
+        CopySourceIfMatch: pin,
         CopySourceRange: `bytes=${start}-${end}`,
       }),
       signal,

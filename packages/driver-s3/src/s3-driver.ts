@@ -8,14 +8,15 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { DeleteResult, NormalizedKey, ObjectInfo, PresignOptions } from '@coffer/core'
 import type { Driver, DriverCopyOptions } from '@coffer/core/driver'
 import { copyObject } from './s3-copy.ts'
-import { s3Error } from './s3-errors.ts'
+import { isUnsupported, s3Error } from './s3-errors.ts'
 import { listKeys } from './s3-list.ts'
 import { multipartOf } from './s3-multipart.ts'
 import { createClient, DEFAULT_DEADLINE, MiB, type S3DriverOptions } from './s3-options.ts'
 import { type PresignPostOptions, presignPost } from './s3-post.ts'
 import { putObject } from './s3-put.ts'
-import { getObject, headObject } from './s3-read.ts'
-import { sweepUploads } from './s3-sweep.ts'
+import { getObject, headObject, statObject } from './s3-read.ts'
+import { stagedMultipart } from './s3-staged-multipart.ts'
+import { sweepNative, sweepStaged } from './s3-sweep.ts'
 
 /** S3's limit on keys per DeleteObjects request. */
 const DELETE_BATCH = 1000
@@ -28,7 +29,10 @@ export interface S3Driver extends Driver {
     key: NormalizedKey,
     opts: PresignPostOptions,
   ): Promise<{ url: string; fields: Record<string, string> }>
-  /** Aborts the bucket's multipart uploads started before `olderThan` (see `sweepUploads`). */
+  /**
+   * Aborts the bucket's multipart uploads started before `olderThan` (see `sweepNative`), and with
+   * `multipart: 'staged'` removes the staged ones too (`sweepStaged`).
+   */
   sweepUploads(olderThan: Date, opts?: { signal?: AbortSignal }): Promise<number>
 }
 
@@ -42,6 +46,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
   const bucket = options.bucket
   const partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB)
   const conditionalWrites = options.conditionalWrites ?? options.endpoint === undefined
+  const staged = options.multipart === 'staged'
   const signalOf = (signal?: AbortSignal) => (signal ? { abortSignal: signal } : {})
 
   async function call<T>(what: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
@@ -52,6 +57,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
     }
   }
   const head = (key: string, signal?: AbortSignal) => headObject(client, bucket, key, signal)
+  const stat = (key: string, signal?: AbortSignal) => statObject(client, bucket, key, signal)
   const putContext = {
     client,
     bucket,
@@ -118,7 +124,7 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
 
     copy: (from, to, opts: DriverCopyOptions): Promise<ObjectInfo> =>
       call('copying the object', from, () =>
-        copyObject({ client, bucket, acl: putContext.acl, conditionalWrites, head }, from, to, opts),
+        copyObject({ client, bucket, acl: putContext.acl, conditionalWrites, head, stat }, from, to, opts),
       ),
 
     async presign(key: NormalizedKey, opts: PresignOptions): Promise<string> {
@@ -148,12 +154,24 @@ export function s3Driver(options: S3DriverOptions): S3Driver {
     presignPost: (key, opts) =>
       call('signing the upload form', key, () => presignPost(client, bucket, key, opts)),
 
-    multipart: multipartOf(client, bucket, head, call),
+    multipart: staged
+      ? stagedMultipart(
+          { client, bucket, partSize, acl: putContext.acl, deadline: putContext.deadline, head },
+          call,
+        )
+      : multipartOf(client, bucket, head, call),
 
     sweepUploads: (olderThan, opts) =>
-      call('sweeping abandoned uploads', undefined, () =>
-        sweepUploads(client, bucket, olderThan, opts?.signal),
-      ),
+      call('sweeping abandoned uploads', undefined, async () => {
+        if (!staged) return sweepNative(client, bucket, olderThan, opts?.signal)
+        const removed = await sweepStaged(client, bucket, olderThan, opts?.signal)
+        // `put` still sends large bodies as the server's own multipart uploads: swept where it can be.
+        const native = await sweepNative(client, bucket, olderThan, opts?.signal).catch((error: unknown) => {
+          if (isUnsupported(error)) return 0
+          throw error
+        })
+        return removed + native
+      }),
 
     async close() {
       client.destroy()

@@ -124,3 +124,21 @@ export function s3Error(error: unknown, what: string, key?: string): StorageErro
     return new StorageError(code, (name) => `${what}: no object at "${name}"`, options)
   return new StorageError(code, `${what}: ${detail}`, options)
 }
+
+/** Whether the S3 server answered that it does not implement the operation (405 or 501). */
+export function isUnsupported(error: unknown): boolean {
+  const sdk = (error ?? {}) as SdkError
+  const status = sdk.$metadata?.httpStatusCode
+  return sdk.name === 'NotImplemented' || sdk.name === 'MethodNotAllowed' || status === 405 || status === 501
+}
+
+/**
+ * The S3 server lacks an operation of its own multipart API: a configuration error, as a missing
+ * bucket is (503, not retryable), whose message names the option that avoids that API.
+ */
+export function stagedNeeded(error: unknown, what: string): StorageError {
+  const message =
+    `${what}: the S3 server does not implement this multipart operation; configure the driver ` +
+    `with multipart: 'staged' (COFFER_S3_MULTIPART=staged)`
+  return new StorageError('Unavailable', message, { cause: sanitize(error as SdkError), retryable: false })
+}

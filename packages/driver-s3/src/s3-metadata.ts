@@ -3,6 +3,11 @@ import type { ObjectAttributes, Visibility } from '@coffer/core'
 /** Coffer's own entries in S3 user metadata (`x-amz-meta-coffer-*`); users may not set these names. */
 export const VISIBILITY = 'coffer-visibility'
 export const SHA256 = 'coffer-sha256'
+/**
+ * The multipart etag (`<md5 of the parts' md5s>-N`, unquoted) of an object that staged multipart
+ * joined into one PutObject, whose own etag is the md5 of its whole body: the etag Coffer shows.
+ */
+export const MULTIPART_ETAG = 'coffer-etag'
 /** The object tag that carries the sha256 of multipart uploads, whose metadata is sent before the bytes. */
 export const SHA256_TAG = 'coffer-sha256'
 
@@ -34,6 +39,7 @@ export function fromS3Metadata(raw: Record<string, string> | undefined): {
   metadata: Record<string, string>
   visibility: Visibility
   sha256?: string
+  etag?: string
 } {
   const metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(raw ?? {})) {
@@ -41,7 +47,13 @@ export function fromS3Metadata(raw: Record<string, string> | undefined): {
   }
   const visibility = raw?.[VISIBILITY] === 'public' ? 'public' : 'private'
   const sha256 = raw?.[SHA256]
-  return sha256 === undefined ? { metadata, visibility } : { metadata, visibility, sha256 }
+  const etag = raw?.[MULTIPART_ETAG]
+  return {
+    metadata,
+    visibility,
+    ...(sha256 === undefined ? {} : { sha256 }),
+    ...(etag === undefined ? {} : { etag: `"${etag}"` }),
+  }
 }
 
 /** The S3 request fields for the optional HTTP attributes of an object. */

@@ -9,20 +9,31 @@ import {
 } from '@aws-sdk/client-s3'
 import { encodeKeyPath, type ObjectInfo } from '@coffer/core'
 import type { MultipartDriver } from '@coffer/core/driver'
+import { sendBody } from './s3-deadline.ts'
+import { isUnsupported, stagedNeeded } from './s3-errors.ts'
 import { headerFields, toS3Metadata } from './s3-metadata.ts'
 
-type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>
+/** The driver's wrapper of an S3 call: maps its failure to a `StorageError` about `what`. */
+export type Call = <T>(what: string, key: string | undefined, run: () => Promise<T>) => Promise<T>
 
 /**
  * S3's multipart API behind the driver contract, for resumable uploads in the service: parts of at
- * least 5 MiB (but the last), completed in order of part number.
+ * least 5 MiB (but the last), completed in order of part number. A server that does not implement
+ * an operation of it (s3rver: ListParts, AbortMultipartUpload) fails with the error that names
+ * `multipart: 'staged'` (`stagedNeeded`).
  */
 export function multipartOf(
   client: S3Client,
   bucket: string,
   head: (key: string) => Promise<ObjectInfo>,
-  call: Call,
+  driverCall: Call,
 ): MultipartDriver {
+  const call: Call = (what, key, run) =>
+    driverCall(what, key, () =>
+      run().catch((error: unknown) => {
+        throw isUnsupported(error) ? stagedNeeded(error, what) : error
+      }),
+    )
   return {
     createUpload: (key, opts) =>
       call('starting the upload', key, async () => {
@@ -42,12 +53,14 @@ export function multipartOf(
       call('uploading a part', key, async () => {
         const input = { Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }
         const length = opts?.contentLength === undefined ? {} : { ContentLength: opts.contentLength }
-        const signal = opts?.signal ? { abortSignal: opts.signal } : {}
-        const output = await client.send(new UploadPartCommand({ ...input, ...length }), signal)
+        const command = new UploadPartCommand({ ...input, ...length })
+        const output = await sendBody(body, opts?.signal, (abortSignal) =>
+          client.send(command, { abortSignal }),
+        )
         return { etag: output.ETag ?? '' }
       }),
 
-    completeUpload: (key, uploadId, parts) =>
+    completeUpload: (key, uploadId, parts, opts) =>
       call('completing the upload', key, async () => {
         const Parts = [...parts]
           .sort((a, b) => a.partNumber - b.partNumber)
@@ -59,6 +72,7 @@ export function multipartOf(
             UploadId: uploadId,
             MultipartUpload: { Parts },
           }),
+          opts?.signal ? { abortSignal: opts.signal } : {},
         )
         // radosgw answers CompleteMultipartUpload with an empty ETag: read the object back.
         return head(key)

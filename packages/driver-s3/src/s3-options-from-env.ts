@@ -1,5 +1,5 @@
 import { BOOLEAN_SPELLINGS, type Env, parseBoolean } from '@coffer/core'
-import type { S3DriverOptions } from './s3-options.ts'
+import type { MultipartStrategy, S3DriverOptions } from './s3-options.ts'
 
 /** What `s3OptionsFromEnv` read: the options, and everything wrong with the variables. */
 export interface S3OptionsFromEnv {
@@ -26,6 +26,8 @@ const TIMEOUTS = [
   ['COFFER_S3_DEADLINE_MS', 'deadline'],
 ] as const
 
+const STRATEGIES: readonly MultipartStrategy[] = ['native', 'staged']
+
 const NO_CREDENTIALS =
   'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; using the AWS SDK default credential chain'
 
@@ -34,7 +36,8 @@ const NO_CREDENTIALS =
  * `process.env`: `AWS_S3_BUCKET` (required), `AWS_REGION` (default us-east-1), `AWS_ACCESS_KEY_ID` /
  * `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` (absent: the SDK's default chain, and a warning),
  * `COFFER_S3_ENDPOINT`, the booleans `COFFER_S3_FORCE_PATH_STYLE`, `COFFER_S3_ACL`,
- * `COFFER_S3_SIGN_PAYLOAD` (see `parseBoolean`), and the timeouts in milliseconds
+ * `COFFER_S3_SIGN_PAYLOAD` (see `parseBoolean`), `COFFER_S3_MULTIPART` (`native` or `staged`), and
+ * the timeouts in milliseconds
  * `COFFER_S3_CONNECT_TIMEOUT_MS` (5000), `COFFER_S3_IDLE_TIMEOUT_MS` (30000),
  * `COFFER_S3_REQUEST_TIMEOUT_MS` (60000), `COFFER_S3_DEADLINE_MS` (120000) (see `S3DriverOptions`).
  * Empty variables count as unset.
@@ -54,6 +57,12 @@ export function s3OptionsFromEnv(env: Env): S3OptionsFromEnv {
     const flag = parseBoolean(value)
     if (flag === undefined) problems.push(`${name} must be ${BOOLEAN_SPELLINGS}`)
     else options[option] = flag
+  }
+  const multipart = text('COFFER_S3_MULTIPART')
+  if (multipart !== undefined) {
+    if (STRATEGIES.includes(multipart as MultipartStrategy))
+      options.multipart = multipart as MultipartStrategy
+    else problems.push(`COFFER_S3_MULTIPART must be ${STRATEGIES.join(' or ')}`)
   }
   for (const [name, option] of TIMEOUTS) {
     const value = text(name)

@@ -23,6 +23,16 @@ export interface S3DriverOptions {
    * false for other endpoints; when false, create-only writes are checked, then written.
    */
   conditionalWrites?: boolean
+  /**
+   * How the driver's multipart API (resumable uploads, the S3 endpoint's multipart) is kept.
+   * `'native'` (default): the server's own multipart uploads, so objects past 5 GiB pass through.
+   * `'staged'`: for servers whose multipart is unusable (s3rver 3.7.1 answers 405 to ListParts and
+   * AbortMultipartUpload, and does not check completions); each part is an object of its own under a
+   * prefix no key can name, checked at completion as S3 does, then joined in one streamed PutObject
+   * (objects up to 5 GiB; the multipart etag kept in the metadata). The native path answers
+   * `Unavailable` naming this option when the server lacks an operation it needs.
+   */
+  multipart?: MultipartStrategy
   /** Size of multipart parts and the largest body sent in one PutObject; default 8 MiB (min 5 MiB). */
   partSize?: number
   /** Parts uploaded in parallel per upload; default 4 (memory: about partSize × (queueSize + 1)). */
@@ -61,6 +71,9 @@ export interface S3DriverOptions {
    */
   signPayload?: boolean
 }
+
+/** See `S3DriverOptions.multipart`. */
+export type MultipartStrategy = 'native' | 'staged'
 
 export const MiB = 1024 * 1024
 /** `S3DriverOptions.deadline`'s default. */

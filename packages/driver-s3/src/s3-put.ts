@@ -26,7 +26,7 @@ export interface PutContext {
 }
 
 /** Reads up to `limit` bytes from the body's iterator; `done` when the body ended within them. */
-async function readUpTo(chunks: AsyncIterator<Buffer>, limit: number) {
+export async function readUpTo(chunks: AsyncIterator<Buffer>, limit: number) {
   const buffered: Buffer[] = []
   let size = 0
   while (size <= limit) {
@@ -162,7 +162,7 @@ const PERSIST_BACKOFF = [200, 1000, 3000]
  * Runs an idempotent step until it succeeds, its failure is not retryable, or `deadline` ms have
  * passed since the first try.
  */
-async function persist<T>(
+export async function persist<T>(
   deadline: number,
   signal: AbortSignal | undefined,
   step: () => Promise<T>,

@@ -22,13 +22,16 @@ import { ResumingBody } from './s3-resume.ts'
 
 type ObjectOutput = HeadObjectCommandOutput | GetObjectCommandOutput
 
-/** The `ObjectInfo` of a HeadObject or GetObject answer (`size` given: a range answer's length is partial). */
+/**
+ * The `ObjectInfo` of a HeadObject or GetObject answer (`size` given: a range answer's length is
+ * partial). The etag is the multipart etag kept in the metadata by staged multipart, else S3's.
+ */
 export function infoOf(key: string, output: ObjectOutput, size: number): ObjectInfo {
-  const { metadata, visibility, sha256 } = fromS3Metadata(output.Metadata)
+  const { metadata, visibility, sha256, etag } = fromS3Metadata(output.Metadata)
   const info: ObjectInfo = {
     key,
     size,
-    etag: output.ETag ?? '',
+    etag: etag ?? output.ETag ?? '',
     contentType: output.ContentType ?? 'application/octet-stream',
     lastModified: output.LastModified ?? new Date(0),
     metadata,
@@ -51,11 +54,20 @@ async function withTaggedSha256(client: S3Client, bucket: string, info: ObjectIn
   return sha256 === undefined ? info : { ...info, checksum: { sha256 } }
 }
 
-export async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal) {
+/**
+ * HeadObject: the object's info, and `pin`, the etag the S3 server itself gives it, which `If-Match`
+ * and `CopySourceIfMatch` must name (it differs from `info.etag` for a staged multipart object).
+ */
+export async function statObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal) {
   const output = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
     ...(signal ? { abortSignal: signal } : {}),
   })
-  return withTaggedSha256(client, bucket, infoOf(key, output, output.ContentLength ?? 0), signal)
+  const info = await withTaggedSha256(client, bucket, infoOf(key, output, output.ContentLength ?? 0), signal)
+  return { info, pin: output.ETag ?? info.etag }
+}
+
+export async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal) {
+  return (await statObject(client, bucket, key, signal)).info
 }
 
 function rangeHeader(spec: RangeSpec): string {
@@ -105,9 +117,9 @@ async function getOnce(
   const signal = opts.signal ? { abortSignal: opts.signal } : {}
   let ifMatch: string | undefined
   if (opts.ifNoneMatch !== undefined) {
-    const info = await headObject(client, bucket, key, opts.signal)
+    const { info, pin } = await statObject(client, bucket, key, opts.signal)
     if (ifNoneMatchMatches(opts.ifNoneMatch, info.etag)) return { notModified: true, info }
-    ifMatch = info.etag
+    ifMatch = pin
   }
   const input = { Bucket: bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }
   const range = opts.range ? rangeHeader(opts.range) : undefined

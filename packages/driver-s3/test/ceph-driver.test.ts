@@ -1,4 +1,12 @@
 import { testDriver } from '@coffer/core/testing'
-import { s3Fixture } from '@coffer/driver-s3/testing'
+import { sharedS3Server } from '@coffer/driver-s3/testing'
+import { afterAll } from 'vitest'
 
-testDriver('s3 on Ceph RGW', s3Fixture('ceph'))
+const ceph = sharedS3Server('ceph')
+afterAll(() => ceph.stop())
+
+testDriver('s3 on Ceph RGW', ceph.fixture())
+
+// The staged strategy on a server that checks signatures, lengths and If-Match as S3 does; only the
+// multipart cases, since nothing else changes with it.
+testDriver('s3 on Ceph RGW, staged multipart', ceph.fixture({ multipart: 'staged' }), { only: 'multipart' })

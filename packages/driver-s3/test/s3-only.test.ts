@@ -16,7 +16,7 @@ import {
   driverOn,
   type S3TestServer,
   type ServerName,
-  startServer,
+  startStorage,
   testClient,
 } from '@coffer/driver-s3/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,14 +102,9 @@ for (const name of ['ceph', 's3rver'] as ServerName[]) {
     let skipped: string | undefined
 
     beforeAll(async () => {
-      const started = await startServer(name)
-      if (typeof started === 'string') {
-        skipped = started
-        return
-      }
-      server = started
-      driver = await driverOn(server, { partSize: 5 * MiB })
-      storage = createStorage({ driver })
+      const started = await startStorage(name, { partSize: 5 * MiB })
+      if (typeof started === 'string') skipped = started
+      else ({ server, driver, storage } = started)
     })
     afterAll(async () => {
       await storage?.close()
@@ -364,11 +359,13 @@ describe('S3 driver configuration', () => {
     const bad = s3OptionsFromEnv({
       COFFER_S3_ACL: 'maybe',
       COFFER_S3_DEADLINE_MS: '5s',
+      COFFER_S3_MULTIPART: 'fast',
       AWS_SECRET_ACCESS_KEY: 'never-echoed',
     })
     expect(bad.problems).toEqual([
       'AWS_S3_BUCKET is required for the S3 driver',
       'COFFER_S3_ACL must be true/false, 1/0 or yes/no',
+      'COFFER_S3_MULTIPART must be native or staged',
       'COFFER_S3_DEADLINE_MS must be a whole number of milliseconds from 100 to 3600000',
     ])
     expect(JSON.stringify(bad)).not.toContain('never-echoed')
@@ -382,6 +379,7 @@ describe('S3 driver configuration', () => {
       COFFER_S3_FORCE_PATH_STYLE: 'No',
       COFFER_S3_SIGN_PAYLOAD: '1',
       COFFER_S3_IDLE_TIMEOUT_MS: '2000',
+      COFFER_S3_MULTIPART: 'staged',
     })
     expect(good).toEqual({
       options: {
@@ -390,6 +388,7 @@ describe('S3 driver configuration', () => {
         endpoint: 'http://127.0.0.1:9',
         forcePathStyle: false,
         signPayload: true,
+        multipart: 'staged',
         idleTimeout: 2000,
         credentials: { accessKeyId: 'a', secretAccessKey: 's' },
       },

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { createStorage, fsDriver, type StorageService } from '@coffer/core'
 import type { Driver } from '@coffer/core/driver'
+import type { S3DriverOptions } from '@coffer/driver-s3'
 import { driverOn, type S3TestServer, startServer, testClient } from '@coffer/driver-s3/testing'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
@@ -78,6 +79,8 @@ export interface HarnessOptions {
   directSignedGets?: boolean
   /** Stores the objects with the S3 driver on a fresh bucket of this server instead of the fs driver. */
   s3?: S3TestServer
+  /** Options of the S3 driver made on `s3` (its multipart strategy, …). */
+  s3Options?: Partial<S3DriverOptions>
   /** Runs reconcile in the background this often (ms). */
   reconcileEvery?: number
   /** Removes resumable uploads idle this long (ms). */
@@ -132,7 +135,10 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
   const postgres = persistence === 'postgres' ? await createPostgresDatabase() : undefined
   const db = await openDatabase(postgres ? { dataDir, databaseUrl: postgres.url } : { dataDir })
   const filesDir = join(dataDir, 'files')
-  const s3 = options.s3 === undefined ? undefined : { server: options.s3, driver: await driverOn(options.s3) }
+  const s3 =
+    options.s3 === undefined
+      ? undefined
+      : { server: options.s3, driver: await driverOn(options.s3, options.s3Options) }
   const driver = s3?.driver ?? fsDriver({ root: filesDir, fsync: false })
   const storage = createStorage({
     driver: options.presign ? { ...driver, presign: options.presign } : driver,

@@ -28,6 +28,8 @@ export interface CompleteOptions {
    * reserves room for it there (a quota), and refuses by throwing.
    */
   admit?(size: number): Promise<void>
+  /** Stops the completion (`Aborted`); see `MultipartDriver.completeUpload`. */
+  signal?: AbortSignal
 }
 
 /** The driver's multipart ability; every driver of Coffer's has one. */
@@ -119,7 +121,7 @@ export async function completeUpload(
     )
   }
   await opts.admit?.(size)
-  return multipart.completeUpload(key, uploadId, chosen)
+  return multipart.completeUpload(key, uploadId, chosen, opts.signal ? { signal: opts.signal } : {})
 }
 
 /** What `copyPart` copies: the part it makes, and the object (or range of it) it is made of. */

@@ -3,6 +3,7 @@
  * checked for order, etags and sizes, the multipart etag) on every driver, through the StorageService.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { expect } from 'vitest'
 import { MIN_PART_SIZE, multipartEtag } from '../multipart.ts'
 import type { StorageService } from '../service/storage-service.ts'
@@ -69,6 +70,17 @@ export const multipartCases: Record<string, (ctx: SuiteContext) => Promise<void>
     // that, but Ceph RGW 16 refuses it as InvalidPart.)
     expect(await storage.listParts(key, uploadId)).toEqual([one, two])
     await expectCode(storage.stat(key), 'NotFound')
+    await storage.abortMultipartUpload(key, uploadId)
+  },
+
+  async 'multipart: a part of another length than declared is refused'({ storage, prefix }) {
+    const key = `${prefix}declared`
+    const { uploadId } = await storage.createMultipartUpload(key)
+    const send = (bytes: number) =>
+      storage.uploadPart(key, uploadId, 1, Readable.from([Buffer.alloc(bytes, 1)]), { contentLength: 100 })
+    await expectCode(send(50), 'InvalidArgument')
+    await expectCode(send(150), 'InvalidArgument')
+    expect(await storage.listParts(key, uploadId)).toEqual([])
     await storage.abortMultipartUpload(key, uploadId)
   },
 

@@ -5,6 +5,13 @@
  * every other package's tests that need an S3 backend.
  */
 export { startCeph } from './ceph.ts'
-export { driverOn, type ServerName, s3Fixture, startServer } from './s3-fixture.ts'
+export {
+  driverOn,
+  type ServerName,
+  s3Fixture,
+  sharedS3Server,
+  startServer,
+  startStorage,
+} from './s3-fixture.ts'
 export { createBucket, type S3TestServer, testClient } from './s3-test-server.ts'
 export { startS3rver } from './s3rver.ts'

@@ -171,6 +171,10 @@ async function refresh(
 ): Promise<boolean> {
   try {
     const info = await storage.stat(`${bucket}/${object.key}`)
+    // A listing may show another etag than a fresh look: the S3 driver's staged multipart objects
+    // list the md5 of their whole body, and read with their multipart etag. A row that holds what
+    // the look says is current, and keeps the parts and checksums its writer recorded.
+    if (seen !== null && info.etag === seen.etag && info.size === Number(seen.size)) return false
     return await index.putIfUnchanged(bucket, { ...info, key: object.key }, seen, SYSTEM)
   } catch (error) {
     if (isStorageError(error) && error.code === 'NotFound') return false
