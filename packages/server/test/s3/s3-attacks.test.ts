@@ -1,0 +1,84 @@
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Harness, startHarness } from '../harness.ts'
+import { createS3Key, s3ClientOf } from './s3-test-clients.ts'
+
+// Attacks an outside reviewer made on the S3 endpoint, over HTTP, as they were made.
+
+let harness: Harness
+let admin: S3Client
+
+const outcome = (run: Promise<unknown>) =>
+  run.then(
+    () => 'ok',
+    (error: { name: string }) => error.name,
+  )
+
+beforeAll(async () => {
+  harness = await startHarness('sqlite')
+  admin = s3ClientOf(harness, await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }]))
+})
+afterAll(() => harness?.close())
+
+describe('a presigned URL with x-amz-* headers it was not signed with', () => {
+  it('is refused: no copy of another object, no metadata or tags the signer did not set', async () => {
+    const signer = s3ClientOf(
+      harness,
+      await createS3Key(harness, [{ bucket: 'documents', prefix: 'a/', permissions: ['read', 'write'] }]),
+    )
+    await signer.send(new PutObjectCommand({ Bucket: 'documents', Key: 'a/private', Body: 'PRIVATE' }))
+    // The signer hands out a URL to upload one file, and nothing else.
+    const url = await getSignedUrl(signer, new PutObjectCommand({ Bucket: 'documents', Key: 'a/upload' }), {
+      expiresIn: 600,
+    })
+    // Its holder turns the PUT into a copy of an object only the signer may read.
+    const copy = await fetch(url, { method: 'PUT', headers: { 'x-amz-copy-source': '/documents/a/private' } })
+    expect(copy.status).toBe(403)
+    expect(await copy.text()).toContain('<HeadersNotSigned>x-amz-copy-source</HeadersNotSigned>')
+    expect(await outcome(admin.send(new HeadObjectCommand({ Bucket: 'documents', Key: 'a/upload' })))).toBe(
+      'NotFound',
+    )
+    // Or adds metadata and tags to its upload.
+    const tagged = await fetch(url, {
+      method: 'PUT',
+      headers: { 'x-amz-meta-owner': 'mallory', 'x-amz-tagging': 'approved=yes' },
+      body: 'bytes',
+    })
+    expect(tagged.status).toBe(403)
+    expect(await outcome(admin.send(new HeadObjectCommand({ Bucket: 'documents', Key: 'a/upload' })))).toBe(
+      'NotFound',
+    )
+    // The URL used as it was signed works, first and again (when its verification is reused).
+    for (const body of ['first', 'second']) {
+      const put = await fetch(url, { method: 'PUT', body })
+      expect(put.status).toBe(200)
+    }
+    const got = await admin.send(new GetObjectCommand({ Bucket: 'documents', Key: 'a/upload' }))
+    expect([await got.Body?.transformToString(), got.Metadata]).toEqual(['second', {}])
+    const tags = await admin.send(new GetObjectTaggingCommand({ Bucket: 'documents', Key: 'a/upload' }))
+    expect(tags.TagSet).toEqual([])
+    // And again with the headers added, now that its verification is kept: still refused.
+    const again = await fetch(url, {
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/documents/a/private' },
+    })
+    expect(again.status).toBe(403)
+  })
+
+  it('is refused with an x-amz-signature look-alike added to it', async () => {
+    await admin.send(new PutObjectCommand({ Bucket: 'documents', Key: 'a/read', Body: 'r' }))
+    const url = await getSignedUrl(admin, new GetObjectCommand({ Bucket: 'documents', Key: 'a/read' }), {
+      expiresIn: 600,
+    })
+    expect((await fetch(url)).status).toBe(200)
+    // Only X-Amz-Signature is left out of what is signed; any other parameter is part of the URL.
+    expect((await fetch(`${url}&x-amz-signature=1`)).status).toBe(403)
+  })
+})
