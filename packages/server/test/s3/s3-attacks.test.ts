@@ -1,4 +1,5 @@
 import {
+  DeleteObjectsCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -80,5 +81,29 @@ describe('a presigned URL with x-amz-* headers it was not signed with', () => {
     expect((await fetch(url)).status).toBe(200)
     // Only X-Amz-Signature is left out of what is signed; any other parameter is part of the URL.
     expect((await fetch(`${url}&x-amz-signature=1`)).status).toBe(403)
+  })
+})
+
+describe('DeleteObjects', () => {
+  it('checks the scope on the key it deletes: in NFC, not as sent', async () => {
+    await admin.send(new PutObjectCommand({ Bucket: 'documents', Key: 'j\u00f3/file', Body: 'not yours' }))
+    const jo = s3ClientOf(
+      harness,
+      await createS3Key(harness, [{ bucket: 'documents', prefix: 'jo*', permissions: ['read', 'delete'] }]),
+    )
+    // `jo` + U+0301 starts with `jo`, but is `jó` once normalised: outside the `jo*` scope.
+    const result = await jo.send(
+      new DeleteObjectsCommand({ Bucket: 'documents', Delete: { Objects: [{ Key: 'jo\u0301/file' }] } }),
+    )
+    expect(result.Deleted ?? []).toEqual([])
+    expect(result.Errors?.map((e) => e.Code)).toEqual(['AccessDenied'])
+    const kept = await admin.send(new GetObjectCommand({ Bucket: 'documents', Key: 'j\u00f3/file' }))
+    expect(await kept.Body?.transformToString()).toBe('not yours')
+    // A key within the scope, sent decomposed, is deleted.
+    await admin.send(new PutObjectCommand({ Bucket: 'documents', Key: 'jose\u0301/x', Body: 'x' }))
+    const own = await jo.send(
+      new DeleteObjectsCommand({ Bucket: 'documents', Delete: { Objects: [{ Key: 'jose\u0301/x' }] } }),
+    )
+    expect(own.Deleted?.map((d) => d.Key)).toEqual(['jos\u00e9/x'])
   })
 })
