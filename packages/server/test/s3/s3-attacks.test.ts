@@ -107,3 +107,18 @@ describe('DeleteObjects', () => {
     expect(own.Deleted?.map((d) => d.Key)).toEqual(['jos\u00e9/x'])
   })
 })
+
+describe('a request Fastify cannot read', () => {
+  it('is the client error it is, not an internal error logged as one', async () => {
+    const before = harness.logs.length
+    const response = await fetch(`${harness.s3Url}/documents/a/t`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png\ttext/html' },
+      body: 'x',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.text()).toContain('<Code>InvalidRequest</Code>')
+    const errors = harness.logs.slice(before).filter((line) => JSON.parse(line).level >= 50)
+    expect(errors).toEqual([])
+  })
+})
