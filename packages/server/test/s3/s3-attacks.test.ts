@@ -3,6 +3,9 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
@@ -105,6 +108,24 @@ describe('DeleteObjects', () => {
       new DeleteObjectsCommand({ Bucket: 'documents', Delete: { Objects: [{ Key: 'jose\u0301/x' }] } }),
     )
     expect(own.Deleted?.map((d) => d.Key)).toEqual(['jos\u00e9/x'])
+  })
+})
+
+describe('ListObjects', () => {
+  it('checks the scope on the prefix it lists: in NFC, not as sent', async () => {
+    await admin.send(new PutObjectCommand({ Bucket: 'documents', Key: 'j\u00f3/listed', Body: 'not yours' }))
+    const jo = s3ClientOf(
+      harness,
+      await createS3Key(harness, [{ bucket: 'documents', prefix: 'jo*', permissions: ['list'] }]),
+    )
+    for (const list of [
+      new ListObjectsV2Command({ Bucket: 'documents', Prefix: 'jo\u0301' }),
+      new ListObjectsCommand({ Bucket: 'documents', Prefix: 'jo\u0301' }),
+      new ListObjectVersionsCommand({ Bucket: 'documents', Prefix: 'jo\u0301' }),
+    ])
+      expect(await outcome(jo.send(list as ListObjectsV2Command))).toBe('AccessDenied')
+    const own = await jo.send(new ListObjectsV2Command({ Bucket: 'documents', Prefix: 'jo' }))
+    expect(own.KeyCount).toBe(0)
   })
 })
 
