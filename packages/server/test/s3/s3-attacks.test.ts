@@ -10,7 +10,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { BucketObjects } from '../../src/domain/buckets/bucket-objects.ts'
 import { type Harness, startHarness } from '../harness.ts'
 import { createS3Key, s3ClientOf } from './s3-test-clients.ts'
 
@@ -138,8 +139,32 @@ describe('a request Fastify cannot read', () => {
       body: 'x',
     })
     expect(response.status).toBe(400)
-    expect(await response.text()).toContain('<Code>InvalidRequest</Code>')
+    // As the API answers such a type: the 400 of every type Coffer refuses.
+    expect(await response.text()).toContain('<Code>InvalidArgument</Code>')
     const errors = harness.logs.slice(before).filter((line) => JSON.parse(line).level >= 50)
     expect(errors).toEqual([])
+  })
+})
+
+describe('a failure of the service', () => {
+  it('is logged with its cause, without the stack that names the install', async () => {
+    await admin.send(new PutObjectCommand({ Bucket: 'documents', Key: 'a/fails', Body: 'x' }))
+    const failing = vi
+      .spyOn(BucketObjects.prototype, 'get')
+      .mockRejectedValueOnce(new Error('the disk went away'))
+    const before = harness.logs.length
+    try {
+      expect(await outcome(admin.send(new GetObjectCommand({ Bucket: 'documents', Key: 'a/fails' })))).toBe(
+        'InternalError',
+      )
+    } finally {
+      failing.mockRestore()
+    }
+    const lines = harness.logs.slice(before).filter((line) => JSON.parse(line).level >= 50)
+    expect(lines.join('\n')).toContain('the disk went away')
+    for (const line of lines) {
+      expect(line).not.toContain(process.cwd())
+      expect(line).not.toMatch(/\bat .*:\d+:\d+/)
+    }
   })
 })
