@@ -95,18 +95,18 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   if (error !== undefined) {
     line.code = error.code
     // The cause of a server failure helps the operator; it is a redacted copy for fs errors.
-    if (reply.statusCode >= 500 && error.cause instanceof Error) line.cause = describe(error.cause)
+    if (reply.statusCode >= 500 && error.cause instanceof Error) line.cause = describeError(error.cause)
   }
   if (reply.statusCode >= 500) request.log.error(line, 'request failed')
   else request.log.info(line, 'request')
 }
 
 /** Name, code and message of a cause chain, without stacks (they name the install's paths). */
-function describe(error: Error, depth = 0): Record<string, unknown> {
+export function describeError(error: Error, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = { name: error.name, message: error.message }
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string') out.code = code
   if (depth >= 4) return out
-  if (error.cause instanceof Error) out.cause = describe(error.cause, depth + 1)
+  if (error.cause instanceof Error) out.cause = describeError(error.cause, depth + 1)
   return out
 }

@@ -29,7 +29,9 @@ function byCodeUnit(a: string, b: string): number {
 function canonicalQuery(target: RequestTarget): string {
   const pairs: [string, string][] = []
   for (const [name, value] of target.pairs) {
-    if (name.toLowerCase() === 'x-amz-signature') continue
+    // Only the signature itself: a look-alike (`x-amz-signature`) is a parameter like any other,
+    // signed, or else anyone could add one to a presigned URL without breaking it.
+    if (name === 'X-Amz-Signature') continue
     pairs.push([uriEncode(name), uriEncode(value)])
   }
   if (pairs.length === 0) return ''

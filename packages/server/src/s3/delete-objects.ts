@@ -17,20 +17,20 @@ export async function deleteObjects(call: S3Call, bucket: string): Promise<void>
   const objects = await authorizeAs(call.ctx, call.request, principal, bucket)
   const request = parseDeleteObjects(await readSmallBody(call))
   const failed: S3DeleteFailure[] = []
-  const allowed: string[] = []
-  for (const key of request.keys) {
-    if (allows(principal.scopes, bucket, key, 'delete')) allowed.push(key)
-    else failed.push({ key, code: 'AccessDenied', message: 'Access Denied' })
-  }
   const valid: string[] = []
-  for (const key of allowed) {
+  for (const key of request.keys) {
+    // The scope is checked on the key that would be deleted: in NFC, as the bucket layer takes it
+    // (`jo` + U+0301 passes a `jo*` scope as sent, but names `jó`, outside it).
+    let normalized: string
     try {
-      normalizeKey(key)
-      valid.push(key)
+      normalized = normalizeKey(key)
     } catch (error) {
       const s3 = s3ErrorOf(error, 'object')
       failed.push({ key, code: s3.code, message: s3.message })
+      continue
     }
+    if (allows(principal.scopes, bucket, normalized, 'delete')) valid.push(normalized)
+    else failed.push({ key, code: 'AccessDenied', message: 'Access Denied' })
   }
   const result = valid.length === 0 ? { deleted: [], errors: [] } : await objects.deleteMany(valid)
   for (const error of result.errors) {

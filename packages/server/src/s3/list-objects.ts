@@ -1,4 +1,4 @@
-import { compareKeys, type ListOptions } from '@coffer/core'
+import { compareKeys, type ListOptions, normalizePrefix } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { OWNER, type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -61,8 +61,11 @@ export function listingQuery(call: S3Call, after: string | undefined, token?: st
 
 /** A page of a bucket's listing through the bucket layer, for a caller allowed to list the prefix. */
 export async function readListing(call: S3Call, bucket: string, q: ListingQuery): Promise<Listing> {
-  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [q.prefix, 'list'])
-  const options: ListOptions = { prefix: q.prefix, limit: Math.max(q.maxKeys, 1) }
+  // The scope is checked on the prefix that is listed, in NFC (`jo` + U+0301 passes a `jo*` scope
+  // as sent, but lists `jó`, outside it).
+  const prefix = normalizePrefix(q.prefix)
+  const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [prefix, 'list'])
+  const options: ListOptions = { prefix, limit: Math.max(q.maxKeys, 1) }
   if (q.delimiter !== undefined) options.delimiter = q.delimiter
   if (q.token !== undefined && q.token !== '') options.cursor = q.token
   else if (q.after !== undefined && q.after !== '') options.cursor = cursorAfter(bucket, q.after, q.delimiter)

@@ -9,6 +9,8 @@ import Fastify, {
 import type { AppContext } from '../http/app-context.ts'
 import { registerCors, s3Scope } from '../http/cors.ts'
 import { clientErrorHandler } from '../http/error-handling.ts'
+import { malformedContentType } from '../http/receive-object.ts'
+import { describeError } from '../http/request-log.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { bucketOperation, listBuckets } from './bucket-operations.ts'
@@ -121,8 +123,14 @@ export async function createS3App(
   })
   app.setErrorHandler((error, request, reply) => {
     const resource = resourceOf(request, domain)
-    const s3 = s3ErrorOf(error, subjectOf(request, resource))
-    if (s3.status >= 500) request.log.error({ err: error }, 's3 request failed')
+    // A Content-Type Fastify refused before the route is answered as the API answers it.
+    const s3 = s3ErrorOf(malformedContentType(error, request) ?? error, subjectOf(request, resource))
+    // The cause for the operator, without stacks: they name the install's paths.
+    if (s3.status >= 500)
+      request.log.error(
+        { cause: error instanceof Error ? describeError(error) : { message: String(error) } },
+        's3 request failed',
+      )
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')
     if (reply.sent) return

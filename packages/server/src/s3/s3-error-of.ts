@@ -50,6 +50,11 @@ export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
   // upload below wrapped that as its failure, but it is the client's, and S3 answers it as such.
   const bodyError = s3ErrorInCauses(error)
   if (bodyError !== undefined) return bodyError
+  if (isFastifyClientError(error)) {
+    // Refused by Fastify before the route (a Content-Type that is no media type): the client's
+    // request, not a failure of the service, and not one to log as an error.
+    return new S3Error('InvalidRequest', 'the request has a malformed header', { cause: error })
+  }
   if (!isStorageError(error)) {
     return new S3Error('InternalError', 'We encountered an internal error. Please try again.', {
       cause: error,
@@ -72,4 +77,17 @@ function s3ErrorInCauses(error: unknown): S3Error | undefined {
     cause = cause instanceof Error ? cause.cause : undefined
   }
   return undefined
+}
+
+/** Whether `error` is one of Fastify's own refusals of a client's request (a 4xx `FST_` error). */
+function isFastifyClientError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
+  return (
+    typeof code === 'string' &&
+    code.startsWith('FST_') &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+  )
 }

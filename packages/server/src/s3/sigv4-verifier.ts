@@ -80,7 +80,10 @@ function claimedAuth(request: ReceivedRequest, target: RequestTarget): SigV4Auth
   return undefined
 }
 
-/** Refuses what a valid signature must not come with: another region, a session token, unsigned x-amz headers. */
+/**
+ * Refuses what a valid signature must not come with: another region, a session token, unsigned
+ * `x-amz-*` headers (in a header-signed request and a presigned one alike).
+ */
 function checkClaims(auth: SigV4Auth, request: ReceivedRequest, target: RequestTarget, region: string): void {
   const code = auth.kind === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError'
   if (auth.region !== region) {
@@ -98,15 +101,19 @@ function checkClaims(auth: SigV4Auth, request: ReceivedRequest, target: RequestT
   }
   if (!auth.signedHeaders.includes('host'))
     throw new S3Error('AccessDenied', 'the Host header must be signed')
-  if (auth.kind === 'header') {
-    const unsigned = Object.keys(request.headers).filter(
-      (name) => name.startsWith('x-amz-') && !auth.signedHeaders.includes(name),
-    )
-    if (unsigned.length > 0) {
-      throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {
-        details: { HeadersNotSigned: unsigned.join(', ') },
-      })
-    }
+  // A presigned URL too: an unsigned `x-amz-copy-source` would turn its PUT into a copy of anything
+  // the signer may read, `x-amz-meta-*` or `x-amz-tagging` would add what the signer never set. Only
+  // its `x-amz-content-sha256` may go unsigned, as on S3: the URL's own parameter decides the payload.
+  const unsigned = Object.keys(request.headers).filter(
+    (name) =>
+      name.startsWith('x-amz-') &&
+      !auth.signedHeaders.includes(name) &&
+      !(auth.kind === 'query' && name === 'x-amz-content-sha256'),
+  )
+  if (unsigned.length > 0) {
+    throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {
+      details: { HeadersNotSigned: unsigned.join(', ') },
+    })
   }
 }
 

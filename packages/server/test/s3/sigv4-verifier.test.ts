@@ -183,6 +183,10 @@ describe('SigV4 verification', () => {
     expect(await codeOf({ ...request, headers: { ...request.headers, 'x-amz-security-token': 't' } })).toBe(
       'InvalidToken',
     )
+    // An x-amz-* header it was not signed with (a copy source, metadata): refused, as on S3.
+    expect(await codeOf({ ...request, headers: { ...request.headers, 'x-amz-copy-source': 'b/o' } })).toBe(
+      'AccessDenied',
+    )
     now = AT + 601_000
     expect(await codeOf(request)).toBe('AccessDenied')
     now = AT
