@@ -12,6 +12,7 @@ import { clientErrorHandler } from '../http/error-handling.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { bucketOperation, listBuckets } from './bucket-operations.ts'
+import { acceptWhatS3Accepts } from './lenient-requests.ts'
 import { objectOperation } from './object-operations.ts'
 import { principalOf } from './principal-of.ts'
 import { parseRequestTarget } from './request-target.ts'
@@ -113,6 +114,7 @@ export async function createS3App(
   // Bodies are objects or small documents, read by the operations from the raw request.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+  acceptWhatS3Accepts(app)
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amz-request-id', request.id)
     done()

@@ -1,0 +1,57 @@
+// Behaviours Ceph's s3-tests suite checks (docs/s3-conformance.md), in our own words.
+
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer } from '@smithy/types'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Harness, startHarness } from '../harness.ts'
+import { createS3Key, type S3Key } from './s3-test-clients.ts'
+
+let harness: Harness
+let admin: S3Key
+
+const client = () =>
+  new S3Client({
+    endpoint: harness.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    maxAttempts: 1,
+  })
+
+/** A client that sets `headers` on every request: before signing, or after it (`signed: false`). */
+function clientWithHeaders(headers: Record<string, string>, signed = true): S3Client {
+  const s3 = client()
+  const set: FinalizeRequestMiddleware<object, MetadataBearer> = (next) => (args) => {
+    Object.assign((args.request as HttpRequest).headers, headers)
+    return next(args)
+  }
+  // The signature covers what is set in the build step; finalizeRequest runs after signing.
+  if (signed) s3.middlewareStack.add(set, { step: 'build' })
+  else s3.middlewareStack.add(set, { step: 'finalizeRequest', priority: 'low' })
+  return s3
+}
+
+/** What a call that fails with S3's `code` and HTTP `status` rejects with. */
+const failure = (code: string, status: number) => ({ name: code, $metadata: { httpStatusCode: status } })
+
+beforeAll(async () => {
+  harness = await startHarness('sqlite')
+  admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
+})
+afterAll(() => harness?.close())
+
+describe('requests S3 accepts as they come', () => {
+  it('ignores an Expect other than 100-continue, where Node would answer 417', async () => {
+    for (const expect_ of ['200', '']) {
+      const s3 = clientWithHeaders({ expect: expect_ }, false)
+      await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 'expect/a.txt', Body: 'bar' }))
+    }
+  })
+
+  it('stores an object sent with an empty Content-Type instead of failing with 500', async () => {
+    const s3 = clientWithHeaders({ 'content-type': '' })
+    await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 'types/empty', Body: 'bar' }))
+    const got = await client().send(new GetObjectCommand({ Bucket: 'documents', Key: 'types/empty' }))
+    expect(await got.Body?.transformToString()).toBe('bar')
+  })
+})
