@@ -55,3 +55,17 @@ describe('requests S3 accepts as they come', () => {
     expect(await got.Body?.transformToString()).toBe('bar')
   })
 })
+
+describe('errors S3 names', () => {
+  it('answers NoSuchBucket, not NoSuchKey, for an object in a bucket that is not there', async () => {
+    const s3 = client()
+    const missing = { Bucket: 'no-such-bucket-here', Key: 'foo' }
+    await expect(s3.send(new PutObjectCommand({ ...missing, Body: 'bar' }))).rejects.toMatchObject(
+      failure('NoSuchBucket', 404),
+    )
+    await expect(s3.send(new GetObjectCommand(missing))).rejects.toMatchObject(failure('NoSuchBucket', 404))
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'no/such/key' })),
+    ).rejects.toMatchObject(failure('NoSuchKey', 404))
+  })
+})
