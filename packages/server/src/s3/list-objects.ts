@@ -1,4 +1,4 @@
-import { compareKeys, type ListOptions } from '@coffer/core'
+import { compareKeys, isStorageError, type ListOptions, normalizePrefix } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { OWNER, type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -59,6 +59,20 @@ export function listingQuery(call: S3Call, after: string | undefined, token?: st
   }
 }
 
+/**
+ * Whether some key Coffer can hold starts with `prefix`. One no key can (a control character, an
+ * empty path segment) lists nothing on S3, which has no such keys either, rather than failing.
+ */
+function prefixesSomeKey(prefix: string): boolean {
+  try {
+    normalizePrefix(prefix)
+    return true
+  } catch (error) {
+    if (isStorageError(error, 'InvalidKey')) return false
+    throw error
+  }
+}
+
 /** A page of a bucket's listing through the bucket layer, for a caller allowed to list the prefix. */
 export async function readListing(call: S3Call, bucket: string, q: ListingQuery): Promise<Listing> {
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [q.prefix, 'list'])
@@ -66,7 +80,10 @@ export async function readListing(call: S3Call, bucket: string, q: ListingQuery)
   if (q.delimiter !== undefined) options.delimiter = q.delimiter
   if (q.token !== undefined && q.token !== '') options.cursor = q.token
   else if (q.after !== undefined && q.after !== '') options.cursor = cursorAfter(bucket, q.after, q.delimiter)
-  const result = q.maxKeys === 0 ? { objects: [], prefixes: [] } : await objects.list(options)
+  const result =
+    q.maxKeys === 0 || !prefixesSomeKey(q.prefix)
+      ? { objects: [], prefixes: [] }
+      : await objects.list(options)
   const page: S3ListPage = {
     bucket,
     prefix: q.prefix,

@@ -1,6 +1,12 @@
 // Behaviours Ceph's s3-tests suite checks (docs/s3-conformance.md), in our own words.
 
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import {
+  GetObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer } from '@smithy/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
@@ -67,5 +73,18 @@ describe('errors S3 names', () => {
     await expect(
       s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'no/such/key' })),
     ).rejects.toMatchObject(failure('NoSuchKey', 404))
+  })
+})
+
+describe('listings', () => {
+  it('lists nothing under a prefix no key can have, where it failed with InvalidArgument', async () => {
+    const s3 = client()
+    await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 'odd/prefix', Body: 'x' }))
+    for (const Prefix of ['\n', '/', 'odd//']) {
+      const v2 = await s3.send(new ListObjectsV2Command({ Bucket: 'documents', Prefix, Delimiter: '/' }))
+      expect([v2.KeyCount, v2.Contents, v2.CommonPrefixes]).toEqual([0, undefined, undefined])
+      const v1 = await s3.send(new ListObjectsCommand({ Bucket: 'documents', Prefix }))
+      expect([v1.Contents, v1.IsTruncated]).toEqual([undefined, false])
+    }
   })
 })
