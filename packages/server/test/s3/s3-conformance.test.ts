@@ -1,7 +1,10 @@
 // Behaviours Ceph's s3-tests suite checks (docs/s3-conformance.md), in our own words.
 
 import {
+  CopyObjectCommand,
+  CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -86,5 +89,44 @@ describe('listings', () => {
       const v1 = await s3.send(new ListObjectsCommand({ Bucket: 'documents', Prefix }))
       expect([v1.Contents, v1.IsTruncated]).toEqual([undefined, false])
     }
+  })
+})
+
+describe('CopyObject', () => {
+  it('refuses to copy an object onto itself unchanged, and copies it with new metadata', async () => {
+    const s3 = client()
+    const self = { Bucket: 'documents', Key: 'copy/self' }
+    await s3.send(new PutObjectCommand({ ...self, Body: 'foo' }))
+    const onto = { ...self, CopySource: 'documents/copy/self' }
+    await expect(s3.send(new CopyObjectCommand(onto))).rejects.toMatchObject(failure('InvalidRequest', 400))
+    await s3.send(new CopyObjectCommand({ ...onto, Metadata: { foo: 'bar' }, MetadataDirective: 'REPLACE' }))
+    expect((await s3.send(new HeadObjectCommand(self))).Metadata).toEqual({ foo: 'bar' })
+  })
+
+  it("keeps the source's headers across buckets, and takes the request's with REPLACE", async () => {
+    const s3 = client()
+    await s3.send(new CreateBucketCommand({ Bucket: 'copy-target' }))
+    const headers = {
+      CacheControl: 'public, max-age=60',
+      ContentDisposition: 'attachment; filename="a.txt"',
+      ContentEncoding: 'gzip',
+      ContentType: 'text/plain',
+    }
+    await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 'copy/src', Body: 'foo', ...headers }))
+    const copy = { Bucket: 'copy-target', CopySource: 'documents/copy/src' }
+    await s3.send(new CopyObjectCommand({ ...copy, Key: 'kept' }))
+    expect(await s3.send(new HeadObjectCommand({ Bucket: 'copy-target', Key: 'kept' }))).toMatchObject(
+      headers,
+    )
+    await s3.send(
+      new CopyObjectCommand({
+        ...copy,
+        Key: 'replaced',
+        MetadataDirective: 'REPLACE',
+        CacheControl: 'no-cache',
+      }),
+    )
+    const replaced = await s3.send(new HeadObjectCommand({ Bucket: 'copy-target', Key: 'replaced' }))
+    expect([replaced.CacheControl, replaced.ContentEncoding]).toEqual(['no-cache', undefined])
   })
 })
