@@ -52,7 +52,23 @@ export function answerWrite(call: S3Call, etag: string, body: S3Body): void {
   call.reply.code(200).send()
 }
 
+/**
+ * A PutObject conditional on the stored object other than `If-None-Match: *` (create only), which is
+ * the only one the storage layer makes atomic: `NotImplemented`, as S3 answers an `If-None-Match`
+ * with an etag, rather than a write that ignores its condition.
+ */
+function refuseUnservedConditions(call: S3Call): void {
+  const ifNoneMatch = single(call.request, 'if-none-match')?.trim()
+  if (single(call.request, 'if-match') !== undefined || (ifNoneMatch !== undefined && ifNoneMatch !== '*')) {
+    throw new S3Error(
+      'NotImplemented',
+      'A header you provided implies functionality that is not implemented: a write here can be conditional on If-None-Match: * only',
+    )
+  }
+}
+
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseUnservedConditions(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
   const tags = requestedTags(call)

@@ -130,3 +130,24 @@ describe('CopyObject', () => {
     expect([replaced.CacheControl, replaced.ContentEncoding]).toEqual(['no-cache', undefined])
   })
 })
+
+describe('conditional writes', () => {
+  it('refuses a PutObject conditional on an etag (NotImplemented) instead of ignoring it', async () => {
+    const key = { Bucket: 'documents', Key: 'conditional/put' }
+    const { ETag } = await client().send(new PutObjectCommand({ ...key, Body: 'bar' }))
+    for (const headers of [
+      { 'if-match': '"0123"' },
+      { 'if-match': ETag ?? '' },
+      { 'if-none-match': '"0123"' },
+    ]) {
+      await expect(
+        clientWithHeaders(headers).send(new PutObjectCommand({ ...key, Body: 'zar' })),
+      ).rejects.toMatchObject(failure('NotImplemented', 501))
+    }
+    const got = await client().send(new GetObjectCommand(key))
+    expect(await got.Body?.transformToString()).toBe('bar')
+    await expect(
+      client().send(new PutObjectCommand({ ...key, Body: 'zar', IfNoneMatch: '*' })),
+    ).rejects.toMatchObject(failure('PreconditionFailed', 412))
+  })
+})
