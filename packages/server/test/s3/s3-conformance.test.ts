@@ -1,14 +1,17 @@
 // Behaviours Ceph's s3-tests suite checks (docs/s3-conformance.md), in our own words.
 
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer } from '@smithy/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -149,5 +152,25 @@ describe('conditional writes', () => {
     await expect(
       client().send(new PutObjectCommand({ ...key, Body: 'zar', IfNoneMatch: '*' })),
     ).rejects.toMatchObject(failure('PreconditionFailed', 412))
+  })
+})
+
+describe('multipart uploads', () => {
+  it('answers a retried CompleteMultipartUpload as the completion it repeats', async () => {
+    const s3 = client()
+    const key = { Bucket: 'documents', Key: 'multipart/retried' }
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand(key))
+    const part = await s3.send(new UploadPartCommand({ ...key, UploadId, PartNumber: 1, Body: 'x' }))
+    const complete = { ...key, UploadId, MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] } }
+    const first = await s3.send(new CompleteMultipartUploadCommand(complete))
+    const again = await s3.send(new CompleteMultipartUploadCommand(complete))
+    expect(again.ETag).toBe(first.ETag)
+    const other = {
+      ...complete,
+      MultipartUpload: { Parts: [{ ETag: '"0123456789abcdef0123456789abcdef"', PartNumber: 1 }] },
+    }
+    await expect(s3.send(new CompleteMultipartUploadCommand(other))).rejects.toMatchObject(
+      failure('NoSuchUpload', 404),
+    )
   })
 })
