@@ -1,6 +1,7 @@
 import { StorageError } from '@coffer/core'
 import { actorOf, authorizeAs } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin, seesBucket } from '../domain/auth/scopes.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { deleteObjects } from './delete-objects.ts'
 import { listMultipartUploads } from './list-multipart-uploads.ts'
 import { listObjectVersions } from './list-object-versions.ts'
@@ -42,6 +43,7 @@ async function visibleBucket(call: S3Call, bucket: string): Promise<void> {
 async function createBucket(call: S3Call, bucket: string): Promise<void> {
   const principal = signedBy(call)
   requireServiceAdmin(principal)
+  refuseAcl(call, 'bucket')
   const text = await readSmallBody(call)
   const location = parseCreateBucketConfiguration(text)
   if (location !== undefined && location !== call.region) {

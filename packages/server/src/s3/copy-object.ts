@@ -1,6 +1,7 @@
 import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single } from '../http/receive-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { putOptions } from './object-operations.ts'
 import { copiedTags, tagWritten } from './object-tagging.ts'
 import { type S3Call, s3Path, sendXml } from './s3-call.ts'
@@ -83,6 +84,7 @@ function changesStorage(call: S3Call): boolean {
  * onto itself must change something (`InvalidRequest`, as on S3).
  */
 export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseAcl(call, 'object')
   const source = copySource(call)
   const from = { bucket: source.bucket, key: normalizeKey(source.key) }
   const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])

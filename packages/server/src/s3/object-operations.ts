@@ -8,6 +8,7 @@ import {
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
 import { isMultipartRequest, multipartOperation } from './multipart-operations.ts'
@@ -69,6 +70,7 @@ function refuseUnservedConditions(call: S3Call): void {
 
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   refuseUnservedConditions(call)
+  refuseAcl(call, 'object')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
   const tags = requestedTags(call)

@@ -3,6 +3,7 @@ import { normalizeKey, normalizeMediaType, type UploadOptions } from '@coffer/co
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { tagWritten } from './object-tagging.ts'
 import { type PostForm, readPostForm } from './post-form.ts'
 import { checkPostPolicy, parsePostPolicy } from './post-policy.ts'
@@ -129,6 +130,7 @@ export async function postObject(call: S3Call, bucket: string): Promise<void> {
     if (named !== undefined && named !== bucket)
       throw new S3Error('InvalidArgument', 'the form names another bucket than the URL')
     const range = checkPostPolicy(policy, form.fields, bucket, Date.now())
+    refuseAcl(call, 'object', form.fields.get('acl') ?? 'private')
     const key = normalizeKey(keyOf(form))
     const tagging = form.fields.get('tagging')
     const tags = tagging === undefined ? undefined : parseTaggingXml(tagging)

@@ -174,3 +174,42 @@ describe('multipart uploads', () => {
     )
   })
 })
+
+describe('ACLs, which Coffer does not have', () => {
+  it('refuses a write that asks for public access by ACL instead of storing it private', async () => {
+    const s3 = client()
+    const key = { Bucket: 'documents', Key: 'acl/object' }
+    const notSupported = failure('AccessControlListNotSupported', 400)
+    await expect(
+      s3.send(new PutObjectCommand({ ...key, Body: 'x', ACL: 'public-read' })),
+    ).rejects.toMatchObject(notSupported)
+    await expect(
+      s3.send(
+        new PutObjectCommand({
+          ...key,
+          Body: 'x',
+          GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+        }),
+      ),
+    ).rejects.toMatchObject(notSupported)
+    await expect(
+      s3.send(new CreateMultipartUploadCommand({ ...key, ACL: 'public-read-write' })),
+    ).rejects.toMatchObject(notSupported)
+    for (const ACL of ['private', 'bucket-owner-full-control'] as const)
+      await s3.send(new PutObjectCommand({ ...key, Body: 'x', ACL }))
+    await expect(
+      s3.send(
+        new CopyObjectCommand({
+          ...key,
+          Key: 'acl/copy',
+          CopySource: 'documents/acl/object',
+          ACL: 'public-read',
+        }),
+      ),
+    ).rejects.toMatchObject(notSupported)
+    await expect(
+      s3.send(new CreateBucketCommand({ Bucket: 'acl-public', ACL: 'public-read' })),
+    ).rejects.toMatchObject(failure('InvalidBucketAclWithObjectOwnership', 400))
+    await s3.send(new CreateBucketCommand({ Bucket: 'acl-private', ACL: 'private' }))
+  })
+})
