@@ -13,6 +13,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
 import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer } from '@smithy/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
@@ -211,5 +212,20 @@ describe('ACLs, which Coffer does not have', () => {
       s3.send(new CreateBucketCommand({ Bucket: 'acl-public', ACL: 'public-read' })),
     ).rejects.toMatchObject(failure('InvalidBucketAclWithObjectOwnership', 400))
     await s3.send(new CreateBucketCommand({ Bucket: 'acl-private', ACL: 'private' }))
+  })
+})
+
+describe('POST uploads', () => {
+  it('answers a signed form without its signature as malformed (400), one without a policy 403', async () => {
+    const { url, fields } = await createPresignedPost(client(), { Bucket: 'documents', Key: 'post/unsigned' })
+    const post = async (drop: string) => {
+      const form = new FormData()
+      for (const [name, value] of Object.entries(fields)) if (name !== drop) form.append(name, value)
+      form.append('file', new Blob(['bar']), 'bar.txt')
+      const response = await fetch(url, { method: 'POST', body: form })
+      return `${/<Code>([^<]+)<\/Code>/.exec(await response.text())?.[1]} ${response.status}`
+    }
+    expect(await post('X-Amz-Signature')).toBe('InvalidArgument 400')
+    expect(await post('Policy')).toBe('AccessDenied 403')
   })
 })
