@@ -20,6 +20,7 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
+import { refuseOtherVersion } from './version-id.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
 export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
@@ -88,6 +89,7 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
 }
 
 async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseOtherVersion(call)
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'delete'])
   try {
     await objects.delete(key)

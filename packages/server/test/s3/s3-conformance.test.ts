@@ -5,6 +5,8 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
@@ -227,5 +229,27 @@ describe('POST uploads', () => {
     }
     expect(await post('X-Amz-Signature')).toBe('InvalidArgument 400')
     expect(await post('Policy')).toBe('AccessDenied 403')
+  })
+})
+
+describe('versions, which Coffer does not keep', () => {
+  it('deletes no object for a delete of a version it does not have, one by one or in a batch', async () => {
+    const s3 = client()
+    const keep = { Bucket: 'documents', Key: 'versions/keep' }
+    await s3.send(new PutObjectCommand({ ...keep, Body: 'kept' }))
+    await expect(s3.send(new DeleteObjectCommand({ ...keep, VersionId: 'abc' }))).rejects.toMatchObject(
+      failure('InvalidArgument', 400),
+    )
+    const batch = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: 'documents',
+        Delete: { Objects: [{ Key: 'versions/keep', VersionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' }] },
+      }),
+    )
+    expect(batch.Errors?.map((e) => [e.Key, e.Code])).toEqual([['versions/keep', 'InvalidArgument']])
+    const got = await s3.send(new GetObjectCommand(keep))
+    expect(await got.Body?.transformToString()).toBe('kept')
+    await s3.send(new DeleteObjectCommand({ ...keep, VersionId: 'null' }))
+    await expect(s3.send(new GetObjectCommand(keep))).rejects.toMatchObject(failure('NoSuchKey', 404))
   })
 })
