@@ -12,6 +12,7 @@ import { OWNER, refuseUnserved, type S3Call, sendXml, signedBy } from './s3-call
 import { S3Error } from './s3-error.ts'
 import { parseCreateBucketConfiguration } from './s3-requests.ts'
 import { listBucketsXml, locationXml } from './s3-results.ts'
+import { refuseUnservedBucketHeaders } from './unserved-headers.ts'
 
 /** ListBuckets: the buckets the credential has any scope on. */
 export async function listBuckets(call: S3Call): Promise<void> {
@@ -44,6 +45,7 @@ async function createBucket(call: S3Call, bucket: string): Promise<void> {
   const principal = signedBy(call)
   requireServiceAdmin(principal)
   refuseAcl(call, 'bucket')
+  refuseUnservedBucketHeaders(call)
   const text = await readSmallBody(call)
   const location = parseCreateBucketConfiguration(text)
   if (location !== undefined && location !== call.region) {

@@ -20,6 +20,7 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
+import { refuseUnservedObjectHeaders } from './unserved-headers.ts'
 import { refuseOtherVersion } from './version-id.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
@@ -102,6 +103,7 @@ async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): P
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
 export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  refuseUnservedObjectHeaders(call)
   if (isMultipartRequest(call)) return multipartOperation(call, bucket, rawKey)
   // Object tagging is served; a bucket's (`/<bucket>?tagging`) is not, which refuseUnserved says.
   if (call.target.query.has('tagging')) return objectTagging(call, bucket, normalizeKey(rawKey))

@@ -253,3 +253,32 @@ describe('versions, which Coffer does not keep', () => {
     await expect(s3.send(new GetObjectCommand(keep))).rejects.toMatchObject(failure('NoSuchKey', 404))
   })
 })
+
+describe('encryption and Object Lock, which Coffer does not do', () => {
+  it('refuses writes that ask for them instead of storing the object plain and unlocked', async () => {
+    const s3 = client()
+    const key = { Bucket: 'documents', Key: 'unserved/object', Body: 'x' }
+    const customerKey = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'k'.repeat(32) }
+    for (const asked of [
+      { ServerSideEncryption: 'AES256' as const },
+      { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: 'key-1' },
+      customerKey,
+    ])
+      await expect(s3.send(new PutObjectCommand({ ...key, ...asked }))).rejects.toMatchObject(
+        failure('NotImplemented', 501),
+      )
+    const until = new Date(Date.now() + 86_400_000)
+    await expect(
+      s3.send(
+        new PutObjectCommand({ ...key, ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: until }),
+      ),
+    ).rejects.toMatchObject(failure('InvalidRequest', 400))
+    await expect(
+      s3.send(new CreateBucketCommand({ Bucket: 'locked', ObjectLockEnabledForBucket: true })),
+    ).rejects.toMatchObject(failure('NotImplemented', 501))
+    await s3.send(new PutObjectCommand(key))
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'unserved/object', ...customerKey })),
+    ).rejects.toMatchObject(failure('InvalidRequest', 400))
+  })
+})
