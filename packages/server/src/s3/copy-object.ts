@@ -1,4 +1,10 @@
-import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
+import {
+  type MoveOptions,
+  type NormalizedKey,
+  normalizeKey,
+  type ObjectInfo,
+  type UploadOptions,
+} from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single } from '../http/receive-object.ts'
 import { refuseAcl } from './canned-acl.ts'
@@ -7,6 +13,7 @@ import { copiedTags, tagWritten } from './object-tagging.ts'
 import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { copyObjectResultXml } from './s3-results.ts'
+import { refuseUnservedConditions } from './unserved-headers.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
 export function copySource(call: S3Call): { bucket: string; key: string } {
@@ -85,6 +92,9 @@ function changesStorage(call: S3Call): boolean {
  */
 export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   refuseAcl(call, 'object')
+  refuseUnservedConditions(call, 'create-only')
+  const createOnly: MoveOptions =
+    single(call.request, 'if-none-match') === undefined ? {} : { ifNoneMatch: '*' }
   const source = copySource(call)
   const from = { bucket: source.bucket, key: normalizeKey(source.key) }
   const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
@@ -107,11 +117,14 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
   const tags = await copiedTags(call, objects, from.key)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
-    info = await target.copy(from.key, key)
+    info = await target.copy(from.key, key, createOnly)
   } else {
     const read = await objects.get(from.key, {})
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
-    const opts = directive === 'REPLACE' ? putOptions(call) : copiedAttributes(read.info)
+    const opts = {
+      ...(directive === 'REPLACE' ? putOptions(call) : copiedAttributes(read.info)),
+      ...createOnly,
+    }
     opts.contentLength = read.info.size
     info = await target.upload(key, read.body, opts)
   }

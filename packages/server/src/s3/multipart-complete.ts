@@ -9,6 +9,7 @@ import { tagWritten } from './object-tagging.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
+import { refuseUnservedConditions } from './unserved-headers.ts'
 
 /**
  * CompleteMultipartUpload (`POST ?uploadId`). Before the parts are joined, the checksum they make
@@ -18,6 +19,7 @@ import { S3Error } from './s3-error.ts'
  * indexed, and then the tags the upload was started with.
  */
 export async function completeUpload(call: S3Call, bucket: string, key: NormalizedKey, uploadId: string) {
+  refuseUnservedConditions(call, 'none')
   const { objects, uploads } = await uploadsFor(call, bucket, key)
   // Its x-amz-checksum-* header is the object's (checked below), not the document's.
   const refs = parseCompleteMultipartUpload(await readSmallBody(call, { checksumOfObject: true }))

@@ -20,7 +20,7 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
-import { refuseUnservedObjectHeaders } from './unserved-headers.ts'
+import { refuseUnservedConditions, refuseUnservedObjectHeaders } from './unserved-headers.ts'
 import { refuseOtherVersion } from './version-id.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
@@ -55,23 +55,8 @@ export function answerWrite(call: S3Call, etag: string, body: S3Body): void {
   call.reply.code(200).send()
 }
 
-/**
- * A PutObject conditional on the stored object other than `If-None-Match: *` (create only), which is
- * the only one the storage layer makes atomic: `NotImplemented`, as S3 answers an `If-None-Match`
- * with an etag, rather than a write that ignores its condition.
- */
-function refuseUnservedConditions(call: S3Call): void {
-  const ifNoneMatch = single(call.request, 'if-none-match')?.trim()
-  if (single(call.request, 'if-match') !== undefined || (ifNoneMatch !== undefined && ifNoneMatch !== '*')) {
-    throw new S3Error(
-      'NotImplemented',
-      'A header you provided implies functionality that is not implemented: a write here can be conditional on If-None-Match: * only',
-    )
-  }
-}
-
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
-  refuseUnservedConditions(call)
+  refuseUnservedConditions(call, 'create-only')
   refuseAcl(call, 'object')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
@@ -91,6 +76,7 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
 
 async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   refuseOtherVersion(call)
+  refuseUnservedConditions(call, 'none')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'delete'])
   try {
     await objects.delete(key)

@@ -39,6 +39,27 @@ export function refuseUnservedObjectHeaders(
     throw new S3Error('InvalidRequest', 'Bucket is missing Object Lock Configuration')
 }
 
+/** The conditions on the stored object that S3 lets a write or a delete carry. */
+const CONDITIONS = ['if-match', 'if-none-match', 'x-amz-if-match-last-modified-time', 'x-amz-if-match-size']
+
+/**
+ * Refuses a write or delete conditional on the stored object, but for `If-None-Match: *` on a
+ * write the storage layer makes create-only (`'create-only'`: PutObject, CopyObject), the one
+ * condition it makes atomic. The others would be ignored, overwriting or deleting what the client
+ * meant to keep: `NotImplemented`, which is also what S3 answers to an etag in `If-None-Match`.
+ */
+export function refuseUnservedConditions(call: S3Call, allowed: 'create-only' | 'none'): void {
+  for (const name of CONDITIONS) {
+    const value = single(call.request, name)?.trim()
+    if (value === undefined || (allowed === 'create-only' && name === 'if-none-match' && value === '*'))
+      continue
+    throw new S3Error(
+      'NotImplemented',
+      `A header you provided implies functionality that is not implemented: ${name} (only If-None-Match: * on PutObject and CopyObject)`,
+    )
+  }
+}
+
 /** Refuses a CreateBucket that asks for Object Lock, which Coffer's buckets do not have. */
 export function refuseUnservedBucketHeaders(call: S3Call): void {
   if (single(call.request, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true')

@@ -156,6 +156,29 @@ describe('conditional writes', () => {
       client().send(new PutObjectCommand({ ...key, Body: 'zar', IfNoneMatch: '*' })),
     ).rejects.toMatchObject(failure('PreconditionFailed', 412))
   })
+
+  it('refuses a conditional delete or completion, and keeps a create-only copy create-only', async () => {
+    const key = { Bucket: 'documents', Key: 'conditional/delete' }
+    await client().send(new PutObjectCommand({ ...key, Body: 'bar' }))
+    await expect(
+      clientWithHeaders({ 'if-match': '"0123"' }).send(new DeleteObjectCommand(key)),
+    ).rejects.toMatchObject(failure('NotImplemented', 501))
+    const s3 = client()
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand(key))
+    const part = await s3.send(new UploadPartCommand({ ...key, UploadId, PartNumber: 1, Body: 'zar' }))
+    const complete = { ...key, UploadId, MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] } }
+    await expect(
+      clientWithHeaders({ 'if-none-match': '*' }).send(new CompleteMultipartUploadCommand(complete)),
+    ).rejects.toMatchObject(failure('NotImplemented', 501))
+    await s3.send(new PutObjectCommand({ Bucket: 'documents', Key: 'conditional/source', Body: 'new' }))
+    await expect(
+      clientWithHeaders({ 'if-none-match': '*' }).send(
+        new CopyObjectCommand({ ...key, CopySource: 'documents/conditional/source' }),
+      ),
+    ).rejects.toMatchObject(failure('PreconditionFailed', 412))
+    const got = await s3.send(new GetObjectCommand(key))
+    expect(await got.Body?.transformToString()).toBe('bar')
+  })
 })
 
 describe('multipart uploads', () => {
