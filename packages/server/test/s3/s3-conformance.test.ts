@@ -16,6 +16,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { FinalizeRequestMiddleware, HttpRequest, MetadataBearer } from '@smithy/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../harness.ts'
@@ -303,5 +304,20 @@ describe('encryption and Object Lock, which Coffer does not do', () => {
     await expect(
       s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'unserved/object', ...customerKey })),
     ).rejects.toMatchObject(failure('InvalidRequest', 400))
+  })
+})
+
+describe('presigned URLs', () => {
+  it('answers X-Amz-Expires=0 as expired (403), and one over a week as malformed (400)', async () => {
+    const key = { Bucket: 'documents', Key: 'presigned/zero' }
+    await client().send(new PutObjectCommand({ ...key, Body: 'x' }))
+    const url = await getSignedUrl(client(), new GetObjectCommand(key), { expiresIn: 60 })
+    const answer = async (expires: string) => {
+      const response = await fetch(url.replace('X-Amz-Expires=60', `X-Amz-Expires=${expires}`))
+      return `${/<Code>([^<]+)<\/Code>/.exec(await response.text())?.[1]} ${response.status}`
+    }
+    // The signature no longer matches either URL: what is refused first is their expiry.
+    expect(await answer('0')).toBe('AccessDenied 403')
+    expect(await answer('604801')).toBe('AuthorizationQueryParametersError 400')
   })
 })
