@@ -86,7 +86,13 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
     body.stream.destroy()
     throw new S3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.')
   }
-  const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
+  let release: () => void
+  try {
+    release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
+  } catch (error) {
+    body.stream.destroy()
+    throw error
+  }
   try {
     const signal = clientGone(call.request, call.reply)
     const opts = { signal, contentLength: body.length }

@@ -61,10 +61,11 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
   const tags = requestedTags(call)
-  const body = signedBody(call)
-  if (body.length !== undefined) opts.contentLength = body.length
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
+    // Opened once a slot is held: a body opened and then refused a slot would have no reader.
+    const body = signedBody(call)
+    if (body.length !== undefined) opts.contentLength = body.length
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts, () => storedChecksumOf(body))
     await tagWritten(call, objects, key, info.etag, tags)

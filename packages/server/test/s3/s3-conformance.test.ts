@@ -1,5 +1,6 @@
 // Behaviours Ceph's s3-tests suite checks (docs/s3-conformance.md), in our own words.
 
+import { Readable } from 'node:stream'
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -13,6 +14,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  type S3ClientConfig,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
@@ -25,18 +27,23 @@ import { createS3Key, type S3Key } from './s3-test-clients.ts'
 let harness: Harness
 let admin: S3Key
 
-const client = () =>
+const client = (config: Partial<S3ClientConfig> = {}) =>
   new S3Client({
     endpoint: harness.s3Url,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
     maxAttempts: 1,
+    ...config,
   })
 
 /** A client that sets `headers` on every request: before signing, or after it (`signed: false`). */
-function clientWithHeaders(headers: Record<string, string>, signed = true): S3Client {
-  const s3 = client()
+function clientWithHeaders(
+  headers: Record<string, string>,
+  signed = true,
+  config: Partial<S3ClientConfig> = {},
+): S3Client {
+  const s3 = client(config)
   const set: FinalizeRequestMiddleware<object, MetadataBearer> = (next) => (args) => {
     Object.assign((args.request as HttpRequest).headers, headers)
     return next(args)
@@ -51,12 +58,27 @@ function clientWithHeaders(headers: Record<string, string>, signed = true): S3Cl
 const failure = (code: string, status: number) => ({ name: code, $metadata: { httpStatusCode: status } })
 
 beforeAll(async () => {
-  harness = await startHarness('sqlite')
+  // A body that stalls fails soon: what a refused request leaves behind shows within a test.
+  harness = await startHarness('sqlite', { bodyIdleTimeout: 300 })
   admin = await createS3Key(harness, [{ bucket: '*', permissions: ['admin'] }])
 })
 afterAll(() => harness?.close())
 
 describe('requests S3 accepts as they come', () => {
+  it('drops the body of a PutObject refused for its headers, leaving nothing to fail later', async () => {
+    // A body that never ends: the request is answered (InvalidDigest) and closed while it comes.
+    const body = new Readable({ read() {} })
+    body.push('ba')
+    const s3 = clientWithHeaders({ 'content-md5': 'YWJyYWNhZGFicmE=' }, true, {
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    })
+    const put = new PutObjectCommand({ Bucket: 'documents', Key: 'md5/bad', Body: body, ContentLength: 3 })
+    await expect(s3.send(put)).rejects.toMatchObject(failure('InvalidDigest', 400))
+    // Before, the abandoned body failed on its own once the connection closed: an uncaught error.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    body.destroy()
+  })
+
   it('ignores an Expect other than 100-continue, where Node would answer 417', async () => {
     for (const expect_ of ['200', '']) {
       const s3 = clientWithHeaders({ expect: expect_ }, false)
