@@ -139,7 +139,9 @@ export async function createS3App(
   app.setErrorHandler(async (error, request, reply) => {
     const resource = resourceOf(request, domain)
     const s3 = s3ErrorOf(error, await subjectOf(ctx, error, request, resource))
-    if (s3.status >= 500) request.log.error({ err: error }, 's3 request failed')
+    // A failure of the service is logged; NotImplemented (501) is a refusal, answered and not logged.
+    if (s3.status >= 500 && s3.code !== 'NotImplemented')
+      request.log.error({ err: error }, 's3 request failed')
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')
     if (reply.sent) return reply

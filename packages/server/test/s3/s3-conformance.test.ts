@@ -326,6 +326,8 @@ describe('encryption and Object Lock, which Coffer does not do', () => {
     await expect(
       s3.send(new GetObjectCommand({ Bucket: 'documents', Key: 'unserved/object', ...customerKey })),
     ).rejects.toMatchObject(failure('InvalidRequest', 400))
+    // Refusals, not failures of the service: none is logged as an error.
+    expect(harness.logs.filter((line) => line.includes('s3 request failed'))).toEqual([])
   })
 })
 
