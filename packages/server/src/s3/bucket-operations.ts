@@ -1,6 +1,7 @@
 import { StorageError } from '@coffer/core'
 import { actorOf, authorizeAs } from '../domain/auth/authorize.ts'
 import { requireServiceAdmin, seesBucket } from '../domain/auth/scopes.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { deleteObjects } from './delete-objects.ts'
 import { listMultipartUploads } from './list-multipart-uploads.ts'
 import { listObjectVersions } from './list-object-versions.ts'
@@ -11,6 +12,7 @@ import { OWNER, refuseUnserved, type S3Call, sendXml, signedBy } from './s3-call
 import { S3Error } from './s3-error.ts'
 import { parseCreateBucketConfiguration } from './s3-requests.ts'
 import { listBucketsXml, locationXml } from './s3-results.ts'
+import { refuseUnservedBucketHeaders } from './unserved-headers.ts'
 
 /** ListBuckets: the buckets the credential has any scope on. */
 export async function listBuckets(call: S3Call): Promise<void> {
@@ -42,6 +44,8 @@ async function visibleBucket(call: S3Call, bucket: string): Promise<void> {
 async function createBucket(call: S3Call, bucket: string): Promise<void> {
   const principal = signedBy(call)
   requireServiceAdmin(principal)
+  refuseAcl(call, 'bucket')
+  refuseUnservedBucketHeaders(call)
   const text = await readSmallBody(call)
   const location = parseCreateBucketConfiguration(text)
   if (location !== undefined && location !== call.region) {

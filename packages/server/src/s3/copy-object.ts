@@ -1,12 +1,19 @@
-import { type NormalizedKey, normalizeKey, type ObjectInfo, type UploadOptions } from '@coffer/core'
+import {
+  type MoveOptions,
+  type NormalizedKey,
+  normalizeKey,
+  type ObjectInfo,
+  type UploadOptions,
+} from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single } from '../http/receive-object.ts'
+import { refuseAcl } from './canned-acl.ts'
+import { putOptions } from './object-operations.ts'
 import { copiedTags, tagWritten } from './object-tagging.ts'
 import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
-import { readS3Metadata } from './s3-metadata.ts'
 import { copyObjectResultXml } from './s3-results.ts'
-import { createOnly } from './write-conditions.ts'
+import { refuseUnservedConditions } from './unserved-headers.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
 export function copySource(call: S3Call): { bucket: string; key: string } {
@@ -60,12 +67,34 @@ export function checkConditions(call: S3Call, source: ObjectInfo): void {
   }
 }
 
+/** What a copy keeps of its source with `x-amz-metadata-directive: COPY`: everything but the bytes. */
+function copiedAttributes(info: ObjectInfo): Omit<UploadOptions, 'key'> {
+  const opts: Omit<UploadOptions, 'key'> = { metadata: info.metadata ?? {}, contentType: info.contentType }
+  if (info.cacheControl !== undefined) opts.cacheControl = info.cacheControl
+  if (info.contentDisposition !== undefined) opts.contentDisposition = info.contentDisposition
+  if (info.contentEncoding !== undefined) opts.contentEncoding = info.contentEncoding
+  return opts
+}
+
+/** Whether a copy asks to change what S3 lets a copy of an object onto itself change besides metadata. */
+function changesStorage(call: S3Call): boolean {
+  return ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption'].some(
+    (name) => call.request.headers[name] !== undefined,
+  )
+}
+
 /**
  * CopyObject: within a bucket the bucket layer copies server-side (the backend's own copy); across
  * buckets, or with `x-amz-metadata-directive: REPLACE`, the source streams into an upload with the
- * destination's policy, quota and index. Either way the write goes through the bucket layer.
+ * destination's policy, quota and index. Either way the write goes through the bucket layer, and the
+ * copy has its source's headers and metadata (COPY) or the request's (REPLACE), as on S3. A copy
+ * onto itself must change something (`InvalidRequest`, as on S3).
  */
 export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseAcl(call, 'object')
+  refuseUnservedConditions(call, 'create-only')
+  const createOnly: MoveOptions =
+    single(call.request, 'if-none-match') === undefined ? {} : { ifNoneMatch: '*' }
   const source = copySource(call)
   const from = { bucket: source.bucket, key: normalizeKey(source.key) }
   const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
@@ -77,25 +106,26 @@ export async function copyObject(call: S3Call, bucket: string, key: NormalizedKe
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'x-amz-metadata-directive must be COPY or REPLACE')
   }
-  const ifNoneMatch = createOnly(call) ? ({ ifNoneMatch: '*' } as const) : {}
+  if (from.bucket === bucket && from.key === key && directive === 'COPY' && !changesStorage(call)) {
+    throw new S3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    )
+  }
   const stat = await objects.stat(from.key)
   checkConditions(call, stat)
   const tags = await copiedTags(call, objects, from.key)
   let info: ObjectInfo
   if (from.bucket === bucket && directive === 'COPY') {
-    info = await target.copy(from.key, key, ifNoneMatch)
+    info = await target.copy(from.key, key, createOnly)
   } else {
     const read = await objects.get(from.key, {})
     if (read.notModified) throw new S3Error('InternalError', 'the source changed during the copy')
-    const opts: Omit<UploadOptions, 'key'> = { contentLength: read.info.size, ...ifNoneMatch }
-    if (directive === 'REPLACE') {
-      opts.metadata = readS3Metadata(call.request.headers)
-      const type = single(call.request, 'content-type')
-      if (type !== undefined) opts.contentType = type
-    } else {
-      opts.metadata = read.info.metadata ?? {}
-      if (read.info.contentType !== undefined) opts.contentType = read.info.contentType
+    const opts = {
+      ...(directive === 'REPLACE' ? putOptions(call) : copiedAttributes(read.info)),
+      ...createOnly,
     }
+    opts.contentLength = read.info.size
     info = await target.upload(key, read.body, opts)
   }
   await tagWritten(call, target, key, info.etag, tags)

@@ -6,6 +6,7 @@ import { type S3Call, sendXml, signedBy } from './s3-call.ts'
 import { s3ErrorOf } from './s3-error-of.ts'
 import { parseDeleteObjects } from './s3-requests.ts'
 import { deleteResultXml, type S3DeleteFailure } from './s3-results.ts'
+import { INVALID_VERSION_ID } from './version-id.ts'
 
 /**
  * DeleteObjects: up to 1000 keys in one request, each checked against the credential's scopes;
@@ -16,7 +17,11 @@ export async function deleteObjects(call: S3Call, bucket: string): Promise<void>
   const principal = signedBy(call)
   const objects = await authorizeAs(call.ctx, call.request, principal, bucket)
   const request = parseDeleteObjects(await readSmallBody(call))
-  const failed: S3DeleteFailure[] = []
+  const failed: S3DeleteFailure[] = (request.otherVersions ?? []).map((key) => ({
+    key,
+    code: 'InvalidArgument',
+    message: INVALID_VERSION_ID,
+  }))
   const valid: string[] = []
   for (const key of request.keys) {
     // The scope is checked on the key that would be deleted: in NFC, as the bucket layer takes it

@@ -1,4 +1,4 @@
-import { compareKeys, type ListOptions, normalizePrefix } from '@coffer/core'
+import { compareKeys, isStorageError, type ListOptions, normalizePrefix } from '@coffer/core'
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { OWNER, type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
@@ -59,17 +59,33 @@ export function listingQuery(call: S3Call, after: string | undefined, token?: st
   }
 }
 
+/**
+ * Whether some key Coffer can hold starts with `prefix`. One no key can (a control character, an
+ * empty path segment) lists nothing on S3, which has no such keys either, rather than failing.
+ */
+function prefixesSomeKey(prefix: string): boolean {
+  try {
+    normalizePrefix(prefix)
+    return true
+  } catch (error) {
+    if (isStorageError(error, 'InvalidKey')) return false
+    throw error
+  }
+}
+
 /** A page of a bucket's listing through the bucket layer, for a caller allowed to list the prefix. */
 export async function readListing(call: S3Call, bucket: string, q: ListingQuery): Promise<Listing> {
   // The scope is checked on the prefix that is listed, in NFC (`jo` + U+0301 passes a `jo*` scope
   // as sent, but lists `jó`, outside it).
-  const prefix = normalizePrefix(q.prefix)
+  // A prefix no key can have lists nothing, and is checked as sent.
+  const listable = prefixesSomeKey(q.prefix)
+  const prefix = listable ? normalizePrefix(q.prefix) : q.prefix
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [prefix, 'list'])
   const options: ListOptions = { prefix, limit: Math.max(q.maxKeys, 1) }
   if (q.delimiter !== undefined) options.delimiter = q.delimiter
   if (q.token !== undefined && q.token !== '') options.cursor = q.token
   else if (q.after !== undefined && q.after !== '') options.cursor = cursorAfter(bucket, q.after, q.delimiter)
-  const result = q.maxKeys === 0 ? { objects: [], prefixes: [] } : await objects.list(options)
+  const result = q.maxKeys === 0 || !listable ? { objects: [], prefixes: [] } : await objects.list(options)
   const page: S3ListPage = {
     bucket,
     prefix: q.prefix,

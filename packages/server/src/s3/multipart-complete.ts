@@ -1,4 +1,5 @@
-import type { NormalizedKey } from '@coffer/core'
+import { isStorageError, multipartEtag, type NormalizedKey, type ObjectInfo } from '@coffer/core'
+import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import type { CompletedUpload } from '../domain/uploads/multipart-uploads.ts'
 import { single } from '../http/receive-object.ts'
 import { uploadsFor } from './multipart-operations.ts'
@@ -8,7 +9,7 @@ import { tagWritten } from './object-tagging.ts'
 import { readSmallBody } from './read-small-body.ts'
 import { type S3Call, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
-import { createOnly } from './write-conditions.ts'
+import { refuseUnservedConditions } from './unserved-headers.ts'
 
 /**
  * CompleteMultipartUpload (`POST ?uploadId`). Before the parts are joined, the checksum they make
@@ -18,16 +19,11 @@ import { createOnly } from './write-conditions.ts'
  * indexed, and then the tags the upload was started with.
  */
 export async function completeUpload(call: S3Call, bucket: string, key: NormalizedKey, uploadId: string) {
+  refuseUnservedConditions(call, 'none')
   const { objects, uploads } = await uploadsFor(call, bucket, key)
-  if (createOnly(call)) {
-    throw new S3Error(
-      'NotImplemented',
-      'If-None-Match: * on CompleteMultipartUpload is not served here: check the key first, or use PutObject',
-    )
-  }
   // Its x-amz-checksum-* header is the object's (checked below), not the document's.
   const refs = parseCompleteMultipartUpload(await readSmallBody(call, { checksumOfObject: true }))
-  const { info, upload, checksum } = await uploads.complete(key, uploadId, refs, async (started, joined) => {
+  const completing = uploads.complete(key, uploadId, refs, async (started, joined) => {
     // A part missing or changed fails the completion itself (InvalidPart), not its checksum.
     const declared = startedChecksum(started.checksum)
     if (declared === undefined || joined.length !== refs.length) return undefined
@@ -36,10 +32,32 @@ export async function completeUpload(call: S3Call, bucket: string, key: Normaliz
     checkCompletedChecksum(call, made)
     return made
   })
-  await tagWritten(call, objects, key, info.etag, upload.tags)
+  const { info, upload, checksum } = await completing.catch(async (error: unknown) => {
+    const done = await completedBefore(objects, key, refs, error)
+    if (done === undefined) throw error
+    return { info: done, upload: undefined, checksum: undefined }
+  })
+  if (upload !== undefined) await tagWritten(call, objects, key, info.etag, upload.tags)
   const host = single(call.request, 'host') ?? 'localhost'
   const location = `http://${host}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`
   sendXml(call, completeXml(location, bucket, key, info.etag, checksum))
+}
+
+/**
+ * The object a completion that is no longer in progress made, when the request is a retry of it
+ * (its answer lost on the way): the key holds an object whose etag is the one these parts make.
+ * S3 answers such a retry as it answered the completion; clients retry one whose answer they missed.
+ */
+async function completedBefore(
+  objects: BucketObjects,
+  key: NormalizedKey,
+  refs: readonly CompletedPartRef[],
+  error: unknown,
+): Promise<ObjectInfo | undefined> {
+  if (!isStorageError(error, 'NotFound') || refs.some((ref) => !/^"?[0-9a-f]{32}"?$/i.test(ref.etag)))
+    return undefined
+  const current = await objects.stat(key).catch(() => undefined)
+  return current !== undefined && current.etag === multipartEtag(refs) ? current : undefined
 }
 
 /**

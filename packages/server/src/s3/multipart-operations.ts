@@ -4,6 +4,7 @@ import type { BucketObjects } from '../domain/buckets/bucket-objects.ts'
 import { MultipartUploads } from '../domain/uploads/multipart-uploads.ts'
 import { slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { completeUpload } from './multipart-complete.ts'
 import { copyPart } from './multipart-copy-part.ts'
 import { initiateXml, listPartsXml } from './multipart-xml.ts'
@@ -45,6 +46,7 @@ function partNumberOf(call: S3Call): number {
 }
 
 async function createUpload(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseAcl(call, 'object')
   const { uploads } = await uploadsFor(call, bucket, key)
   const { contentLength: _length, ...opts } = putOptions(call)
   // Both checked now, so that a completion cannot fail on what the start asked for.
@@ -84,7 +86,13 @@ async function uploadPart(call: S3Call, bucket: string, key: NormalizedKey): Pro
     body.stream.destroy()
     throw new S3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.')
   }
-  const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
+  let release: () => void
+  try {
+    release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
+  } catch (error) {
+    body.stream.destroy()
+    throw error
+  }
   try {
     const signal = clientGone(call.request, call.reply)
     const opts = { signal, contentLength: body.length }

@@ -8,6 +8,7 @@ import {
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { single, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { copyObject } from './copy-object.ts'
 import { getObject } from './get-object.ts'
 import { isMultipartRequest, multipartOperation } from './multipart-operations.ts'
@@ -19,7 +20,8 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
-import { createOnly } from './write-conditions.ts'
+import { refuseUnservedConditions, refuseUnservedObjectHeaders } from './unserved-headers.ts'
+import { refuseOtherVersion } from './version-id.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
 export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
@@ -39,6 +41,7 @@ export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
     .filter((part) => part !== '' && part !== 'aws-chunked')
     .join(', ')
   if (encoding !== undefined && encoding !== '') opts.contentEncoding = encoding
+  if (single(call.request, 'if-none-match')?.trim() === '*') opts.ifNoneMatch = '*'
   return opts
 }
 
@@ -53,14 +56,16 @@ export function answerWrite(call: S3Call, etag: string, body: S3Body): void {
 }
 
 async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseUnservedConditions(call, 'create-only')
+  refuseAcl(call, 'object')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
   const opts = putOptions(call)
-  if (createOnly(call)) opts.ifNoneMatch = '*'
   const tags = requestedTags(call)
-  const body = signedBody(call)
-  if (body.length !== undefined) opts.contentLength = body.length
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {
+    // Opened once a slot is held: a body opened and then refused a slot would have no reader.
+    const body = signedBody(call)
+    if (body.length !== undefined) opts.contentLength = body.length
     opts.signal = clientGone(call.request, call.reply)
     const info = await objects.upload(key, body.stream, opts, () => storedChecksumOf(body))
     await tagWritten(call, objects, key, info.etag, tags)
@@ -71,6 +76,8 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
 }
 
 async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
+  refuseOtherVersion(call)
+  refuseUnservedConditions(call, 'none')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'delete'])
   try {
     await objects.delete(key)
@@ -83,6 +90,7 @@ async function deleteObject(call: S3Call, bucket: string, key: NormalizedKey): P
 
 /** The operations on an object (`/<bucket>/<key>`), chosen by method and headers. */
 export async function objectOperation(call: S3Call, bucket: string, rawKey: string): Promise<void> {
+  refuseUnservedObjectHeaders(call)
   if (isMultipartRequest(call)) return multipartOperation(call, bucket, rawKey)
   // Object tagging is served; a bucket's (`/<bucket>?tagging`) is not, which refuseUnserved says.
   if (call.target.query.has('tagging')) return objectTagging(call, bucket, normalizeKey(rawKey))

@@ -3,6 +3,7 @@ import { normalizeKey, normalizeMediaType, type UploadOptions } from '@coffer/co
 import { authorizeAs } from '../domain/auth/authorize.ts'
 import { bodyOf, slotOwner } from '../http/receive-object.ts'
 import { clientGone } from '../http/serve-object.ts'
+import { refuseAcl } from './canned-acl.ts'
 import { tagWritten } from './object-tagging.ts'
 import { type PostForm, readPostForm } from './post-form.ts'
 import { checkPostPolicy, parsePostPolicy } from './post-policy.ts'
@@ -13,6 +14,7 @@ import { S3Error } from './s3-error.ts'
 import { decodeS3MetadataValue } from './s3-metadata.ts'
 import { buildS3Xml } from './s3-xml.ts'
 import { parseTaggingXml } from './tag-set.ts'
+import { refuseUnservedObjectHeaders } from './unserved-headers.ts'
 
 /** Whether a POST to a bucket is a browser upload (POST Object): a multipart/form-data body. */
 export function isPostUpload(call: S3Call): boolean {
@@ -129,6 +131,8 @@ export async function postObject(call: S3Call, bucket: string): Promise<void> {
     if (named !== undefined && named !== bucket)
       throw new S3Error('InvalidArgument', 'the form names another bucket than the URL')
     const range = checkPostPolicy(policy, form.fields, bucket, Date.now())
+    refuseAcl(call, 'object', form.fields.get('acl') ?? 'private')
+    refuseUnservedObjectHeaders(call, (name) => form.fields.get(name))
     const key = normalizeKey(keyOf(form))
     const tagging = form.fields.get('tagging')
     const tags = tagging === undefined ? undefined : parseTaggingXml(tagging)

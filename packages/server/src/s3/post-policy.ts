@@ -44,7 +44,13 @@ function conditionOf(item: unknown): PolicyCondition[] {
     return [{ kind, field: fieldOf(first), value: second }]
   }
   if (typeof item !== 'object' || item === null) throw invalidPolicy('a condition is an object or an array')
-  return Object.entries(item).map(([name, value]) => {
+  const entries = Object.entries(item)
+  // S3 wants one property per object; several are read as as many conditions, none is no condition.
+  if (entries.length === 0)
+    throw invalidPolicy(
+      'Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.',
+    )
+  return entries.map(([name, value]) => {
     if (typeof value !== 'string') throw invalidPolicy(`the condition on ${name} must be a string`)
     return { kind: 'eq', field: name.toLowerCase(), value }
   })

@@ -24,8 +24,13 @@ export async function verifyPostSignature(
     )
   const policy = fields.get('policy')
   const signature = fields.get('x-amz-signature')
-  if (policy === undefined || signature === undefined)
-    throw new S3Error('AccessDenied', 'a POST upload needs a policy and its x-amz-signature')
+  if (policy === undefined) throw new S3Error('AccessDenied', 'a POST upload needs a signed policy')
+  // A policy without its signature is a malformed form, not an anonymous one: 400, as on S3.
+  if (signature === undefined)
+    throw new S3Error(
+      'InvalidArgument',
+      "Bucket POST must contain a field named 'X-Amz-Signature'. If it is specified, please check the order of the fields.",
+    )
   if (fields.get('x-amz-algorithm') !== SIGV4_ALGORITHM)
     throw new S3Error('InvalidArgument', 'x-amz-algorithm must be AWS4-HMAC-SHA256')
   const credential = parseCredential(fields.get('x-amz-credential') ?? '', 'InvalidArgument')

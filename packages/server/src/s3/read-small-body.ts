@@ -11,7 +11,14 @@ export function signedBody(call: S3Call, options: Parameters<typeof openS3Body>[
   const verified = call.verified
   if (verified === undefined) throw new S3Error('AccessDenied', 'Access Denied')
   const raw: Readable = bodyOf(call.request.raw, call.ctx.bodyLimits)
-  return openS3Body(raw, call.request.headers, verified, options)
+  try {
+    return openS3Body(raw, call.request.headers, verified, options)
+  } catch (error) {
+    // Refused for its headers: nobody reads this body, so it goes now, before it can fail (the
+    // client closing, the idle timeout) with no one listening.
+    raw.destroy()
+    throw error
+  }
 }
 
 /**

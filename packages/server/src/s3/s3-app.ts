@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isStorageError } from '@coffer/core'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, {
   type FastifyBaseLogger,
@@ -14,6 +15,7 @@ import { describeError } from '../http/request-log.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
 import type { App } from '../http/typed-app.ts'
 import { bucketOperation, listBuckets } from './bucket-operations.ts'
+import { acceptWhatS3Accepts } from './lenient-requests.ts'
 import { objectOperation } from './object-operations.ts'
 import { principalOf } from './principal-of.ts'
 import { parseRequestTarget } from './request-target.ts'
@@ -67,11 +69,27 @@ function resourceOf(request: FastifyRequest, domain: string | undefined): string
   return pathStylePath((request.raw.url ?? '/').split('?')[0] ?? '/', request.headers.host, domain)
 }
 
-/** What an error is about, from the request's path: its key, its bucket, or the service. */
-function subjectOf(request: FastifyRequest, resource: string): S3Subject {
+/**
+ * What an error is about, from the request's path: an upload, a key, or a bucket. A key or upload
+ * that is not found is its bucket's when the bucket is not there (S3 answers `NoSuchBucket` to a
+ * PUT or GET in a deleted bucket, not `NoSuchKey`): only then, on the failure's path, it is looked up.
+ */
+async function subjectOf(ctx: AppContext, error: unknown, request: FastifyRequest, resource: string) {
   const query = (request.raw.url ?? '/').split('?')[1] ?? ''
-  if (/(^|&)uploadId=/.test(query)) return 'upload'
-  return /^\/[^/]+\/./.test(resource) ? 'object' : 'bucket'
+  const inBucket = /^\/([^/]+)\/./.exec(resource)
+  if (inBucket === null) return 'bucket'
+  const subject: S3Subject = /(^|&)uploadId=/.test(query) ? 'upload' : 'object'
+  if (!isStorageError(error, 'NotFound')) return subject
+  const bucket = await ctx.buckets.recent(safeDecode(inBucket[1] ?? '')).catch(() => undefined)
+  return bucket === undefined ? 'bucket' : subject
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 /**
@@ -117,25 +135,30 @@ export async function createS3App(
   // Bodies are objects or small documents, read by the operations from the raw request.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+  acceptWhatS3Accepts(app)
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amz-request-id', request.id)
     done()
   })
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const resource = resourceOf(request, domain)
     // A Content-Type Fastify refused before the route is answered as the API answers it.
-    const s3 = s3ErrorOf(malformedContentType(error, request) ?? error, subjectOf(request, resource))
-    // The cause for the operator, without stacks: they name the install's paths.
-    if (s3.status >= 500)
+    const s3 = s3ErrorOf(
+      malformedContentType(error, request) ?? error,
+      await subjectOf(ctx, error, request, resource),
+    )
+    // A failure of the service is logged for the operator, without stacks (they name the install's
+    // paths); NotImplemented (501) is a refusal, answered and not logged.
+    if (s3.status >= 500 && s3.code !== 'NotImplemented')
       request.log.error(
         { cause: error instanceof Error ? describeError(error) : { message: String(error) } },
         's3 request failed',
       )
     // A request whose body was not read (refused before it) closes its connection: no reading on.
     if (!request.raw.complete) reply.header('connection', 'close')
-    if (reply.sent) return
+    if (reply.sent) return reply
     const body = request.method === 'HEAD' ? undefined : errorXml(s3, { resource, requestId: request.id })
-    reply.code(s3.status).type('application/xml').send(body)
+    return reply.code(s3.status).type('application/xml').send(body)
   })
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],

@@ -1,5 +1,6 @@
 import { S3Error } from './s3-error.ts'
 import { parseS3Xml } from './s3-xml.ts'
+import { isCurrentVersion } from './version-id.ts'
 
 /** The most keys one DeleteObjects request may name, as on S3. */
 export const MAX_DELETE_KEYS = 1000
@@ -25,8 +26,11 @@ function list(value: unknown): unknown[] {
 
 /** A DeleteObjects request: the keys and whether only failures are reported. */
 export interface DeleteObjectsRequest {
+  /** The keys to delete: named without a `<VersionId>`, or with `null` (the current object's). */
   readonly keys: readonly string[]
   readonly quiet: boolean
+  /** Keys named with a version id Coffer does not have: not to be deleted. */
+  readonly otherVersions?: readonly string[]
 }
 
 /** Reads a `<Delete>` document: 1 to 1000 `<Object><Key>`s and an optional `<Quiet>`. */
@@ -37,14 +41,19 @@ export function parseDeleteObjects(text: string): DeleteObjectsRequest {
   if (objects.length > MAX_DELETE_KEYS) {
     throw new S3Error('MalformedXML', `a DeleteObjects request names at most ${MAX_DELETE_KEYS} keys`)
   }
-  const keys = objects.map((object) => {
+  const keys: string[] = []
+  const otherVersions: string[] = []
+  for (const object of objects) {
     const key = element(object, 'Key')
+    const versionId = element(object, 'VersionId')
     if (typeof key !== 'string' || key === '') throw malformed()
-    return key
-  })
+    if (versionId !== undefined && typeof versionId !== 'string') throw malformed()
+    if (isCurrentVersion(versionId)) keys.push(key)
+    else otherVersions.push(key)
+  }
   const quiet = element(root, 'Quiet')
   if (quiet !== undefined && quiet !== 'true' && quiet !== 'false') throw malformed()
-  return { keys, quiet: quiet === 'true' }
+  return { keys, quiet: quiet === 'true', ...(otherVersions.length > 0 ? { otherVersions } : {}) }
 }
 
 /**

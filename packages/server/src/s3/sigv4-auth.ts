@@ -123,11 +123,12 @@ export function parsePresignedQuery(query: ReadonlyMap<string, string>): SigV4Au
       'a presigned URL needs X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature',
     )
   }
+  // 0 is well-formed and expired at once (AccessDenied, checked with the time), as on S3.
   const seconds = /^\d{1,7}$/.test(expires) ? Number(expires) : Number.NaN
-  if (!(seconds >= 1 && seconds <= MAX_PRESIGNED_SECONDS)) {
+  if (!(seconds >= 0 && seconds <= MAX_PRESIGNED_SECONDS)) {
     throw new S3Error(
       code,
-      `X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGNED_SECONDS}`,
+      `X-Amz-Expires must be a whole number of seconds from 0 to ${MAX_PRESIGNED_SECONDS}`,
     )
   }
   return {

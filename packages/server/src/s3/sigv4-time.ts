@@ -74,7 +74,7 @@ export function requestTime(
     if (claimed.getTime() - clock.maxSkewMs > now) {
       throw new S3Error('AccessDenied', 'Request is not valid yet', { details: details() })
     }
-    if (claimed.getTime() + (auth.expires ?? 0) * 1000 < now) {
+    if (auth.expires === 0 || claimed.getTime() + (auth.expires ?? 0) * 1000 < now) {
       throw new S3Error('AccessDenied', 'Request has expired', {
         details: { ...details(), 'X-Amz-Expires': auth.expires ?? 0 },
       })

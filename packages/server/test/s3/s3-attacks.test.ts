@@ -138,9 +138,19 @@ describe('a request Fastify cannot read', () => {
       headers: { 'content-type': 'image/png\ttext/html' },
       body: 'x',
     })
-    expect(response.status).toBe(400)
-    // As the API answers such a type: the 400 of every type Coffer refuses.
-    expect(await response.text()).toContain('<Code>InvalidArgument</Code>')
+    // Unsigned, it is refused as any anonymous write is.
+    expect(response.status).toBe(403)
+    expect(await response.text()).toContain('<Code>AccessDenied</Code>')
+    // Signed, the type is refused as the API refuses it: the 400 of every type Coffer refuses.
+    const signed = admin.send(
+      new PutObjectCommand({
+        Bucket: 'documents',
+        Key: 'a/t',
+        Body: 'x',
+        ContentType: 'image/png\ttext/html',
+      }),
+    )
+    expect(await outcome(signed)).toBe('InvalidArgument')
     const errors = harness.logs.slice(before).filter((line) => JSON.parse(line).level >= 50)
     expect(errors).toEqual([])
   })

@@ -42,6 +42,7 @@ describe('POST policies', () => {
       { expiration: LATER, conditions: [['content-length-range', 10, 1]] },
       { expiration: LATER, conditions: [['content-length-range', -1, 1]] },
       { expiration: LATER, conditions: [{ key: 7 }] },
+      { expiration: LATER, conditions: [{}] },
     ]) {
       const text = typeof document === 'string' ? Buffer.from(document).toString('base64') : encode(document)
       expect(
