@@ -21,7 +21,7 @@ export function redactUrl(url: string): string {
       const name = eq === -1 ? pair : pair.slice(0, eq)
       let decoded = name
       try {
-        decoded = decodeURIComponent(name)
+        if (name.includes('%')) decoded = decodeURIComponent(name)
       } catch {
         // keep the raw name
       }

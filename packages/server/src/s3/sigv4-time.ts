@@ -17,7 +17,7 @@ function basicIso(date: Date): string {
 }
 
 /** A request's claimed time, and the same as SigV4's long date. */
-interface Claimed {
+export interface Claimed {
   date: Date
   longDate: string
 }
@@ -42,16 +42,14 @@ function headerTime(auth: SigV4Auth, headers: IncomingHttpHeaders): Claimed | un
 }
 
 /**
- * Checks a request's time and returns it as SigV4's long date (`YYYYMMDDTHHMMSSZ`): a header-signed
- * request within the allowed skew (15 minutes on S3), a presigned URL between its signing time
- * (less the skew) and its expiry. The credential's date must be the request's day.
+ * The time a request claims (its `x-amz-date`, HTTP `Date` or presigned `X-Amz-Date`), which must
+ * be on the credential's day.
  */
-export function requestTime(
+export function claimedTime(
   auth: SigV4Auth,
   headers: IncomingHttpHeaders,
   query: ReadonlyMap<string, string>,
-  clock: SigV4Clock,
-): string {
+): Claimed {
   const found = auth.kind === 'header' ? headerTime(auth, headers) : amzTime(query.get('X-Amz-Date'))
   if (found === undefined) {
     throw auth.kind === 'header'
@@ -61,13 +59,20 @@ export function requestTime(
           "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
         )
   }
-  const { date: claimed, longDate } = found
-  if (longDate.slice(0, 8) !== auth.shortDate) {
+  if (found.longDate.slice(0, 8) !== auth.shortDate) {
     throw new S3Error(
       auth.kind === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError',
       "the credential's date must be the day of the request's time",
     )
   }
+  return found
+}
+
+/**
+ * Checks a claimed time against the clock: a header-signed request within the allowed skew (15
+ * minutes on S3), a presigned URL between its signing time (less the skew) and its expiry.
+ */
+export function checkTime(auth: SigV4Auth, { date: claimed, longDate }: Claimed, clock: SigV4Clock): void {
   const now = clock.now()
   const details = () => ({ RequestTime: longDate, ServerTime: new Date(now).toISOString() })
   if (auth.kind === 'query') {
@@ -86,5 +91,4 @@ export function requestTime(
       { details: { ...details(), MaxAllowedSkewMilliseconds: clock.maxSkewMs } },
     )
   }
-  return longDate
 }

@@ -8,7 +8,7 @@ import { S3Error } from './s3-error.ts'
 import { SigningKeys } from './signing-keys.ts'
 import { parseAuthorizationHeader, parsePresignedQuery, type SigV4Auth } from './sigv4-auth.ts'
 import { hmacHex, signaturesMatch } from './sigv4-crypto.ts'
-import { requestTime } from './sigv4-time.ts'
+import { type Claimed, checkTime, claimedTime } from './sigv4-time.ts'
 
 /** The parts of a received request the verifier reads (an `IncomingMessage` has them all). */
 export interface ReceivedRequest {
@@ -123,6 +123,8 @@ const KEPT_URL_CHARS = 4 * 1024 * 1024
 /** A presigned request that was verified: what it was verified with, and what it gave. */
 interface VerifiedUrl {
   readonly auth: SigV4Auth
+  /** The time it claims. */
+  readonly claimed: Claimed
   /** The signed headers' values it was verified with (the host at least). */
   readonly signedValues: string
   /** The secret it was verified with. */
@@ -163,7 +165,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     if (kept === undefined || request.headers.authorization !== undefined) return undefined
     if (signedValues(request.headers, kept.auth.signedHeaders) !== kept.signedValues) return undefined
     checkClaims(kept.auth, request, kept.verified.target, region)
-    requestTime(kept.auth, request.headers, kept.verified.target.query, clock)
+    checkTime(kept.auth, kept.claimed, clock)
     return (await options.lookupSecret(kept.auth.accessKeyId)) === kept.secret ? kept.verified : undefined
   }
 
@@ -176,7 +178,9 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     const auth = claimedAuth(request, target)
     if (auth === undefined) return undefined
     checkClaims(auth, request, target, region)
-    const longDate = requestTime(auth, request.headers, target.query, clock)
+    const claimed = claimedTime(auth, request.headers, target.query)
+    checkTime(auth, claimed, clock)
+    const { longDate } = claimed
     const secretAccessKey = await options.lookupSecret(auth.accessKeyId)
     if (secretAccessKey === undefined) {
       throw new S3Error(
@@ -206,7 +210,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         const verified = { accessKeyId: auth.accessKeyId, kind: auth.kind, target, payload, signing }
         if (auth.kind === 'query' && presigned) {
           const values = signedValues(request.headers, auth.signedHeaders)
-          urls.set(id, { auth, signedValues: values, secret: secretAccessKey, verified })
+          urls.set(id, { auth, claimed, signedValues: values, secret: secretAccessKey, verified })
         }
         return verified
       }
