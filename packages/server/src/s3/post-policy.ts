@@ -92,8 +92,10 @@ const failed = (condition: PolicyCondition) =>
 
 /**
  * Checks a form against its policy at `now`: not expired, every condition met by the fields as
- * sent (`bucket` is the request's; `key` before `${filename}` is put in), and every field but the
- * exempt ones named by a condition. Returns the byte range the file must be in, if the policy sets
+ * sent (`bucket` is the request's), and every field but the exempt ones named by a condition. A
+ * condition on `key` holds for the key as sent or as it will be named (`${filename}` put in, given as
+ * `key`): `["starts-with", "$key", "uploads/"]` admits the field `${filename}` for a file
+ * `uploads/a.txt` as it admits `uploads/${filename}`, for the object's key starts so either way. Returns the byte range the file must be in, if the policy sets
  * one; the caller enforces it as the file streams. Failures are `AccessDenied`, as on S3.
  */
 export function checkPostPolicy(
@@ -101,6 +103,7 @@ export function checkPostPolicy(
   fields: ReadonlyMap<string, string>,
   bucket: string,
   now: number,
+  key?: string,
 ): { min: number; max: number } | undefined {
   if (policy.expiration.getTime() <= now)
     throw new S3Error('AccessDenied', 'Invalid according to Policy: Policy expired.')
@@ -113,10 +116,13 @@ export function checkPostPolicy(
       continue
     }
     named.add(condition.field)
-    const value = fieldValue(condition.field)
-    const holds =
-      value !== undefined &&
-      (condition.kind === 'eq' ? value === condition.value : value.startsWith(condition.value))
+    const sent = fieldValue(condition.field)
+    const values = condition.field === 'key' && key !== undefined ? [sent, key] : [sent]
+    const holds = values.some(
+      (value) =>
+        value !== undefined &&
+        (condition.kind === 'eq' ? value === condition.value : value.startsWith(condition.value)),
+    )
     if (!holds) throw failed(condition)
   }
   const extra = [...fields.keys()].filter((field) => !exempt(field) && !named.has(field))

@@ -76,6 +76,21 @@ describe('POST policies', () => {
       'AccessDenied',
     )
   })
+
+  it('holds a key condition by the key as sent or as the object is named, the file name put in', () => {
+    const filename = ['$', '{filename}'].join('')
+    const policy = (condition: unknown) =>
+      parsePostPolicy(encode({ expiration: LATER, conditions: [condition] }))
+    const form = new Map([['key', filename]])
+    const startsWith = policy(['starts-with', '$key', 'up/'])
+    expect(codeOf(() => checkPostPolicy(startsWith, form, 'docs', NOW, 'up/a.txt'))).toBe('ok')
+    expect(codeOf(() => checkPostPolicy(startsWith, form, 'docs', NOW, 'down/a.txt'))).toBe('AccessDenied')
+    // A policy naming the placeholder itself (as some clients sign it) holds for the field as sent.
+    const literal = policy({ key: `up/${filename}` })
+    const sent = new Map([['key', `up/${filename}`]])
+    expect(codeOf(() => checkPostPolicy(literal, sent, 'docs', NOW, 'up/a.txt'))).toBe('ok')
+    expect(codeOf(() => checkPostPolicy(literal, form, 'docs', NOW, 'up/a.txt'))).toBe('AccessDenied')
+  })
 })
 
 describe('tag sets', () => {
