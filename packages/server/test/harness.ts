@@ -97,6 +97,8 @@ export interface HarnessOptions {
   corsOrigins?: string[]
   /** Virtual-host style at the S3 endpoint (`COFFER_S3_DOMAIN`). */
   s3Domain?: string
+  /** The region the S3 endpoint serves (`COFFER_S3_REGION`); default `us-east-1`. */
+  s3Region?: string
 }
 
 /** A real service on an ephemeral port: fs driver in a temp dir (or S3), and SQLite or Postgres. */
@@ -168,6 +170,7 @@ export async function startHarness(persistence: Persistence, options: HarnessOpt
       : { uploadsPerCredential: options.uploadsPerCredential }),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.s3Domain ? { s3Domain: options.s3Domain } : {}),
+    ...(options.s3Region ? { s3Region: options.s3Region } : {}),
     ...(options.imageLimits === undefined ? {} : { imageLimits: options.imageLimits }),
     ...(options.renderCacheBytes === undefined ? {} : { renderCacheBytes: options.renderCacheBytes }),
     ...(options.siteLimits === undefined ? {} : { siteLimits: options.siteLimits }),

@@ -97,7 +97,8 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
     // The cause of a server failure helps the operator; it is a redacted copy for fs errors.
     if (reply.statusCode >= 500 && error.cause instanceof Error) line.cause = describeError(error.cause)
   }
-  if (reply.statusCode >= 500) request.log.error(line, 'request failed')
+  // 501: a feature not served (S3's NotImplemented), a refusal rather than a failure of the service.
+  if (reply.statusCode >= 500 && reply.statusCode !== 501) request.log.error(line, 'request failed')
   else request.log.info(line, 'request')
 }
 

@@ -57,6 +57,12 @@ async function createBucket(call: S3Call, bucket: string): Promise<void> {
     if (error instanceof StorageError && error.code === 'InvalidArgument') {
       throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { cause: error })
     }
+    // Buckets are the service's, made by its admins: one that exists is "owned by you". In
+    // us-east-1 S3 answers that 200 and changes nothing, elsewhere 409 (BucketAlreadyOwnedByYou).
+    if (error instanceof StorageError && error.code === 'AlreadyExists' && call.region === 'us-east-1') {
+      call.reply.header('location', `/${bucket}`).code(200).send()
+      return
+    }
     throw error
   }
   await call.ctx.catalog.audit(actorOf(call.request, principal), {

@@ -63,6 +63,7 @@ describe('conditional writes through the S3 endpoint', () => {
     const { ETag: etag = '' } = await s3.send(
       new PutObjectCommand({ Bucket: 'conditions', Key: 'etag.txt', Body: 'v1' }),
     )
+    const before = harness.logs.length
     const put = (condition: { IfMatch?: string; IfNoneMatch?: string }) =>
       s3.send(new PutObjectCommand({ Bucket: 'conditions', Key: 'etag.txt', Body: 'v2', ...condition }))
     expect(await outcome(put({ IfMatch: etag }))).toBe('NotImplemented')
@@ -77,6 +78,12 @@ describe('conditional writes through the S3 endpoint', () => {
     )
     expect(await outcome(copy)).toBe('NotImplemented')
     expect(await text('conditions', 'etag.txt')).toBe('v1')
+    // A feature not served is a refusal, not a failure of the service: nothing at error level.
+    const lines = harness.logs
+      .slice(before)
+      .map((line) => JSON.parse(line) as { level: number; status?: number })
+    expect(lines.filter((line) => line.status === 501).length).toBeGreaterThanOrEqual(3)
+    expect(lines.filter((line) => line.level >= 50)).toEqual([])
   })
 
   it('refuses a create-only multipart completion as not served, and the upload stays open', async () => {

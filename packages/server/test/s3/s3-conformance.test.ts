@@ -345,3 +345,34 @@ describe('presigned URLs', () => {
     expect(await answer('604801')).toBe('AuthorizationQueryParametersError 400')
   })
 })
+
+describe('a bucket created again, outside us-east-1', () => {
+  it('is 409 BucketAlreadyOwnedByYou, and keeps what it holds', async () => {
+    const elsewhere = await startHarness('sqlite', { s3Region: 'eu-west-1' })
+    try {
+      const key = await createS3Key(elsewhere, [{ bucket: '*', permissions: ['admin'] }])
+      const s3 = new S3Client({
+        endpoint: elsewhere.s3Url,
+        region: 'eu-west-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+        maxAttempts: 1,
+      })
+      const create = () =>
+        s3.send(
+          new CreateBucketCommand({
+            Bucket: 'regional',
+            CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+          }),
+        )
+      await create()
+      await s3.send(new PutObjectCommand({ Bucket: 'regional', Key: 'kept', Body: 'x' }))
+      await expect(create()).rejects.toMatchObject(failure('BucketAlreadyOwnedByYou', 409))
+      expect((await s3.send(new HeadObjectCommand({ Bucket: 'regional', Key: 'kept' }))).ContentLength).toBe(
+        1,
+      )
+    } finally {
+      await elsewhere.close()
+    }
+  })
+})

@@ -224,10 +224,12 @@ describe('the S3 endpoint with the AWS SDK', () => {
   it('creates, copies into and deletes buckets as an admin only', async () => {
     const s3 = client(admin)
     await s3.send(new CreateBucketCommand({ Bucket: 'copies' }))
-    expect(await outcome(s3.send(new CreateBucketCommand({ Bucket: 'copies' })))).toBe(
-      'BucketAlreadyOwnedByYou',
-    )
     await s3.send(new PutObjectCommand({ Bucket: 'copies', Key: 'src', Body: data, Metadata: { a: '1' } }))
+    // In us-east-1, as on S3, creating a bucket one has is answered 200 and changes nothing.
+    expect(await outcome(s3.send(new CreateBucketCommand({ Bucket: 'copies' })))).toBe('ok')
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'copies', Key: 'src' }))).ContentLength).toBe(
+      data.length,
+    )
     await s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'same', CopySource: 'copies/src' }))
     await s3.send(new CopyObjectCommand({ Bucket: 'documents', Key: 'across', CopySource: '/copies/src' }))
     for (const [Bucket, Key] of [
