@@ -54,6 +54,8 @@ export interface CofferProcess {
   dataDir: string
   url: string
   port: number
+  /** The S3 endpoint's port. */
+  s3Port: number
   /** The signing secret the service generated in its data dir. */
   signingSecret: string
   child: ChildProcessWithoutNullStreams
@@ -63,8 +65,10 @@ export interface CofferProcess {
   stderr(): string
   /** The service's log lines of failed (5xx) requests so far: how many, and the last one. */
   failedRequests(): { count: number; last: string | undefined }
-  /** Whether the log holds a secret it must never show (the admin key or the signing secret). */
+  /** Whether the log holds a secret it must never show (the admin key, the signing secret, an S3 secret). */
   logLeaks(): string | undefined
+  /** Adds a secret the log must never show (an S3 secret access key issued after the start). */
+  hide(secret: string): void
   stop(): Promise<void>
 }
 
@@ -89,15 +93,20 @@ export async function startCoffer(): Promise<CofferProcess> {
   })
   const out = new Tail(256 * 1024)
   const err = new Tail(64 * 1024)
-  const failed = { count: 0, last: undefined as string | undefined, partial: '' }
+  const failed = { count: 0, namedAt: -1, last: undefined as string | undefined, partial: '' }
   child.stdout.on('data', (chunk: Buffer) => {
     out.push(chunk)
     const lines = (failed.partial + chunk.toString('utf8')).split('\n')
     failed.partial = lines.pop() ?? ''
     for (const line of lines) {
-      if (!line.includes('"request failed"')) continue
+      // `request failed` (the API) and `s3 request failed` (the S3 endpoint).
+      if (!line.includes('request failed"')) continue
       failed.count += 1
-      failed.last = line
+      // One failure may log twice (the S3 endpoint's line with the error, then the request's line
+      // without it): the line that names the error is the one to keep.
+      const named = /"(err|cause)":/.test(line)
+      if (named || failed.namedAt !== failed.count - 1) failed.last = line
+      if (named) failed.namedAt = failed.count
     }
   })
   child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
@@ -116,6 +125,11 @@ export async function startCoffer(): Promise<CofferProcess> {
       throw error
     },
   )
+  const s3Url = /S3 endpoint \(path-style, SigV4\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(out.text)?.[1]
+  if (s3Url === undefined) {
+    child.kill('SIGKILL')
+    throw new Error(`Coffer did not say where its S3 endpoint listens: ${out.text}`)
+  }
   const signingSecret = (await readFile(join(dataDir, 'signing-secret'), 'utf8')).trim()
   out.secrets.push(signingSecret)
   err.secrets.push(signingSecret)
@@ -124,6 +138,7 @@ export async function startCoffer(): Promise<CofferProcess> {
     dataDir,
     url,
     port: Number(new URL(url).port),
+    s3Port: Number(new URL(s3Url).port),
     signingSecret,
     child,
     exitCode: () => code,
@@ -133,7 +148,12 @@ export async function startCoffer(): Promise<CofferProcess> {
     logLeaks() {
       const leaked = out.leaked ?? err.leaked
       if (leaked === undefined) return undefined
-      return leaked === ADMIN_KEY ? 'the admin key' : 'the signing secret'
+      if (leaked === ADMIN_KEY) return 'the admin key'
+      return leaked === signingSecret ? 'the signing secret' : 'an S3 secret access key'
+    },
+    hide(secret) {
+      out.secrets.push(secret)
+      err.secrets.push(secret)
     },
     async stop() {
       if (code === undefined) {

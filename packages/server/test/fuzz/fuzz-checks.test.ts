@@ -12,6 +12,7 @@ const secrets: Secrets = {
   adminKey: 'admin-key-'.repeat(4),
   signingSecret: 's'.repeat(43),
   root: '/tmp/coffer-fuzz-x',
+  s3Secrets: ['t'.repeat(40)],
 }
 const get: Step = { route: 'GET /x', method: 'GET', target: '/x', headers: [], transport: 'http' }
 const problem = (status: number, reason: string, body: unknown): WireResponse => ({

@@ -16,6 +16,8 @@ export interface WireRequest {
   cutAt?: number
   /** A whole request written as it is (malformed HTTP); method and target only describe it. */
   raw?: Buffer
+  /** Which listener gets it: the API origin (the default) or the S3 endpoint. */
+  listener?: 'api' | 's3'
 }
 
 /** A parsed response. */
@@ -181,6 +183,11 @@ function headerObject(request: WireRequest): Record<string, string | string[]> {
     const earlier = headers[name]
     headers[name] = earlier === undefined ? value : [earlier, value].flat()
   }
+  // node:http frames no body of a GET or DELETE by itself: it would reach the server as a next request.
+  const names = Object.keys(headers).map((name) => name.toLowerCase())
+  const framed = names.includes('content-length') || names.includes('transfer-encoding')
+  if (request.body !== undefined && request.body.length > 0 && !framed)
+    headers['Content-Length'] = String(request.body.length)
   return headers
 }
 
