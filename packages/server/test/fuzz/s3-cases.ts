@@ -47,29 +47,58 @@ const checksum = fc.record({
   where: fc.constantFrom('header', 'trailer') as fc.Arbitrary<'header' | 'trailer'>,
 })
 
-/** Who signs and how; `valid` makes a request that should pass the signature checks. */
-const signing = (valid = false): fc.Arbitrary<S3Signing> =>
-  fc
-    .record({
-      as: fc.oneof(
-        { weight: 6, arbitrary: fc.constantFrom('admin', 'admin', 'scoped', 'reader') },
-        { weight: 1, arbitrary: fc.constant('unknown') },
-      ),
-      how: fc.oneof(
-        { weight: 8, arbitrary: fc.constant<S3Signing['how']>('header') },
-        { weight: 3, arbitrary: fc.constant<S3Signing['how']>('presign') },
-        { weight: 1, arbitrary: fc.constant<S3Signing['how']>('anonymous') },
-      ),
-      payload: payloadMode,
-      tamper,
-      chunkSizes: fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 3 }),
-      checksum: sometimes(checksum, 2),
-    })
-    .map((s): S3Signing => {
-      const { checksum: declared, ...rest } = s
-      const base = declared === undefined ? rest : { ...rest, checksum: declared }
-      return valid ? { ...base, as: 'admin', how: 'header', payload: 'signed', tamper: 'none' } : base
-    })
+const chunkSizes = fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 3 })
+
+/** With `declared` when there is one (`exactOptionalPropertyTypes`: no `checksum: undefined`). */
+const withChecksum = (s: Omit<S3Signing, 'checksum'>, declared: S3Signing['checksum'] | undefined) =>
+  declared === undefined ? s : { ...s, checksum: declared }
+
+/** A signature S3 accepts, in any of the forms clients send, by a key that may or may not be allowed. */
+const validSigning: fc.Arbitrary<S3Signing> = fc
+  .record({
+    as: fc.constantFrom('admin', 'admin', 'scoped'),
+    presign: fc.boolean(),
+    payload: fc.constantFrom<PayloadMode>(
+      'signed',
+      'unsigned',
+      'streaming',
+      'streaming-trailer',
+      'unsigned-trailer',
+    ),
+    chunkSizes,
+    checksum: sometimes(
+      checksum.map((c) => ({ ...c, value: 'right' as const })),
+      2,
+    ),
+  })
+  .map(({ presign, payload, checksum: declared, ...rest }) => {
+    // A presigned URL carries no aws-chunked body: its payload is unsigned or hashed.
+    const how: S3Signing['how'] = presign && !payload.includes('-') ? 'presign' : 'header'
+    return withChecksum({ ...rest, how, payload, tamper: 'none' }, declared)
+  })
+
+/** Anything: whoever, however, with any payload mode and mostly one tamper. */
+const anySigning: fc.Arbitrary<S3Signing> = fc
+  .record({
+    as: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('admin', 'admin', 'scoped', 'reader') },
+      { weight: 1, arbitrary: fc.constant('unknown') },
+    ),
+    how: fc.oneof(
+      { weight: 8, arbitrary: fc.constant<S3Signing['how']>('header') },
+      { weight: 3, arbitrary: fc.constant<S3Signing['how']>('presign') },
+      { weight: 1, arbitrary: fc.constant<S3Signing['how']>('anonymous') },
+    ),
+    payload: payloadMode,
+    tamper,
+    chunkSizes,
+    checksum: sometimes(checksum, 2),
+  })
+  .map(({ checksum: declared, ...rest }) => withChecksum(rest, declared))
+
+/** Who signs and how: half the time as a client that does it right, so that operations run. */
+const signing = (): fc.Arbitrary<S3Signing> =>
+  fc.oneof({ weight: 1, arbitrary: validSigning }, { weight: 1, arbitrary: anySigning })
 
 /** A key as an S3 client puts it in a path: mostly each segment encoded, sometimes raw or `%2F`. */
 const s3KeyPath = fc
@@ -189,6 +218,9 @@ const getHeaders = fc.record({
   ),
 })
 
+type PutHeaders = typeof putHeaders extends fc.Arbitrary<infer T> ? T : never
+type GetHeaders = typeof getHeaders extends fc.Arbitrary<infer T> ? T : never
+
 const copySource = fc.constantFrom(
   '/fz-open/u1/hello.txt',
   'fz-open/u1/hello.txt',
@@ -238,8 +270,10 @@ const objectOp = fc.record({
     'PATCH',
   ),
   sign: signing(),
-  put: putHeaders,
-  get: getHeaders,
+  put: fc.oneof(fc.constant({}), putHeaders) as fc.Arbitrary<Partial<PutHeaders>>,
+  get: fc.oneof(fc.constant({ query: '' }), getHeaders) as fc.Arbitrary<
+    Partial<GetHeaders> & { query: string }
+  >,
   body: objectBody,
   copy: fc.record({
     source: copySource,
@@ -536,8 +570,14 @@ const completeXml = fc.oneof(
 
 const partOp = fc.record({
   kind: fc.constantFrom('part', 'part', 'part', 'copy', 'list', 'abort'),
-  n: fc.constantFrom('1', '1', '2', '2', '3', '0', '10001', '-1', 'abc', '1.5', ''),
-  upload: fc.constantFrom('{s3upload}', '{s3upload}', '{s3upload}', 'nope', '', '../x', '{s3upload}%2F..'),
+  n: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('1', '2', '3') },
+    { weight: 1, arbitrary: fc.constantFrom('0', '10001', '-1', 'abc', '1.5', '', '01', '1e0') },
+  ),
+  upload: fc.oneof(
+    { weight: 5, arbitrary: fc.constant('{s3upload}') },
+    { weight: 1, arbitrary: fc.constantFrom('nope', '', '../x', '{s3upload}%2F..', '{s3upload}&uploadId=x') },
+  ),
   body: partBody,
   sign: signing(),
   range: sometimes(fc.constantFrom('bytes=0-1', 'bytes=0-99999', 'bytes=3-1', 'bytes=x')),
