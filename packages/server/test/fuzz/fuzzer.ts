@@ -111,6 +111,8 @@ function resolve(step: Step, vars: Map<string, string>): Step | undefined {
       .replace(PLACEHOLDER, (_, name: string) => vars.get(name) ?? '"none"')
     resolved.body = Buffer.from(text, 'latin1')
   }
+  const post = step.s3?.post
+  if (step.s3 && post) resolved.s3 = { ...step.s3, post: { ...post, key: fill(post.key, vars) ?? post.key } }
   if (step.mirror) resolved.mirror = { ...step.mirror, object: fill(step.mirror.object, vars) ?? '' }
   return resolved
 }

@@ -12,6 +12,7 @@ import {
 } from './inputs.ts'
 import type { Plan, Step } from './plan.ts'
 import { transport } from './plan.ts'
+import { postFault } from './s3-post-form.ts'
 import { type PayloadMode, type S3Signing, TAMPERS, type Tamper } from './s3-signing.ts'
 
 // Requests to the S3 endpoint, signed as clients sign them (SigV4 header, presigned, aws-chunked)
@@ -677,9 +678,59 @@ export const s3MultipartCase: fc.Arbitrary<Plan> = fc
     return [...plan, ...verify(c.bucket, c.key)]
   })
 
+/** Browser POST uploads with a signed policy: one fault at a time in the policy, the fields or the form. */
+export const s3PostCase: fc.Arbitrary<Plan> = fc
+  .record({
+    bucket: bucketName,
+    key: caseKey,
+    as: fc.constantFrom('admin', 'admin', 'scoped', 'reader', 'unknown'),
+    fault: postFault,
+    successStatus: sometimes(fc.constantFrom('200', '201', '204', 'abc')),
+    contentType: sometimes(contentType),
+    meta: sometimes(headerValue),
+    file: objectBody,
+    tamper: fc.oneof(
+      { weight: 8, arbitrary: fc.constant<Tamper>('none') },
+      { weight: 1, arbitrary: fc.constantFrom<Tamper>('cut', 'length-short', 'length-long') },
+    ),
+    transport,
+  })
+  .map((c): Plan => {
+    const { successStatus, contentType: type, meta } = c
+    const post = {
+      bucket: c.bucket,
+      key: c.key,
+      fault: c.fault,
+      ...(successStatus === undefined ? {} : { successStatus }),
+      ...(type === undefined ? {} : { contentType: type }),
+      ...(meta === undefined ? {} : { meta }),
+    }
+    const sign: S3Signing = {
+      as: c.as,
+      how: 'post',
+      post,
+      payload: 'absent',
+      tamper: c.tamper,
+      chunkSizes: [1],
+    }
+    // A `${filename}` key lands elsewhere than the key named: nothing to follow then.
+    const mirror =
+      c.fault === 'filename-key' ? {} : { mirror: { object: `${c.bucket}/${c.key}`, op: 'write' as const } }
+    return [
+      s3('POST', `/${c.bucket}`, [], sign, {
+        transport: c.transport,
+        body: c.file,
+        route: 'S3 POST Object /:bucket',
+        ...mirror,
+      }),
+      ...verify(c.bucket, c.key),
+    ]
+  })
+
 /** The S3 cases, as the fuzzer weighs them against the API's. */
 export const s3Case: fc.Arbitrary<Plan> = fc.oneof(
   { weight: 5, arbitrary: s3ObjectCase },
   { weight: 2, arbitrary: s3BucketCase },
   { weight: 3, arbitrary: s3MultipartCase },
+  { weight: 2, arbitrary: s3PostCase },
 )

@@ -5,6 +5,7 @@ import { type ChecksumAlgorithm, createDigestHasher } from '../../src/s3/checksu
 import { NodeSha256 } from '../../src/s3/sigv4-crypto.ts'
 import { encodeAwsChunked } from '../s3/aws-chunked-encoder.ts'
 import type { Step } from './plan.ts'
+import { type PostUpload, postFormBody } from './s3-post-form.ts'
 
 /** S3 credentials of a fixture key. */
 export interface S3Credentials {
@@ -73,8 +74,10 @@ export interface DeclaredChecksum {
 export interface S3Signing {
   /** Whose credentials: a fixture role's, or an access key id the service never issued. */
   as: string
-  /** The `Authorization` header, a presigned query string, or no signature at all. */
-  how: 'header' | 'presign' | 'anonymous'
+  /** The `Authorization` header, a presigned query string, a signed POST form, or no signature. */
+  how: 'header' | 'presign' | 'post' | 'anonymous'
+  /** The browser upload, when `how` is `post`: the step's body is its file. */
+  post?: PostUpload
   payload: PayloadMode
   tamper: Tamper
   /** aws-chunked data chunk sizes (repeated). */
@@ -274,6 +277,16 @@ export async function signS3(
   // A body chained to a signature that is not there (presigned, anonymous) starts from zeros.
   const bodyFor = async (seed = '0'.repeat(64)) => (await payload(step, signing, seed, key, date)).body
   if (signing.how === 'anonymous') return finish(step, request, await bodyFor(), signing)
+  if (signing.how === 'post' && signing.post) {
+    const form = postFormBody(
+      signing.post,
+      step.body ?? Buffer.alloc(0),
+      { accessKeyId: creds.accessKeyId, signingKey: key },
+      date,
+    )
+    const headers = { ...own, host, 'content-type': form.contentType }
+    return finish(step, { ...request, headers }, form.body, signing)
+  }
   if (signing.how === 'presign') {
     const expiresIn = signing.tamper === 'expired' ? 60 : 600
     const presigned = await signer.presign(request, { signingDate: date, expiresIn })
