@@ -116,10 +116,9 @@ const caseKey = fc.oneof(
 const s3Path = (key: string) =>
   key
     .split('/')
-    .map((segment) =>
-      segment.startsWith('{') ? segment : segment.isWellFormed() ? encodeURIComponent(segment) : segment,
-    )
+    .map((segment) => (segment.isWellFormed() ? encodeURIComponent(segment) : segment))
     .join('/')
+    .replaceAll('%7Bcase%7D', '{case}')
 
 /** Whether the REST API and S3 name a key the same way, so their answers can be compared. */
 const comparable = (key: string) =>
@@ -608,6 +607,8 @@ export const s3MultipartCase: fc.Arbitrary<Plan> = fc
     xml: completeXml,
     endSign: signing(),
     validEnd: fc.boolean(),
+    // Side by side: the part requests in two halves, or the end with a second completion and an abort.
+    race: fc.constantFrom('none', 'none', 'none', 'parts', 'ends'),
   })
   .map((c): Plan => {
     const path = `/${c.bucket}/${s3Path(c.key)}`
@@ -628,52 +629,51 @@ export const s3MultipartCase: fc.Arbitrary<Plan> = fc
         { route: 'S3 CreateMultipartUpload' },
       ),
     ]
-    for (const op of c.ops) {
+    const parts = c.ops.map((op): Step => {
       const target = `${path}?partNumber=${op.n}&uploadId=${op.upload}`
       const opts = { transport: op.transport }
       if (op.kind === 'part')
-        plan.push(s3('PUT', target, [], op.sign, { ...opts, body: op.body, route: 'S3 UploadPart' }))
-      else if (op.kind === 'copy')
-        plan.push(
-          s3(
-            'PUT',
-            target,
-            [
-              ['x-amz-copy-source', op.source],
-              ['x-amz-copy-source-range', op.range],
-            ],
-            op.sign,
-            { ...opts, route: 'S3 UploadPartCopy' },
-          ),
+        return s3('PUT', target, [], op.sign, { ...opts, body: op.body, route: 'S3 UploadPart' })
+      if (op.kind === 'copy')
+        return s3(
+          'PUT',
+          target,
+          [
+            ['x-amz-copy-source', op.source],
+            ['x-amz-copy-source-range', op.range],
+          ],
+          op.sign,
+          { ...opts, route: 'S3 UploadPartCopy' },
         )
-      else if (op.kind === 'list')
-        plan.push(
-          s3('GET', `${path}?uploadId=${op.upload}${op.listQuery}`, [], op.sign, {
-            ...opts,
-            route: 'S3 ListParts',
-          }),
-        )
-      else
-        plan.push(
-          s3('DELETE', `${path}?uploadId=${op.upload}`, [], op.sign, {
-            ...opts,
-            route: 'S3 AbortMultipartUpload',
-          }),
-        )
-    }
+      if (op.kind === 'list')
+        return s3('GET', `${path}?uploadId=${op.upload}${op.listQuery}`, [], op.sign, {
+          ...opts,
+          route: 'S3 ListParts',
+        })
+      return s3('DELETE', `${path}?uploadId=${op.upload}`, [], op.sign, {
+        ...opts,
+        route: 'S3 AbortMultipartUpload',
+      })
+    })
+    const half = Math.ceil(parts.length / 2)
+    if (c.race === 'parts' && parts.length >= 2)
+      plan.push({ parallel: [parts.slice(0, half), parts.slice(half)] })
+    else plan.push(...parts)
     const end = c.validEnd
       ? { ...c.endSign, as: 'admin', how: 'header' as const, tamper: 'none' as const }
       : c.endSign
-    if (c.end === 'complete')
-      plan.push(
-        s3('POST', `${path}?uploadId={s3upload}`, [], end, {
-          body: Buffer.from(c.xml),
-          route: 'S3 CompleteMultipartUpload',
-          mirror: { object, op: 'change' },
-        }),
-      )
-    if (c.end === 'abort')
-      plan.push(s3('DELETE', `${path}?uploadId={s3upload}`, [], end, { route: 'S3 AbortMultipartUpload' }))
+    const complete = (sign: S3Signing) =>
+      s3('POST', `${path}?uploadId={s3upload}`, [], sign, {
+        body: Buffer.from(c.xml),
+        route: 'S3 CompleteMultipartUpload',
+        mirror: { object, op: 'change' },
+      })
+    const abort = (sign: S3Signing) =>
+      s3('DELETE', `${path}?uploadId={s3upload}`, [], sign, { route: 'S3 AbortMultipartUpload' })
+    const ends = c.end === 'complete' ? [complete(end)] : c.end === 'abort' ? [abort(end)] : []
+    if (c.race === 'ends' && ends.length > 0)
+      plan.push({ parallel: [ends, [complete(signingValid)], [abort(signingValid)]] })
+    else plan.push(...ends)
     plan.push(s3('GET', `/${c.bucket}?uploads`, [], signingValid, { route: 'S3 ListMultipartUploads' }))
     return [...plan, ...verify(c.bucket, c.key)]
   })
