@@ -93,4 +93,16 @@ describe('the S3 endpoint on requests no client should send', () => {
     expect(answer.status).toBe(403)
     expect(codeOf(answer.text)).toBe('SignatureDoesNotMatch')
   })
+
+  it('refuses a POST upload whose form ends inside the file as the client’s error, storing nothing', async () => {
+    // No closing boundary: the body arrives whole, but the form ends inside the file part, which
+    // busboy fails with a plain Error ("Part terminated early").
+    const post = { bucket: 'wire', key: 'cut/form.txt', fault: 'no-closing' as const }
+    const step = { method: 'POST', target: '/wire', headers: [], body: Buffer.alloc(4000, 0x66) }
+    const answer = await sendSigned(step, { how: 'post', post })
+    expect(answer.status, answer.text).toBe(400)
+    expect(codeOf(answer.text), answer.text).toBe('MalformedPOSTRequest')
+    const read = await harness.fetch('/v1/buckets/wire/objects/cut/form.txt', { token: harness.admin })
+    expect(read.status).toBe(404)
+  })
 })
