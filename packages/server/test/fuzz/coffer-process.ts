@@ -9,6 +9,9 @@ import { MAIN } from '../spawned-service.ts'
 /** The admin key the fuzzed service starts with; a response or log that shows it leaks it. */
 export const ADMIN_KEY = 'fuzz-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 
+/** A SigV4 signature (a header's, a presigned URL's, an aws-chunked chunk's, a POST form's) in a log. */
+const SIGNATURE = /(signature[=:"]+|signature%3D)[0-9a-f]{64}/i
+
 /** The last bytes of a stream, so that a long run keeps bounded logs; remembers any secret it saw. */
 class Tail {
   #text = ''
@@ -24,6 +27,7 @@ class Tail {
     // The window reaches back past the previous chunk's end, so a secret split by a chunk is seen.
     const window = this.#text.slice(-200) + text
     this.leaked ??= this.secrets.find((secret) => window.includes(secret))
+    if (SIGNATURE.test(window)) this.leaked ??= 'a request signature'
     this.#text = (this.#text + text).slice(-this.limit)
   }
   get text(): string {
@@ -65,7 +69,7 @@ export interface CofferProcess {
   stderr(): string
   /** The service's log lines of failed (5xx) requests so far: how many, and the last one. */
   failedRequests(): { count: number; last: string | undefined }
-  /** Whether the log holds a secret it must never show (the admin key, the signing secret, an S3 secret). */
+  /** Whether the log holds what it must never show: the admin key, the signing secret, an S3 secret, a signature. */
   logLeaks(): string | undefined
   /** Adds a secret the log must never show (an S3 secret access key issued after the start). */
   hide(secret: string): void
@@ -149,6 +153,7 @@ export async function startCoffer(): Promise<CofferProcess> {
       const leaked = out.leaked ?? err.leaked
       if (leaked === undefined) return undefined
       if (leaked === ADMIN_KEY) return 'the admin key'
+      if (leaked === 'a request signature') return leaked
       return leaked === signingSecret ? 'the signing secret' : 'an S3 secret access key'
     },
     hide(secret) {
