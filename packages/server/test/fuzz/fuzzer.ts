@@ -255,8 +255,11 @@ export class Fuzzer {
       if (!resolved) continue
       // What a write means to store: the body before aws-chunked framing (one byte less when the
       // Content-Length says so, which an unhashed body cannot tell from a shorter one).
-      // A form's last byte is its closing boundary's, not the file's.
-      const short = resolved.s3?.tamper === 'length-short' && resolved.s3.how !== 'post'
+      // A form's last byte is its closing boundary's, not the file's; a 1-byte body is sent whole.
+      const short =
+        resolved.s3?.tamper === 'length-short' &&
+        resolved.s3.how !== 'post' &&
+        (resolved.body?.length ?? 0) > 1
       const meant = short ? resolved.body?.subarray(0, -1) : resolved.body
       const step = resolved.s3 ? await target.signS3(resolved, resolved.s3) : resolved
       const failedBefore = target.coffer.failedRequests().count
