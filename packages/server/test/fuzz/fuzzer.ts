@@ -23,6 +23,12 @@ export interface FuzzOptions {
   log?: (line: string) => void
   /** Which cases: all (the default), only the REST API's and tus's, or only the S3 endpoint's. */
   only?: 'api' | 's3'
+  /**
+   * Whether cases may write one key from several requests at once (S3 and REST writes, multipart
+   * completions side by side); default true. The index and the store do not yet agree after such
+   * races (the store keeps the last rename, the index the last commit), so `npm test` leaves them out.
+   */
+  races?: boolean
 }
 
 /** Failures with the same route, broken invariant and (generalised) message: most likely one bug. */
@@ -64,8 +70,22 @@ const caseOf = (kinds: Array<{ weight: number; arbitrary: fc.Arbitrary<Plan> }>)
 export const anyCase: fc.Arbitrary<Plan> = caseOf([...apiCases, { weight: 6, arbitrary: s3Case }])
 
 /** The cases of `only`. */
-export const casesOf = (only: FuzzOptions['only']): fc.Arbitrary<Plan> =>
-  only === undefined ? anyCase : only === 's3' ? caseOf([{ weight: 1, arbitrary: s3Case }]) : caseOf(apiCases)
+export function casesOf(only: FuzzOptions['only'], races = true): fc.Arbitrary<Plan> {
+  const cases =
+    only === undefined
+      ? anyCase
+      : only === 's3'
+        ? caseOf([{ weight: 1, arbitrary: s3Case }])
+        : caseOf(apiCases)
+  return races ? cases : cases.filter((plan) => !plan.some(writesOneKeyAtOnce))
+}
+
+/** Whether an op sends, side by side, requests that write the same object (see `races`). */
+function writesOneKeyAtOnce(op: Plan[number]): boolean {
+  if (!('parallel' in op)) return false
+  const writes = op.parallel.flat().filter((step) => step.mirror !== undefined && step.mirror.op !== 'read')
+  return new Set(writes.map((step) => step.mirror?.object)).size < writes.length
+}
 
 /** A fresh service after this many cases, so that a long run checks the index against the store often. */
 const CASES_PER_SERVICE = 300
@@ -208,6 +228,11 @@ export class Fuzzer {
     this.report = { seed: options.seed, cases: 0, requests: 0, restarts: 0, failures: [], statuses: {} }
   }
 
+  /** The options that pick the cases, as `npm run test:fuzz` takes them (a replay needs them). */
+  get #selection(): string {
+    return `${this.options.only ? ` --only ${this.options.only}` : ''}${this.options.races === false ? ' --no-races' : ''}`
+  }
+
   #log(line: string): void {
     this.options.log?.(line)
   }
@@ -237,7 +262,7 @@ export class Fuzzer {
     // Found between cases (reconcile at a service's end): only the run up to here shows it again.
     const replay = state.index < 0 ? `--runs ${this.report.cases}` : `--path ${state.index}`
     const first = {
-      replay: `--seed ${this.options.seed}${this.options.only ? ` --only ${this.options.only}` : ''} ${replay}`,
+      replay: `--seed ${this.options.seed}${this.#selection} ${replay}`,
       step: state.step,
       request: describeRequest(step, (text) => this.#hideTokens(text, state.vars)),
       response: exchange ? describeResponse(exchange) : '',
@@ -435,7 +460,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   let next = options.path === undefined ? 0 : Number(options.path.split(':')[0])
   // An error of the fuzzer itself (a service that cannot start) ends the run and is thrown.
   let broken: unknown
-  const property = fc.asyncProperty(casesOf(options.only), async (plan) => {
+  const property = fc.asyncProperty(casesOf(options.only, options.races), async (plan) => {
     if (broken !== undefined) return true
     const index = next++
     try {

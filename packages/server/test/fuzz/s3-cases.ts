@@ -387,10 +387,28 @@ export const s3ObjectCase: fc.Arbitrary<Plan> = fc
     key: caseKey,
     raw: fc.boolean(),
     ops: fc.array(objectOp, { minLength: 1, maxLength: 4 }),
+    race: fc.constantFrom(false, false, false, true),
   })
-  .map(({ bucket, key, raw, ops }): Plan => {
+  .map(({ bucket, key, raw, ops, race }): Plan => {
     const path = raw && !key.includes('{') ? keyPath(key, 'raw') : s3Path(key)
-    return [...ops.map((op) => objectStep(bucket, key, path, op)), ...verify(bucket, key)]
+    const steps = ops.map((op) => objectStep(bucket, key, path, op))
+    if (!race || steps.length < 2) return [...steps, ...verify(bucket, key)]
+    // Side by side, in two halves and beside a write through the REST API: which write wins is the
+    // server's to order, so what they leave is not followed, only that both APIs then agree on it.
+    const unordered = steps.map((s) =>
+      s.mirror ? { ...s, mirror: { ...s.mirror, op: 'change' as const } } : s,
+    )
+    const half = Math.ceil(unordered.length / 2)
+    const rest: Step = {
+      route: 'PUT /v1/buckets/:bucket/objects/* (race)',
+      method: 'PUT',
+      target: `/v1/buckets/${bucket}/objects/${s3Path(key)}`,
+      headers: [['Authorization', 'Bearer {token:admin}']],
+      body: Buffer.from('written through the REST API'),
+      transport: 'http',
+      mirror: { object: `${bucket}/${key}`, op: 'change' },
+    }
+    return [{ parallel: [unordered.slice(0, half), unordered.slice(half), [rest]] }, ...verify(bucket, key)]
   })
 
 const listParam = fc.record({
