@@ -191,7 +191,9 @@ export function describeRequest(step: Step, hide: (text: string) => string = (t)
   ]
   for (const [name, value] of step.headers) lines.push(`  ${name}: ${clip(JSON.stringify(value), 160)}`)
   if (step.body !== undefined) {
-    const cut = step.cutAt === undefined ? '' : `, connection ended after ${step.cutAt}`
+    const cut =
+      (step.cutAt === undefined ? '' : `, connection ended after ${step.cutAt}`) +
+      (step.pauseMs === undefined ? '' : `, paused ${step.pauseMs} ms halfway`)
     lines.push(
       `  body (${step.body.length} bytes${cut}): ${clip(JSON.stringify(step.body.toString('utf8')), 200)}`,
     )

@@ -58,6 +58,7 @@ export const TAMPERS = [
   'length-short',
   'length-long',
   'cut',
+  'slow',
 ] as const
 
 export type Tamper = (typeof TAMPERS)[number]
@@ -381,5 +382,7 @@ function finish(step: Step, signed: HttpRequest, body: Buffer | undefined, signi
     sent.headers.push(['Content-Length', String(length + (signing.tamper === 'cut' ? 0 : 10))])
     sent.cutAt = signing.tamper === 'cut' ? Math.floor(length / 2) : length
   }
+  // A client that stalls mid-body for a second, then sends the rest.
+  if (signing.tamper === 'slow') sent.pauseMs = 1000
   return sent
 }
