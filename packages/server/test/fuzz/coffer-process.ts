@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { START_FLAGS } from '../../src/service/heap-tuning.ts'
 import { MAIN } from '../spawned-service.ts'
 
+/** The S3 endpoint's domain for virtual-host style requests (never resolved: Host is sent as is). */
+export const S3_DOMAIN = 's3.fuzz.test'
+
 /** The admin key the fuzzed service starts with; a response or log that shows it leaks it. */
 export const ADMIN_KEY = 'fuzz-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
 
@@ -93,6 +96,8 @@ export async function startCoffer(): Promise<CofferProcess> {
       COFFER_DATA_DIR: dataDir,
       COFFER_ADMIN_KEY: ADMIN_KEY,
       COFFER_LOG_LEVEL: 'info',
+      // Virtual-host style S3 requests name `<bucket>.s3.fuzz.test` in their Host header.
+      COFFER_S3_DOMAIN: S3_DOMAIN,
     },
   })
   const out = new Tail(256 * 1024)

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { CHECKSUM_ALGORITHMS } from '../../src/s3/checksum-hasher.ts'
+import { S3_DOMAIN } from './coffer-process.ts'
 import {
   bucketName,
   contentType,
@@ -388,10 +389,22 @@ export const s3ObjectCase: fc.Arbitrary<Plan> = fc
     raw: fc.boolean(),
     ops: fc.array(objectOp, { minLength: 1, maxLength: 4 }),
     race: fc.constantFrom(false, false, false, true),
+    virtual: fc.constantFrom(false, false, false, true),
   })
-  .map(({ bucket, key, raw, ops, race }): Plan => {
+  .map(({ bucket, key, raw, ops, race, virtual }): Plan => {
     const path = raw && !key.includes('{') ? keyPath(key, 'raw') : s3Path(key)
-    const steps = ops.map((op) => objectStep(bucket, key, path, op))
+    // Virtual-host style: the bucket in the Host header (`<bucket>.s3.fuzz.test`), the key the path.
+    const steps = ops
+      .map((op) => objectStep(bucket, key, path, op))
+      .map((s) =>
+        virtual
+          ? {
+              ...s,
+              target: s.target.slice(bucket.length + 1),
+              headers: [...s.headers, ['Host', `${bucket}.${S3_DOMAIN}`] as [string, string]],
+            }
+          : s,
+      )
     if (!race || steps.length < 2) return [...steps, ...verify(bucket, key)]
     // Side by side, in two halves and beside a write through the REST API: which write wins is the
     // server's to order, so what they leave is not followed, only that both APIs then agree on it.

@@ -244,11 +244,12 @@ export async function signS3(
   credentials: S3Credentials | undefined,
   port: number,
 ): Promise<Step> {
-  const host = `127.0.0.1:${port}`
   const question = step.target.indexOf('?')
   const path = question < 0 ? step.target : step.target.slice(0, question)
   const search = question < 0 ? '' : step.target.slice(question + 1)
   const own = Object.fromEntries(step.headers.map(([n, v]) => [n.toLowerCase(), v]))
+  // A virtual-host style step names its own Host (`<bucket>.<domain>`); the port is the listener's.
+  const host = own.host === undefined ? `127.0.0.1:${port}` : `${own.host}:${port}`
   const date = signingDate(signing.tamper)
   const unsignedBody = await payload(step, signing)
   const request: HttpRequest = {
