@@ -89,7 +89,7 @@ function writesOneKeyAtOnce(op: Plan[number]): boolean {
 
 /** A fresh service after this many cases, so that a long run checks the index against the store often. */
 const CASES_PER_SERVICE = 300
-const PLACEHOLDER = /\{(token:[\w-]+|case|upload0?|offset|signed|stored|s3upload|etag\d)\}/g
+const PLACEHOLDER = /\{(token:[\w-]+|case|upload0?|offset|signed|stored|s3upload|s3token|etag\d)\}/g
 
 /** The state of one case: the placeholders' values, and whether the service broke. */
 interface CaseState {
@@ -159,6 +159,9 @@ function capture(step: Step, exchange: Exchange, vars: Map<string, string>): voi
     const part = /[?&]partNumber=([1-9])(&|$)/.exec(step.target)?.[1]
     const etag =
       headerOf(response, 'etag') ?? /<ETag>([^<]+)<\/ETag>/.exec(response.body.toString('utf8'))?.[1]
+    // The next page's token, percent-encoded for the query it goes back into.
+    const next = /<Next(?:ContinuationToken|Marker)>([^<]+)<\/Next/.exec(response.body.toString('utf8'))?.[1]
+    if (next) vars.set('s3token', encodeURIComponent(next.replaceAll('&amp;', '&')))
     if (part && etag && step.route.startsWith('S3 UploadPart'))
       vars.set(`etag${part}`, etag.replaceAll('&quot;', '"'))
   }

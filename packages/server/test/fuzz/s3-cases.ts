@@ -471,7 +471,9 @@ const deleteXml = fc.oneof(
 export const s3BucketCase: fc.Arbitrary<Plan> = fc
   .record({
     bucket: bucketName,
-    kind: fc.constantFrom('list', 'list', 'list', 'delete', 'bucket', 'service'),
+    kind: fc.constantFrom('list', 'list', 'list', 'page', 'delete', 'bucket', 'service'),
+    tokenTamper: fc.constantFrom('', '', 'A', '%3D', '=', 'x'.repeat(3000)),
+    v1: fc.boolean(),
     list: listParam,
     xml: deleteXml,
     md5: fc.boolean(),
@@ -497,6 +499,17 @@ export const s3BucketCase: fc.Arbitrary<Plan> = fc
   })
   .map((c): Plan => {
     const opts = { transport: c.transport }
+    if (c.kind === 'page') {
+      // A real page token (captured as {s3token}) followed as given, then with something added; v1
+      // answers NextMarker only with a delimiter.
+      const [list, token] = c.v1 ? ['', 'marker'] : ['list-type=2&', 'continuation-token']
+      const delimiter = c.v1 || c.list.delimiter !== undefined ? '&delimiter=%2F' : ''
+      const first = `/${c.bucket}?${list}max-keys=1${delimiter}`
+      const page = (target: string) =>
+        s3('GET', target, [], signingValid, { ...opts, route: 'S3 list /:bucket (pages)' })
+      const tampered = c.tokenTamper === '' ? [] : [page(`${first}&${token}={s3token}${c.tokenTamper}`)]
+      return [page(first), page(`${first}&${token}={s3token}`), ...tampered]
+    }
     if (c.kind === 'service')
       return [
         s3('GET', '/', [], c.sign, { ...opts, route: 'S3 ListBuckets' }),
