@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
+import { isStorageError } from '@coffer/core'
 import { Busboy, type BusboyFileStream, type BusboyInstance } from '@fastify/busboy'
-import { S3Error } from './s3-error.ts'
+import { isS3Error, S3Error } from './s3-error.ts'
 
 /** A POST upload's form: its fields (names in lower case) and the file, not yet read. */
 export interface PostForm {
@@ -28,6 +29,25 @@ const tooLarge = () =>
     'MaxPostPreDataLengthExceededError',
     'Your POST request fields preceding the upload file were too large.',
   )
+
+/**
+ * The file part as the caller reads it. busboy fails the part itself with a plain `Error` when the
+ * form ends inside it ("Part terminated early…": a body cut short): that is the client's fault,
+ * `MalformedPOSTRequest`, not a failure of the service. Destroying it stops reading the part.
+ */
+function clientFaults(part: BusboyFileStream): Readable {
+  const file = new PassThrough({
+    destroy(error, done) {
+      part.destroy()
+      done(error)
+    },
+  })
+  part.on('error', (error) =>
+    file.destroy(isS3Error(error) || isStorageError(error) ? error : malformed(error)),
+  )
+  part.pipe(file)
+  return file
+}
 
 /**
  * Reads a browser POST upload (multipart/form-data, per the S3 API reference's "POST Object") with
@@ -77,7 +97,7 @@ export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Prom
     })
     parser.on('file', (_name, stream, filename) => {
       file = stream
-      resolve({ fields, file: stream, filename: filename ?? '' })
+      resolve({ fields, file: clientFaults(stream), filename: filename ?? '' })
     })
     parser.on('fieldsLimit', () => fail(tooLarge()))
     parser.on('partsLimit', () => fail(tooLarge()))

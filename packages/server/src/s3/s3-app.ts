@@ -9,7 +9,7 @@ import Fastify, {
 } from 'fastify'
 import type { AppContext } from '../http/app-context.ts'
 import { registerCors, s3Scope } from '../http/cors.ts'
-import { clientErrorHandler } from '../http/error-handling.ts'
+import { lingerOnClose } from '../http/lingering-close.ts'
 import { malformedContentType } from '../http/receive-object.ts'
 import { describeError } from '../http/request-log.ts'
 import { registerResponseHooks } from '../http/response-hooks.ts'
@@ -20,6 +20,7 @@ import { objectOperation } from './object-operations.ts'
 import { principalOf } from './principal-of.ts'
 import { parseRequestTarget } from './request-target.ts'
 import { type S3Call, s3Path } from './s3-call.ts'
+import { s3ClientErrorHandler } from './s3-client-errors.ts'
 import { S3Error } from './s3-error.ts'
 import { type S3Subject, s3ErrorOf } from './s3-error-of.ts'
 import { errorXml } from './s3-xml.ts'
@@ -118,7 +119,7 @@ export async function createS3App(
     // The S3 code reads the query as the client signed it (`parseRequestTarget`), never Fastify's
     // parse of it, which showed in a small presigned GET's profile.
     routerOptions: { maxParamLength: 8192, querystringParser: () => ({}) },
-    clientErrorHandler,
+    clientErrorHandler: s3ClientErrorHandler,
     http: { requireHostHeader: false },
     genReqId: requestIds(),
     frameworkErrors: (_error, request, reply) => {
@@ -154,11 +155,20 @@ export async function createS3App(
         { cause: error instanceof Error ? describeError(error) : { message: String(error) } },
         's3 request failed',
       )
-    // A request whose body was not read (refused before it) closes its connection: no reading on.
-    if (!request.raw.complete) reply.header('connection', 'close')
+    // A request whose body was not read (refused before it) closes its connection, lingering so
+    // that the close does not reset the answer away before the client reads it.
+    if (!request.raw.complete) {
+      reply.header('connection', 'close')
+      lingerOnClose(request.raw)
+    }
     if (reply.sent) return reply
     const body = request.method === 'HEAD' ? undefined : errorXml(s3, { resource, requestId: request.id })
     return reply.code(s3.status).type('application/xml').send(body)
+  })
+  // Other methods (PATCH, OPTIONS without CORS…): S3's answer, never the router's, which echoes the
+  // URL and with it a presigned request's signature.
+  app.setNotFoundHandler(() => {
+    throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.')
   })
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],

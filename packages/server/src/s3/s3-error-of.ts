@@ -56,6 +56,8 @@ export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
     return new S3Error('InvalidRequest', 'the request has a malformed header', { cause: error })
   }
   if (!isStorageError(error)) {
+    const refusal = frameworkRefusal(error)
+    if (refusal !== undefined) return refusal
     return new S3Error('InternalError', 'We encountered an internal error. Please try again.', {
       cause: error,
     })
@@ -67,6 +69,24 @@ export function s3ErrorOf(error: unknown, subject: S3Subject): S3Error {
   if (S3_ERROR_STATUS[code] >= 500)
     return new S3Error(code, 'We encountered an internal error. Please try again.', { cause: error })
   return new S3Error(code, error.message, { cause: error })
+}
+
+/**
+ * Fastify's own refusals of a request, before any route runs (415 for a `Content-Type` it cannot
+ * parse, such as `image/`): the client's mistake, so a 4xx. Fastify's message is not shown.
+ */
+function frameworkRefusal(error: unknown): S3Error | undefined {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined
+  if (status === 415)
+    return new S3Error('InvalidArgument', 'the Content-Type header is not a valid media type', {
+      cause: error,
+    })
+  if (status === 413)
+    return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+      cause: error,
+    })
+  return new S3Error('InvalidRequest', 'the request is not valid', { cause: error })
 }
 
 /** The S3 error a lower layer's failure was caused by, if any (a few causes deep at most). */

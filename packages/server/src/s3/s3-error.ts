@@ -44,6 +44,7 @@ export const S3_ERROR_STATUS = {
   OperationAborted: 409,
   PreconditionFailed: 412,
   QuotaExceeded: 403,
+  RequestHeaderSectionTooLarge: 400,
   RequestTimeTooSkewed: 403,
   RequestTimeout: 400,
   ServiceUnavailable: 503,

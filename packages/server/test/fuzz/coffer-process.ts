@@ -6,8 +6,14 @@ import { join } from 'node:path'
 import { START_FLAGS } from '../../src/service/heap-tuning.ts'
 import { MAIN } from '../spawned-service.ts'
 
+/** The S3 endpoint's domain for virtual-host style requests (never resolved: Host is sent as is). */
+export const S3_DOMAIN = 's3.fuzz.test'
+
 /** The admin key the fuzzed service starts with; a response or log that shows it leaks it. */
 export const ADMIN_KEY = 'fuzz-admin-key-0123456789abcdefghijklmnopqrstuvwxyz'
+
+/** A SigV4 signature (a header's, a presigned URL's, an aws-chunked chunk's, a POST form's) in a log. */
+const SIGNATURE = /(signature[=:"]+|signature%3D)[0-9a-f]{64}/i
 
 /** The last bytes of a stream, so that a long run keeps bounded logs; remembers any secret it saw. */
 class Tail {
@@ -24,6 +30,7 @@ class Tail {
     // The window reaches back past the previous chunk's end, so a secret split by a chunk is seen.
     const window = this.#text.slice(-200) + text
     this.leaked ??= this.secrets.find((secret) => window.includes(secret))
+    if (SIGNATURE.test(window)) this.leaked ??= 'a request signature'
     this.#text = (this.#text + text).slice(-this.limit)
   }
   get text(): string {
@@ -54,6 +61,8 @@ export interface CofferProcess {
   dataDir: string
   url: string
   port: number
+  /** The S3 endpoint's port. */
+  s3Port: number
   /** The signing secret the service generated in its data dir. */
   signingSecret: string
   child: ChildProcessWithoutNullStreams
@@ -63,8 +72,10 @@ export interface CofferProcess {
   stderr(): string
   /** The service's log lines of failed (5xx) requests so far: how many, and the last one. */
   failedRequests(): { count: number; last: string | undefined }
-  /** Whether the log holds a secret it must never show (the admin key or the signing secret). */
+  /** Whether the log holds what it must never show: the admin key, the signing secret, an S3 secret, a signature. */
   logLeaks(): string | undefined
+  /** Adds a secret the log must never show (an S3 secret access key issued after the start). */
+  hide(secret: string): void
   stop(): Promise<void>
 }
 
@@ -85,19 +96,26 @@ export async function startCoffer(): Promise<CofferProcess> {
       COFFER_DATA_DIR: dataDir,
       COFFER_ADMIN_KEY: ADMIN_KEY,
       COFFER_LOG_LEVEL: 'info',
+      // Virtual-host style S3 requests name `<bucket>.s3.fuzz.test` in their Host header.
+      COFFER_S3_DOMAIN: S3_DOMAIN,
     },
   })
   const out = new Tail(256 * 1024)
   const err = new Tail(64 * 1024)
-  const failed = { count: 0, last: undefined as string | undefined, partial: '' }
+  const failed = { count: 0, namedAt: -1, last: undefined as string | undefined, partial: '' }
   child.stdout.on('data', (chunk: Buffer) => {
     out.push(chunk)
     const lines = (failed.partial + chunk.toString('utf8')).split('\n')
     failed.partial = lines.pop() ?? ''
     for (const line of lines) {
-      if (!line.includes('"request failed"')) continue
+      // `request failed` (the API) and `s3 request failed` (the S3 endpoint).
+      if (!line.includes('request failed"')) continue
       failed.count += 1
-      failed.last = line
+      // One failure may log twice (the S3 endpoint's line with the error, then the request's line
+      // without it): the line that names the error is the one to keep.
+      const named = /"(err|cause)":/.test(line)
+      if (named || failed.namedAt !== failed.count - 1) failed.last = line
+      if (named) failed.namedAt = failed.count
     }
   })
   child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
@@ -116,6 +134,11 @@ export async function startCoffer(): Promise<CofferProcess> {
       throw error
     },
   )
+  const s3Url = /S3 endpoint \(path-style, SigV4\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(out.text)?.[1]
+  if (s3Url === undefined) {
+    child.kill('SIGKILL')
+    throw new Error(`Coffer did not say where its S3 endpoint listens: ${out.text}`)
+  }
   const signingSecret = (await readFile(join(dataDir, 'signing-secret'), 'utf8')).trim()
   out.secrets.push(signingSecret)
   err.secrets.push(signingSecret)
@@ -124,6 +147,7 @@ export async function startCoffer(): Promise<CofferProcess> {
     dataDir,
     url,
     port: Number(new URL(url).port),
+    s3Port: Number(new URL(s3Url).port),
     signingSecret,
     child,
     exitCode: () => code,
@@ -133,7 +157,13 @@ export async function startCoffer(): Promise<CofferProcess> {
     logLeaks() {
       const leaked = out.leaked ?? err.leaked
       if (leaked === undefined) return undefined
-      return leaked === ADMIN_KEY ? 'the admin key' : 'the signing secret'
+      if (leaked === ADMIN_KEY) return 'the admin key'
+      if (leaked === 'a request signature') return leaked
+      return leaked === signingSecret ? 'the signing secret' : 'an S3 secret access key'
+    },
+    hide(secret) {
+      out.secrets.push(secret)
+      err.secrets.push(secret)
     },
     async stop() {
       if (code === undefined) {

@@ -12,6 +12,7 @@ const secrets: Secrets = {
   adminKey: 'admin-key-'.repeat(4),
   signingSecret: 's'.repeat(43),
   root: '/tmp/coffer-fuzz-x',
+  s3Secrets: ['t'.repeat(40)],
 }
 const get: Step = { route: 'GET /x', method: 'GET', target: '/x', headers: [], transport: 'http' }
 const problem = (status: number, reason: string, body: unknown): WireResponse => ({
@@ -50,6 +51,40 @@ describe("the fuzzer's checks", () => {
     expect(invariants(leak)).toEqual(['response shows the data dir path'])
     expect(invariants(undefined)).toEqual(['no response'])
     expect(invariants(undefined, { ...get, cutAt: 3 })).toEqual([])
+  })
+
+  it('on the S3 endpoint: want XML errors with matching status and a request id, no echoed signature', () => {
+    const signature = 'ab'.repeat(32)
+    const s3: Step = {
+      ...get,
+      listener: 's3',
+      headers: [
+        ['Authorization', `AWS4-HMAC-SHA256 Credential=x, SignedHeaders=host, Signature=${signature}`],
+      ],
+    }
+    const xml = (status: number, code: string, id = true, extra = ''): WireResponse => ({
+      status,
+      reason: '',
+      headers: [
+        ['content-type', 'application/xml'],
+        ...(id ? [['x-amz-request-id', '1'] as [string, string]] : []),
+      ],
+      body: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>${extra}</Error>`),
+    })
+    expect(invariants(xml(404, 'NoSuchKey'), s3)).toEqual([])
+    expect(invariants(xml(501, 'NotImplemented'), s3)).toEqual([])
+    expect(invariants(xml(403, 'XAmzContentSHA256Mismatch'), s3)).toEqual([
+      'S3 error is not an S3 XML document',
+    ])
+    expect(invariants(xml(400, 'NoSuchThing'), s3)).toEqual(['S3 error is not an S3 XML document'])
+    expect(invariants(xml(500, 'InternalError'), s3)).toContain('500 for a client request')
+    expect(invariants(xml(404, 'NoSuchKey', false), s3)).toEqual(['S3 answer without x-amz-request-id'])
+    expect(invariants(problem(404, 'Not Found', { code: 'NotFound' }), s3)).toContain(
+      'S3 error is not an S3 XML document',
+    )
+    expect(invariants(xml(403, 'SignatureDoesNotMatch', true, `<Sig>${signature}</Sig>`), s3)).toEqual([
+      "response shows the request's signature",
+    ])
   })
 
   it('see a file written beside the data dir, and a live service', async () => {

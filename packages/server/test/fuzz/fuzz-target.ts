@@ -2,6 +2,8 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ADMIN_KEY, type CofferProcess, startCoffer } from './coffer-process.ts'
 import type { Secrets } from './invariants.ts'
+import type { Step } from './plan.ts'
+import { type S3Credentials, type S3Signing, signS3 } from './s3-signing.ts'
 import { send, type WireRequest } from './wire.ts'
 
 /** The buckets every case starts with: no policy, public, quota and size limits, allowed types. */
@@ -23,6 +25,13 @@ const ROLES: Record<string, unknown[]> = {
   ],
 }
 
+/** The S3 credentials of the fixtures by role: an admin, a key scoped to `u1/`, a reader of one bucket. */
+const S3_ROLES: Record<string, unknown[]> = {
+  admin: [{ bucket: '*', permissions: ['admin'] }],
+  scoped: ROLES.scoped ?? [],
+  reader: ROLES.reader ?? [],
+}
+
 const SEED_OBJECTS = [
   'fz-open/u1/hello.txt',
   'fz-public/u1/hello.txt',
@@ -33,6 +42,8 @@ const SEED_OBJECTS = [
 /** A running service with its fixtures: what the cases talk to, and the checks between them. */
 export class FuzzTarget {
   readonly tokens = new Map<string, string>([['admin', ADMIN_KEY]])
+  /** The S3 credentials of the fixture keys made with `s3: true`, by role. */
+  readonly s3Keys = new Map<string, S3Credentials>()
   readonly coffer: CofferProcess
   #before = ''
 
@@ -52,12 +63,22 @@ export class FuzzTarget {
   }
 
   get secrets(): Secrets {
-    return { adminKey: ADMIN_KEY, signingSecret: this.coffer.signingSecret, root: this.coffer.root }
+    return {
+      adminKey: ADMIN_KEY,
+      signingSecret: this.coffer.signingSecret,
+      root: this.coffer.root,
+      s3Secrets: [...this.s3Keys.values()].map((key) => key.secretAccessKey),
+    }
   }
 
-  /** Sends a request to the service (127.0.0.1 only). */
+  /** Sends a request to the service (127.0.0.1 only), to the listener it names. */
   send(request: WireRequest, timeoutMs?: number) {
-    return send(request, this.coffer.port, timeoutMs)
+    return send(request, request.listener === 's3' ? this.coffer.s3Port : this.coffer.port, timeoutMs)
+  }
+
+  /** The step signed for the S3 endpoint as `signing` says, with the fixture credentials it names. */
+  signS3(step: Step, signing: S3Signing): Promise<Step> {
+    return signS3(step, signing, this.s3Keys.get(signing.as), this.coffer.s3Port)
   }
 
   /** An ordinary JSON request as the admin; throws unless it answers `expect`. */
@@ -80,6 +101,18 @@ export class FuzzTarget {
         token: string
       }
       this.tokens.set(role, created.token)
+    }
+    for (const [role, scopes] of Object.entries(S3_ROLES)) {
+      const created = (await this.admin(
+        'POST',
+        '/v1/keys',
+        { name: `fuzz s3 ${role}`, scopes, s3: true },
+        201,
+      )) as {
+        s3: S3Credentials
+      }
+      this.s3Keys.set(role, created.s3)
+      this.coffer.hide(created.s3.secretAccessKey)
     }
     for (const path of SEED_OBJECTS) {
       const [bucket, ...key] = path.split('/')
@@ -123,8 +156,11 @@ export class FuzzTarget {
       const { count, last } = this.coffer.failedRequests()
       if (count > seen && last !== undefined) {
         try {
-          const entry = JSON.parse(last) as { cause?: unknown; code?: unknown }
-          return JSON.stringify(entry.cause ?? entry.code ?? null).replaceAll(this.coffer.root, '<root>')
+          const entry = JSON.parse(last) as { cause?: unknown; err?: unknown; code?: unknown }
+          return JSON.stringify(entry.cause ?? entry.err ?? entry.code ?? null).replaceAll(
+            this.coffer.root,
+            '<root>',
+          )
         } catch {
           return last.slice(0, 300)
         }
@@ -137,10 +173,16 @@ export class FuzzTarget {
   /** Every file outside the data dir (the sentinel dir beside it, the working dir), with sizes and times. */
   outside(): string {
     const root = this.coffer.root
-    const entries = readdirSync(root, { recursive: true, withFileTypes: true })
-    return entries
-      .map((e) => join(e.parentPath, e.name))
-      .filter((path) => !path.startsWith(join(root, 'data')))
+    // The data dir is not walked: the service removes folders in it while a walk would read them.
+    const paths = readdirSync(root, { withFileTypes: true })
+      .filter((top) => top.name !== 'data')
+      .flatMap((top) => {
+        const path = join(root, top.name)
+        if (!top.isDirectory()) return [path]
+        const inner = readdirSync(path, { recursive: true, withFileTypes: true })
+        return [path, ...inner.map((e) => join(e.parentPath, e.name))]
+      })
+    return paths
       .sort()
       .map((path) => {
         const s = statSync(path)

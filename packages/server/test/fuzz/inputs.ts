@@ -244,3 +244,19 @@ export const objectBody = fc.oneof(
   { weight: 1, arbitrary: fc.constant(Buffer.from('<html><script>alert(1)</script>')) },
   { weight: 1, arbitrary: fc.constant(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')) },
 )
+
+/** `Range` header values: single, suffix, multiple, unsatisfiable, reversed, other units, junk. */
+export const rangeHeader = fc.constantFrom(
+  'bytes=0-0',
+  'bytes=-1',
+  'bytes=5-',
+  'bytes=0-1,3-4',
+  'bytes=99999-',
+  'bytes=1-0',
+  'bytes=-0',
+  'items=0-1',
+  'bytes=0-9007199254740993',
+  'bytes= 0-1',
+  'bytes=-99999999999999999999',
+  'bytes=фото',
+)

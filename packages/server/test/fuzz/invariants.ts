@@ -1,4 +1,5 @@
 import { ERROR_CODES } from '../../../core/src/errors.ts'
+import { S3_ERROR_STATUS } from '../../src/s3/s3-error.ts'
 import type { Step } from './plan.ts'
 import { type Exchange, headerOf, type WireResponse } from './wire.ts'
 
@@ -16,6 +17,8 @@ export interface Secrets {
   adminKey: string
   signingSecret: string
   root: string
+  /** The fixture keys' S3 secret access keys. */
+  s3Secrets: string[]
 }
 
 const CODES = new Set<string>(ERROR_CODES)
@@ -66,6 +69,53 @@ function problemOf(
   }
 }
 
+/**
+ * The S3 error document of an error response, or why it is not one: `application/xml`, an `<Error>`
+ * with a `<Code>` S3 knows, answered with that code's status (a HEAD has no body to check).
+ */
+function s3ErrorOf(response: WireResponse, head: boolean): { code?: string; wrong?: string } {
+  const type = headerOf(response, 'content-type') ?? '(none)'
+  if (head) return {}
+  if (!/^application\/xml\b/i.test(type))
+    return { wrong: `Content-Type ${type.replace(/\d+/g, 'N')}, ${gist(response.body)}` }
+  const text = response.body.toString('utf8')
+  const code = /^<\?xml[^>]*>\s*<Error>[\s\S]*<Code>([A-Za-z0-9]+)<\/Code>[\s\S]*<\/Error>\s*$/.exec(
+    text,
+  )?.[1]
+  if (code === undefined) return { wrong: `not an S3 error document: ${JSON.stringify(text.slice(0, 60))}` }
+  const status = S3_ERROR_STATUS[code as keyof typeof S3_ERROR_STATUS]
+  if (status === undefined) return { wrong: `code ${code}` }
+  if (status !== response.status) return { wrong: `${code} with status ${response.status}` }
+  return { code }
+}
+
+/** The signatures a request carries (header, presigned query, aws-chunked chunks): never to be echoed. */
+function signaturesOf(step: Step): string[] {
+  const text = [step.target, ...step.headers.map(([, v]) => v), step.body?.toString('latin1') ?? ''].join(
+    '\n',
+  )
+  return [...text.matchAll(/[Ss]ignature[=:]([0-9a-f]{64})/g)].map((m) => m[1] ?? '')
+}
+
+/** The invariants of an answer of the S3 endpoint: a request id, S3 XML errors, no 5xx but 501. */
+function checkS3(step: Step, response: WireResponse): Violation[] {
+  const found: Violation[] = []
+  const { status } = response
+  if (!headerOf(response, 'x-amz-request-id'))
+    found.push({ invariant: 'S3 answer without x-amz-request-id', message: String(status), status })
+  if (status < 400) return found
+  const error = s3ErrorOf(response, step.method === 'HEAD')
+  const said =
+    error.wrong === undefined ? `${status} ${error.code ?? ''}`.trim() : `${status}, ${error.wrong}`
+  // NotImplemented is S3's answer to an operation not served, not a failure of the service.
+  const unserved = status === 501 && (error.code === 'NotImplemented' || step.method === 'HEAD')
+  if (status >= 500 && !unserved)
+    found.push({ invariant: `${status} for a client request`, message: said, status })
+  else if (error.wrong !== undefined)
+    found.push({ invariant: 'S3 error is not an S3 XML document', message: said, status })
+  return found
+}
+
 /** Whether the request was meant to end early (the client closed its side mid-body). */
 function cutShort(step: Step): boolean {
   return step.cutAt !== undefined
@@ -82,15 +132,16 @@ export function checkExchange(step: Step, exchange: Exchange, secrets: Secrets):
     if (cutShort(step)) return []
     return [{ invariant: 'no response', message: generalize(exchange.error ?? 'none') }]
   }
-  const found: Violation[] = []
+  const s3 = step.listener === 's3'
+  const found: Violation[] = s3 ? checkS3(step, response) : []
   const { status } = response
   const head = step.method === 'HEAD'
-  const problem = status >= 400 ? problemOf(response, head) : {}
+  const problem = status >= 400 && !s3 ? problemOf(response, head) : {}
   const said =
     problem.wrong === undefined
       ? `${status} ${problem.code ?? ''} ${generalize(problem.detail ?? '')}`.trim()
       : `${status}, not a problem document: ${problem.wrong}`
-  if (status >= 500) found.push({ invariant: `${status} for a client request`, message: said, status })
+  if (status >= 500 && !s3) found.push({ invariant: `${status} for a client request`, message: said, status })
   if (status === 500 && response.reason !== 'Internal Server Error') {
     found.push({
       invariant: '500 status line',
@@ -98,7 +149,7 @@ export function checkExchange(step: Step, exchange: Exchange, secrets: Secrets):
       status,
     })
   }
-  if (problem.wrong !== undefined && status < 500) {
+  if (problem.wrong !== undefined && status < 500 && !s3) {
     found.push({
       invariant: 'error is not a problem document',
       message: `${status} ${problem.wrong}`,
@@ -115,6 +166,8 @@ export function checkExchange(step: Step, exchange: Exchange, secrets: Secrets):
     ['the admin key', secrets.adminKey],
     ['the signing secret', secrets.signingSecret],
     ['the data dir path', secrets.root],
+    ...secrets.s3Secrets.map((secret): [string, string] => ['an S3 secret access key', secret]),
+    ...signaturesOf(step).map((signature): [string, string] => ["the request's signature", signature]),
   ]
   for (const [what, secret] of leaks) {
     if (text.includes(secret)) found.push({ invariant: `response shows ${what}`, message: said, status })
@@ -138,7 +191,9 @@ export function describeRequest(step: Step, hide: (text: string) => string = (t)
   ]
   for (const [name, value] of step.headers) lines.push(`  ${name}: ${clip(JSON.stringify(value), 160)}`)
   if (step.body !== undefined) {
-    const cut = step.cutAt === undefined ? '' : `, connection ended after ${step.cutAt}`
+    const cut =
+      (step.cutAt === undefined ? '' : `, connection ended after ${step.cutAt}`) +
+      (step.pauseMs === undefined ? '' : `, paused ${step.pauseMs} ms halfway`)
     lines.push(
       `  body (${step.body.length} bytes${cut}): ${clip(JSON.stringify(step.body.toString('utf8')), 200)}`,
     )

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type { S3Signing } from './s3-signing.ts'
 import type { WireRequest } from './wire.ts'
 
 /**
@@ -6,11 +7,18 @@ import type { WireRequest } from './wire.ts'
  * from earlier answers of the same case: `{token:<role>}`, `{case}` (the case's number), `{upload}`
  * and `{upload0}` (the last and the first tus upload id), `{offset}` (the last Upload-Offset), and
  * `{signed}` (the path and query of the last signed URL), `{stored}` (the key of the last tus upload,
- * as a URL path).
+ * as a URL path), `{s3upload}` (the last S3 multipart upload id), `{etag<N>}` (the ETag of its part N).
  */
 export interface Step extends WireRequest {
   /** The route, as failures are grouped: `PUT /v1/buckets/:bucket/objects/*`. */
   route: string
+  /** How to sign it for the S3 endpoint, as it is sent. */
+  s3?: S3Signing
+  /**
+   * The object (`<bucket>/<key>`) it writes, deletes, changes in a way not known here (a copy, a
+   * completion) or reads: reads must show what the case last wrote, and agree with each other.
+   */
+  mirror?: { object: string; op: 'write' | 'delete' | 'change' | 'read' }
 }
 
 /** Requests sent one after the other, or sequences sent side by side. */

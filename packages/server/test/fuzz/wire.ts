@@ -16,6 +16,10 @@ export interface WireRequest {
   cutAt?: number
   /** A whole request written as it is (malformed HTTP); method and target only describe it. */
   raw?: Buffer
+  /** Stops this long (ms) halfway through the bytes (in the headers of a small request), as a slow client (raw only). */
+  pauseMs?: number
+  /** Which listener gets it: the API origin (the default) or the S3 endpoint. */
+  listener?: 'api' | 's3'
 }
 
 /** A parsed response. */
@@ -164,10 +168,16 @@ export function sendRaw(request: WireRequest, port: number, timeoutMs: number): 
         if (request.cutAt !== undefined) socket.end()
         return
       }
-      const next = () => write(at + PIECE)
-      if (socket.write(bytes.subarray(at, at + PIECE))) setImmediate(next)
+      const piece = pause !== undefined && at < pause.at ? Math.min(PIECE, pause.at - at) : PIECE
+      const next = () => {
+        if (pause === undefined || at + piece !== pause.at) setImmediate(() => write(at + piece))
+        else setTimeout(() => write(at + piece), pause.ms)
+      }
+      if (socket.write(bytes.subarray(at, at + piece))) next()
       else socket.once('drain', next)
     }
+    const pause =
+      request.pauseMs === undefined ? undefined : { at: Math.floor(bytes.length / 2), ms: request.pauseMs }
     write(0)
   })
 }
@@ -181,6 +191,11 @@ function headerObject(request: WireRequest): Record<string, string | string[]> {
     const earlier = headers[name]
     headers[name] = earlier === undefined ? value : [earlier, value].flat()
   }
+  // node:http frames no body of a GET or DELETE by itself: it would reach the server as a next request.
+  const names = Object.keys(headers).map((name) => name.toLowerCase())
+  const framed = names.includes('content-length') || names.includes('transfer-encoding')
+  if (request.body !== undefined && request.body.length > 0 && !framed)
+    headers['Content-Length'] = String(request.body.length)
   return headers
 }
 
@@ -240,7 +255,9 @@ export function sendHttp(request: WireRequest, port: number, timeoutMs: number):
 
 /** Sends a request with its transport; one node:http refuses to send (odd bytes) goes raw. */
 export async function send(request: WireRequest, port: number, timeoutMs = 20_000): Promise<Exchange> {
-  if (request.transport === 'raw' || request.raw || request.cutAt !== undefined || request.latin1) {
+  const rawOnly =
+    request.raw || request.cutAt !== undefined || request.latin1 || request.pauseMs !== undefined
+  if (request.transport === 'raw' || rawOnly) {
     return sendRaw(request, port, timeoutMs)
   }
   let exchange: Exchange

@@ -122,6 +122,14 @@ export function fsMultipart(ctx: FsMultipartContext): MultipartDriver {
     }
   }
 
+  /**
+   * Removes an upload's folder. A part still arriving adds its temp file between the listing and
+   * the `rmdir` of a plain recursive `rm` (ENOTEMPTY): the removal is then tried again, and the part
+   * fails at its rename (ENOENT), gone with its upload.
+   */
+  const removeUploadDir = (dir: string) =>
+    rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 })
+
   const guarded = async <T>(what: string, key: string, step: () => Promise<T>): Promise<T> => {
     try {
       return await step()
@@ -183,7 +191,7 @@ export function fsMultipart(ctx: FsMultipartContext): MultipartDriver {
           await ctx.changing([key], () =>
             commit(temp.path, location, { createOnly: false, fsync: ctx.fsync }),
           )
-          await rm(dir, { recursive: true, force: true })
+          await removeUploadDir(dir)
           return info
         } catch (error) {
           await discard(temp)
@@ -194,7 +202,7 @@ export function fsMultipart(ctx: FsMultipartContext): MultipartDriver {
     abortUpload: (key, uploadId) =>
       guarded('aborting the upload', key, async () => {
         await manifest(key, uploadId)
-        await rm(dirOf(uploadId), { recursive: true, force: true })
+        await removeUploadDir(dirOf(uploadId))
       }),
 
     listParts: (key, uploadId) =>
