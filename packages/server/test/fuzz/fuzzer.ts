@@ -25,8 +25,8 @@ export interface FuzzOptions {
   only?: 'api' | 's3'
   /**
    * Whether cases may write one key from several requests at once (S3 and REST writes, multipart
-   * completions side by side); default true. The index and the store do not yet agree after such
-   * races (the store keeps the last rename, the index the last commit), so `npm test` leaves them out.
+   * completions side by side); default true. After such races the index must describe what the
+   * store holds (see `KeyWrites`).
    */
   races?: boolean
 }

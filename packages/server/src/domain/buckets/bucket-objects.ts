@@ -21,7 +21,7 @@ import {
   type UploadBody,
   type UploadOptions,
 } from '@coffer/core'
-import type { Actor, ObjectCatalog } from '../../catalog/object-catalog.ts'
+import type { Actor, AuditEntry, ObjectCatalog } from '../../catalog/object-catalog.ts'
 import {
   type ObjectIntegrity,
   type StoredChecksum,
@@ -32,8 +32,21 @@ import type { WriteIntents } from '../../catalog/write-intents.ts'
 import type { Metrics } from '../../support/metrics.ts'
 import { expiredError, hasExpired } from '../../support/object-expiry.ts'
 import type { Bucket } from './bucket-store.ts'
+import { type KeyWrite, KeyWrites } from './key-writes.ts'
 
 /** What a bucket's objects live on: the storage, the index that mirrors it, and its write intents. */
+/** The writes in flight of each index (one per service), shared by every request's bucket layer. */
+const keyWrites = new WeakMap<ObjectCatalog, KeyWrites>()
+
+function keyWritesOf(catalog: ObjectCatalog): KeyWrites {
+  let writes = keyWrites.get(catalog)
+  if (writes === undefined) {
+    writes = new KeyWrites()
+    keyWrites.set(catalog, writes)
+  }
+  return writes
+}
+
 export interface ObjectServices {
   storage: StorageService
   catalog: ObjectCatalog
@@ -72,6 +85,7 @@ export class BucketObjects {
   readonly #storage: StorageService
   readonly #index: ObjectCatalog
   readonly #intents: WriteIntents
+  readonly #writes: KeyWrites
   readonly #metrics: Metrics | undefined
   readonly #renders: ObjectServices['renders']
   readonly #images: ObjectServices['images']
@@ -81,6 +95,7 @@ export class BucketObjects {
     this.#storage = services.storage
     this.#index = services.catalog
     this.#intents = services.intents
+    this.#writes = keyWritesOf(services.catalog)
     this.#metrics = services.metrics
     this.#renders = services.renders
     this.#images = services.images
@@ -99,6 +114,7 @@ export class BucketObjects {
    * `Reservation.commitIn`), the stored object is removed again and `QuotaExceeded` thrown.
    */
   async #record(
+    write: KeyWrite,
     info: ObjectInfo,
     action: string,
     intents: readonly string[],
@@ -107,6 +123,32 @@ export class BucketObjects {
     integrity?: Omit<ObjectIntegrity, 'etag'>,
   ) {
     const entry = { action, bucket: this.bucket.name, key: info.key, detail: { size: info.size, ...detail } }
+    const recorded = await this.#writes.serially(write, () =>
+      this.#recordHeld(write, info, entry, intents, reservation, integrity),
+    )
+    if (!recorded) return
+    this.bytesIn += info.size
+    await this.#dropRenders([info.key])
+  }
+
+  /**
+   * `#record`'s index write, one at a time per key. A write that overlapped another of its key
+   * records its object only if the store still holds it: when another write replaced it (or a
+   * delete took it) since, that one's record is the truth, and this write is only audited.
+   */
+  async #recordHeld(
+    write: KeyWrite,
+    info: ObjectInfo,
+    entry: AuditEntry,
+    intents: readonly string[],
+    reservation?: Reservation,
+    integrity?: Omit<ObjectIntegrity, 'etag'>,
+  ): Promise<boolean> {
+    if (this.#writes.overlapped(write) && !(await this.#holds(info))) {
+      await this.#index.audit(this.actor, { ...entry, detail: { ...entry.detail, replaced: true } })
+      await this.#intents.end(intents)
+      return false
+    }
     try {
       await this.#index.put(this.bucket.name, info, this.actor, entry, async (tx, change) => {
         await reservation?.commitIn(tx, change)
@@ -124,8 +166,22 @@ export class BucketObjects {
       }
       throw error
     }
-    this.bytesIn += info.size
-    await this.#dropRenders([info.key])
+    return true
+  }
+
+  /** Whether the store holds the version `info` describes at its key now. */
+  async #holds(info: ObjectInfo): Promise<boolean> {
+    return (await this.#storedEtag(info.key as NormalizedKey)) === info.etag
+  }
+
+  /** The etag of what the store holds at `key` now; undefined when it holds nothing there. */
+  async #storedEtag(key: NormalizedKey): Promise<string | undefined> {
+    try {
+      return (await this.#storage.stat(this.storageKey(key))).etag
+    } catch (error) {
+      if (isStorageError(error, 'NotFound')) return undefined
+      throw error
+    }
   }
 
   /** The renders of keys whose bytes changed or went are stale: they go with them. */
@@ -176,6 +232,7 @@ export class BucketObjects {
     }
     this.#metrics?.uploadsInFlight.inc()
     let reservation: Reservation | undefined
+    const write = this.#writes.begin(bucket.name, key)
     try {
       if (!marker) reservation = await this.#reserve(key, opts.contentLength)
       const intents = await this.#intents.begin(bucket.name, [key])
@@ -190,7 +247,7 @@ export class BucketObjects {
       const info = this.#info(await this.#stored(intents, () => this.#storage.upload(input, options)))
       const declared = checksum?.()
       const integrity = declared === undefined ? undefined : { checksum: declared }
-      await this.#record(info, 'object.put', intents, reservation, undefined, integrity)
+      await this.#record(write, info, 'object.put', intents, reservation, undefined, integrity)
       const image = await this.#images?.describe(bucket.name, options.key, info)
       return image === undefined ? info : { ...info, image }
     } catch (error) {
@@ -199,6 +256,7 @@ export class BucketObjects {
       }
       throw error
     } finally {
+      this.#writes.end(write)
       this.#metrics?.uploadsInFlight.dec()
       await reservation?.release()
     }
@@ -223,10 +281,11 @@ export class BucketObjects {
       },
     }
     if (this.bucket.maxFileSize !== undefined) opts.maxSize = this.bucket.maxFileSize
+    const write = this.#writes.begin(this.bucket.name, key)
     try {
       const intents = await this.#intents.begin(this.bucket.name, [key])
       const info = this.#info(await this.#stored(intents, () => join(this.storageKey(key), opts)))
-      await this.#record(info, 'object.put', intents, reservation, detail, integrity?.())
+      await this.#record(write, info, 'object.put', intents, reservation, detail, integrity?.())
       // An image joined from parts is described as one sent whole is (its size and placeholder).
       const image = await this.#images?.describe(this.bucket.name, this.storageKey(key), info)
       return image === undefined ? info : { ...info, image }
@@ -235,6 +294,7 @@ export class BucketObjects {
         this.#metrics?.quotaRefusals.inc({ bucket: this.bucket.name })
       throw error
     } finally {
+      this.#writes.end(write)
       await reservation?.release()
     }
   }
@@ -293,10 +353,19 @@ export class BucketObjects {
   }
 
   async delete(key: NormalizedKey): Promise<void> {
-    const intents = await this.#intents.begin(this.bucket.name, [key])
-    await this.#stored(intents, () => this.#storage.deleteObject(this.storageKey(key)))
-    await this.#index.remove(this.bucket.name, [key], this.actor)
-    await this.#intents.end(intents)
+    const write = this.#writes.begin(this.bucket.name, key)
+    try {
+      const intents = await this.#intents.begin(this.bucket.name, [key])
+      await this.#stored(intents, () => this.#storage.deleteObject(this.storageKey(key)))
+      // A write of the key that overlapped this delete may have stored its object since: its row stays.
+      await this.#writes.serially(write, async () => {
+        if (this.#writes.overlapped(write) && (await this.#storedEtag(key)) !== undefined) return
+        await this.#index.remove(this.bucket.name, [key], this.actor)
+      })
+      await this.#intents.end(intents)
+    } finally {
+      this.#writes.end(write)
+    }
     await this.#dropRenders([key])
   }
 
@@ -370,6 +439,7 @@ export class BucketObjects {
     const source = this.storageKey(from)
     const size = this.#hasQuota ? (await this.#call(() => this.#storage.stat(source))).size : undefined
     const reservation = await this.#reserve(to, size)
+    const write = this.#writes.begin(this.bucket.name, to)
     try {
       const target = this.storageKey(to)
       const intents = await this.#intents.begin(this.bucket.name, [to])
@@ -383,9 +453,10 @@ export class BucketObjects {
           throw error
         })
       }
-      await this.#record(info, 'object.copy', intents, reservation, { from })
+      await this.#record(write, info, 'object.copy', intents, reservation, { from })
       return info
     } finally {
+      this.#writes.end(write)
       await reservation?.release()
     }
   }
