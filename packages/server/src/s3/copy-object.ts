@@ -13,7 +13,7 @@ import { copiedTags, tagWritten } from './object-tagging.ts'
 import { type S3Call, s3Path, sendXml } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { copyObjectResultXml } from './s3-results.ts'
-import { refuseUnservedConditions } from './unserved-headers.ts'
+import { createOnlyOf, refuseUnservedConditions } from './unserved-headers.ts'
 
 /** The bucket and key of `x-amz-copy-source` (`[/]bucket/key[?versionId=null]`, URL-encoded). */
 export function copySource(call: S3Call): { bucket: string; key: string } {
@@ -93,8 +93,7 @@ function changesStorage(call: S3Call): boolean {
 export async function copyObject(call: S3Call, bucket: string, key: NormalizedKey): Promise<void> {
   refuseAcl(call, 'object')
   refuseUnservedConditions(call, 'create-only')
-  const createOnly: MoveOptions =
-    single(call.request, 'if-none-match') === undefined ? {} : { ifNoneMatch: '*' }
+  const createOnly: MoveOptions = createOnlyOf(call)
   const source = copySource(call)
   const from = { bucket: source.bucket, key: normalizeKey(source.key) }
   const target = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])

@@ -1,9 +1,9 @@
 import { MAX_PART_NUMBER, type PartRef } from '@coffer/core'
 import type { StoredChecksum } from '../domain/buckets/object-integrity.ts'
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum-hasher.ts'
-import { uriEncode } from './request-target.ts'
 import { OWNER } from './s3-call.ts'
 import { element, malformed } from './s3-requests.ts'
+import { encoder } from './s3-results.ts'
 import { buildS3Xml, parseS3Xml } from './s3-xml.ts'
 
 /** A part a completion names, with the checksum it says the part was uploaded with, if any. */
@@ -139,8 +139,7 @@ export interface UploadsPage {
 
 /** `ListMultipartUploadsResult`. */
 export function listUploadsXml(page: UploadsPage): string {
-  const encode = (text: string | undefined) =>
-    text === undefined || !page.urlEncoded ? text : text.split('/').map(uriEncode).join('/')
+  const encode = encoder(page.urlEncoded)
   return buildS3Xml('ListMultipartUploadsResult', {
     Bucket: page.bucket,
     KeyMarker: encode(page.keyMarker),

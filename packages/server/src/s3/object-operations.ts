@@ -20,7 +20,7 @@ import { signedBody } from './read-small-body.ts'
 import { quotedEtag, refuseUnserved, type S3Call } from './s3-call.ts'
 import { S3Error } from './s3-error.ts'
 import { readS3Metadata } from './s3-metadata.ts'
-import { refuseUnservedConditions, refuseUnservedObjectHeaders } from './unserved-headers.ts'
+import { createOnlyOf, refuseUnservedConditions, refuseUnservedObjectHeaders } from './unserved-headers.ts'
 import { refuseOtherVersion } from './version-id.ts'
 
 /** The upload options of a PutObject's (or CreateMultipartUpload's) headers; `aws-chunked` is how it travelled. */
@@ -41,7 +41,6 @@ export function putOptions(call: S3Call): Omit<UploadOptions, 'key'> {
     .filter((part) => part !== '' && part !== 'aws-chunked')
     .join(', ')
   if (encoding !== undefined && encoding !== '') opts.contentEncoding = encoding
-  if (single(call.request, 'if-none-match')?.trim() === '*') opts.ifNoneMatch = '*'
   return opts
 }
 
@@ -59,7 +58,7 @@ async function putObject(call: S3Call, bucket: string, key: NormalizedKey): Prom
   refuseUnservedConditions(call, 'create-only')
   refuseAcl(call, 'object')
   const objects = await authorizeAs(call.ctx, call.request, call.principal, bucket, [key, 'write'])
-  const opts = putOptions(call)
+  const opts = { ...putOptions(call), ...createOnlyOf(call) }
   const tags = requestedTags(call)
   const release = call.ctx.bodyLimits.acquire(slotOwner(objects, key))
   try {

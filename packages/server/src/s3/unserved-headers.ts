@@ -60,6 +60,14 @@ export function refuseUnservedConditions(call: S3Call, allowed: 'create-only' | 
   }
 }
 
+/**
+ * The create-only option of a write that passed `refuseUnservedConditions(call, 'create-only')`:
+ * `If-None-Match: *` is the one condition left it can carry.
+ */
+export function createOnlyOf(call: S3Call): { ifNoneMatch?: '*' } {
+  return single(call.request, 'if-none-match') === undefined ? {} : { ifNoneMatch: '*' }
+}
+
 /** Refuses a CreateBucket that asks for Object Lock, which Coffer's buckets do not have. */
 export function refuseUnservedBucketHeaders(call: S3Call): void {
   if (single(call.request, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true')
